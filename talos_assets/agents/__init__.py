@@ -1,0 +1,1 @@
+"""Pure agent code: numpy/torch/warp in, numpy/specs out. Nothing here imports Dagster."""

@@ -1,0 +1,302 @@
+"""Typed specs at every boundary of the studio: the story a user writes and what the agents hand on.
+
+The story is YAML validated by pydantic (`StorySpec`); Prism turns it into a `ShotPlan` per shot;
+Axis and Flux exchange `Pose`/`KeyPose`; Cuttura's `BeatGrid` and `ClipCut` describe the edit.
+Ids that end up in paths are checked against one pattern before any path is built.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_ID_RE = re.compile(ID_PATTERN)
+HEX_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
+
+# Semantic regions a character's body parts carry; Chroma fills them, Axis draws them.
+# Index in this tuple is the value stored in a region-hint map (0 = not the character).
+REGION_NAMES: tuple[str, ...] = ("background", "skin", "hair", "coat", "accent", "eye")
+# Palette roles, in the order a bare hex list is read.
+PALETTE_ROLES: tuple[str, ...] = ("line", "skin", "hair", "coat", "accent", "eye", "sky", "ground")
+
+
+class Emotion(str, Enum):
+    joy = "joy"
+    sadness = "sadness"
+    anger = "anger"
+    fear = "fear"
+    surprise = "surprise"
+    calm = "calm"
+    determination = "determination"
+    awe = "awe"
+
+
+# Russell circumplex coordinates (valence, arousal) in [-1, 1] for each named emotion.
+EMOTION_VA: dict[Emotion, tuple[float, float]] = {
+    Emotion.joy: (0.8, 0.5),
+    Emotion.sadness: (-0.7, -0.5),
+    Emotion.anger: (-0.6, 0.8),
+    Emotion.fear: (-0.7, 0.6),
+    Emotion.surprise: (0.2, 0.8),
+    Emotion.calm: (0.5, -0.6),
+    Emotion.determination: (0.3, 0.4),
+    Emotion.awe: (0.6, 0.2),
+}
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(_ID_RE.match(value))
+
+
+def slugify(text: str, fallback: str = "film") -> str:
+    """A path-safe id from free text (title -> film id)."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")[:64]
+    return slug if slug and is_valid_id(slug) else fallback
+
+
+SafeId = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id: a-z, 0-9, '_' or '-', at most 64")]
+
+
+class CameraMove(str, Enum):
+    static = "static"
+    pan = "pan"
+    tilt = "tilt"
+    push_in = "push-in"
+    pull_out = "pull-out"
+    dolly = "dolly"
+    handheld = "handheld"
+
+
+class ShotSize(str, Enum):
+    establishing = "establishing"
+    wide = "wide"
+    medium = "medium"
+    close_up = "close-up"
+    insert = "insert"
+
+
+class EffectKind(str, Enum):
+    smoke = "smoke"
+    fire = "fire"
+    ink = "ink"
+    magic = "magic"
+
+
+class EffectSpec(BaseModel):
+    """One fluid effect in a shot: what it is, where it rises from, how strong."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: EffectKind = EffectKind.smoke
+    source_x: float = Field(0.5, ge=0.0, le=1.0, description="emitter position, fraction of frame width")
+    source_y: float = Field(0.9, ge=0.0, le=1.0, description="emitter position, fraction of frame height (0 = top)")
+    strength: float = Field(1.0, gt=0.0, le=4.0)
+    color: str | None = Field(None, description="hex tint; default from the palette")
+
+    @field_validator("color")
+    @classmethod
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not HEX_RE.match(v):
+            raise ValueError(f"'{v}' is not a #rrggbb colour")
+        return v
+
+
+class Palette(BaseModel):
+    """Named colours for each palette role (sRGB hex)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    swatches: dict[str, str]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Palette":
+        missing = [r for r in PALETTE_ROLES if r not in self.swatches]
+        if missing:
+            raise ValueError(f"palette '{self.name}' lacks roles {missing}")
+        for role, v in self.swatches.items():
+            if not HEX_RE.match(v):
+                raise ValueError(f"palette colour for '{role}' is '{v}', not #rrggbb")
+        return self
+
+    @classmethod
+    def from_hex_list(cls, name: str, colors: list[str]) -> "Palette":
+        """Read a bare hex list in PALETTE_ROLES order; a short list repeats its colours."""
+        if not colors:
+            raise ValueError("palette hex list is empty")
+        return cls(name=name, swatches={r: colors[i % len(colors)] for i, r in enumerate(PALETTE_ROLES)})
+
+    def rgb(self, role: str) -> tuple[float, float, float]:
+        """sRGB triple in [0, 1] for a role."""
+        h = self.swatches[role].lstrip("#")
+        return tuple(int(h[i : i + 2], 16) / 255.0 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+class ShotInput(BaseModel):
+    """A shot written explicitly in the story."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: SafeId
+    description: str = Field(..., min_length=1)
+    emotion: Emotion | None = None
+    duration: float | None = Field(None, gt=0.2, le=60.0, description="seconds")
+    characters: list[str] = Field(default_factory=lambda: ["talos"])
+    camera: CameraMove | None = None
+    effects: list[EffectSpec] = Field(default_factory=list)
+
+
+class MusicSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: Path | None = Field(None, description="audio file (wav/mp3/flac...), relative to the story file")
+    generate: bool = Field(True, description="synthesise a score from the story's emotion when no file is given")
+
+
+class StorySpec(BaseModel):
+    """A story file: what the user writes."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(..., min_length=1, max_length=200)
+    id: SafeId | None = Field(None, description="film id; default: slug of the title")
+    logline: str | None = None
+    script: str | None = None
+    style: str = "cel"
+    palette: str | list[str] = "bronze-dusk"
+    music: MusicSpec = Field(default_factory=MusicSpec)
+    fps: int = Field(24, ge=6, le=60)
+    resolution: tuple[int, int] = Field((1280, 720), description="width, height in pixels")
+    shots: list[ShotInput] = Field(default_factory=list)
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution(cls, v: tuple[int, int]) -> tuple[int, int]:
+        w, h = v
+        if not (64 <= w <= 3840 and 36 <= h <= 2160):
+            raise ValueError(f"{w}x{h} is outside 64x36 .. 3840x2160")
+        if w % 2 or h % 2:
+            raise ValueError(f"{w}x{h} must have even width and height for video encoding")
+        return v
+
+    @field_validator("palette")
+    @classmethod
+    def _palette(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list):
+            bad = [c for c in v if not HEX_RE.match(c)]
+            if bad or not v:
+                raise ValueError(f"palette colours must be #rrggbb, got {bad or 'an empty list'}")
+        return v
+
+    @model_validator(mode="after")
+    def _has_content(self) -> "StorySpec":
+        if not (self.logline or self.script or self.shots):
+            raise ValueError("a story needs a logline, a script or a list of shots")
+        ids = [s.id for s in self.shots]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"shot ids repeat: {dup}")
+        return self
+
+    @property
+    def film_id(self) -> str:
+        return self.id or slugify(self.title)
+
+
+# ---- what Prism hands on -------------------------------------------------------------------
+
+
+class CameraKey(BaseModel):
+    """Camera framing at one frame: centre (fractions of the stage), zoom (1 = full stage), roll (deg)."""
+
+    frame: int
+    center_x: float = 0.5
+    center_y: float = 0.5
+    zoom: float = 1.0
+    roll: float = 0.0
+
+
+class ShotPlan(BaseModel):
+    """Prism's direction for one shot: everything the downstream agents need."""
+
+    film_id: SafeId
+    shot_id: SafeId
+    slot: str = Field(..., description="partition slot key, s001...")
+    index: int
+    description: str
+    emotion: Emotion
+    valence: float
+    arousal: float
+    shot_size: ShotSize
+    camera: CameraMove
+    duration: float
+    frames: int
+    handle_frames: int = Field(..., description="extra frames rendered after the planned end, for the edit")
+    fps: int
+    width: int
+    height: int
+    characters: list[str]
+    effects: list[EffectSpec]
+    palette: Palette
+    background: str = "dusk-hills"
+    seed: int = 0
+
+    @property
+    def total_frames(self) -> int:
+        return self.frames + self.handle_frames
+
+
+class FilmPlan(BaseModel):
+    """Prism's film-level direction: the ordered shots and the film's emotion curve."""
+
+    film_id: SafeId
+    title: str
+    fps: int
+    width: int
+    height: int
+    palette: Palette
+    music_file: Path | None
+    shots: list[ShotPlan]
+
+    @property
+    def planned_frames(self) -> int:
+        return sum(s.frames for s in self.shots)
+
+
+# ---- poses (Axis <-> Flux) ------------------------------------------------------------------
+
+
+class Pose(BaseModel):
+    """A character pose: root position on the stage (fractions), joint angles (degrees), face."""
+
+    root_x: float = 0.5
+    root_y: float = 0.75
+    scale: float = 1.0
+    joints: dict[str, float] = Field(default_factory=dict)
+    face: dict[str, float] = Field(default_factory=dict)
+
+
+class KeyPose(BaseModel):
+    frame: int
+    character: str
+    pose: Pose
+    easing: Literal["linear", "ease-in", "ease-out", "ease-in-out"] = "ease-in-out"
+
+
+# ---- edit (Cuttura) -------------------------------------------------------------------------
+
+
+class BeatGrid(BaseModel):
+    tempo_bpm: float
+    beat_times: list[float]
+
+
+class ClipCut(BaseModel):
+    """One clip of the edit: which shot, which of its rendered frames, where it sits in the film."""
+
+    shot_id: SafeId
+    slot: str
+    source_start: int
+    source_frames: int
+    record_start: int
+    transition: Literal["cut", "dissolve"] = "cut"
