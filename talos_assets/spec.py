@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# shot slots per film (s001..s200): enough for a 10-minute film of 3 s shots
+MAX_SHOTS = 200
 _ID_RE = re.compile(ID_PATTERN)
 HEX_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
 

@@ -1,0 +1,1 @@
+"""DataModules that turn Ichor's rendered shots into training samples."""

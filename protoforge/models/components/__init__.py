@@ -1,0 +1,1 @@
+"""Plain `nn.Module` networks, importable by agents without Lightning."""

@@ -1,0 +1,145 @@
+"""`train(cfg) -> TrainResult`: one Protoforge run, laid out like lightning-hydra-template's train
+task without Hydra. It seeds everything, reads the studio's rendered shots from Ichor into the
+agent's DataModule, fits the agent's LightningModule (CLIP-style contrastive alignment for Echo,
+Radford et al. 2021; RIFE-style middle-frame prediction for Flux, Huang et al. 2022) with an
+explicit MLflow logger, logs the network with `mlflow.pytorch.log_model` (plus a safetensors copy),
+registers it under the agent's registered name, points the alias at the new version and records
+the link in Ichor, so agents pick it up with `protoforge.registry.load_registered`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from importlib import metadata
+from pathlib import Path
+
+from protoforge.config import TrainConfig, TrainResult
+from protoforge.registry import WEIGHTS_FILE, mlflow_tracking, save_checkpoint
+
+
+def build_datamodule(cfg: TrainConfig):
+    """The agent's DataModule over Ichor's rendered shots."""
+    from protoforge.data.shot_frames import EchoFramesDataModule, FluxTripletsDataModule
+
+    common = dict(image_size=cfg.image_size, batch_size=cfg.batch_size, val_fraction=cfg.val_fraction,
+                  max_frames_per_shot=cfg.max_frames_per_shot, exclude_failed_shots=cfg.exclude_failed_shots,
+                  num_workers=cfg.num_workers)
+    if cfg.agent == "echo":
+        return EchoFramesDataModule(cfg.ichor_url, context_length=cfg.echo.context_length, **common)
+    return FluxTripletsDataModule(cfg.ichor_url, **common)
+
+
+def build_module(cfg: TrainConfig):
+    """The agent's LightningModule, its network sized by the config."""
+    if cfg.agent == "echo":
+        from protoforge.models.echo_clip_module import EchoClipModule
+
+        net_config = {"image_size": cfg.image_size, **cfg.echo.model_dump(mode="json")}
+        return EchoClipModule(net_config=net_config, lr=cfg.resolved_lr(), weight_decay=cfg.weight_decay)
+    from protoforge.models.flux_interp_module import FluxInterpModule
+
+    net_config = {"sample_size": cfg.image_size, **cfg.flux.model_dump(mode="json")}
+    return FluxInterpModule(net_config=net_config, lr=cfg.resolved_lr(), weight_decay=cfg.weight_decay)
+
+
+def _pip_requirements() -> list[str]:
+    # Pinned explicitly: MLflow would otherwise infer them by re-loading the model in a subprocess.
+    reqs = []
+    for dist in ("torch", "open-clip-torch", "diffusers", "safetensors", "mlflow", "studio-talos"):
+        try:
+            reqs.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return reqs
+
+
+def _flat(prefix: str, value, out: dict) -> dict:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flat(f"{prefix}/{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+    return out
+
+
+def train(cfg: TrainConfig) -> TrainResult:
+    """Train, track and (when `cfg.register`) register one agent model; see the module docstring.
+
+    Raises ValueError when Ichor holds no rendered shot to learn from. With `fast_dev_run`, Lightning
+    runs one batch as a smoke test and nothing is tracked or registered (run_id is None).
+    """
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import lightning as L
+    import mlflow
+    from lightning.pytorch.loggers import MLFlowLogger
+
+    L.seed_everything(cfg.seed, workers=True, verbose=False)
+    datamodule = build_datamodule(cfg)
+    datamodule.setup("fit")  # fail fast, before a run is opened, when Ichor has nothing to learn from
+    module = build_module(cfg)
+
+    logger = None
+    if not cfg.fast_dev_run:
+        logger = MLFlowLogger(
+            experiment_name=cfg.resolved_experiment_name(),
+            run_name=cfg.run_name or f"{cfg.agent}-seed{cfg.seed}",
+            tracking_uri=cfg.mlflow_tracking_uri,
+            artifact_location=cfg.resolved_artifact_location(),
+            tags={"talos.agent": cfg.agent},
+        )
+
+    with mlflow_tracking(cfg.mlflow_tracking_uri), tempfile.TemporaryDirectory(prefix="protoforge-") as tmp:
+        trainer = L.Trainer(
+            accelerator=cfg.accelerator,
+            devices=1,
+            max_epochs=cfg.max_epochs,
+            fast_dev_run=cfg.fast_dev_run,
+            logger=logger if logger is not None else False,
+            # The model is logged to MLflow explicitly below; Lightning's own checkpoints would only
+            # litter the working directory.
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            log_every_n_steps=1,
+            default_root_dir=tmp,
+        )
+        if logger is not None:
+            logger.log_hyperparams(_flat("cfg", cfg.model_dump(mode="json"), {}) | {
+                "data/n_shots": len(datamodule.shots), "data/n_train": datamodule.n_train,
+                "data/n_val": datamodule.n_val})
+        with warnings.catch_warnings():
+            # Small studio datasets: Lightning's hints about worker counts and batch counts are noise.
+            warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+            warnings.filterwarnings("ignore", message=".*number of training batches.*")
+            trainer.fit(module, datamodule=datamodule)
+        metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+        result = TrainResult(agent=cfg.agent, run_id=None, model_uri=None, metrics=metrics,
+                             n_train=datamodule.n_train, n_val=datamodule.n_val, net=module.net.eval())
+        if logger is None:
+            return result
+
+        net = module.net.cpu().eval()
+        weights = save_checkpoint(net, Path(tmp) / WEIGHTS_FILE)
+        name = cfg.registered_name if cfg.register else None
+        with mlflow.start_run(run_id=logger.run_id):
+            with warnings.catch_warnings():
+                # Agents call the net with tensors, not a DataFrame; a serving signature means nothing here.
+                warnings.filterwarnings("ignore", message=".*signature.*")
+                # MLflow 3.17 defaults to "pt2" (torch.export), which needs an input example and
+                # freezes the frame size; the pickled module keeps Flux fully convolutional.
+                info = mlflow.pytorch.log_model(net, name="model", serialization_format="pickle",
+                                                extra_files=[str(weights)], pip_requirements=_pip_requirements(),
+                                                registered_model_name=name)
+        result.run_id, result.model_uri = logger.run_id, info.model_uri
+        if name is not None:
+            version = str(info.registered_model_version)
+            client = mlflow.MlflowClient(tracking_uri=cfg.mlflow_tracking_uri, registry_uri=cfg.mlflow_tracking_uri)
+            client.set_registered_model_alias(name, cfg.alias, version)
+            result.registered_name, result.version, result.alias = name, version, cfg.alias
+            from resources.ichor import IchorVault
+
+            IchorVault(cfg.ichor_url).link_model(cfg.agent, name, version, cfg.alias, metrics)
+    return result

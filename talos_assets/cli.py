@@ -1,0 +1,110 @@
+"""`talos`: the studio's command line (forge a film, validate a story, open the Dagster UI).
+
+Heavy libraries (dagster, torch, warp) are imported inside commands so `talos --help` and story
+validation answer instantly; user errors print one sentence and exit 2 with nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Studio Talos: an AI animation studio as software.")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def validate(story: Path = typer.Argument(..., help="story YAML file")) -> None:
+    """Check a story file and print its shot plan, without rendering or writing anything."""
+    from talos_assets.forge import ForgeError, check_story
+
+    try:
+        checked = check_story(story)
+    except ForgeError as exc:
+        _fail(str(exc))
+    plan = checked.plan
+    console.print(f"[bold]{plan.title}[/] ({plan.film_id}): {len(plan.shots)} shots, "
+                  f"{plan.planned_frames / plan.fps:.1f} s at {plan.width}x{plan.height} {plan.fps} fps, palette {plan.palette.name}")
+    for s in plan.shots:
+        console.print(f"  {s.slot} {s.shot_id:<20} {s.emotion.value:<13} {s.shot_size.value:<12} {s.camera.value:<9} {s.duration:.2f}s")
+
+
+@app.command()
+def forge(
+    story: Path = typer.Argument(..., help="story YAML file"),
+    shot: Optional[list[str]] = typer.Option(None, "--shot", help="re-render only this shot id (repeatable), then re-edit the film"),
+) -> None:
+    """Render a story into a finished film through the Dagster asset graph on the studio's instance."""
+    from talos_assets.forge import ForgeError, check_story, forge_film
+
+    try:
+        checked = check_story(story)
+    except ForgeError as exc:
+        _fail(str(exc))
+    try:
+        outcome = forge_film(checked, only_shots=shot or None, console=console)
+    except ForgeError as exc:
+        _fail(str(exc))
+    console.print()
+    console.print(f"[bold green]film[/]        {outcome.film}")
+    console.print(f"[bold]storyboard[/]  {outcome.storyboard}")
+    console.print(f"[bold]timeline[/]    {outcome.timeline}")
+    console.print(f"[bold]evaluation[/]  {outcome.evaluation}")
+    console.print(f"[dim]studio home {outcome.home}; open the Dagster UI with `talos ui`[/]")
+
+
+@app.command()
+def ui(port: int = typer.Option(3000, help="port on 127.0.0.1")) -> None:
+    """Open the Dagster UI (dagster dev) on the studio's instance, showing every shot's assets."""
+    from talos_assets.home import prepare_home
+
+    home = prepare_home()
+    repo_root = Path(__file__).resolve().parent.parent
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (studio home {home}); Ctrl-C stops it.")
+    cmd = [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port), "-w", str(repo_root / "workspace.yaml")]
+    # dagster dev ignores SIGINT when started from a script: own a process group and stop all of it
+    proc = subprocess.Popen(cmd, cwd=repo_root, env=os.environ.copy(), start_new_session=True)
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the story format (docs/story.schema.json is this output)."""
+    import json
+
+    from talos_assets.spec import StorySpec
+
+    print(json.dumps(StorySpec.model_json_schema(), indent=2))
+
+
+@app.command()
+def palettes() -> None:
+    """List the palettes a story can name."""
+    from resources.ichor import BUILTIN_PALETTES
+
+    for name, swatches in sorted(BUILTIN_PALETTES.items()):
+        console.print(f"{name:<16} " + " ".join(f"[on {c}]  [/]" for c in swatches.values()))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,55 @@
+"""The one Dagster entry point: every agent's assets, Echo's checks and the studio's resources.
+
+Resources point into the studio home (TALOS_HOME, default `.talos/` in the working directory), so
+`dagster dev` in the repo root and `talos forge` share one instance, one Ichor and one Aether.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from resources.aether import AetherResource
+from resources.ffmpeg import FFmpegResource
+from resources.ichor import IchorResource
+from resources.mlflow import MLflowResource
+from resources.studio import StudioHome, renders_root
+from resources.warp_device import WarpDeviceResource
+from talos_assets.defs import animation, direction, editing, effects, evaluation, paint, render
+from talos_assets.home import ichor_url, prepare_home
+
+# the per-shot chain, in the order one shot's run materializes it
+SHOT_ASSETS = [
+    direction.scene_graph, direction.camera_plan, animation.key_poses, animation.line_art_keys,
+    direction.storyboard_panel, animation.inbetweens, animation.motion_curves, paint.colored_frames,
+    paint.lit_frames, effects.effect_layers, render.shot_render,
+]
+# film-level: the plan first (before any shot), then the edit and the evaluation
+FILM_ASSETS = [
+    direction.film_plan, editing.soundtrack, direction.storyboard, editing.timeline, editing.film, evaluation.evaluation,
+]
+
+
+def build_resources() -> dict:
+    home = prepare_home()
+    return {
+        "studio": StudioHome(root=str(home), renders=str(renders_root())),
+        "ichor": IchorResource(url=ichor_url(home)),
+        "aether": AetherResource(url=str(home / "aether")),
+        "ffmpeg": FFmpegResource(),
+        "warp_device": WarpDeviceResource(kernel_cache=str(home / "warp-cache")),
+        "mlflow": MLflowResource(tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
+                                 artifact_location=str(home / "mlflow" / "artifacts")),
+    }
+
+
+defs = dg.Definitions(
+    assets=SHOT_ASSETS + FILM_ASSETS,
+    jobs=[
+        dg.define_asset_job("render_shot", selection=[a.key for a in SHOT_ASSETS], executor_def=dg.in_process_executor,
+                            description="One shot's whole chain, Prism to Anima, in one process."),
+        dg.define_asset_job("edit_film", selection=[a.key for a in FILM_ASSETS[1:]], executor_def=dg.in_process_executor,
+                            description="Soundtrack, storyboard, timeline, film and evaluation of one film."),
+    ],
+    resources=build_resources(),
+    executor=dg.in_process_executor,
+)

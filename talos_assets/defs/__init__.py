@@ -1,0 +1,1 @@
+"""The thin Dagster layer: each module turns one agent's pure functions into partitioned assets."""

@@ -1,0 +1,98 @@
+"""Shared plumbing for the asset layer: reading the film plan, previews and metadata."""
+
+
+import base64
+import json
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import dagster as dg
+import numpy as np
+
+from resources.studio import StudioHome
+from talos_assets.agents.frames import atomic_write_bytes
+from talos_assets.partitions import split_shot_key
+from talos_assets.spec import FilmPlan, ShotPlan
+
+PLAN_FILE = "plan.json"
+
+
+def write_json(path: Path, payload: str | dict | list) -> Path:
+    text = payload if isinstance(payload, str) else json.dumps(payload, indent=1)
+    return atomic_write_bytes(path, text.encode())
+
+
+def load_film_plan(studio: StudioHome, film_id: str) -> FilmPlan:
+    path = studio.film_dir(film_id) / PLAN_FILE
+    if not path.exists():
+        raise dg.Failure(f"film '{film_id}' has no plan yet: materialize film_plan for it first (talos forge STORY).")
+    return FilmPlan.model_validate_json(path.read_text())
+
+
+def shot_plan_for(context: dg.AssetExecutionContext, studio: StudioHome) -> ShotPlan:
+    """The ShotPlan of the running partition; padding slots are rejected with a clear message."""
+    film_id, slot = split_shot_key(context)
+    plan = load_film_plan(studio, film_id)
+    for shot in plan.shots:
+        if shot.slot == slot:
+            return shot
+    raise dg.Failure(
+        f"slot {slot} is padding: film '{film_id}' has {len(plan.shots)} shots (s001..s{len(plan.shots):03d}).",
+        allow_retries=False,
+    )
+
+
+def frame_files(folder: Path, prefix: str = "f") -> list[Path]:
+    return sorted(folder.glob(f"{prefix}[0-9][0-9][0-9][0-9].png"))
+
+
+def frame_name(index: int, prefix: str = "f") -> str:
+    return f"{prefix}{index:04d}.png"
+
+
+def preview_md(image_rgb8: np.ndarray, width: int = 320) -> dg.MetadataValue:
+    """A small inline PNG the Dagster UI shows in the materialization's metadata."""
+    h, w = image_rgb8.shape[:2]
+    thumb = cv2.resize(image_rgb8, (width, max(1, int(round(h * width / w)))), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(thumb, cv2.COLOR_RGB2BGR))
+    data = base64.b64encode(buf.tobytes()).decode() if ok else ""
+    return dg.MetadataValue.md(f"![preview](data:image/png;base64,{data})")
+
+
+class StageClock:
+    """Seconds spent in a stage, reported as metadata."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def shot_metadata(shot: ShotPlan, folder: Path, frames: int, clock: StageClock, preview: np.ndarray | None = None,
+                  **extra) -> dict:
+    meta = {
+        "shot_id": shot.shot_id,
+        "frame_count": frames,
+        "resolution": f"{shot.width}x{shot.height}",
+        "path": dg.MetadataValue.path(str(folder)),
+        "seconds": round(clock.seconds, 3),
+        "seconds_per_frame": round(clock.seconds / max(1, frames), 4),
+    }
+    if preview is not None:
+        meta["preview"] = preview_md(preview)
+    meta.update(extra)
+    return meta
+
+
+@contextmanager
+def user_errors_as_failures() -> Iterator[None]:
+    """A ValueError from an agent is the user's to fix: fail the step with its one sentence."""
+    try:
+        yield
+    except ValueError as exc:
+        raise dg.Failure(str(exc), allow_retries=False) from None

@@ -1,0 +1,182 @@
+"""Cuttura in Dagster: the soundtrack and its beat grid, the timeline cut to the beats (OTIO), and
+the finished film with its sound, delivered to renders/<film>/."""
+
+
+import json
+from pathlib import Path
+
+import cv2
+import dagster as dg
+import numpy as np
+
+from resources.ffmpeg import FFmpegResource
+from resources.ichor import IchorResource
+from resources.studio import StudioHome, renders_root
+from talos_assets.agents import editing, music
+from talos_assets.agents.frames import atomic_write_bytes
+from talos_assets.defs.common import StageClock, frame_files, load_film_plan, preview_md, write_json
+from talos_assets.defs.direction import film_plan
+from talos_assets.defs.render import shot_render
+from talos_assets.partitions import film_of_shot, films_partitions
+from talos_assets.spec import BeatGrid, ClipCut, FilmPlan
+
+CUTTURA = "cuttura_editing"
+SAMPLE_RATE = 44100
+
+
+def delivery_paths(film_id: str, renders: Path | None = None) -> dict[str, Path]:
+    root = (renders or renders_root()) / film_id
+    return {
+        "film": root / f"{film_id}.mp4",
+        "timeline": root / f"{film_id}.otio",
+        "storyboard": root / f"{film_id}_storyboard.png",
+        "evaluation": root / f"{film_id}_evaluation.json",
+    }
+
+
+def waveform_image(audio: np.ndarray, beats: list[float], sr: int, width: int = 640, height: int = 120) -> np.ndarray:
+    img = np.full((height, width, 3), 250, np.uint8)
+    cols = np.array_split(np.abs(audio), width)
+    peaks = np.array([c.max() if c.size else 0.0 for c in cols])
+    peaks = peaks / max(1e-6, peaks.max())
+    for x, p in enumerate(peaks):
+        half = int(p * (height / 2 - 4))
+        cv2.line(img, (x, height // 2 - half), (x, height // 2 + half), (70, 90, 160), 1)
+    duration = len(audio) / sr
+    for t in beats:
+        x = int(t / duration * (width - 1))
+        cv2.line(img, (x, 0), (x, 8), (200, 40, 40), 1)
+    return img
+
+
+@dg.asset(partitions_def=films_partitions, group_name=CUTTURA, kinds={"python"}, deps=[film_plan])
+def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegResource) -> dg.MaterializeResult:
+    """Cuttura: the film's music (the story's audio file, or a score written from the emotion curve),
+    at -14 LUFS, and its tempo and beat grid."""
+    clock = StageClock()
+    plan = load_film_plan(studio, context.partition_key)
+    film_seconds = plan.planned_frames / plan.fps
+    handles = max(s.handle_frames for s in plan.shots) / plan.fps
+    if plan.music_file is not None:
+        try:
+            audio = music.load_audio(plan.music_file, ffmpeg.exe(), SAMPLE_RATE)
+        except ValueError as exc:
+            raise dg.Failure(str(exc), allow_retries=False) from None
+        source = str(plan.music_file)
+        tempo_written = None
+    else:
+        starts = np.cumsum([0.0] + [s.frames / plan.fps for s in plan.shots[:-1]])
+        segments = [(float(t), s.valence, s.arousal) for t, s in zip(starts, plan.shots)]
+        audio, tempo_written = music.synthesize_score(segments, film_seconds + handles + 0.5, SAMPLE_RATE,
+                                                      seed=plan.shots[0].seed)
+        source = "generated"
+    beats = music.track_beats(audio, SAMPLE_RATE)
+    folder = studio.film_dir(plan.film_id)
+    music.write_wav(folder / "soundtrack.wav", audio, SAMPLE_RATE)
+    write_json(folder / "beat_grid.json", beats.model_dump_json(indent=1))
+    wave = waveform_image(audio, beats.beat_times, SAMPLE_RATE)
+    return dg.MaterializeResult(metadata={
+        "source": source, "tempo_bpm": round(beats.tempo_bpm, 2),
+        "tempo_written_bpm": round(tempo_written, 2) if tempo_written else "-",
+        "beat_count": len(beats.beat_times), "duration_s": round(len(audio) / SAMPLE_RATE, 3),
+        "loudness_lufs": round(music.integrated_loudness(audio, SAMPLE_RATE), 2),
+        "path": dg.MetadataValue.path(str(folder / "soundtrack.wav")), "seconds": round(clock.seconds, 3),
+        "preview": preview_md(wave, 640),
+    })
+
+
+def rendered_shot_frames(studio: StudioHome, plan: FilmPlan) -> dict[str, list[Path]]:
+    """Every shot's final frames; a shot not rendered yet is named so the user can materialize it."""
+    files: dict[str, list[Path]] = {}
+    for shot in plan.shots:
+        found = frame_files(studio.shot_dir(plan.film_id, shot.slot, "render"))
+        if len(found) < shot.total_frames:
+            raise dg.Failure(f"shot {shot.slot} ({shot.shot_id}) has {len(found)} of {shot.total_frames} rendered frames: "
+                             f"materialize shot_render for {plan.film_id}|{shot.slot}.")
+        files[shot.slot] = found[: shot.total_frames]
+    return files
+
+
+@dg.asset(
+    partitions_def=films_partitions, group_name=CUTTURA, kinds={"python", "opentimelineio"},
+    deps=[dg.AssetDep(shot_render, partition_mapping=film_of_shot), soundtrack],
+)
+def timeline(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
+    """Cuttura: cut points moved onto the music's beats within each shot's handles, as an OTIO timeline."""
+    clock = StageClock()
+    plan = load_film_plan(studio, context.partition_key)
+    folder = studio.film_dir(plan.film_id)
+    beats = BeatGrid.model_validate_json((folder / "beat_grid.json").read_text())
+    cuts = editing.conform_cuts(plan.shots, beats, plan.fps)
+    shot_files = rendered_shot_frames(studio, plan)
+    tl = editing.build_timeline(plan.film_id, cuts, shot_files, folder / "soundtrack.wav", plan.fps, plan.width, plan.height)
+    out = delivery_paths(plan.film_id, Path(studio.renders))["timeline"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    editing.write_timeline(tl, out)
+    write_json(folder / "cuts.json", [c.model_dump() for c in cuts])
+    offsets = editing.beat_sync_offsets(cuts, beats, plan.fps)
+    total = sum(c.source_frames for c in cuts)
+    rows = "\n".join(f"| {c.slot} | {c.shot_id} | {c.record_start} | {c.source_frames} | {c.transition} |" for c in cuts)
+    return dg.MaterializeResult(metadata={
+        "clip_count": len(cuts), "frame_count": total, "duration_s": round(total / plan.fps, 3),
+        "planned_frames": plan.planned_frames,
+        # the film's final cut is its end, not a cut onto a beat
+        "max_cut_offset_from_beat_frames": round(max((abs(o) for o in offsets[:-1]), default=0.0), 3),
+        "path": dg.MetadataValue.path(str(out)), "seconds": round(clock.seconds, 3),
+        "cuts": dg.MetadataValue.md("| slot | shot | record start | frames | transition |\n|---|---|---|---|---|\n" + rows),
+    })
+
+
+def load_cuts(studio: StudioHome, film_id: str) -> list[ClipCut]:
+    path = studio.film_dir(film_id) / "cuts.json"
+    if not path.exists():
+        raise dg.Failure(f"film '{film_id}' has no timeline yet: materialize timeline first.")
+    return [ClipCut.model_validate(c) for c in json.loads(path.read_text())]
+
+
+@dg.asset(
+    partitions_def=films_partitions, group_name=CUTTURA, kinds={"python", "ffmpeg"}, deps=[timeline],
+    check_specs=[dg.AssetCheckSpec("stream_matches_timeline", asset="film", blocking=True,
+                                   description="H.264 video at the planned size and fps, duration within one frame of the timeline, with an audio stream")],
+)
+def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegResource, ichor: IchorResource) -> dg.MaterializeResult:
+    """Cuttura: the finished film, frames streamed to H.264 with the soundtrack muxed (AAC)."""
+    clock = StageClock()
+    plan = load_film_plan(studio, context.partition_key)
+    cuts = load_cuts(studio, plan.film_id)
+    shot_files = rendered_shot_frames(studio, plan)
+    out = delivery_paths(plan.film_id, Path(studio.renders))["film"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    editing.encode_film(cuts, shot_files, studio.film_dir(plan.film_id) / "soundtrack.wav", out, ffmpeg.exe(),
+                        plan.fps, plan.width, plan.height)
+    facts = editing.probe_media(out)
+    expected_frames = sum(c.source_frames for c in cuts)
+    expected_s = expected_frames / plan.fps
+    problems = []
+    if abs(facts.duration_s - expected_s) > 1.0 / plan.fps + 1e-3:
+        problems.append(f"duration {facts.duration_s:.3f}s vs timeline {expected_s:.3f}s")
+    if (facts.width, facts.height) != (plan.width, plan.height):
+        problems.append(f"size {facts.width}x{facts.height} vs {plan.width}x{plan.height}")
+    if facts.fps is None or abs(facts.fps - plan.fps) > 0.01:
+        problems.append(f"fps {facts.fps} vs {plan.fps}")
+    if not facts.has_audio:
+        problems.append("no audio stream")
+    ichor.vault().set_film_path(plan.film_id, str(out))
+    mid = editing._frame_rgb8(shot_files[plan.shots[len(plan.shots) // 2].slot][0], plan.width, plan.height)
+    still = out.parent / f"{plan.film_id}_still.png"
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(mid, cv2.COLOR_RGB2BGR))
+    atomic_write_bytes(still, buf.tobytes())
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out)), "duration_s": round(facts.duration_s, 3),
+            "frame_count": expected_frames, "resolution": f"{facts.width}x{facts.height}", "fps": facts.fps or 0.0,
+            "video_codec": facts.video_codec or "-", "audio_codec": facts.audio_codec or "-",
+            "size_mb": round(out.stat().st_size / 1e6, 2), "seconds": round(clock.seconds, 3),
+            "seconds_per_frame": round(clock.seconds / max(1, expected_frames), 4),
+            "preview": preview_md(mid, 480),
+        },
+        check_results=[dg.AssetCheckResult(
+            check_name="stream_matches_timeline", passed=not problems,
+            metadata={"reason": "; ".join(problems) or "ok", "duration_s": facts.duration_s, "expected_s": expected_s},
+        )],
+    )

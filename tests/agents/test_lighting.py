@@ -1,0 +1,197 @@
+"""Raygen: 2.5D cel lighting, cast shadows, key lights for emotions, painted backdrops."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from talos_assets.agents.coloring import LUMA, color_frame
+from talos_assets.agents.lighting import (
+    BACKGROUND_PRESETS,
+    KeyLight,
+    drop_shadow,
+    light_character,
+    light_for_emotion,
+    paint_background,
+)
+from talos_assets.spec import Emotion, Palette
+
+W, H = 160, 90
+CX, CY, R = 80, 45, 30  # the test disc
+
+
+@pytest.fixture
+def palette() -> Palette:
+    return Palette.from_hex_list(
+        "test", ["#1c1410", "#f2c9a0", "#5a3a22", "#b07a4b", "#d9a441", "#3b6ea5", "#f0a868", "#4e5b3a"]
+    )
+
+
+def make_disc(palette: Palette) -> tuple[np.ndarray, np.ndarray]:
+    """A coat-coloured disc with a closed anti-aliased outline: (coloured layer, line)."""
+    line = np.zeros((H, W), np.uint8)
+    regions = np.zeros((H, W), np.uint8)
+    cv2.circle(regions, (CX, CY), R, 3, -1)
+    cv2.circle(line, (CX * 16, CY * 16), R * 16, 255, 2, cv2.LINE_AA, 4)
+    line_f = line.astype(np.float32) / 255.0
+    return color_frame(line_f, regions, palette), line_f
+
+
+def _fill_mask(line: np.ndarray, colored: np.ndarray) -> np.ndarray:
+    return (line == 0.0) & (colored[..., 3] > 0.99)
+
+
+def _lum(rgba: np.ndarray) -> np.ndarray:
+    return rgba[..., :3] @ LUMA
+
+
+def test_lit_side_brighter_than_far_side(palette):
+    colored, line = make_disc(palette)
+    fill = _fill_mask(line, colored)
+    xs = np.arange(W)[None, :]
+    right, left = fill & (xs > CX + 5), fill & (xs < CX - 5)
+    from_right = light_character(colored, line, KeyLight(azimuth_deg=0, elevation_deg=30, rim_strength=0))
+    from_left = light_character(colored, line, KeyLight(azimuth_deg=180, elevation_deg=30, rim_strength=0))
+    assert _lum(from_right)[right].mean() > 1.5 * _lum(from_right)[left].mean()
+    assert _lum(from_left)[left].mean() > 1.5 * _lum(from_left)[right].mean()
+    for lit in (from_right, from_left):
+        assert lit.dtype == np.float32 and lit.shape == colored.shape
+        np.testing.assert_array_equal(lit[..., 3], colored[..., 3])  # alpha unchanged
+        assert np.abs(lit - colored).max() > 0.05  # it did light something
+        assert np.all(lit[..., :3] >= 0) and np.all(lit[..., :3] <= lit[..., 3:] + 1e-6)
+
+
+def test_light_from_above_lights_the_top(palette):
+    colored, line = make_disc(palette)
+    fill = _fill_mask(line, colored)
+    ys = np.arange(H)[:, None]
+    lit = _lum(light_character(colored, line, KeyLight(azimuth_deg=90, elevation_deg=30, rim_strength=0)))
+    assert lit[fill & (ys < CY - 5)].mean() > 1.5 * lit[fill & (ys > CY + 5)].mean()
+
+
+def test_cel_tones_are_quantised_and_shadow_is_cool(palette):
+    colored, line = make_disc(palette)
+    fill = _fill_mask(line, colored)
+    light = KeyLight(azimuth_deg=0, elevation_deg=30, color="#fff0d0", rim_strength=0, ambient=0.3)
+    lit = light_character(colored, line, light)
+    lum = _lum(lit)[fill]
+    # Almost every fill pixel sits on one of at most three tones (shadow, base, highlight); only the
+    # one-pixel anti-aliased transitions fall between.
+    levels, counts = np.unique(np.round(lum, 3), return_counts=True)
+    assert np.sort(counts)[::-1][:3].sum() >= 0.85 * fill.sum()
+    assert len(levels) >= 2
+    # The shadow tone is bluer than the lit tone (cool shadow colour multiplies in).
+    dark = fill & (_lum(lit) <= np.percentile(lum, 20) + 1e-6)
+    bright = fill & (_lum(lit) >= np.percentile(lum, 80) - 1e-6)
+    ratio = lit[..., 2] / np.maximum(lit[..., 0], 1e-6)
+    assert ratio[dark].mean() > 1.3 * ratio[bright].mean()
+
+
+def test_ink_is_not_lit(palette):
+    colored, line = make_disc(palette)
+    lit = light_character(colored, line, KeyLight(azimuth_deg=0, elevation_deg=20))
+    solid = line >= 0.999
+    np.testing.assert_allclose(lit[solid], colored[solid], atol=1e-6)
+
+
+def test_rim_light_on_the_side_away_from_the_light(palette):
+    colored, line = make_disc(palette)
+    key = dict(azimuth_deg=0, elevation_deg=10, ambient=0.3)
+    with_rim = light_character(colored, line, KeyLight(rim_strength=1.5, **key))
+    without = light_character(colored, line, KeyLight(rim_strength=0.0, **key))
+    added = _lum(with_rim) - _lum(without)
+    assert added.min() >= -1e-6 and added.sum() > 1.0
+    xs = np.arange(W)[None, :].repeat(H, 0)
+    centroid_x = float((added * xs).sum() / added.sum())
+    assert centroid_x < CX - 0.5 * R  # light from the right -> rim on the left edge
+
+
+def test_empty_layer_lights_to_itself(palette):
+    empty = np.zeros((H, W, 4), np.float32)
+    np.testing.assert_array_equal(light_character(empty, np.zeros((H, W), np.float32), KeyLight()), empty)
+
+
+def _centroid(a: np.ndarray) -> tuple[float, float]:
+    ys, xs = np.mgrid[0 : a.shape[0], 0 : a.shape[1]]
+    return float((a * xs).sum() / a.sum()), float((a * ys).sum() / a.sum())
+
+
+@pytest.mark.parametrize("azimuth, sign", [(0.0, -1), (30.0, -1), (180.0, 1), (150.0, 1)])
+def test_drop_shadow_falls_away_from_the_light(palette, azimuth, sign):
+    colored, _ = make_disc(palette)
+    ground = (CY + R) / H
+    shadow = drop_shadow(colored, KeyLight(azimuth_deg=azimuth, elevation_deg=25), ground_y=ground)
+    assert shadow.dtype == np.float32 and shadow.shape == colored.shape
+    a = shadow[..., 3]
+    assert a.sum() > 10.0 and a.max() < 0.9  # soft and semi-transparent
+    assert np.all(shadow[..., :3] <= a[..., None] * 0.05 + 1e-7)  # dark, premultiplied
+    char_x, _ = _centroid(colored[..., 3])
+    shadow_x, shadow_y = _centroid(a)
+    assert sign * (shadow_x - char_x) > 5.0
+    assert abs(shadow_y - ground * H) < 0.25 * H  # lies on the ground, near the contact line
+
+
+def test_low_light_casts_longer_shadows(palette):
+    colored, _ = make_disc(palette)
+    ground = (CY + R) / H
+    char_x, _ = _centroid(colored[..., 3])
+    low = _centroid(drop_shadow(colored, KeyLight(azimuth_deg=0, elevation_deg=10), ground)[..., 3])[0]
+    high = _centroid(drop_shadow(colored, KeyLight(azimuth_deg=0, elevation_deg=80), ground)[..., 3])[0]
+    assert char_x - low > char_x - high
+
+
+def test_light_for_emotion_is_valid_and_mood_coloured():
+    lights = {e: light_for_emotion(e) for e in Emotion}
+    for light in lights.values():
+        assert isinstance(light, KeyLight)
+        assert 0.0 <= light.elevation_deg <= 90.0 and light.intensity > 0
+    warmth = lambda k: (lambda c: c[0] - c[2])(KeyLight.model_validate(k).rgb())  # noqa: E731
+    assert warmth(lights[Emotion.joy]) > 0 > warmth(lights[Emotion.sadness])
+    assert light_for_emotion("joy", 0.5, 1.0).intensity > light_for_emotion("joy", 0.5, -1.0).intensity
+    with pytest.raises(ValueError):
+        light_for_emotion("boredom")
+
+
+def test_key_light_validates():
+    with pytest.raises(ValidationError):
+        KeyLight(elevation_deg=120)
+    with pytest.raises(ValidationError):
+        KeyLight(color="orange")
+    assert KeyLight(color="a0b0c0").color == "#a0b0c0"
+
+
+@pytest.mark.parametrize("preset", BACKGROUND_PRESETS)
+def test_backgrounds_opaque_and_deterministic(palette, preset):
+    a = paint_background(preset, palette, W, H, seed=7)
+    b = paint_background(preset, palette, W, H, seed=7)
+    assert a.shape == (H, W, 4) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert np.all(a[..., 3] == 1.0)
+    assert np.all(np.isfinite(a)) and a[..., :3].min() >= 0.0 and a[..., :3].max() <= 1.0
+    assert a[..., :3].std() > 0.01  # painted, not a flat fill
+    c = paint_background(preset, palette, W, H, seed=8)
+    assert np.abs(a - c).max() > 1e-3  # the seed matters
+
+
+def test_backgrounds_differ_by_preset(palette):
+    imgs = [paint_background(p, palette, W, H, seed=1) for p in BACKGROUND_PRESETS]
+    for i in range(len(imgs)):
+        for j in range(i + 1, len(imgs)):
+            assert np.abs(imgs[i] - imgs[j]).mean() > 0.02
+
+
+def test_dusk_hills_values_fall_off_towards_the_horizon(palette):
+    bg = paint_background("dusk-hills", palette, W, H, seed=3)
+    lum = _lum(bg)
+    # Far hills near the horizon are hazed towards the sky; the nearest hill at the bottom is darkest.
+    assert lum[int(0.55 * H) : int(0.62 * H)].mean() > lum[-3:].mean()
+    assert "sky" in palette.swatches
+
+
+def test_unknown_preset_names_the_known_ones(palette):
+    with pytest.raises(ValueError) as err:
+        paint_background("moon-base", palette, W, H, seed=0)
+    for name in BACKGROUND_PRESETS:
+        assert name in str(err.value)

@@ -1,0 +1,132 @@
+"""Cuttura's audio: beat tracking on click tracks, the synthesized score, loudness, audio I/O."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from talos_assets.agents import music
+
+SR = 44100
+
+
+@pytest.fixture(scope="module")
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def click_track(bpm: float, seconds: float = 16.0, start: float = 0.37, noise: float = 0.05, seed: int = 0):
+    """Short 1 kHz blips at `bpm` over faint white noise; returns audio and the click times."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SR)
+    audio = noise * rng.standard_normal(n)
+    times = np.arange(start, seconds - 0.1, 60.0 / bpm)
+    tt = np.arange(int(0.02 * SR)) / SR
+    blip = 0.5 * np.sin(2 * np.pi * 1000.0 * tt) * np.exp(-tt / 0.005)
+    for t in times:
+        i = int(round(t * SR))
+        audio[i : i + blip.size] += blip[: n - i]
+    return audio.astype(np.float32), times
+
+
+@pytest.mark.parametrize("bpm", [60, 90, 120, 150, 180])
+def test_click_tracks_are_tracked(bpm):
+    audio, reference = click_track(bpm, seed=bpm)
+    grid = music.track_beats(audio, SR)
+    f = music.beat_f_measure(grid.beat_times, reference, window=0.07)
+    assert f >= 0.9, f"F-measure {f:.3f} at {bpm} BPM"
+    assert grid.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
+def test_silence_has_no_beats():
+    grid = music.track_beats(np.zeros(3 * SR, np.float32), SR)
+    assert grid.beat_times == []
+
+
+def test_beat_f_measure_counts_one_to_one_matches():
+    ref = np.arange(0.5, 10.0, 0.5)
+    assert music.beat_f_measure(ref, ref) == 1.0
+    assert music.beat_f_measure(ref + 0.1, ref, window=0.07) == 0.0
+    half = ref[::2]
+    assert music.beat_f_measure(half, ref) == pytest.approx(2 * half.size / (half.size + ref.size))
+    # Two estimates near one reference beat: only one of them may count.
+    assert music.beat_f_measure([1.0, 1.02], [1.0]) == pytest.approx(2 * 0.5 * 1.0 / 1.5)
+    assert music.beat_f_measure([], ref) == 0.0
+
+
+def test_k_weighting_matches_published_48k_coefficients():
+    sos = music.k_weighting_sos(48000)
+    np.testing.assert_allclose(sos[0, :3], [1.53512485958697, -2.69169618940638, 1.19839281085285], atol=1e-9)
+    np.testing.assert_allclose(sos[0, 4:], [-1.69065929318241, 0.73248077421585], atol=1e-9)
+    np.testing.assert_allclose(sos[1, 4:], [-1.99004745483398, 0.99007225036621], atol=1e-9)
+
+
+def test_integrated_loudness_reference_tone_and_gating():
+    t = np.arange(10 * SR) / SR
+    tone = np.sin(2 * np.pi * 997.0 * t)
+    # BS.1770: a full-scale ~1 kHz sine on one channel reads -3.01 LUFS.
+    assert music.integrated_loudness(tone, SR) == pytest.approx(-3.01, abs=0.05)
+    assert music.integrated_loudness(0.1 * tone, SR) == pytest.approx(-23.01, abs=0.05)
+    # Silence is gated out: adding 10 s of it does not change the reading.
+    padded = np.concatenate([0.1 * tone, np.zeros(10 * SR)])
+    assert music.integrated_loudness(padded, SR) == pytest.approx(-23.01, abs=0.1)  # edge blocks pass the gate
+    assert music.integrated_loudness(np.zeros(SR), SR) == float("-inf")
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        [(0.0, -0.7, -0.5)],  # sad and calm: slow, minor, no hats
+        [(0.0, 0.5, -0.6), (9.0, 0.6, 0.2)],  # calm to warm: hats come in half-way
+        [(0.0, 0.8, 0.5), (7.0, -0.6, 0.8)],  # joy to anger: fast, major then minor
+    ],
+)
+def test_synthesized_score_tempo_and_loudness(segments):
+    duration = 18.0
+    audio, bpm = music.synthesize_score(segments, duration, sr=SR, seed=3)
+    assert audio.dtype == np.float32 and audio.shape == (int(duration * SR),)
+    assert 70.0 <= bpm <= 150.0
+    assert music.integrated_loudness(audio, SR) == pytest.approx(-14.0, abs=1.0)
+    assert np.abs(audio).max() < 1.0
+    # Fades at both ends.
+    assert np.abs(audio[:100]).max() < 0.01 and np.abs(audio[-100:]).max() < 0.01
+    grid = music.track_beats(audio, SR)
+    assert grid.tempo_bpm == pytest.approx(bpm, rel=0.04)
+    # The tracked beats are the kicks the synth put on every beat (fades left out).
+    kicks = np.arange(0.0, duration, 60.0 / bpm)
+    kicks = kicks[(kicks > 2.0) & (kicks < duration - 3.0)]
+    est = np.asarray(grid.beat_times)
+    est = est[(est > 2.0) & (est < duration - 3.0)]
+    assert music.beat_f_measure(est, kicks) >= 0.9
+
+
+def test_tempo_follows_arousal_and_mode_follows_valence():
+    calm, calm_bpm = music.synthesize_score([(0.0, 0.5, -0.8)], 6.0, seed=1)
+    fast, fast_bpm = music.synthesize_score([(0.0, 0.5, 0.8)], 6.0, seed=1)
+    assert calm_bpm < fast_bpm
+    minor, _ = music.synthesize_score([(0.0, -0.8, -0.8)], 6.0, seed=1)
+    # Same tempo, different mode: the harmony differs.
+    assert not np.allclose(calm, minor, atol=1e-3)
+
+
+def test_wav_round_trip_through_ffmpeg(tmp_path, ffmpeg_exe):
+    t = np.arange(SR) / SR
+    audio = (0.5 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)
+    path = music.write_wav(tmp_path / "tone.wav", audio, SR)
+    assert [p.name for p in tmp_path.iterdir()] == ["tone.wav"]  # no temp file left behind
+    back = music.load_audio(path, ffmpeg_exe, sr=SR)
+    assert back.dtype == np.float32 and back.shape == audio.shape
+    assert np.abs(back - audio).max() < 1e-3  # 16-bit quantisation only
+    half = music.load_audio(path, ffmpeg_exe, sr=SR // 2)
+    assert abs(half.size - SR // 2) <= 2
+
+
+def test_load_audio_rejects_garbage_with_the_file_name(tmp_path, ffmpeg_exe):
+    junk = tmp_path / "not_audio.mp3"
+    junk.write_bytes(b"this is not an mp3 at all" * 20)
+    with pytest.raises(ValueError, match="not_audio.mp3"):
+        music.load_audio(junk, ffmpeg_exe)
+    with pytest.raises(ValueError, match="missing.wav"):
+        music.load_audio(tmp_path / "missing.wav", ffmpeg_exe)

@@ -1,0 +1,171 @@
+"""Anima: premultiplied compositing, virtual camera, bloom, display encoding."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from talos_assets.agents.frames import linear_to_srgb
+from talos_assets.agents.render import (
+    add_bloom,
+    apply_camera,
+    composite,
+    interpolate_camera,
+    over,
+    to_output_rgb8,
+)
+from talos_assets.spec import CameraKey
+
+W, H = 160, 90
+
+
+def random_layer(seed: int, opaque: bool = False) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    alpha = np.ones((H, W, 1), np.float32) if opaque else rng.uniform(0, 1, (H, W, 1)).astype(np.float32)
+    rgb = rng.uniform(0, 1, (H, W, 3)).astype(np.float32) * alpha  # premultiplied
+    return np.concatenate([rgb, alpha], axis=2)
+
+
+def smooth_image() -> np.ndarray:
+    """An opaque image of low-frequency waves: bilinear resampling barely changes it."""
+    ys, xs = np.mgrid[0:H, 0:W].astype(np.float32)
+    rgb = np.stack(
+        [
+            0.5 + 0.4 * np.sin(xs / 11.0) * np.cos(ys / 13.0),
+            0.5 + 0.4 * np.cos(xs / 17.0 + ys / 19.0),
+            0.5 + 0.4 * np.sin((xs - ys) / 23.0),
+        ],
+        axis=2,
+    )
+    return np.concatenate([rgb, np.ones((H, W, 1), np.float32)], axis=2).astype(np.float32)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+def test_over_matches_premultiplied_formula():
+    top, bottom = random_layer(1), random_layer(2)
+    out = over(top, bottom)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, top + bottom * (1.0 - top[..., 3:4]), atol=1e-6)
+    # Result stays a valid premultiplied layer.
+    assert np.all(out[..., 3] <= 1.0 + 1e-6) and np.all(out[..., :3] <= out[..., 3:] + 1e-6)
+
+
+def test_over_identities():
+    layer = random_layer(3)
+    clear = np.zeros_like(layer)
+    np.testing.assert_array_equal(over(clear, layer), layer)
+    np.testing.assert_array_equal(over(layer, clear), layer)
+    opaque = random_layer(4, opaque=True)
+    np.testing.assert_array_equal(over(opaque, layer), opaque)
+    with pytest.raises(ValueError):
+        over(layer, layer[:, :-1])
+
+
+def test_composite_folds_bottom_to_top():
+    a, b, c = random_layer(5, opaque=True), random_layer(6), random_layer(7)
+    out = composite([a, b, c])
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, over(c, over(b, a)), atol=1e-6)
+    single = composite([a])
+    np.testing.assert_array_equal(single, a)
+    assert single is not a
+    composite([a, b])
+    np.testing.assert_array_equal(a, random_layer(5, opaque=True))  # inputs untouched
+    with pytest.raises(ValueError):
+        composite([])
+    with pytest.raises(ValueError):
+        composite([a, b[:-1]])
+
+
+def test_interpolate_camera_endpoints_and_easing():
+    k0 = CameraKey(frame=10, center_x=0.3, center_y=0.6, zoom=1.0, roll=-4.0)
+    k1 = CameraKey(frame=30, center_x=0.7, center_y=0.4, zoom=4.0, roll=8.0)
+    keys = [k1, k0]  # unsorted on purpose
+    for key in (k0, k1):
+        got = interpolate_camera(keys, key.frame)
+        assert got == key
+    assert interpolate_camera(keys, 0).model_dump(exclude={"frame"}) == k0.model_dump(exclude={"frame"})
+    assert interpolate_camera(keys, 99).model_dump(exclude={"frame"}) == k1.model_dump(exclude={"frame"})
+    mid = interpolate_camera(keys, 20)
+    assert mid.frame == 20
+    assert mid.center_x == pytest.approx(0.5) and mid.roll == pytest.approx(2.0)
+    assert mid.zoom == pytest.approx(2.0)  # geometric halfway between 1x and 4x
+    quarter = interpolate_camera(keys, 15)
+    s = 0.25 * 0.25 * (3 - 2 * 0.25)  # smoothstep(0.25): eases in
+    assert quarter.center_x == pytest.approx(0.3 + s * 0.4)
+    assert quarter.center_x - 0.3 < 0.25 * 0.4
+    with pytest.raises(ValueError):
+        interpolate_camera([], 0)
+
+
+def test_apply_camera_identity_is_exact():
+    layer = random_layer(8)
+    out = apply_camera(layer, CameraKey(frame=0))
+    np.testing.assert_array_equal(out, layer)
+    assert out is not layer
+
+
+def test_apply_camera_2x_zoom_is_centre_crop_upscaled():
+    img = smooth_image()
+    out = apply_camera(img, CameraKey(frame=0, zoom=2.0))
+    crop = img[H // 4 : H // 4 + H // 2, W // 4 : W // 4 + W // 2]
+    ref = cv2.resize(crop, (W, H), interpolation=cv2.INTER_LINEAR)
+    assert psnr(out, ref) > 30.0
+    np.testing.assert_allclose(out[..., 3], 1.0, atol=1e-6)
+
+
+def test_apply_camera_moves_the_stage_point_to_the_centre():
+    layer = np.zeros((H, W, 4), np.float32)
+    layer[20:24, 30:34] = 1.0  # a white dot at (32, 22)
+    cam = CameraKey(frame=0, center_x=32 / W, center_y=22 / H, zoom=1.0)
+    out = apply_camera(layer, cam)
+    ys, xs = np.nonzero(out[..., 3] > 0.5)
+    assert abs(xs.mean() - (W / 2 - 0.5 + 0.0)) <= 1.0 and abs(ys.mean() - (H / 2 - 0.5)) <= 1.0
+
+
+def test_apply_camera_roll_and_alpha():
+    layer = random_layer(9)
+    flipped = apply_camera(layer, CameraKey(frame=0, roll=180.0))
+    np.testing.assert_allclose(flipped, layer[::-1, ::-1], atol=1e-5)  # 180 deg about the centre
+    # Pulling out on a transparent layer leaves a transparent border ...
+    small = apply_camera(layer, CameraKey(frame=0, zoom=0.5))
+    assert np.all(small[:5] == 0.0) and np.all(small[:, :5] == 0.0)
+    assert np.all(small[..., :3] <= small[..., 3:] + 1e-6)
+    # ... while an opaque backdrop stays opaque (border replicated).
+    bg = apply_camera(random_layer(10, opaque=True), CameraKey(frame=0, zoom=0.7, roll=12.0))
+    np.testing.assert_allclose(bg[..., 3], 1.0, atol=1e-6)
+
+
+def test_bloom_spreads_bright_pixels_only():
+    img = np.zeros((H, W, 4), np.float32)
+    img[..., 3] = 1.0
+    img[..., :3] = 0.1
+    img[40:44, 60:64, :3] = 1.0  # emissive spot
+    out = add_bloom(img, threshold=0.5, strength=1.0)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out[..., 3], img[..., 3])
+    assert out[42, 70, 0] > img[42, 70, 0] + 0.005  # glow around the spot
+    assert np.all(out[..., :3] >= img[..., :3] - 1e-6)
+    assert np.abs(out[:, :20] - img[:, :20]).max() < 1e-3  # far away: untouched
+    dark = img.copy()
+    dark[40:44, 60:64, :3] = 0.2
+    np.testing.assert_array_equal(add_bloom(dark, threshold=0.5, strength=1.0), dark)
+
+
+def test_to_output_rgb8_encodes_srgb_over_black():
+    layer = np.zeros((H, W, 4), np.float32)
+    layer[..., :3] = 0.25
+    layer[..., 3] = 0.5  # premultiplied: 50 % covered by straight 0.5 grey
+    layer[0, 0] = [0.5, 0.5, 0.5, 1.0]
+    out = to_output_rgb8(layer)
+    assert out.dtype == np.uint8 and out.shape == (H, W, 3)
+    assert out[0, 0, 0] == 188  # linear 0.5 -> sRGB 0.7354
+    assert out[1, 1, 0] == int(np.round(linear_to_srgb(np.float32(0.25)) * 255))
+    hot = layer.copy()
+    hot[..., :3] = 3.0
+    assert np.all(to_output_rgb8(hot) == 255)  # over-range light clips, never wraps

@@ -1,0 +1,143 @@
+"""End to end: a tiny 2-shot story materialized in-process on an ephemeral Dagster instance."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pytest
+
+from talos_assets.agents.editing import probe_media
+
+STORY = """\
+title: Tiny Test Film
+id: tiny
+palette: sea-glass
+fps: 12
+resolution: [160, 90]
+shots:
+  - id: hello
+    description: Talos smiles at the calm sea.
+    emotion: joy
+    duration: 1.0
+    characters: [talos]
+    camera: push-in
+  - id: smoke
+    description: Dark smoke rises and Mira trembles.
+    emotion: fear
+    duration: 1.25
+    characters: [mira]
+    camera: handheld
+    effects: [{kind: smoke, source_x: 0.6, source_y: 0.95, strength: 1.5}]
+"""
+
+
+def _digests(folder: Path) -> dict[str, tuple[str, int]]:
+    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in sorted(folder.glob("*.png"))}
+
+
+@pytest.fixture(scope="module")
+def forged(tmp_path_factory):
+    root = tmp_path_factory.mktemp("studio")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TALOS_HOME", str(root / "home"))
+    mp.setenv("TALOS_RENDERS", str(root / "renders"))
+    mp.setenv("DAGSTER_HOME", str(root / "home" / "dagster"))
+    mp.delenv("TALOS_ICHOR_URL", raising=False)
+    story_path = root / "tiny.yaml"
+    story_path.write_text(STORY)
+    from talos_assets.forge import check_story, forge_film
+
+    instance = dg.DagsterInstance.ephemeral()
+    checked = check_story(story_path)
+    outcome = forge_film(checked, instance=instance)
+    yield dict(root=root, story=story_path, checked=checked, outcome=outcome, instance=instance)
+    mp.undo()
+
+
+def test_film_stream_facts(forged):
+    outcome, plan = forged["outcome"], forged["checked"].plan
+    facts = probe_media(outcome.film)
+    import json
+
+    cuts = json.loads((forged["root"] / "home" / "films" / "tiny" / "cuts.json").read_text())
+    timeline_frames = sum(c["source_frames"] for c in cuts)
+    # the edit keeps each clip within its planned range (handles), and the film matches the edit
+    assert abs(timeline_frames - plan.planned_frames) <= sum(s.handle_frames for s in plan.shots)
+    assert abs(facts.duration_s - timeline_frames / plan.fps) <= 1.0 / plan.fps + 1e-3
+    assert (facts.width, facts.height) == (160, 90)
+    assert facts.fps == pytest.approx(12.0)
+    assert facts.video_codec == "h264" and facts.has_audio
+    assert outcome.failed_gates == [] or all("stream" not in g for g in outcome.failed_gates)
+    for path in (outcome.storyboard, outcome.timeline, outcome.evaluation):
+        assert path.exists() and path.stat().st_size > 0
+
+
+def test_film_is_not_a_constant_image(forged):
+    import av
+
+    with av.open(str(forged["outcome"].film)) as c:
+        frames = [f.to_ndarray(format="rgb24").astype(np.float32) for f in c.decode(video=0)]
+    assert len(frames) > 10
+    stack = np.stack(frames)
+    assert stack.std() > 10  # a picture, not a flat colour
+    assert np.abs(stack[1:] - stack[:-1]).mean() > 0.1  # and it moves
+
+
+def test_ichor_rows(forged):
+    from resources.ichor import IchorVault
+
+    vault = IchorVault(f"sqlite:///{forged['root'] / 'home' / 'ichor.db'}")
+    assert vault.film_ids() == ["tiny"]
+    shots = vault.shots("tiny")
+    assert [s.shot_id for s in shots] == ["hello", "smoke"]
+    assert all(s.render_dir and Path(s.render_dir).is_dir() for s in shots)
+    evals = vault.evaluations("tiny")
+    metrics = {(e.shot_id, e.metric) for e in evals}
+    assert ("hello", "flicker") in metrics and ("smoke", "palette_adherence") in metrics
+    assert sum(1 for e in evals if e.metric.startswith("gate:")) == 3
+    assert vault.film("tiny").film_path == str(forged["outcome"].film)
+
+
+def test_materializations_carry_metadata(forged):
+    instance = forged["instance"]
+    for name in ("inbetweens", "colored_frames", "lit_frames", "effect_layers", "shot_render"):
+        records = instance.fetch_materializations(dg.AssetKey(name), limit=10).records
+        assert len(records) == 2, name
+        meta = records[0].asset_materialization.metadata
+        assert meta["resolution"].value == "160x90"
+        assert meta["frame_count"].value > 0 or name == "effect_layers"
+        assert "seconds_per_frame" in meta
+    smoke = [r for r in instance.fetch_materializations(dg.AssetKey("effect_layers"), limit=10).records
+             if r.partition_key.keys_by_dimension["shot"] == "s002"][0]
+    assert smoke.asset_materialization.metadata["mean_coverage"].value > 0.0
+    assert "preview" in smoke.asset_materialization.metadata
+
+
+def test_rerendering_one_shot_leaves_the_other_untouched(forged):
+    from talos_assets.forge import forge_film
+
+    home = forged["root"] / "home" / "films" / "tiny" / "shots"
+    other = _digests(home / "s002" / "render")
+    other_colored = _digests(home / "s002" / "colored")
+    before = _digests(home / "s001" / "render")
+    forge_film(forged["checked"], only_shots=["hello"], instance=forged["instance"])
+    assert _digests(home / "s002" / "render") == other
+    assert _digests(home / "s002" / "colored") == other_colored
+    after = _digests(home / "s001" / "render")
+    assert after.keys() == before.keys()
+    assert all(after[k][1] > before[k][1] for k in after)  # rewritten
+    assert all(after[k][0] == before[k][0] for k in after)  # and deterministic
+
+
+def test_padding_slot_is_rejected(forged):
+    from talos_assets.definitions import SHOT_ASSETS, build_resources, defs
+    from talos_assets.partitions import shot_key
+
+    result = dg.materialize(list(defs.assets), selection=[SHOT_ASSETS[0].key], partition_key=shot_key("tiny", "s007"),
+                            instance=forged["instance"], resources=build_resources(), raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "padding" in failure.step_failure_data.error.message
