@@ -83,6 +83,11 @@ class TrainConfig(BaseModel):
         default=True, description="Skip shots with an Echo evaluation in Ichor that did not pass."
     )
     num_workers: int = 0
+    cpu_threads: int | None = Field(
+        default=None, ge=1,
+        description="Torch intra-op threads while training on CPU; these nets are small enough that one "
+                    "thread beats several, and far beats threads contending with other work.",
+    )
     echo: EchoNetConfig = EchoNetConfig()
     flux: FluxNetConfig = FluxNetConfig()
 

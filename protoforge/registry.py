@@ -152,6 +152,7 @@ def load_registered(agent: str, alias: str = "champion", tracking_uri: str | Non
     if agent not in REGISTERED_NAMES:
         raise ValueError(f"Unknown agent {agent!r}: registered models exist for {sorted(REGISTERED_NAMES)}.")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     import mlflow
     from mlflow.exceptions import MlflowException
 

@@ -72,6 +72,18 @@ def train(cfg: TrainConfig) -> TrainResult:
     """
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import torch
+
+    threads = torch.get_num_threads()
+    if cfg.cpu_threads:
+        torch.set_num_threads(cfg.cpu_threads)
+    try:
+        return _train(cfg)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(cfg: TrainConfig) -> TrainResult:
     import lightning as L
     import mlflow
     from lightning.pytorch.loggers import MLFlowLogger
@@ -114,6 +126,8 @@ def train(cfg: TrainConfig) -> TrainResult:
             # Small studio datasets: Lightning's hints about worker counts and batch counts are noise.
             warnings.filterwarnings("ignore", message=".*does not have many workers.*")
             warnings.filterwarnings("ignore", message=".*number of training batches.*")
+            # MLflow metric names cannot hold '@': the logger stores val/recall@1 as val/recall1.
+            warnings.filterwarnings("ignore", message=".*Replacing val/recall@1 with val/recall1.*")
             trainer.fit(module, datamodule=datamodule)
         metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
         result = TrainResult(agent=cfg.agent, run_id=None, model_uri=None, metrics=metrics,

@@ -12,6 +12,8 @@ def init_warp(cache_dir: str | None, preferred: str = "auto") -> str:
     if cache_dir:
         wp.config.kernel_cache_dir = cache_dir
     wp.config.quiet = True
+    if hasattr(wp, "LOG_ERROR"):  # warp >= 1.19 greets (and warns of a missing CUDA driver) by log level
+        wp.config.log_level = wp.LOG_ERROR
     wp.init()
     if preferred == "auto":
         return "cuda:0" if wp.is_cuda_available() else "cpu"

@@ -87,6 +87,41 @@ def ui(port: int = typer.Option(3000, help="port on 127.0.0.1")) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+lab = typer.Typer(no_args_is_help=True, help="Protoforge lab: train agent models on the studio's own renders.")
+app.add_typer(lab, name="lab")
+
+
+@lab.command("train")
+def lab_train(
+    agent: str = typer.Argument(..., help="echo (text-image alignment CLIP) or flux (in-between frame net)"),
+    epochs: int = typer.Option(20, min=1, help="training epochs"),
+    alias: str = typer.Option("champion", help="registry alias the new version takes"),
+    seed: int = typer.Option(0),
+) -> None:
+    """Train an agent model on this studio's rendered films (from Ichor); track and register it in MLflow."""
+    if agent not in ("echo", "flux"):
+        _fail(f"agent '{agent}' has no trainable model; use 'echo' or 'flux'.")
+    from resources.studio import studio_root
+
+    if not (studio_root() / "ichor.db").exists() and not os.environ.get("TALOS_ICHOR_URL"):
+        _fail(f"no studio at {studio_root()}: render a film first with `talos forge STORY`.")
+    from talos_assets.home import ichor_url, prepare_home
+
+    home = prepare_home()
+    from protoforge.config import TrainConfig
+    from protoforge.train import train
+
+    cfg = TrainConfig(agent=agent, ichor_url=ichor_url(home), mlflow_tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
+                      mlflow_artifact_location=str(home / "mlflow" / "artifacts"), max_epochs=epochs, alias=alias, seed=seed)
+    try:
+        result = train(cfg)
+    except ValueError as exc:
+        _fail(str(exc))
+    console.print(f"[bold green]{result.registered_name}[/] version {result.version} -> @{result.alias}  (run {result.run_id})")
+    for key, value in sorted(result.metrics.items()):
+        console.print(f"  {key:<22} {value:.4f}")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the story format (docs/story.schema.json is this output)."""

@@ -116,9 +116,12 @@ def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, conso
     all_assets = list(defs.assets or [])
     resources = build_resources()
 
+    # the progress bars are the user's view; Dagster's event log stays in the instance for the UI
+    quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
     def run(selection: list, partition_key) -> None:
         result = dg.materialize(all_assets, selection=selection, partition_key=partition_key, instance=instance,
-                                resources=resources, raise_on_error=False)
+                                resources=resources, raise_on_error=False, run_config=quiet)
         if not result.success:
             failure = next((e for e in result.all_events if e.is_step_failure), None)
             detail = failure.step_failure_data.error.message.strip().splitlines()[0] if failure and failure.step_failure_data.error else "see the Dagster UI"
@@ -145,7 +148,7 @@ def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, conso
                 bars.update(tasks[slot], description=f"{labels[slot]}: rendered")
             edit_task = bars.add_task(f"[bold]{plan.film_id}[/]: Cuttura edit + Echo", total=1)
             result = dg.materialize(all_assets, selection=[a.key for a in FILM_ASSETS[1:]], partition_key=plan.film_id,
-                                    instance=instance, resources=resources, raise_on_error=False)
+                                    instance=instance, resources=resources, raise_on_error=False, run_config=quiet)
             bars.update(edit_task, completed=1)
         finally:
             progress_hook.set_reporter(None)

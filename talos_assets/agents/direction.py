@@ -190,8 +190,9 @@ def camera_plan(shot: ShotPlan) -> list[CameraKey]:
     """One CameraKey per rendered frame (planned frames plus the edit handle), eased between the ends."""
     n = shot.total_frames
     zoom0 = _SIZE_ZOOM[shot.shot_size]
-    # characters stand in the lower-middle of the stage: frame them, not the sky
-    cy = 0.5 if shot.shot_size in (ShotSize.establishing, ShotSize.wide) else 0.6
+    # characters stand with their heads at about a third of the stage height: tighter sizes frame
+    # head and shoulders, so the centre rises as the zoom grows
+    cy = {ShotSize.close_up: 0.42, ShotSize.insert: 0.45, ShotSize.medium: 0.48}.get(shot.shot_size, 0.5)
     start = dict(center_x=0.5, center_y=cy, zoom=zoom0, roll=0.0)
     end = dict(start)
     move = shot.camera

@@ -11,7 +11,7 @@ import numpy as np
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import inbetweening, key_animation
-from talos_assets.agents.frames import atomic_write_bytes, write_gray_png
+from talos_assets.agents.frames import FrameWriter, atomic_write_bytes, write_gray_png
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for, write_json
 from talos_assets.defs.direction import scene_graph
 from talos_assets.partitions import shots_partitions
@@ -74,13 +74,14 @@ def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
     folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "inbetweens")
     write_json(folder / "poses.json", {c: [p.model_dump() for p in ps] for c, ps in poses.items()})
     preview = None
-    for f in range(shot.total_frames):
-        art = key_animation.draw_line_art([(rigs[c], poses[c][f]) for c in poses], shot.width, shot.height)
-        write_gray_png(folder / frame_name(f, "line_"), art.line)
-        write_gray_png(folder / frame_name(f, "regions_"), art.regions.astype(np.uint8))
-        if f == shot.frames // 2:
-            preview = _ink_preview(art.line)
-        progress.tick("Flux inbetweens", shot.slot, f + 1, shot.total_frames)
+    with FrameWriter() as writer:
+        for f in range(shot.total_frames):
+            art = key_animation.draw_line_art([(rigs[c], poses[c][f]) for c in poses], shot.width, shot.height)
+            writer.gray(folder / frame_name(f, "line_"), art.line)
+            writer.gray(folder / frame_name(f, "regions_"), art.regions.astype(np.uint8))
+            if f == shot.frames // 2:
+                preview = _ink_preview(art.line)
+            progress.tick("Flux inbetweens", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, characters=", ".join(poses),
     ))

@@ -7,7 +7,7 @@ import numpy as np
 from resources.studio import StudioHome
 from resources.warp_device import WarpDeviceResource
 from talos_assets import progress
-from talos_assets.agents.frames import to_display_rgb8, write_layer_png
+from talos_assets.agents.frames import FrameWriter, to_display_rgb8
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
 from talos_assets.defs.direction import scene_graph
 from talos_assets.partitions import shots_partitions
@@ -19,23 +19,24 @@ STOKES = "stokes_effects"
 def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_device: WarpDeviceResource) -> dg.MaterializeResult:
     """Stokes: smoke/fire layers (RGBA, premultiplied) from a Warp stable-fluids solver; none when the
     shot has no effects."""
-    from talos_assets.agents.effects.render import render_effect_frames
-
     clock = StageClock()
     shot = shot_plan_for(context, studio)
     folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "effects")
     if not shot.effects:
         return dg.MaterializeResult(metadata=shot_metadata(shot, folder, 0, clock, effects="none", device="-"))
-    device = warp_device.device_name()
+    device = warp_device.device_name()  # before the kernels import, so Warp starts quietly with our cache
+    from talos_assets.agents.effects.render import render_effect_frames
+
     preview, coverage = None, []
     frames = render_effect_frames(shot.effects, shot.palette, shot.width, shot.height, shot.total_frames, shot.fps,
                                   seed=shot.seed, device=device)
-    for f, layer in enumerate(frames):
-        write_layer_png(folder / frame_name(f), layer)
-        coverage.append(float(np.mean(layer[..., 3] > 0.05)))
-        if f == shot.frames // 2:
-            preview = to_display_rgb8(layer)
-        progress.tick("Stokes fluids", shot.slot, f + 1, shot.total_frames)
+    with FrameWriter() as writer:
+        for f, layer in enumerate(frames):
+            writer.layer(folder / frame_name(f), layer)
+            coverage.append(float(np.mean(layer[..., 3] > 0.05)))
+            if f == shot.frames // 2:
+                preview = to_display_rgb8(layer)
+            progress.tick("Stokes fluids", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, len(coverage), clock, preview=preview, device=device,
         effects=", ".join(e.kind.value for e in shot.effects), mean_coverage=round(float(np.mean(coverage)), 4),

@@ -10,7 +10,8 @@ import cv2
 import dagster as dg
 import numpy as np
 
-from resources.ichor import IchorResource
+from resources.ichor import IchorResource, IchorVault
+from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing as cut_tools
 from talos_assets.agents import evaluation as echo
@@ -37,26 +38,70 @@ def decoded_film_frames(path: Path, width: int = 320):
             yield cv2.resize(rgb, (width, h), interpolation=cv2.INTER_AREA)
 
 
+def graded_swatches(shot: ShotPlan) -> list[tuple[float, float, float]]:
+    """The palette as Chroma's mood grade renders it for this shot: a deliberate look, not a drift."""
+    from talos_assets.agents.coloring import color_transfer_for_mood
+    from talos_assets.agents.frames import hex_to_linear, linear_to_srgb
+
+    swatch = np.stack([hex_to_linear(c) for c in shot.palette.swatches.values()])[None]
+    rgba = np.concatenate([swatch, np.ones_like(swatch[..., :1])], axis=2).astype(np.float32)
+    graded = linear_to_srgb(color_transfer_for_mood(rgba, shot.valence, shot.arousal)[..., :3])[0]
+    return [tuple(float(x) for x in c) for c in graded]
+
+
 def chroma_palette_adherence(studio: StudioHome, shot: ShotPlan, every: int = 6) -> float:
-    """Share of Chroma's filled pixels that stay on the palette (sampled frames, inside the figure)."""
+    """Share of Chroma's filled pixels that stay on the shot's (mood-graded) palette, sampled frames,
+    inside the figure."""
     folder = studio.shot_dir(shot.film_id, shot.slot, "colored")
+    graded = graded_swatches(shot)
     scores = []
     for f in range(0, shot.frames, every):
         layer = read_layer_png(folder / frame_name(f))
         alpha = layer[..., 3]
         straight = layer.copy()
         straight[..., :3] = np.where(alpha[..., None] > 1e-3, layer[..., :3] / np.maximum(alpha[..., None], 1e-3), 0)
-        value = echo.palette_adherence(to_display_rgb8(straight), shot.palette, mask=alpha > 0.99)
+        value = echo.palette_adherence(to_display_rgb8(straight), shot.palette, mask=alpha > 0.99, extra_colors=graded)
         if np.isfinite(value):
             scores.append(value)
     return float(np.mean(scores)) if scores else float("nan")
+
+
+def text_alignment(vault: IchorVault, mlflow: MLflowResource, clips: dict[str, list[np.ndarray]],  # a few frames per slot
+                   shots: dict[str, ShotPlan]) -> tuple[dict[str, float], str]:
+    """Echo's learned path: with a CLIP that Protoforge trained and registered (`talos lab train echo`),
+    how much closer each shot's frames sit to their own line of script than to the other shots'.
+    Returns ({slot: margin}, model description); empty when no model is registered."""
+    links = vault.model_links("echo")
+    if not links or len(shots) < 2:
+        return {}, "none registered (talos lab train echo)"
+    from protoforge.models.components.tiny_clip import alignment_score
+    from protoforge.registry import load_registered
+
+    try:
+        model = load_registered("echo", alias="champion", tracking_uri=mlflow.tracking_uri)
+    except ValueError as exc:
+        return {}, f"unavailable: {exc}"
+    slots = list(shots)
+    captions = [f"{shots[s].description}. {shots[s].emotion.value}" for s in slots]
+    margins = {}
+    for i, slot in enumerate(slots):
+        sample = clips.get(slot) or []
+        if not sample:
+            continue
+        sims = np.asarray(alignment_score(model, np.stack(sample), captions))
+        own = sims[:, i].mean()
+        others = np.delete(sims, i, axis=1).mean()
+        margins[slot] = float(own - others)
+    link = links[-1]
+    return margins, f"{link.registered_name} v{link.version} @champion"
 
 
 @dg.asset(
     partitions_def=films_partitions, group_name=ECHO, kinds={"python"}, deps=[film],
     check_specs=[dg.AssetCheckSpec(name, asset="evaluation", description=text) for name, text in GATES.items()],
 )
-def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource) -> dg.MaterializeResult:
+def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource,
+               mlflow: MLflowResource) -> dg.MaterializeResult:
     """Echo: measurable checks of the finished film, per shot and overall, with revision requests."""
     clock = StageClock()
     plan = load_film_plan(studio, context.partition_key)
@@ -68,26 +113,38 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
     if not film_path.exists():
         raise dg.Failure(f"film '{plan.film_id}' has not been encoded: materialize film first.")
 
-    bounds = [(c.record_start, c.record_start + c.source_frames, c) for c in cuts]
-    per_clip: dict[str, list[np.ndarray]] = {c.slot: [] for c in cuts}
+    # one clip's frames in memory at a time: scored when the clip ends, then dropped
+    vault = ichor.vault()
+    per_shot: dict[str, dict[str, float]] = {}
+    samples: dict[str, list[np.ndarray]] = {}
+    clip_of_frame = np.concatenate([np.full(c.source_frames, k) for k, c in enumerate(cuts)])
+    current: list[np.ndarray] = []
     decoded = 0
+
+    def finish(k: int) -> None:
+        cut, shot = cuts[k], shots[cuts[k].slot]
+        scores = echo.score_frames(current, shot.palette) if current else {"frames": 0.0}
+        scores["palette_adherence"] = chroma_palette_adherence(studio, shot)
+        if k < len(cuts) - 1:  # the last cut is the end of the film, not an edit point
+            scores["beat_offset_frames"] = float(offsets[k])
+        per_shot[cut.slot] = scores
+        samples[cut.slot] = current[:: max(1, len(current) // 8)]
+
+    clip = 0
     for i, rgb in enumerate(decoded_film_frames(film_path)):
         decoded += 1
-        for start, end, cut in bounds:
-            if start <= i < end:
-                per_clip[cut.slot].append(rgb)
-                break
-    per_shot: dict[str, dict[str, float]] = {}
-    for (start, end, cut), offset in zip(bounds, offsets):
-        shot = shots[cut.slot]
-        scores = echo.score_frames(per_clip[cut.slot], shot.palette)
-        scores["palette_adherence"] = chroma_palette_adherence(studio, shot)
-        if cut is not cuts[-1]:  # the last cut is the end of the film, not an edit point
-            scores["beat_offset_frames"] = float(offset)
-        per_shot[shot.shot_id] = scores
+        k = int(clip_of_frame[min(i, len(clip_of_frame) - 1)])
+        if k != clip:
+            finish(clip)
+            current, clip = [], k
+        current.append(rgb)
+    finish(clip)
+    alignment, align_model = text_alignment(vault, mlflow, samples, shots)
+    for slot, margin in alignment.items():
+        per_shot[slot]["text_alignment"] = margin
+    per_shot = {shots[slot].shot_id: scores for slot, scores in per_shot.items()}
     report = echo.build_report(plan.film_id, per_shot, film_scores={"decoded_frames": float(decoded)})
 
-    vault = ichor.vault()
     for shot_id, scores in per_shot.items():
         for metric, value in scores.items():
             if np.isfinite(value):
@@ -111,7 +168,7 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
         metadata={
             "decoded_frames": decoded, "path": dg.MetadataValue.path(str(out)), "seconds": round(clock.seconds, 3),
             **{k: round(v, 4) for k, v in report.scores.items() if np.isfinite(v)},
-            "revision_requests": len(report.revision_requests),
+            "revision_requests": len(report.revision_requests), "alignment_model": align_model,
             "per_shot": dg.MetadataValue.md("| shot | flicker (L*) | palette | luma | beat offset (frames) |\n|---|---|---|---|---|\n" + rows),
         },
         check_results=[

@@ -10,7 +10,7 @@ from resources.aether import AetherResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import coloring, lighting
-from talos_assets.agents.frames import read_gray_png, read_layer_png, to_display_rgb8, write_layer_png
+from talos_assets.agents.frames import FrameWriter, decode_srgb, encode_srgb16, read_gray_png, read_layer_png, to_display_rgb8, write_layer_png
 from talos_assets.defs.animation import inbetweens
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
 from talos_assets.partitions import shots_partitions
@@ -27,17 +27,18 @@ def colored_frames(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.
     src = studio.shot_dir(shot.film_id, shot.slot, "inbetweens")
     folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "colored")
     preview, region_counts = None, []
-    for f in range(shot.total_frames):
-        line = read_gray_png(src / frame_name(f, "line_"))
-        regions = read_gray_png(src / frame_name(f, "regions_"), as_float=False)
-        rgba = coloring.color_frame(line, regions, shot.palette)
-        rgba = coloring.color_transfer_for_mood(rgba, shot.valence, shot.arousal)
-        write_layer_png(folder / frame_name(f), rgba)
-        if f % 8 == 0:
-            region_counts.append(int(coloring.segment_regions(line).max()))
-        if f == shot.frames // 2:
-            preview = to_display_rgb8(rgba)
-        progress.tick("Chroma color", shot.slot, f + 1, shot.total_frames)
+    with FrameWriter() as writer:
+        for f in range(shot.total_frames):
+            line = read_gray_png(src / frame_name(f, "line_"))
+            regions = read_gray_png(src / frame_name(f, "regions_"), as_float=False)
+            rgba = coloring.color_frame(line, regions, shot.palette)
+            rgba = coloring.color_transfer_for_mood(rgba, shot.valence, shot.arousal)
+            writer.layer(folder / frame_name(f), rgba)
+            if f % 8 == 0:
+                region_counts.append(int(coloring.segment_regions(line).max()))
+            if f == shot.frames // 2:
+                preview = to_display_rgb8(rgba)
+            progress.tick("Chroma color", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, palette=shot.palette.name,
         mean_closed_regions=round(float(np.mean(region_counts)), 1) if region_counts else 0.0,
@@ -45,27 +46,21 @@ def colored_frames(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.
 
 
 def background_plate(aether: AetherResource, shot: ShotPlan) -> np.ndarray:
-    """The shot's backdrop, painted once per (preset, palette, size) and kept content-addressed in Aether."""
+    """The shot's backdrop, painted once per (preset, palette, size) and kept content-addressed in
+    Aether; always returned as decoded from the stored bytes, so a first and a later run agree."""
     vault = aether.vault()
     name = f"{shot.background}.{shot.palette.name}.{shot.width}x{shot.height}"[:64].lower()
     payload = vault.get("background", name)
     if payload is None:
         plate = lighting.paint_background(shot.background, shot.palette, shot.width, shot.height, seed=0)
-        rgb16 = np.round(np.clip(to_display_rgb16(plate), 0, 65535)).astype(np.uint16)
-        ok, buf = cv2.imencode(".png", rgb16[..., ::-1])
-        vault.put("background", name, buf.tobytes())
-        return plate
+        ok, buf = cv2.imencode(".png", encode_srgb16(np.ascontiguousarray(plate[..., 2::-1])))
+        if not ok:
+            raise dg.Failure(f"could not encode the background plate {name}")
+        payload = buf.tobytes()
+        vault.put("background", name, payload)
     raw = cv2.imdecode(np.frombuffer(payload, np.uint8), cv2.IMREAD_UNCHANGED)
-    from talos_assets.agents.frames import srgb_to_linear
-
-    rgb = srgb_to_linear(raw[..., ::-1].astype(np.float32) / 65535.0)
+    rgb = decode_srgb(np.ascontiguousarray(raw[..., ::-1]))
     return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
-
-
-def to_display_rgb16(layer: np.ndarray) -> np.ndarray:
-    from talos_assets.agents.frames import linear_to_srgb
-
-    return linear_to_srgb(layer[..., :3]) * 65535.0
 
 
 def ground_line(alpha: np.ndarray, default: float = 0.8) -> float:
@@ -87,16 +82,17 @@ def lit_frames(context: dg.AssetExecutionContext, studio: StudioHome, aether: Ae
     write_layer_png(folder / "background.png", background_plate(aether, shot))
     (folder / "key_light.json").write_text(light.model_dump_json(indent=1))
     preview = None
-    for f in range(shot.total_frames):
-        colored = read_layer_png(src / frame_name(f))
-        line = read_gray_png(src_line / frame_name(f, "line_"))
-        lit = lighting.light_character(colored, line, light)
-        shadow = lighting.drop_shadow(colored, light, ground_line(colored[..., 3]))
-        write_layer_png(folder / frame_name(f), lit)
-        write_layer_png(folder / frame_name(f, "shadow_"), shadow)
-        if f == shot.frames // 2:
-            preview = to_display_rgb8(lit)
-        progress.tick("Raygen light", shot.slot, f + 1, shot.total_frames)
+    with FrameWriter() as writer:
+        for f in range(shot.total_frames):
+            colored = read_layer_png(src / frame_name(f))
+            line = read_gray_png(src_line / frame_name(f, "line_"))
+            lit = lighting.light_character(colored, line, light)
+            shadow = lighting.drop_shadow(colored, light, ground_line(colored[..., 3]))
+            writer.layer(folder / frame_name(f), lit)
+            writer.layer(folder / frame_name(f, "shadow_"), shadow)
+            if f == shot.frames // 2:
+                preview = to_display_rgb8(lit)
+            progress.tick("Raygen light", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, key_light_azimuth=light.azimuth_deg,
         key_light_color=light.color, background=shot.background,

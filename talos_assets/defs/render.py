@@ -2,12 +2,13 @@
 
 
 import dagster as dg
+import numpy as np
 
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import render
-from talos_assets.agents.frames import read_layer_png, write_layer_png
+from talos_assets.agents.frames import FrameWriter, read_layer_png
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
 from talos_assets.defs.direction import camera_plan, load_camera_plan
 from talos_assets.defs.effects import effect_layers
@@ -31,19 +32,20 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
     background = read_layer_png(lit / "background.png")
     emissive = any(e.kind in (EffectKind.fire, EffectKind.magic) for e in shot.effects)
     preview = None
-    for f in range(shot.total_frames):
-        layers = [background, read_layer_png(lit / frame_name(f, "shadow_")), read_layer_png(lit / frame_name(f))]
-        fx_path = fx / frame_name(f)
-        if fx_path.exists():
-            layers.append(read_layer_png(fx_path))
-        frame = render.composite(layers)
-        if emissive:
-            frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
-        frame = render.apply_camera(frame, render.interpolate_camera(cams, f) if len(cams) <= f else cams[f])
-        write_layer_png(folder / frame_name(f), frame[..., :3])
-        if f == shot.frames // 2:
-            preview = render.to_output_rgb8(frame)
-        progress.tick("Anima render", shot.slot, f + 1, shot.total_frames)
+    with FrameWriter() as writer:
+        for f in range(shot.total_frames):
+            layers = [background, read_layer_png(lit / frame_name(f, "shadow_")), read_layer_png(lit / frame_name(f))]
+            fx_path = fx / frame_name(f)
+            if fx_path.exists():
+                layers.append(read_layer_png(fx_path))
+            frame = render.composite(layers)
+            if emissive:
+                frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
+            frame = render.apply_camera(frame, render.interpolate_camera(cams, f) if len(cams) <= f else cams[f])
+            writer.layer(folder / frame_name(f), np.ascontiguousarray(frame[..., :3]))
+            if f == shot.frames // 2:
+                preview = render.to_output_rgb8(frame)
+            progress.tick("Anima render", shot.slot, f + 1, shot.total_frames)
     ichor.vault().set_shot_render(shot.film_id, shot.slot, str(folder))
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, layers="background, shadow, character" + (", effects" if shot.effects else ""),

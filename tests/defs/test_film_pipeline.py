@@ -141,3 +141,32 @@ def test_padding_slot_is_rejected(forged):
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "padding" in failure.step_failure_data.error.message
+
+
+def test_lab_loop_trains_echo_and_echo_uses_it(forged):
+    """Echo's evaluations in Ichor -> `talos lab train echo` -> Echo loads the model by alias."""
+    import os
+    import subprocess
+    import sys
+
+    from resources.ichor import IchorVault
+    from talos_assets.definitions import FILM_ASSETS, build_resources, defs
+
+    env = dict(os.environ, TALOS_HOME=str(forged["root"] / "home"), TALOS_RENDERS=str(forged["root"] / "renders"),
+               COLUMNS="200")
+    proc = subprocess.run([sys.executable, "-m", "talos_assets.cli", "lab", "train", "echo", "--epochs", "3"],
+                          capture_output=True, text=True, env=env, cwd=forged["root"])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "talos-echo-clip version 1 -> @champion" in proc.stdout
+    vault = IchorVault(f"sqlite:///{forged['root'] / 'home' / 'ichor.db'}")
+    assert [link.alias for link in vault.model_links("echo")] == ["champion"]
+
+    evaluation = [a for a in FILM_ASSETS if a.key.to_user_string() == "evaluation"][0]
+    result = dg.materialize(list(defs.assets), selection=[evaluation.key], partition_key="tiny",
+                            instance=forged["instance"], resources=build_resources(), raise_on_error=False)
+    assert result.success
+    meta = result.asset_materializations_for_node("evaluation")[0].metadata
+    assert meta["alignment_model"].value.startswith("talos-echo-clip v1")
+    rows = [e for e in vault.evaluations("tiny") if e.metric == "text_alignment"]
+    assert {e.shot_id for e in rows} == {"hello", "smoke"}
+    assert all(np.isfinite(e.value) and -2.0 <= e.value <= 2.0 for e in rows)
