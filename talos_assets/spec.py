@@ -301,4 +301,5 @@ class ClipCut(BaseModel):
     source_start: int
     source_frames: int
     record_start: int
-    transition: Literal["cut", "dissolve"] = "cut"
+    transition: Literal["cut", "dissolve", "dip-to-black", "whip-pan"] = "cut"
+    transition_frames: int = Field(0, ge=0, description="length of the transition into the next clip, frames")
