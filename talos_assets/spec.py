@@ -148,6 +148,29 @@ class ShotInput(BaseModel):
     characters: list[str] = Field(default_factory=lambda: ["talos"])
     camera: CameraMove | None = None
     effects: list[EffectSpec] = Field(default_factory=list)
+    # film-grammar overrides; left out, Prism decides them (see talos_assets/agents/direction.py)
+    shot_size: ShotSize | None = Field(None, description="establishing, wide, medium, close-up or insert")
+    lens_mm: float | None = Field(None, ge=8.0, le=300.0, description="focal length in mm (35 mm still-frame equivalent)")
+    location: str | None = Field(None, max_length=200, description="where the shot happens; a new location opens a scene with an establishing shot")
+    speaker: str | None = Field(None, description="the character speaking, when the shot is a line of dialogue")
+
+
+class ShotList(BaseModel):
+    """An explicit shot list: what a story's `shots` holds and what an LLM director must reply with."""
+
+    model_config = ConfigDict(extra="forbid")
+    shots: list[ShotInput] = Field(..., min_length=1, max_length=MAX_SHOTS)
+
+
+class DirectorSpec(BaseModel):
+    """Which director plans the shots: the embedded one, or an OpenAI-compatible chat endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+    llm_url: str | None = Field(None, description="base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1; unset = embedded director")
+    model: str | None = Field(None, description="model name the endpoint serves")
+    api_key_env: str | None = Field(None, description="name of an environment variable holding the API key, if the endpoint needs one")
+    tries: int = Field(3, ge=1, le=10, description="attempts at a schema-valid reply before falling back to the embedded director")
+    timeout_s: float = Field(60.0, gt=0.0, le=600.0, description="seconds to wait for each reply")
 
 
 class MusicSpec(BaseModel):
@@ -164,6 +187,9 @@ class StorySpec(BaseModel):
     id: SafeId | None = Field(None, description="film id; default: slug of the title")
     logline: str | None = None
     script: str | None = None
+    screenplay: Path | None = Field(None, description="a Fountain screenplay (.fountain), relative to the story file")
+    cast: dict[str, str] = Field(default_factory=dict, description="screenplay character name -> studio character rig")
+    director: DirectorSpec = Field(default_factory=DirectorSpec)
     style: str = "cel"
     palette: str | list[str] = "bronze-dusk"
     music: MusicSpec = Field(default_factory=MusicSpec)
@@ -192,8 +218,8 @@ class StorySpec(BaseModel):
 
     @model_validator(mode="after")
     def _has_content(self) -> "StorySpec":
-        if not (self.logline or self.script or self.shots):
-            raise ValueError("a story needs a logline, a script or a list of shots")
+        if not (self.logline or self.script or self.shots or self.screenplay):
+            raise ValueError("a story needs a logline, a script, a screenplay or a list of shots")
         ids = [s.id for s in self.shots]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
@@ -242,10 +268,32 @@ class ShotPlan(BaseModel):
     palette: Palette
     background: str = "dusk-hills"
     seed: int = 0
+    # film grammar (defaults keep plans written before these fields readable)
+    lens_mm: float | None = Field(None, description="focal length in mm; the camera plan's zoom follows it")
+    stage_order: list[str] = Field(default_factory=list, description="the scene's characters left to right (180-degree rule)")
+    screen_side: dict[str, Literal["left", "center", "right"]] = Field(default_factory=dict, description="where each character of the shot stands on screen")
+    scene_index: int = 0
+    location: str = ""
+    beat: Literal["shot", "action", "dialogue"] = "shot"
+    speaker: str | None = None
+    dominance: float = 0.0
+    camera_note: str = ""
 
     @property
     def total_frames(self) -> int:
         return self.frames + self.handle_frames
+
+
+class SceneInfo(BaseModel):
+    """One scene of the scene graph: a location (from a scene heading or a shot's `location`) and its shots."""
+
+    index: int
+    heading: str
+    location: str
+    interior: bool | None = None
+    time_of_day: str = ""
+    characters: list[str] = Field(default_factory=list, description="left to right, kept for the whole scene")
+    shot_ids: list[str] = Field(default_factory=list)
 
 
 class FilmPlan(BaseModel):
@@ -259,6 +307,9 @@ class FilmPlan(BaseModel):
     palette: Palette
     music_file: Path | None
     shots: list[ShotPlan]
+    scenes: list[SceneInfo] = Field(default_factory=list)
+    director: str = Field("embedded", description="which director planned the shots: embedded or llm:<model>")
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def planned_frames(self) -> int:
