@@ -14,7 +14,7 @@ from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
 from resources.studio import StudioHome, renders_root
 from resources.warp_device import WarpDeviceResource
-from talos_assets.defs import animation, direction, editing, effects, evaluation, paint, render
+from talos_assets.defs import animation, automation, direction, editing, effects, evaluation, paint, render
 from talos_assets.home import ichor_url, prepare_home
 
 # the per-shot chain, in the order one shot's run materializes it
@@ -44,12 +44,9 @@ def build_resources() -> dict:
 
 defs = dg.Definitions(
     assets=SHOT_ASSETS + FILM_ASSETS,
-    jobs=[
-        dg.define_asset_job("render_shot", selection=[a.key for a in SHOT_ASSETS], executor_def=dg.in_process_executor,
-                            description="One shot's whole chain, Prism to Anima, in one process."),
-        dg.define_asset_job("edit_film", selection=[a.key for a in FILM_ASSETS[1:]], executor_def=dg.in_process_executor,
-                            description="Soundtrack, storyboard, timeline, film and evaluation of one film."),
-    ],
+    jobs=[automation.plan_film, automation.render_shot, automation.edit_film, automation.evaluate_film],
+    sensors=[automation.story_inbox, automation.shots_after_plan],
+    schedules=[automation.nightly_evaluation],
     resources=build_resources(),
     executor=dg.in_process_executor,
 )

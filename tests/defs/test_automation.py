@@ -1,0 +1,79 @@
+"""Sensor-triggered renders: the inbox sensor, the plan -> shots fan-out and the edit readiness gate."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from resources.ichor import IchorResource, IchorVault
+from resources.studio import StudioHome
+from talos_assets.defs import automation
+from talos_assets.forge import check_story
+
+GOOD = """title: Inbox Film
+id: inbox-film
+fps: 12
+resolution: [160, 90]
+shots:
+  - {id: one, description: Talos smiles., duration: 1.0}
+  - {id: two, description: Mira waves., duration: 1.0, characters: [mira]}
+"""
+
+
+@pytest.fixture
+def studio(studio_env):
+    home, renders = studio_env
+    (home / "inbox").mkdir(parents=True)
+    return home, StudioHome(root=str(home), renders=str(renders)), IchorResource(url=f"sqlite:///{home / 'ichor.db'}")
+
+
+def test_inbox_sensor_registers_and_requests_once(studio):
+    home, studio_res, ichor = studio
+    (home / "inbox" / "good.yaml").write_text(GOOD)
+    (home / "inbox" / "bad.yaml").write_text("title: x\nfps: 999\nlogline: hi.\n")
+    instance = dg.DagsterInstance.ephemeral()
+    ctx = dg.build_sensor_context(instance=instance, resources={"studio": studio_res, "ichor": ichor})
+    result = automation.story_inbox(ctx)
+    assert [r.partition_key for r in result.run_requests] == ["inbox-film"]
+    assert result.dynamic_partitions_requests[0].partition_keys == ["inbox-film"]
+    assert IchorVault(ichor.url).film("inbox-film").title == "Inbox Film"
+    # the same files again: nothing new to do
+    again = automation.story_inbox(dg.build_sensor_context(instance=instance, cursor=result.cursor,
+                                                           resources={"studio": studio_res, "ichor": ichor}))
+    assert not again.run_requests
+    # an edited story is picked up again
+    (home / "inbox" / "good.yaml").write_text(GOOD.replace("Inbox Film", "Inbox Film II"))
+    third = automation.story_inbox(dg.build_sensor_context(instance=instance, cursor=result.cursor,
+                                                           resources={"studio": studio_res, "ichor": ichor}))
+    assert [r.partition_key for r in third.run_requests] == ["inbox-film"]
+
+
+def test_plan_fans_out_to_real_shots_only(studio, tmp_path):
+    story = tmp_path / "s.yaml"
+    story.write_text(GOOD)
+    plan = check_story(story).plan
+    requests = automation.shot_run_requests(plan, "run123")
+    assert [str(r.partition_key) for r in requests] == ["inbox-film|s001", "inbox-film|s002"]
+    assert all(r.job_name == "render_shot" for r in requests)
+    assert len({r.run_key for r in requests}) == 2
+
+
+def test_edit_waits_for_every_shot_since_the_latest_plan(studio, tmp_path):
+    story = tmp_path / "s.yaml"
+    story.write_text(GOOD)
+    plan = check_story(story).plan
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("films", ["inbox-film"])
+
+    def report(asset: str, partition: str) -> None:
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=asset, partition=partition))
+
+    assert automation.film_ready_for_edit(instance, plan) == (False, 0)
+    report("film_plan", "inbox-film")
+    report("shot_render", "inbox-film|s001")
+    assert not automation.film_ready_for_edit(instance, plan)[0]
+    report("shot_render", "inbox-film|s002")
+    ready, newest = automation.film_ready_for_edit(instance, plan)
+    assert ready and newest > 0
+    report("film_plan", "inbox-film")  # re-planned: old renders no longer count
+    assert not automation.film_ready_for_edit(instance, plan)[0]
