@@ -58,6 +58,9 @@ def forge(
         outcome = forge_film(checked, only_shots=shot or None, console=console)
     except ForgeError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted:[/] finished frames and shots are kept; nothing half-written is left at a final path.")
+        raise typer.Exit(code=130)
     console.print()
     console.print(f"[bold green]film[/]        {outcome.film}")
     console.print(f"[bold]storyboard[/]  {outcome.storyboard}")

@@ -63,6 +63,15 @@ def check_story(path: Path) -> CheckedStory:
         music = resolve_music(story, path)
     except StoryError as exc:
         raise ForgeError(str(exc)) from None
+    if music is not None:
+        from talos_assets.agents.editing import probe_media
+
+        try:  # a corrupt audio file is found now, not after every shot has rendered
+            facts = probe_media(music)
+        except ValueError:
+            raise ForgeError(f"music file '{story.music.file}' cannot be decoded as audio; re-export it (wav, flac, mp3...).") from None
+        if not facts.has_audio:
+            raise ForgeError(f"music file '{story.music.file}' has no audio stream; give an audio file.")
     cast = set(available_characters())
     for i, shot in enumerate(story.shots):
         unknown = [c for c in shot.characters if c not in cast]

@@ -93,6 +93,16 @@ def test_cli_rejects_bad_story_without_writing(tmp_path, content, needle):
     assert not home.exists() and not renders.exists()
 
 
+def test_cli_rejects_corrupt_music_before_rendering(tmp_path):
+    (tmp_path / "theme.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk" * 10)
+    story = tmp_path / "s.yaml"
+    story.write_text("title: t\nlogline: calm sea.\nmusic: {file: theme.wav}\n")
+    env = {"TALOS_HOME": str(tmp_path / "home"), "TALOS_RENDERS": str(tmp_path / "r"), "PATH": "/usr/bin:/bin", "COLUMNS": "400"}
+    proc = subprocess.run([sys.executable, "-m", "talos_assets.cli", "forge", str(story)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and "theme.wav" in proc.stderr and "cannot be decoded" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "home").exists()
+
+
 def test_cli_missing_story_file(tmp_path):
     env = {"TALOS_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin", "COLUMNS": "400"}
     proc = subprocess.run([sys.executable, "-m", "talos_assets.cli", "forge", str(tmp_path / "nope.yaml")],
