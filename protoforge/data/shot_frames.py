@@ -1,5 +1,5 @@
 """Training data the studio renders for itself: every shot in Ichor with a `render_dir` is a folder of
-final frames (f0000.png, ... 16-bit sRGB PNGs) plus its description and emotion. Echo learns from
+final frames (f0000.exr, ... half-float linear EXR; PNG also read) plus its description and emotion. Echo learns from
 (frame, caption) pairs, caption = "<description>. <emotion>", the supervision CLIP (Radford et al.
 2021) learns from; Flux learns from consecutive triplets (t-1, t, t+1), the ground truth RIFE-style
 interpolation (Huang et al. 2022) is trained on. Shots Echo judged as failing (an evaluation in
@@ -22,7 +22,7 @@ from protoforge.models.components.tiny_clip import clip_tokenizer, preprocess_rg
 from resources.ichor import IchorVault
 from talos_assets.agents.frames import read_layer_png, to_display_rgb8
 
-_FRAME_NAME = re.compile(r"^f(\d+)\.png$")
+_FRAME_NAME = re.compile(r"^f(\d+)\.(png|exr)$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def shot_caption(description: str, emotion: str) -> str:
 
 
 def frame_paths(render_dir: str | Path) -> list[Path]:
-    """The shot's final frames in temporal order (fNNNN.png; temp files and other names ignored)."""
+    """The shot's final frames in temporal order (fNNNN.exr or .png; temp files and other names ignored)."""
     folder = Path(render_dir)
     if not folder.is_dir():
         return []
@@ -140,7 +140,7 @@ class ShotFramesDataModule(L.LightningDataModule, abc.ABC):
         if not self.shots:
             raise ValueError(
                 f"Ichor at {hp.ichor_url} has no rendered shots to learn from: render a film first "
-                "(every shot needs a render_dir with f0000.png... frames that Echo did not fail)."
+                "(every shot needs a render_dir with f0000.exr... frames that Echo did not fail)."
             )
         self._build()
 

@@ -1,8 +1,12 @@
 """Frame conventions shared by every agent, and safe frame files.
 
 Inside the studio a layer is a float32 array (H, W, 4) in **linear light, premultiplied alpha**,
-values in [0, 1]. On disk a layer is a 16-bit PNG (sRGB-encoded, straight alpha), written to a temp
-name and renamed, so a killed render never leaves a half-written frame where a finished one belongs.
+values in [0, 1] (emissive light such as fire may exceed 1). On disk a colour layer is an OpenEXR
+file (half float, linear, premultiplied, RLE: the compositing industry's own format, which keeps
+values above 1 for HDR masters and costs ~12 ms to write at 720p against ~70 ms for a 16-bit PNG);
+line and region maps and deliverable stills are PNG. Every file is written to a temp name and
+renamed, so a killed render never leaves a half-written frame where a finished one belongs.
+`read_layer`/`write_layer` pick the format from the suffix.
 """
 
 from __future__ import annotations
@@ -87,7 +91,11 @@ def write_layer_png(path: Path, layer: np.ndarray) -> Path:
 
 
 def read_layer_png(path: Path) -> np.ndarray:
-    """Load a PNG written by `write_layer_png` back to linear premultiplied float32 RGBA."""
+    """Load a layer file (PNG from `write_layer_png`, or EXR) as linear premultiplied float32 RGBA."""
+    return read_layer(path)
+
+
+def _read_png_layer(path: Path) -> np.ndarray:
     raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if raw is None:
         raise FileNotFoundError(f"cannot read frame {path}")
@@ -102,6 +110,50 @@ def read_layer_png(path: Path) -> np.ndarray:
     np.multiply(raw[..., 3], np.float32(1.0 / scale), out=out[..., 3], casting="unsafe")
     out[..., :3] *= out[..., 3:4]
     return out
+
+
+def write_layer_exr(path: Path, layer: np.ndarray) -> Path:
+    """Save a linear premultiplied RGBA (or RGB) layer as a half-float OpenEXR file, atomically."""
+    import OpenEXR
+
+    layer = np.ascontiguousarray(np.asarray(layer, dtype=np.float32)).astype(np.float16)
+    channels = {"RGBA": layer} if layer.shape[2] == 4 else {"RGB": np.ascontiguousarray(layer[..., :3])}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        header = {"compression": OpenEXR.RLE_COMPRESSION, "type": OpenEXR.scanlineimage}
+        with OpenEXR.File(header, channels) as exr:
+            exr.write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_layer_exr(path: Path) -> np.ndarray:
+    import OpenEXR
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"cannot read frame {path}")
+    with OpenEXR.File(str(path)) as exr:
+        channels = exr.channels()
+        if "RGBA" in channels:
+            return channels["RGBA"].pixels.astype(np.float32)
+        rgb = channels["RGB"].pixels.astype(np.float32)
+    return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
+
+
+def write_layer(path: Path, layer: np.ndarray) -> Path:
+    """Save a layer in the format its suffix names (.exr or .png)."""
+    return write_layer_exr(path, layer) if Path(path).suffix.lower() == ".exr" else write_layer_png(path, layer)
+
+
+def read_layer(path: Path) -> np.ndarray:
+    """Load a layer (.exr or .png) as linear premultiplied float32 RGBA."""
+    return read_layer_exr(path) if Path(path).suffix.lower() == ".exr" else _read_png_layer(path)
 
 
 def write_gray_png(path: Path, gray: np.ndarray, bits: int = 8) -> Path:
@@ -151,7 +203,7 @@ class FrameWriter:
             self._pending.pop(0).result()
 
     def layer(self, path: Path, layer: np.ndarray) -> None:
-        self._submit(write_layer_png, path, layer)
+        self._submit(write_layer, path, layer)
 
     def gray(self, path: Path, gray: np.ndarray, bits: int = 8) -> None:
         self._submit(write_gray_png, path, gray, bits)

@@ -45,12 +45,19 @@ def shot_plan_for(context: dg.AssetExecutionContext, studio: StudioHome) -> Shot
     )
 
 
-def frame_files(folder: Path, prefix: str = "f") -> list[Path]:
-    return sorted(folder.glob(f"{prefix}[0-9][0-9][0-9][0-9].png"))
+LAYER_SUFFIX = ".exr"  # colour layers: half-float linear EXR (see agents/frames.py)
+MAP_SUFFIX = ".png"  # line coverage and region maps
 
 
-def frame_name(index: int, prefix: str = "f") -> str:
-    return f"{prefix}{index:04d}.png"
+def frame_files(folder: Path, prefix: str = "f", suffix: str = LAYER_SUFFIX) -> list[Path]:
+    return sorted(folder.glob(f"{prefix}[0-9][0-9][0-9][0-9]{suffix}"))
+
+
+def frame_name(index: int, prefix: str = "f", suffix: str | None = None) -> str:
+    """Colour layers are fNNNN.exr; the line_/regions_ maps of Flux are PNG."""
+    if suffix is None:
+        suffix = MAP_SUFFIX if prefix in ("line_", "regions_") else LAYER_SUFFIX
+    return f"{prefix}{index:04d}{suffix}"
 
 
 def preview_md(image_rgb8: np.ndarray, width: int = 320) -> dg.MetadataValue:

@@ -15,7 +15,7 @@ from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing as cut_tools
 from talos_assets.agents import evaluation as echo
-from talos_assets.agents.frames import read_layer_png, to_display_rgb8
+from talos_assets.agents.frames import read_layer, to_display_rgb8
 from talos_assets.defs.common import StageClock, frame_name, load_film_plan, write_json
 from talos_assets.defs.editing import delivery_paths, film, load_cuts
 from talos_assets.partitions import films_partitions
@@ -56,7 +56,7 @@ def chroma_palette_adherence(studio: StudioHome, shot: ShotPlan, every: int = 6)
     graded = graded_swatches(shot)
     scores = []
     for f in range(0, shot.frames, every):
-        layer = read_layer_png(folder / frame_name(f))
+        layer = read_layer(folder / frame_name(f))
         alpha = layer[..., 3]
         straight = layer.copy()
         straight[..., :3] = np.where(alpha[..., None] > 1e-3, layer[..., :3] / np.maximum(alpha[..., None], 1e-3), 0)

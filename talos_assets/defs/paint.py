@@ -10,7 +10,7 @@ from resources.aether import AetherResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import coloring, lighting
-from talos_assets.agents.frames import FrameWriter, decode_srgb, encode_srgb16, read_gray_png, read_layer_png, to_display_rgb8, write_layer_png
+from talos_assets.agents.frames import FrameWriter, decode_srgb, encode_srgb16, read_gray_png, read_layer, to_display_rgb8, write_layer_png
 from talos_assets.defs.animation import inbetweens
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
 from talos_assets.partitions import shots_partitions
@@ -84,7 +84,7 @@ def lit_frames(context: dg.AssetExecutionContext, studio: StudioHome, aether: Ae
     preview = None
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
-            colored = read_layer_png(src / frame_name(f))
+            colored = read_layer(src / frame_name(f))
             line = read_gray_png(src_line / frame_name(f, "line_"))
             lit = lighting.light_character(colored, line, light)
             shadow = lighting.drop_shadow(colored, light, ground_line(colored[..., 3]))

@@ -8,7 +8,7 @@ from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import render
-from talos_assets.agents.frames import FrameWriter, read_layer_png
+from talos_assets.agents.frames import FrameWriter, read_layer
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
 from talos_assets.defs.direction import camera_plan, load_camera_plan
 from talos_assets.defs.effects import effect_layers
@@ -29,15 +29,15 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
     lit = studio.shot_dir(shot.film_id, shot.slot, "lit")
     fx = studio.shot_dir(shot.film_id, shot.slot, "effects")
     folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "render")
-    background = read_layer_png(lit / "background.png")
+    background = read_layer(lit / "background.png")
     emissive = any(e.kind in (EffectKind.fire, EffectKind.magic) for e in shot.effects)
     preview = None
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
-            layers = [background, read_layer_png(lit / frame_name(f, "shadow_")), read_layer_png(lit / frame_name(f))]
+            layers = [background, read_layer(lit / frame_name(f, "shadow_")), read_layer(lit / frame_name(f))]
             fx_path = fx / frame_name(f)
             if fx_path.exists():
-                layers.append(read_layer_png(fx_path))
+                layers.append(read_layer(fx_path))
             frame = render.composite(layers)
             if emissive:
                 frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
