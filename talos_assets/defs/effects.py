@@ -1,4 +1,5 @@
-"""Stokes in Dagster: the shot's fluid effect layers simulated with NVIDIA Warp kernels."""
+"""Stokes in Dagster: the shot's fluid effect layers simulated with NVIDIA Warp kernels, flowing around the
+characters drawn by Flux (each frame's region map becomes a solid obstacle)."""
 
 
 import dagster as dg
@@ -7,7 +8,8 @@ import numpy as np
 from resources.studio import StudioHome
 from resources.warp_device import WarpDeviceResource
 from talos_assets import progress
-from talos_assets.agents.frames import FrameWriter, to_display_rgb8
+from talos_assets.agents.frames import FrameWriter, read_gray_png, to_display_rgb8
+from talos_assets.defs.animation import inbetweens
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
 from talos_assets.defs.direction import scene_graph
 from talos_assets.partitions import shots_partitions
@@ -15,10 +17,11 @@ from talos_assets.partitions import shots_partitions
 STOKES = "stokes_effects"
 
 
-@dg.asset(partitions_def=shots_partitions, group_name=STOKES, kinds={"python", "warp"}, deps=[scene_graph])
+@dg.asset(partitions_def=shots_partitions, group_name=STOKES, kinds={"python", "warp"}, deps=[scene_graph, inbetweens])
 def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_device: WarpDeviceResource) -> dg.MaterializeResult:
-    """Stokes: smoke/fire layers (RGBA, premultiplied) from a Warp stable-fluids solver; none when the
-    shot has no effects."""
+    """Stokes: smoke/fire/ink/magic layers (RGBA, premultiplied, linear) from a Warp fluid solver, with the
+    characters' silhouettes as obstacles and the shot's arousal setting the intensity; none when the shot
+    has no effects."""
     clock = StageClock()
     shot = shot_plan_for(context, studio)
     folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "effects")
@@ -27,9 +30,23 @@ def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_de
     device = warp_device.device_name()  # before the kernels import, so Warp starts quietly with our cache
     from talos_assets.agents.effects.render import render_effect_frames
 
+    ink_dir = studio.shot_dir(shot.film_id, shot.slot, "inbetweens")
+    n_masks = 0
+
+    def character_mask(f: int) -> np.ndarray | None:
+        # Region maps are uint8, > 0 where a character is; a shot without characters (or without an
+        # in-between for this frame) has no obstacle.
+        nonlocal n_masks
+        path = ink_dir / frame_name(f, "regions_")
+        if not path.exists():
+            return None
+        n_masks += 1
+        return read_gray_png(path, as_float=False)
+
     preview, coverage = None, []
     frames = render_effect_frames(shot.effects, shot.palette, shot.width, shot.height, shot.total_frames, shot.fps,
-                                  seed=shot.seed, device=device)
+                                  seed=shot.seed, device=device, arousal=shot.arousal, emotion=shot.emotion,
+                                  obstacles=character_mask)
     with FrameWriter() as writer:
         for f, layer in enumerate(frames):
             writer.layer(folder / frame_name(f), layer)
@@ -40,4 +57,5 @@ def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_de
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, len(coverage), clock, preview=preview, device=device,
         effects=", ".join(e.kind.value for e in shot.effects), mean_coverage=round(float(np.mean(coverage)), 4),
+        obstacle_frames=n_masks, arousal=round(float(shot.arousal), 3),
     ))

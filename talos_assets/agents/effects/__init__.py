@@ -1,7 +1,9 @@
-"""Stokes, the fluid-effects agent: 2D stable-fluids smoke and fire (Stam 1999) in NVIDIA Warp, rendered to layers.
+"""Stokes, the fluid-effects agent: 2D stable fluids (Stam 1999) in NVIDIA Warp, rendered to layers.
 
 `kernels` holds the Warp kernels (row-per-thread, CPU-first, CUDA-compatible), `solver` the `SmokeSolver`
-(MAC grid, RK2 semi-Lagrangian advection, buoyancy, seeded emitters, multigrid pressure projection),
+(MAC grid, MacCormack advection with Selle et al. 2008's limiter, vorticity confinement after Fedkiw et al.
+2001, buoyancy, combustion, viscosity, solids and open sides, seeded emitters, multigrid pressure
+projection to a residual tolerance), `particles` the curl-noise magic sparks (Bridson et al. 2007),
 `render` turns `EffectSpec`s into premultiplied linear RGBA frames, and `reference` is the NumPy twin used
 by tests and benchmarks. Names are resolved lazily so importing the package does not load Warp.
 """
@@ -17,6 +19,9 @@ _EXPORTS = {
     "Emitter": "solver",
     "pick_device": "solver",
     "render_effect_frames": "render",
+    "obstacle_grid": "render",
+    "intensity": "render",
+    "MagicParticles": "particles",
     "ReferenceSmokeSolver": "reference",
 }
 

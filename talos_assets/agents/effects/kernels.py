@@ -1,13 +1,16 @@
-"""Warp kernels of Stokes' 2D smoke solver: stable fluids (Stam 1999) on a MAC grid (Harlow & Welch 1965).
+"""Warp kernels of Stokes' 2D fluid solver: stable fluids (Stam 1999) on a MAC grid (Harlow & Welch 1965)
+with MacCormack advection (Selle et al. 2008), vorticity confinement (Fedkiw et al. 2001), combustion and
+a multigrid pressure projection with solid and open boundaries.
 
-Velocity lives on cell faces (u: ny x (nx+1), v: (ny+1) x nx), density and temperature at cell centres,
-all stored as flat 1D float32 arrays, row-major, grid spacing 1. The kernels are written for Warp's CPU
+Velocity lives on cell faces (u: ny x (nx+1), v: (ny+1) x nx), scalars at cell centres, all stored as flat
+1D float32 arrays, row-major, grid spacing 1, y pointing down. The kernels are written for Warp's CPU
 backend, which runs a launch's threads one after another: one thread owns one ROW (or a band of rows),
 inner loops are `while j < m:` over a row base passed through `wp.max(base, 0)` so the compiler can prove
 indices non-negative and drop Warp's per-access negative-index check (that is what lets stencil loops
-vectorise), and the pressure smoother does several weighted-Jacobi sweeps per launch by temporal blocking
-(each band recomputes a shrinking halo in its own scratch rows). Every kernel is race-free for any band
-size, so the same kernels run unchanged on CUDA with small bands.
+vectorise). Row kernels take a `row0` offset so the solver can split a grid into two row bands launched
+from two Python threads (`wp.launch` releases the GIL). The pressure smoother does several weighted-Jacobi
+sweeps per launch by temporal blocking (each band recomputes a shrinking halo in its own scratch rows).
+Every kernel is race-free for any band size, so the same kernels run unchanged on CUDA.
 """
 
 from __future__ import annotations
@@ -37,19 +40,44 @@ def sample_bilinear(q: wp.array(dtype=float), w: int, h: int, ox: float, oy: flo
 
 
 @wp.func
-def backtrace(
-    u: wp.array(dtype=float), v: wp.array(dtype=float), nx: int, ny: int, px: float, py: float, u1: float, v1: float, dt: float
-):
-    """Departure point of (px, py) by a midpoint (RK2) step, given the velocity (u1, v1) at the point itself.
+def sample_minmax(q: wp.array(dtype=float), w: int, h: int, ox: float, oy: float, px: float, py: float):
+    """(bilinear value, min, max) of the four samples around (px, py): MacCormack's limiter bounds."""
+    w = wp.max(w, 2)
+    h = wp.max(h, 2)
+    fx = wp.clamp(px - ox, 0.0, float(w - 1))
+    fy = wp.clamp(py - oy, 0.0, float(h - 1))
+    i0 = wp.max(wp.min(int(fx), w - 2), 0)
+    j0 = wp.max(wp.min(int(fy), h - 2), 0)
+    tx = fx - float(i0)
+    ty = fy - float(j0)
+    base = wp.max(j0 * w + i0, 0)
+    a = q[base]
+    b = q[base + 1]
+    c = q[base + w]
+    d = q[base + w + 1]
+    val = (1.0 - ty) * ((1.0 - tx) * a + tx * b) + ty * ((1.0 - tx) * c + tx * d)
+    return wp.vec3(val, wp.min(wp.min(a, b), wp.min(c, d)), wp.max(wp.max(a, b), wp.max(c, d)))
 
-    Euler backtraces visibly shear rising plumes at large CFL; the callers read (u1, v1) straight from
-    the grid, which is exact at their sample points and saves two of the five bilinear samples.
+
+@wp.func
+def face_velocity(
+    kind: int, u: wp.array(dtype=float), v: wp.array(dtype=float), nx: int, ny: int, y: int, j: int
+):
+    """Velocity at the sample point (j, y) of field `kind` (0: u faces, 1: v faces, 2: cell centres).
+
+    The own component is read exactly; the other is the 4- (faces) or 2-point (centres) average, which
+    is what a bilinear sample at that point returns.
     """
-    mx = px - 0.5 * dt * u1
-    my = py - 0.5 * dt * v1
-    u2 = sample_bilinear(u, nx + 1, ny, 0.0, 0.5, mx, my)
-    v2 = sample_bilinear(v, nx, ny + 1, 0.5, 0.0, mx, my)
-    return wp.vec2(px - dt * u2, py - dt * v2)
+    vel = wp.vec2(0.0, 0.0)
+    if kind == 0:
+        vel = wp.vec2(u[wp.max(y * (nx + 1) + j, 0)], sample_bilinear(v, nx, ny + 1, 0.5, 0.0, float(j), float(y) + 0.5))
+    elif kind == 1:
+        vel = wp.vec2(sample_bilinear(u, nx + 1, ny, 0.0, 0.5, float(j) + 0.5, float(y)), v[wp.max(y * nx + j, 0)])
+    else:
+        ub = wp.max(y * (nx + 1) + j, 0)
+        vb = wp.max(y * nx + j, 0)
+        vel = wp.vec2(0.5 * u[ub] + 0.5 * u[ub + 1], 0.5 * v[vb] + 0.5 * v[vb + nx])
+    return vel
 
 
 @wp.func
@@ -67,7 +95,7 @@ def jacobi_row(
     nx: int,
     omega: float,
 ):
-    """One weighted-Jacobi sweep of one row of L p = b (L = sum of in-box neighbours minus centre)."""
+    """One weighted-Jacobi sweep of one row of L p = b in a closed box (L = in-box neighbours minus centre)."""
     s_c = wp.max(s_c, 0)
     s_u = wp.max(s_u, 0)
     s_d = wp.max(s_d, 0)
@@ -91,82 +119,260 @@ def jacobi_row(
         j += 1
 
 
-# ---- transport -------------------------------------------------------------------------------
+@wp.func
+def jacobi_row_weighted(
+    src: wp.array(dtype=float),
+    s_c: int,
+    s_u: int,
+    s_d: int,
+    hu: float,
+    hd: float,
+    b: wp.array(dtype=float),
+    b_c: int,
+    wx: wp.array(dtype=float),
+    x_c: int,
+    wy: wp.array(dtype=float),
+    y_c: int,
+    dst: wp.array(dtype=float),
+    d_c: int,
+    nx: int,
+    omega: float,
+):
+    """Weighted-Jacobi sweep of one row of the variable-coefficient Laplacian sum_f w_f (p_n - p_c) = b.
+
+    Face weights are 0 at walls and solids, 1 between fluid cells and at open boundaries (fractional on
+    coarse levels). A weighted boundary face is an open side: p = 0 on the face itself (ghost = -p, a
+    Dirichlet condition that sits at the same place on every multigrid level), so it counts twice in
+    the diagonal and never as a neighbour; hu/hd say whether the row above/below exists.
+    """
+    s_c = wp.max(s_c, 0)
+    s_u = wp.max(s_u, 0)
+    s_d = wp.max(s_d, 0)
+    b_c = wp.max(b_c, 0)
+    x_c = wp.max(x_c, 0)
+    y_c = wp.max(y_c, 0)
+    d_c = wp.max(d_c, 0)
+    last = nx - 1
+    # Open sides hold p = 0 on the boundary face (ghost = -p), which doubles their diagonal weight.
+    eu = 2.0 - hu
+    ed = 2.0 - hd
+    # First and last columns: their outer face has no neighbour inside the grid.
+    l = wx[x_c]
+    r = wx[x_c + 1]
+    t = wy[y_c]
+    d = wy[y_c + nx]
+    c = src[s_c]
+    acc = r * src[s_c + 1] + hu * t * src[s_u] + hd * d * src[s_d]
+    dst[d_c] = c + omega * ((acc - b[b_c]) / wp.max(2.0 * l + r + eu * t + ed * d, 1.0e-6) - c)
+    l = wx[x_c + last]
+    r = wx[x_c + last + 1]
+    t = wy[y_c + last]
+    d = wy[y_c + nx + last]
+    c = src[s_c + last]
+    acc = l * src[s_c + last - 1] + hu * t * src[s_u + last] + hd * d * src[s_d + last]
+    dst[d_c + last] = c + omega * ((acc - b[b_c + last]) / wp.max(l + 2.0 * r + eu * t + ed * d, 1.0e-6) - c)
+    j = int(1)
+    while j < last:
+        l = wx[x_c + j]
+        r = wx[x_c + j + 1]
+        t = wy[y_c + j]
+        d = wy[y_c + nx + j]
+        c = src[s_c + j]
+        acc = l * src[s_c + j - 1] + r * src[s_c + j + 1] + hu * t * src[s_u + j] + hd * d * src[s_d + j]
+        dst[d_c + j] = c + omega * ((acc - b[b_c + j]) / wp.max(l + r + eu * t + ed * d, 1.0e-6) - c)
+        j += 1
+
+
+@wp.func
+def smooth_row(
+    weighted: int,
+    src: wp.array(dtype=float),
+    s_c: int,
+    s_u: int,
+    s_d: int,
+    hu: float,
+    hd: float,
+    b: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    y: int,
+    dst: wp.array(dtype=float),
+    d_c: int,
+    nx: int,
+    omega: float,
+):
+    """Row y of one Jacobi sweep: the constant-coefficient closed-box kernel or the face-weighted one."""
+    if weighted != 0:
+        jacobi_row_weighted(src, s_c, s_u, s_d, hu, hd, b, y * nx, wx, y * (nx + 1), wy, y * nx, dst, d_c, nx, omega)
+    else:
+        jacobi_row(src, s_c, s_u, s_d, hu, hd, b, y * nx, dst, d_c, nx, omega)
+
+
+# ---- transport (MacCormack over a first-order semi-Lagrangian step) -------------------------
 
 
 @wp.kernel
-def advect_u(
+def advect_forward(
+    kind: int,
+    q: wp.array(dtype=float),
+    w: int,
+    h: int,
+    ox: float,
+    oy: float,
     u: wp.array(dtype=float),
     v: wp.array(dtype=float),
     nx: int,
     ny: int,
-    u_out: wp.array(dtype=float),
     dt: float,
     decay: float,
+    q_hat: wp.array(dtype=float),
+    q_min: wp.array(dtype=float),
+    q_max: wp.array(dtype=float),
+    row0: int,
 ):
-    """Semi-Lagrangian advection of the horizontal face velocity u (ny x (nx+1)) through itself."""
-    y = wp.tid()
-    w = nx + 1
+    """Semi-Lagrangian step of one face field: q_hat(x) = decay * q(x - dt u(x)), plus the limiter bounds."""
+    y = wp.tid() + row0
     base = wp.max(y * w, 0)
-    py = float(y) + 0.5
     j = int(0)
     while j < w:
-        px = float(j)
-        p = backtrace(u, v, nx, ny, px, py, u[base + j], sample_bilinear(v, nx, ny + 1, 0.5, 0.0, px, py), dt)
-        u_out[base + j] = decay * sample_bilinear(u, w, ny, 0.0, 0.5, p[0], p[1])
+        vel = face_velocity(kind, u, v, nx, ny, y, j)
+        s = sample_minmax(q, w, h, ox, oy, float(j) + ox - dt * vel[0], float(y) + oy - dt * vel[1])
+        q_hat[base + j] = decay * s[0]
+        q_min[base + j] = decay * s[1]
+        q_max[base + j] = decay * s[2]
         j += 1
 
 
 @wp.kernel
-def advect_v(
+def advect_correct(
+    kind: int,
+    q: wp.array(dtype=float),
+    q_hat: wp.array(dtype=float),
+    q_min: wp.array(dtype=float),
+    q_max: wp.array(dtype=float),
+    w: int,
+    h: int,
+    ox: float,
+    oy: float,
     u: wp.array(dtype=float),
     v: wp.array(dtype=float),
     nx: int,
     ny: int,
-    v_out: wp.array(dtype=float),
     dt: float,
     decay: float,
+    q_out: wp.array(dtype=float),
+    row0: int,
 ):
-    """Semi-Lagrangian advection of the vertical face velocity v ((ny+1) x nx) through itself."""
-    y = wp.tid()
-    base = wp.max(y * nx, 0)
-    py = float(y)
+    """MacCormack correction: q_hat + (decay q - q_tilde) / 2, q_tilde = q_hat traced back forward in time.
+
+    The result is clamped to the range of the four samples the forward step interpolated (Selle et al.
+    2008), which keeps the scheme stable and free of new extrema.
+    """
+    y = wp.tid() + row0
+    base = wp.max(y * w, 0)
     j = int(0)
-    while j < nx:
-        px = float(j) + 0.5
-        p = backtrace(u, v, nx, ny, px, py, sample_bilinear(u, nx + 1, ny, 0.0, 0.5, px, py), v[base + j], dt)
-        v_out[base + j] = decay * sample_bilinear(v, nx, ny + 1, 0.5, 0.0, p[0], p[1])
+    while j < w:
+        vel = face_velocity(kind, u, v, nx, ny, y, j)
+        back = sample_bilinear(q_hat, w, h, ox, oy, float(j) + ox + dt * vel[0], float(y) + oy + dt * vel[1])
+        val = q_hat[base + j] + 0.5 * (decay * q[base + j] - back)
+        q_out[base + j] = wp.clamp(val, q_min[base + j], q_max[base + j])
         j += 1
 
 
 @wp.kernel
-def advect_scalars(
+def advect_cells_forward(
     u: wp.array(dtype=float),
     v: wp.array(dtype=float),
     nx: int,
     ny: int,
-    d_in: wp.array(dtype=float),
-    t_in: wp.array(dtype=float),
-    d_out: wp.array(dtype=float),
-    t_out: wp.array(dtype=float),
     dt: float,
-    d_decay: float,
-    t_decay: float,
+    n_fields: int,
+    a: wp.array(dtype=float),
+    b: wp.array(dtype=float),
+    c: wp.array(dtype=float),
+    decay_a: float,
+    decay_b: float,
+    decay_c: float,
+    a_hat: wp.array(dtype=float),
+    b_hat: wp.array(dtype=float),
+    c_hat: wp.array(dtype=float),
+    a_lim: wp.array(dtype=float),
+    b_lim: wp.array(dtype=float),
+    c_lim: wp.array(dtype=float),
+    row0: int,
 ):
-    """Semi-Lagrangian advection of density and temperature together (one backtrace serves both)."""
-    y = wp.tid()
+    """Forward semi-Lagrangian step of 2 or 3 cell-centred scalars sharing one backtrace.
+
+    The limiter bounds go to *_lim as interleaved (min, max) pairs.
+    """
+    y = wp.tid() + row0
     base = wp.max(y * nx, 0)
-    ub = wp.max(y * (nx + 1), 0)
-    vn = wp.max((y + 1) * nx, 0)
     py = float(y) + 0.5
     j = int(0)
     while j < nx:
-        # Face averages equal the bilinear sample at the cell centre bit for bit.
-        uc = 0.5 * u[ub + j] + 0.5 * u[ub + j + 1]
-        vc = 0.5 * v[base + j] + 0.5 * v[vn + j]
-        p = backtrace(u, v, nx, ny, float(j) + 0.5, py, uc, vc, dt)
-        d_out[base + j] = d_decay * sample_bilinear(d_in, nx, ny, 0.5, 0.5, p[0], p[1])
-        t_out[base + j] = t_decay * sample_bilinear(t_in, nx, ny, 0.5, 0.5, p[0], p[1])
+        vel = face_velocity(2, u, v, nx, ny, y, j)
+        px = float(j) + 0.5 - dt * vel[0]
+        qy = py - dt * vel[1]
+        k = wp.max(2 * (base + j), 0)
+        s = sample_minmax(a, nx, ny, 0.5, 0.5, px, qy)
+        a_hat[base + j] = decay_a * s[0]
+        a_lim[k] = decay_a * s[1]
+        a_lim[k + 1] = decay_a * s[2]
+        s = sample_minmax(b, nx, ny, 0.5, 0.5, px, qy)
+        b_hat[base + j] = decay_b * s[0]
+        b_lim[k] = decay_b * s[1]
+        b_lim[k + 1] = decay_b * s[2]
+        if n_fields > 2:
+            s = sample_minmax(c, nx, ny, 0.5, 0.5, px, qy)
+            c_hat[base + j] = decay_c * s[0]
+            c_lim[k] = decay_c * s[1]
+            c_lim[k + 1] = decay_c * s[2]
+        j += 1
+
+
+@wp.kernel
+def advect_cells_correct(
+    u: wp.array(dtype=float),
+    v: wp.array(dtype=float),
+    nx: int,
+    ny: int,
+    dt: float,
+    n_fields: int,
+    a: wp.array(dtype=float),
+    b: wp.array(dtype=float),
+    c: wp.array(dtype=float),
+    decay_a: float,
+    decay_b: float,
+    decay_c: float,
+    a_hat: wp.array(dtype=float),
+    b_hat: wp.array(dtype=float),
+    c_hat: wp.array(dtype=float),
+    a_lim: wp.array(dtype=float),
+    b_lim: wp.array(dtype=float),
+    c_lim: wp.array(dtype=float),
+    a_out: wp.array(dtype=float),
+    b_out: wp.array(dtype=float),
+    c_out: wp.array(dtype=float),
+    row0: int,
+):
+    """MacCormack correction of the cell scalars (see `advect_correct`), one forward trace for all."""
+    y = wp.tid() + row0
+    base = wp.max(y * nx, 0)
+    py = float(y) + 0.5
+    j = int(0)
+    while j < nx:
+        vel = face_velocity(2, u, v, nx, ny, y, j)
+        px = float(j) + 0.5 + dt * vel[0]
+        qy = py + dt * vel[1]
+        k = wp.max(2 * (base + j), 0)
+        i = base + j
+        val = a_hat[i] + 0.5 * (decay_a * a[i] - sample_bilinear(a_hat, nx, ny, 0.5, 0.5, px, qy))
+        a_out[i] = wp.clamp(val, a_lim[k], a_lim[k + 1])
+        val = b_hat[i] + 0.5 * (decay_b * b[i] - sample_bilinear(b_hat, nx, ny, 0.5, 0.5, px, qy))
+        b_out[i] = wp.clamp(val, b_lim[k], b_lim[k + 1])
+        if n_fields > 2:
+            val = c_hat[i] + 0.5 * (decay_c * c[i] - sample_bilinear(c_hat, nx, ny, 0.5, 0.5, px, qy))
+            c_out[i] = wp.clamp(val, c_lim[k], c_lim[k + 1])
         j += 1
 
 
@@ -177,6 +383,7 @@ def advect_scalars(
 def add_inflow(
     density: wp.array(dtype=float),
     temperature: wp.array(dtype=float),
+    fuel: wp.array(dtype=float),
     u: wp.array(dtype=float),
     v: wp.array(dtype=float),
     nx: int,
@@ -186,11 +393,12 @@ def add_inflow(
     radius: float,
     d_amount: float,
     t_amount: float,
+    f_amount: float,
     vx: float,
     vy: float,
     blend: float,
 ):
-    """Gaussian emitter: adds density/heat at cell centres and pulls nearby face velocities toward (vx, vy)."""
+    """Gaussian emitter: adds density/heat/fuel at cell centres and pulls nearby face velocities toward (vx, vy)."""
     y = wp.tid()  # 0..ny: row y of the centred fields and u, row y of v
     reach = 3.0 * radius
     fy = float(y)
@@ -209,6 +417,7 @@ def add_inflow(
             g = wp.exp(-(dx * dx + dy * dy) * inv_r2)
             density[base + j] = density[base + j] + d_amount * g
             temperature[base + j] = temperature[base + j] + t_amount * g
+            fuel[base + j] = fuel[base + j] + f_amount * g
             dxf = float(j) - cx
             gu = blend * wp.exp(-(dxf * dxf + dy * dy) * inv_r2)
             u[ubase + j] = u[ubase + j] + (vx - u[ubase + j]) * gu
@@ -224,34 +433,170 @@ def add_inflow(
 
 
 @wp.kernel
-def add_buoyancy(
+def combust(
+    density: wp.array(dtype=float),
+    temperature: wp.array(dtype=float),
+    fuel: wp.array(dtype=float),
+    nx: int,
+    ignition: float,
+    burn: float,
+    heat: float,
+    soot: float,
+    cooling: float,
+    dt: float,
+    row0: int,
+):
+    """Fuel above the ignition temperature burns at a first-order rate, releasing heat and soot; then
+    radiative cooling dT/dt = -cooling * T^4, integrated exactly: T / (1 + 3 cooling dt T^3)^(1/3)."""
+    y = wp.tid() + row0
+    base = wp.max(y * nx, 0)
+    j = int(0)
+    while j < nx:
+        i = base + j
+        t = temperature[i]
+        f = fuel[i]
+        burned = wp.where(t > ignition, f * burn, 0.0)
+        fuel[i] = f - burned
+        density[i] = density[i] + soot * burned
+        t = wp.max(t + heat * burned, 0.0)
+        temperature[i] = t / wp.pow(1.0 + 3.0 * cooling * dt * t * t * t, 1.0 / 3.0)
+        j += 1
+
+
+@wp.kernel
+def vorticity(u: wp.array(dtype=float), v: wp.array(dtype=float), nx: int, ny: int, curl: wp.array(dtype=float), row0: int):
+    """Cell-centred curl dv/dx - du/dy of the cell-centred velocity (central differences, one-sided at walls)."""
+    y = wp.tid() + row0
+    yu = wp.max(y - 1, 0)
+    yd = wp.min(y + 1, ny - 1)
+    inv_dy = 1.0 / float(wp.max(yd - yu, 1))
+    ub_u = wp.max(yu * (nx + 1), 0)
+    ub_d = wp.max(yd * (nx + 1), 0)
+    base = wp.max(y * nx, 0)
+    j = int(0)
+    while j < nx:
+        jl = wp.max(j - 1, 0)
+        jr = wp.min(j + 1, nx - 1)
+        vr = 0.5 * (v[base + jr] + v[base + nx + jr])
+        vl = 0.5 * (v[base + jl] + v[base + nx + jl])
+        ud = 0.5 * (u[ub_d + j] + u[ub_d + j + 1])
+        uu = 0.5 * (u[ub_u + j] + u[ub_u + j + 1])
+        curl[base + j] = (vr - vl) / float(wp.max(jr - jl, 1)) - (ud - uu) * inv_dy
+        j += 1
+
+
+@wp.kernel
+def confinement_force(
+    curl: wp.array(dtype=float), nx: int, ny: int, eps: float, fx: wp.array(dtype=float), fy: wp.array(dtype=float)
+, row0: int):
+    """Vorticity confinement f = eps (N x w), N = grad|w| / |grad|w||: puts back the small swirls that
+    numerical dissipation removes (Fedkiw et al. 2001)."""
+    y = wp.tid() + row0
+    yu = wp.max(y - 1, 0)
+    yd = wp.min(y + 1, ny - 1)
+    inv_dy = 1.0 / float(wp.max(yd - yu, 1))
+    bu = wp.max(yu * nx, 0)
+    bd = wp.max(yd * nx, 0)
+    base = wp.max(y * nx, 0)
+    j = int(0)
+    while j < nx:
+        jl = wp.max(j - 1, 0)
+        jr = wp.min(j + 1, nx - 1)
+        gx = (wp.abs(curl[base + jr]) - wp.abs(curl[base + jl])) / float(wp.max(jr - jl, 1))
+        gy = (wp.abs(curl[bd + j]) - wp.abs(curl[bu + j])) * inv_dy
+        inv = 1.0 / (wp.sqrt(gx * gx + gy * gy) + 1.0e-5)
+        w = curl[base + j]
+        fx[base + j] = eps * gy * inv * w
+        fy[base + j] = -eps * gx * inv * w
+        j += 1
+
+
+@wp.kernel
+def add_forces(
+    u: wp.array(dtype=float),
     v: wp.array(dtype=float),
     density: wp.array(dtype=float),
     temperature: wp.array(dtype=float),
+    fx: wp.array(dtype=float),
+    fy: wp.array(dtype=float),
     nx: int,
     ny: int,
     alpha: float,
     beta: float,
     ambient: float,
+    confine: float,
     dt: float,
+    row0: int,
 ):
-    """Boussinesq buoyancy on interior v faces: hot gas rises (toward row 0), dense smoke sinks."""
-    y = wp.tid() + 1  # interior v rows 1..ny-1
-    vb = wp.max(y * nx, 0)
-    top = wp.max((y - 1) * nx, 0)
-    bot = wp.max(y * nx, 0)
-    j = int(0)
+    """Interior faces: Boussinesq buoyancy (hot gas rises toward row 0, dense smoke sinks) plus the
+    cell-centred confinement force averaged onto the faces (scaled by `confine`, 0 or 1)."""
+    y = wp.tid() + row0  # 0..ny-1
+    ub = wp.max(y * (nx + 1), 0)
+    cb = wp.max(y * nx, 0)
+    cdt = confine * dt
+    j = int(1)
     while j < nx:
-        t = 0.5 * (temperature[top + j] + temperature[bot + j])
-        d = 0.5 * (density[top + j] + density[bot + j])
-        v[vb + j] = v[vb + j] - dt * (alpha * (t - ambient) - beta * d)
+        u[ub + j] = u[ub + j] + cdt * 0.5 * (fx[cb + j - 1] + fx[cb + j])
+        j += 1
+    if y > 0:
+        top = wp.max((y - 1) * nx, 0)
+        j = int(0)
+        while j < nx:
+            t = 0.5 * (temperature[top + j] + temperature[cb + j])
+            d = 0.5 * (density[top + j] + density[cb + j])
+            f = cdt * 0.5 * (fy[top + j] + fy[cb + j]) - dt * (alpha * (t - ambient) - beta * d)
+            v[cb + j] = v[cb + j] + f
+            j += 1
+
+
+@wp.kernel
+def diffuse_u(src: wp.array(dtype=float), dst: wp.array(dtype=float), nx: int, ny: int, a: float, row0: int):
+    """One explicit viscosity step on u faces (a = nu dt <= 0.25): walls stay put, free-slip (zero
+    tangential gradient) at the top and bottom walls."""
+    y = wp.tid() + row0
+    w = nx + 1
+    base = wp.max(y * w, 0)
+    up = wp.max(wp.max(y - 1, 0) * w, 0)
+    dn = wp.max(wp.min(y + 1, ny - 1) * w, 0)
+    dst[base] = src[base]
+    dst[base + nx] = src[base + nx]
+    j = int(1)
+    while j < nx:
+        c = src[base + j]
+        lap = src[base + j - 1] + src[base + j + 1] + src[up + j] + src[dn + j] - 4.0 * c
+        dst[base + j] = c + a * lap
         j += 1
 
 
 @wp.kernel
-def apply_boundaries(u: wp.array(dtype=float), v: wp.array(dtype=float), nx: int, ny: int):
+def diffuse_v(src: wp.array(dtype=float), dst: wp.array(dtype=float), nx: int, ny: int, a: float, row0: int):
+    """One explicit viscosity step on v faces: walls stay put, free-slip at the left and right walls."""
+    y = wp.tid() + row0  # 0..ny
+    base = wp.max(y * nx, 0)
+    last = nx - 1
+    if y == 0 or y == ny:
+        j = int(0)
+        while j < nx:
+            dst[base + j] = src[base + j]
+            j += 1
+        return
+    up = wp.max((y - 1) * nx, 0)
+    dn = wp.max((y + 1) * nx, 0)
+    c = src[base]
+    dst[base] = c + a * (src[base + 1] + src[up] + src[dn] - 3.0 * c)
+    c = src[base + last]
+    dst[base + last] = c + a * (src[base + last - 1] + src[up + last] + src[dn + last] - 3.0 * c)
+    j = int(1)
+    while j < last:
+        c = src[base + j]
+        dst[base + j] = c + a * (src[base + j - 1] + src[base + j + 1] + src[up + j] + src[dn + j] - 4.0 * c)
+        j += 1
+
+
+@wp.kernel
+def apply_boundaries(u: wp.array(dtype=float), v: wp.array(dtype=float), nx: int, ny: int, row0: int):
     """Closed box: no flow through the four walls."""
-    y = wp.tid()  # 0..ny
+    y = wp.tid() + row0  # 0..ny
     if y < ny:
         ub = wp.max(y * (nx + 1), 0)
         u[ub] = 0.0
@@ -262,6 +607,43 @@ def apply_boundaries(u: wp.array(dtype=float), v: wp.array(dtype=float), nx: int
         while j < nx:
             v[vb + j] = 0.0
             j += 1
+
+
+@wp.kernel
+def apply_solids(
+    u: wp.array(dtype=float),
+    v: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    fluid: wp.array(dtype=float),
+    density: wp.array(dtype=float),
+    temperature: wp.array(dtype=float),
+    fuel: wp.array(dtype=float),
+    nx: int,
+    ny: int,
+    row0: int,
+):
+    """Static solids and walls: zero flow through closed faces (weight 0) and no smoke inside solid cells."""
+    y = wp.tid() + row0  # 0..ny
+    if y < ny:
+        ub = wp.max(y * (nx + 1), 0)
+        cb = wp.max(y * nx, 0)
+        j = int(0)
+        while j <= nx:
+            u[ub + j] = u[ub + j] * wx[ub + j]
+            j += 1
+        j = int(0)
+        while j < nx:
+            m = fluid[cb + j]
+            density[cb + j] = density[cb + j] * m
+            temperature[cb + j] = temperature[cb + j] * m
+            fuel[cb + j] = fuel[cb + j] * m
+            j += 1
+    vb = wp.max(y * nx, 0)
+    j = int(0)
+    while j < nx:
+        v[vb + j] = v[vb + j] * wy[vb + j]
+        j += 1
 
 
 # ---- pressure projection (geometric multigrid, weighted Jacobi smoothing) --------------------
@@ -275,9 +657,10 @@ def divergence(
     ny: int,
     div: wp.array(dtype=float),
     row_sq: wp.array(dtype=float),
+    row0: int,
 ):
     """Discrete MAC divergence per cell, plus each row's sum of squares for the norm."""
-    y = wp.tid()
+    y = wp.tid() + row0
     base = wp.max(y * nx, 0)
     ub = wp.max(y * (nx + 1), 0)
     vb = wp.max(y * nx, 0)
@@ -298,19 +681,24 @@ def pressure_jacobi(
     b: wp.array(dtype=float),
     p_out: wp.array(dtype=float),
     scratch: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    weighted: int,
     nx: int,
     ny: int,
     band: int,
     sweeps: int,
     halo: int,
     omega: float,
+    t0: int,
 ):
     """`sweeps` weighted-Jacobi sweeps p_in -> p_out in one launch, by temporal blocking per band of rows.
 
     Band t owns rows [t*band, t*band+band); sweep s recomputes a halo of (sweeps - s) rows each side in
-    its private scratch rows, so no thread reads a row another thread writes during the launch.
+    its private scratch rows, so no thread reads a row another thread writes during the launch (and two
+    launches of different bands may run at once from two Python threads).
     """
-    t = wp.tid()
+    t = wp.tid() + t0
     r0 = t * band
     r1 = wp.min(r0 + band, ny)
     buf = (band + 2 * halo) * nx
@@ -323,35 +711,26 @@ def pressure_jacobi(
         while y < hi:
             yu = wp.max(y - 1, 0)
             yd = wp.min(y + 1, ny - 1)
-            wu = wp.where(y > 0, 1.0, 0.0)
-            wd = wp.where(y < ny - 1, 1.0, 0.0)
+            hu = wp.where(y > 0, 1.0, 0.0)
+            hd = wp.where(y < ny - 1, 1.0, 0.0)
             # Sweep s reads buffer (s-1)%2 and writes buffer s%2; the first reads p_in, the last writes p_out.
             rbuf = sbase + ((s - 1) % 2) * buf + (halo - r0) * nx
             wbuf = sbase + (s % 2) * buf + (halo - r0) * nx
             if s == 1:
                 if s == sweeps:
-                    jacobi_row(p_in, y * nx, yu * nx, yd * nx, wu, wd, b, y * nx, p_out, y * nx, nx, omega)
+                    smooth_row(weighted, p_in, y * nx, yu * nx, yd * nx, hu, hd, b, wx, wy, y, p_out, y * nx, nx, omega)
                 else:
-                    jacobi_row(p_in, y * nx, yu * nx, yd * nx, wu, wd, b, y * nx, scratch, wbuf + y * nx, nx, omega)
+                    smooth_row(weighted, p_in, y * nx, yu * nx, yd * nx, hu, hd, b, wx, wy, y, scratch, wbuf + y * nx, nx, omega)
             else:
                 if s == sweeps:
-                    jacobi_row(
-                        scratch, rbuf + y * nx, rbuf + yu * nx, rbuf + yd * nx, wu, wd, b, y * nx, p_out, y * nx, nx, omega
+                    smooth_row(
+                        weighted, scratch, rbuf + y * nx, rbuf + yu * nx, rbuf + yd * nx, hu, hd, b, wx, wy, y,
+                        p_out, y * nx, nx, omega,
                     )
                 else:
-                    jacobi_row(
-                        scratch,
-                        rbuf + y * nx,
-                        rbuf + yu * nx,
-                        rbuf + yd * nx,
-                        wu,
-                        wd,
-                        b,
-                        y * nx,
-                        scratch,
-                        wbuf + y * nx,
-                        nx,
-                        omega,
+                    smooth_row(
+                        weighted, scratch, rbuf + y * nx, rbuf + yu * nx, rbuf + yd * nx, hu, hd, b, wx, wy, y,
+                        scratch, wbuf + y * nx, nx, omega,
                     )
             y += 1
         s += 1
@@ -363,33 +742,59 @@ def residual(
     b: wp.array(dtype=float),
     r: wp.array(dtype=float),
     row_sq: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    weighted: int,
     nx: int,
     ny: int,
+    row0: int,
 ):
-    """r = b - L p for the Neumann (closed box) Laplacian, plus each row's sum of squares."""
-    y = wp.tid()
+    """r = b - L p (closed-box or face-weighted Laplacian), plus each row's sum of squares."""
+    y = wp.tid() + row0
     base = wp.max(y * nx, 0)
     up = wp.max(wp.max(y - 1, 0) * nx, 0)
     dn = wp.max(wp.min(y + 1, ny - 1) * nx, 0)
-    wu = wp.where(y > 0, 1.0, 0.0)
-    wd = wp.where(y < ny - 1, 1.0, 0.0)
+    hu = wp.where(y > 0, 1.0, 0.0)
+    hd = wp.where(y < ny - 1, 1.0, 0.0)
     last = nx - 1
-    c = p[base]
-    rr = b[base] - ((p[base + 1] + wu * p[up] + wd * p[dn]) - (1.0 + wu + wd) * c)
-    r[base] = rr
-    acc = rr * rr
-    c = p[base + last]
-    rr = b[base + last] - ((p[base + last - 1] + wu * p[up + last] + wd * p[dn + last]) - (1.0 + wu + wd) * c)
-    r[base + last] = rr
-    acc += rr * rr
-    n = 2.0 + wu + wd
-    j = int(1)
-    while j < last:
-        c = p[base + j]
-        rr = b[base + j] - ((p[base + j - 1] + p[base + j + 1] + wu * p[up + j] + wd * p[dn + j]) - n * c)
-        r[base + j] = rr
+    acc = float(0.0)
+    if weighted != 0:
+        xb = wp.max(y * (nx + 1), 0)
+        j = int(0)
+        while j < nx:
+            l = wx[xb + j]
+            rr = wx[xb + j + 1]
+            t = wy[base + j]
+            d = wy[base + nx + j]
+            jl = wp.max(j - 1, 0)
+            jr = wp.min(j + 1, last)
+            c = p[base + j]
+            # Open sides have weight but no neighbour inside the grid: ghost pressure -p (p = 0 on the face).
+            hl = wp.where(j > 0, 1.0, 0.0)
+            hr = wp.where(j < last, 1.0, 0.0)
+            diag = (2.0 - hl) * l + (2.0 - hr) * rr + (2.0 - hu) * t + (2.0 - hd) * d
+            lp = hl * l * p[base + jl] + hr * rr * p[base + jr] + hu * t * p[up + j] + hd * d * p[dn + j] - diag * c
+            res = b[base + j] - lp
+            r[base + j] = res
+            acc += res * res
+            j += 1
+    else:
+        c = p[base]
+        rr = b[base] - ((p[base + 1] + hu * p[up] + hd * p[dn]) - (1.0 + hu + hd) * c)
+        r[base] = rr
+        acc = rr * rr
+        c = p[base + last]
+        rr = b[base + last] - ((p[base + last - 1] + hu * p[up + last] + hd * p[dn + last]) - (1.0 + hu + hd) * c)
+        r[base + last] = rr
         acc += rr * rr
-        j += 1
+        n = 2.0 + hu + hd
+        j = int(1)
+        while j < last:
+            c = p[base + j]
+            rr = b[base + j] - ((p[base + j - 1] + p[base + j + 1] + hu * p[up + j] + hd * p[dn + j]) - n * c)
+            r[base + j] = rr
+            acc += rr * rr
+            j += 1
     row_sq[y] = acc
 
 
@@ -401,13 +806,14 @@ def restrict_residual(
     b_coarse: wp.array(dtype=float),
     p_coarse: wp.array(dtype=float),
     nxc: int,
+    row0: int,
 ):
     """Coarse right-hand side = sum of the (up to) 2x2 fine residuals; coarse guess reset to zero.
 
     Summing (not averaging) keeps the unit-spacing Laplacian valid on every level: the coarse spacing
     is twice the fine one, which scales the operator by 1/4.
     """
-    yc = wp.tid()
+    yc = wp.tid() + row0
     y0 = 2 * yc
     y1 = wp.min(y0 + 1, nyf - 1)
     wy = wp.where(y0 + 1 < nyf, 1.0, 0.0)
@@ -431,9 +837,10 @@ def prolong_correct(
     nyc: int,
     p_fine: wp.array(dtype=float),
     nxf: int,
+    row0: int,
 ):
     """Add the bilinearly interpolated coarse correction to the fine pressure."""
-    y = wp.tid()
+    y = wp.tid() + row0
     base = wp.max(y * nxf, 0)
     cy = float(y) * 0.5 - 0.25
     j = int(0)
@@ -443,9 +850,9 @@ def prolong_correct(
 
 
 @wp.kernel
-def project(u: wp.array(dtype=float), v: wp.array(dtype=float), p: wp.array(dtype=float), nx: int, ny: int):
-    """Subtract the pressure gradient from interior faces; wall faces stay zero."""
-    y = wp.tid()  # 0..ny
+def project(u: wp.array(dtype=float), v: wp.array(dtype=float), p: wp.array(dtype=float), nx: int, ny: int, row0: int):
+    """Closed box: subtract the pressure gradient from interior faces; wall faces stay zero."""
+    y = wp.tid() + row0  # 0..ny
     if y < ny:
         ub = wp.max(y * (nx + 1), 0)
         pb = wp.max(y * nx, 0)
@@ -460,4 +867,44 @@ def project(u: wp.array(dtype=float), v: wp.array(dtype=float), p: wp.array(dtyp
         j = int(0)
         while j < nx:
             v[vb + j] = v[vb + j] - (p[pb2 + j] - p[pt + j])
+            j += 1
+
+
+@wp.kernel
+def project_weighted(
+    u: wp.array(dtype=float),
+    v: wp.array(dtype=float),
+    p: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    nx: int,
+    ny: int,
+    row0: int,
+):
+    """Solids and open sides: open faces lose the pressure gradient (p = 0 on open boundary faces, so
+    their gradient is 2 p over a unit spacing), closed faces (weight 0) are zeroed."""
+    y = wp.tid() + row0  # 0..ny
+    if y < ny:
+        ub = wp.max(y * (nx + 1), 0)
+        pb = wp.max(y * nx, 0)
+        u[ub] = wx[ub] * (u[ub] - 2.0 * p[pb])
+        u[ub + nx] = wx[ub + nx] * (u[ub + nx] + 2.0 * p[pb + nx - 1])
+        j = int(1)
+        while j < nx:
+            u[ub + j] = wx[ub + j] * (u[ub + j] - (p[pb + j] - p[pb + j - 1]))
+            j += 1
+    vb = wp.max(y * nx, 0)
+    pt = wp.max((y - 1) * nx, 0)
+    j = int(0)
+    if y == 0:
+        while j < nx:
+            v[vb + j] = wy[vb + j] * (v[vb + j] - 2.0 * p[vb + j])
+            j += 1
+    elif y == ny:
+        while j < nx:
+            v[vb + j] = wy[vb + j] * (v[vb + j] + 2.0 * p[pt + j])
+            j += 1
+    else:
+        while j < nx:
+            v[vb + j] = wy[vb + j] * (v[vb + j] - (p[vb + j] - p[pt + j]))
             j += 1
