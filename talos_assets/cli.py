@@ -63,8 +63,8 @@ def forge(
         raise typer.Exit(code=130)
     console.print()
     console.print(f"[bold green]film[/]        {outcome.film}")
-    console.print(f"[bold]storyboard[/]  {outcome.storyboard}")
-    console.print(f"[bold]timeline[/]    {outcome.timeline}")
+    console.print(f"[bold]storyboard[/]  {outcome.storyboard}  (PDF: {outcome.storyboard_pdf.name})")
+    console.print(f"[bold]timeline[/]    {outcome.timeline}" + (f"  (EDL: {outcome.edl.name})" if outcome.edl.exists() else ""))
     console.print(f"[bold]evaluation[/]  {outcome.evaluation}")
     console.print(f"[dim]studio home {outcome.home}; open the Dagster UI with `talos ui`[/]")
 
@@ -123,6 +123,38 @@ def lab_train(
     console.print(f"[bold green]{result.registered_name}[/] version {result.version} -> @{result.alias}  (run {result.run_id})")
     for key, value in sorted(result.metrics.items()):
         console.print(f"  {key:<22} {value:.4f}")
+
+
+character = typer.Typer(no_args_is_help=True, help="The studio's characters (YAML rigs).")
+app.add_typer(character, name="character")
+
+
+@character.command("list")
+def character_list() -> None:
+    """List the characters a story can cast (user rigs first, then the built-ins)."""
+    from talos_assets.agents.key_animation import available_characters, character_paths
+
+    paths = character_paths()
+    for name in available_characters():
+        console.print(f"{name:<12} {paths.get(name, '')}")
+
+
+@character.command("sheet")
+def character_sheet(
+    name: str = typer.Argument(..., help="character name, e.g. talos"),
+    out: Optional[Path] = typer.Option(None, "--out", help="PNG path (default: renders/characters/NAME_model_sheet.png)"),
+    width: int = typer.Option(1600, min=400, max=7680),
+) -> None:
+    """Render a character's model sheet: turnaround views and the eight emotion expressions."""
+    from resources.studio import renders_root
+    from talos_assets.agents.model_sheet import write_model_sheet
+
+    target = out or renders_root() / "characters" / f"{name}_model_sheet.png"
+    try:
+        written = write_model_sheet(name, target, width)
+    except ValueError as exc:
+        _fail(str(exc))
+    console.print(f"model sheet  {written}")
 
 
 @app.command()

@@ -33,7 +33,9 @@ class ForgeOutcome:
     home: Path
     film: Path
     storyboard: Path
+    storyboard_pdf: Path
     timeline: Path
+    edl: Path
     evaluation: Path
     failed_gates: list[str]
 
@@ -78,7 +80,7 @@ def check_story(path: Path) -> CheckedStory:
         if unknown:
             raise ForgeError(f"shots.{i}.characters: '{unknown[0]}' is not a character of this studio; use one of {', '.join(sorted(cast))}.")
     try:
-        plan = direction.direct_film(story, palette, music_file=music)
+        plan = direction.direct_film(story, palette, music_file=music, story_path=Path(path))
     except ValueError as exc:
         raise ForgeError(f"story '{Path(path).name}': {exc}.") from None
     from talos_assets.spec import MAX_SHOTS
@@ -177,5 +179,6 @@ def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, conso
     paths = delivery_paths(plan.film_id, Path(resources["studio"].renders))
     if failed_gates:
         console.print("[bold yellow]Echo gates failed:[/] " + "; ".join(failed_gates))
-    return ForgeOutcome(home=home, film=paths["film"], storyboard=paths["storyboard"], timeline=paths["timeline"],
+    return ForgeOutcome(home=home, film=paths["film"], storyboard=paths["storyboard"], storyboard_pdf=paths["storyboard_pdf"],
+                        timeline=paths["timeline"], edl=paths["edl"],
                         evaluation=paths["evaluation"], failed_gates=failed_gates)

@@ -154,6 +154,12 @@ class ShotInput(BaseModel):
     location: str | None = Field(None, max_length=200, description="where the shot happens; a new location opens a scene with an establishing shot")
     speaker: str | None = Field(None, description="the character speaking, when the shot is a line of dialogue")
 
+    @model_validator(mode="after")
+    def _speaker_on_screen(self) -> "ShotInput":
+        if self.speaker is not None and self.speaker not in self.characters:
+            raise ValueError(f"speaker '{self.speaker}' must also be one of the shot's characters")
+        return self
+
 
 class ShotList(BaseModel):
     """An explicit shot list: what a story's `shots` holds and what an LLM director must reply with."""

@@ -18,11 +18,48 @@ KNOWN = {n: Palette(name=n, swatches=sw) for n, sw in BUILTIN_PALETTES.items()}
 
 
 def test_examples_validate():
+    from talos_assets.agents import direction
+    from talos_assets.agents.fountain import resolve_screenplay
+
     for path in sorted((REPO / "examples").glob("*.yaml")):
         story, _ = load_story(path)
-        assert story.shots, path
-        resolve_palette(story, KNOWN)
-        assert resolve_music(story, path) is None  # both examples generate their score
+        assert story.shots or story.screenplay, path
+        palette = resolve_palette(story, KNOWN)
+        assert resolve_music(story, path) is None  # every example generates its score
+        if story.screenplay:
+            assert resolve_screenplay(story, path).suffix == ".fountain"
+        plan = direction.direct_film(story, palette, story_path=path, use_llm=False)
+        assert plan.shots and all(s.lens_mm for s in plan.shots), path
+
+
+def test_screenplay_and_director_fields():
+    story = parse_story("title: t\nscreenplay: play.fountain\ncast: {OLD MAN: talos}\n"
+                        "director: {llm_url: 'http://127.0.0.1:8080/v1', model: m}")
+    assert str(story.screenplay) == "play.fountain" and story.cast == {"OLD MAN": "talos"}
+    assert story.director.tries == 3 and story.director.model == "m"
+    with pytest.raises(StoryError, match="'director.tries'"):
+        parse_story("title: t\nlogline: x.\ndirector: {tries: 0}")
+    with pytest.raises(StoryError, match="'shots.0.lens_mm'"):
+        parse_story("title: t\nshots: [{id: a, description: d, lens_mm: 2}]")
+    with pytest.raises(StoryError, match="speaker 'mira' must also be one of the shot's characters"):
+        parse_story("title: t\nshots: [{id: a, description: hi, speaker: mira, characters: [talos]}]")
+
+
+def test_screenplay_story_errors_are_one_sentence(tmp_path):
+    from talos_assets.agents import direction
+
+    palette = KNOWN["bronze-dusk"]
+    (tmp_path / "play.fountain").write_text("EXT. SHORE - DUSK\n\nOLD MAN\nHello.\n")
+    story = parse_story("title: t\nscreenplay: play.fountain\ncast: {OLD MAN: godzilla}")
+    with pytest.raises(ValueError, match="cast: 'godzilla' is not a character") as info:
+        direction.direct_film(story, palette, story_path=tmp_path / "s.yaml", use_llm=False)
+    assert "\n" not in str(info.value)
+    story = parse_story("title: t\nscreenplay: gone.fountain")
+    with pytest.raises(ValueError, match="screenplay file 'gone.fountain' was not found"):
+        direction.direct_film(story, palette, story_path=tmp_path / "s.yaml", use_llm=False)
+    story = parse_story("title: t\nscreenplay: play.fountain")
+    plan = direction.direct_film(story, palette, story_path=tmp_path / "s.yaml", use_llm=False)
+    assert plan.shots[0].speaker in ("talos", "mira", "pip") and plan.warnings  # the guessed rig is noted
 
 
 @pytest.mark.parametrize(
@@ -35,7 +72,7 @@ def test_examples_validate():
         ("title: t\nlogline: x.\nresolution: [1281, 720]", "'resolution'"),
         ("title: t\nlogline: x.\npalette: ['#zzzzzz']", "'palette'"),
         ("title: t\nlogline: x.\ncolour: red", "'colour' is not part of the story format"),
-        ("title: t", "needs a logline, a script or a list of shots"),
+        ("title: t", "needs a logline, a script, a screenplay or a list of shots"),
         ("title: t\nshots: [{id: 'Bad Id', description: d}]", "'shots.0.id'"),
         ("title: t\nshots: [{id: a, description: d, duration: -1}]", "'shots.0.duration'"),
         ("title: t\nshots: [{id: a, description: d, emotion: bored}]", "'shots.0.emotion'"),

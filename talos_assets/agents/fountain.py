@@ -103,7 +103,7 @@ def parse_fountain(text: str) -> Screenplay:
             continue
         kept.append(stripped.rstrip() if stripped.strip() else "")
     title_page, lines = _split_title_page(kept)
-    title_page = {k: _plain(v) for k, v in title_page.items()}
+    title_page = {k: "\n".join(_plain(x) for x in v.split("\n")) for k, v in title_page.items()}
 
     elements: list[Element] = []
     scene = -1

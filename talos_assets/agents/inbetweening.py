@@ -6,12 +6,14 @@ following the timing principles of Williams' *The Animator's Survival Kit* and T
 (CSS keyframe convention: "ease-in" = slow out of that key, "ease-out" = cushion into the next,
 "ease-in-out" = slow in and slow out, with smoothstep / quadratic curves), joint angles travel on
 the shortest arc (unless that arc would leave the rig's joint limits), and the root travels along
-an arc - a vertical lift proportional to the distance travelled - rather than a straight line.
+an arc - a vertical lift proportional to the distance travelled - rather than a straight line
+(except on linear segments: walk-cycle and mocap keys already carry their own up and down).
 Overlapping action and follow-through come from a damped spring (second-order, under-damped) on the
 world angle of every joint the rig marks with a `follow` lag: the child trails its parent by about
 that many frames and settles with a small overshoot after the parent stops; the effect is faded out
 at the first and last key so the shot starts and ends on the key drawings exactly. Before the first
-key and after the last, the pose holds.
+key and after the last, the pose holds. Facing is a signed view scale: it eases between keys on the
+same side (a turn through the three-quarter view) and cuts at mid-segment across sides.
 """
 
 from __future__ import annotations
@@ -156,11 +158,19 @@ def _inbetween_character(keys: list[KeyPose], n_frames: int, rig: Rig | None) ->
     for n in face_names:
         vals = filled("face", n)
         if n == FACING_KEY:
-            # Facing is discrete: it flips at the middle of a segment instead of squashing through 0.
-            step = np.where(s < 0.5, np.asarray(vals)[seg], np.asarray(vals)[np.minimum(seg + 1, nk - 1)])
-            step[frames <= key_frames[0]] = vals[0]
-            step[frames >= key_frames[-1]] = vals[-1]
-            face[n] = step
+            # Facing is a signed view scale (1 = profile, smaller = turned toward camera). Between
+            # keys on the same side it eases like any channel (a turn through the three-quarter
+            # view); across sides it flips at the middle of the segment instead of squashing
+            # through 0, the way a drawn turn cuts from one side's front key to the other's.
+            v = np.asarray(vals)
+            nxt = v[np.minimum(seg + 1, nk - 1)]
+            step = np.where(s < 0.5, v[seg], nxt)
+            smooth = interpolate(vals, False)
+            same_side = np.sign(v[seg]) == np.sign(nxt)
+            out = np.where(same_side, smooth, step)
+            out[frames <= key_frames[0]] = vals[0]
+            out[frames >= key_frames[-1]] = vals[-1]
+            face[n] = out
         else:
             face[n] = interpolate(vals, False)
     root_x = interpolate([k.pose.root_x for k in ordered], False)
@@ -170,7 +180,10 @@ def _inbetween_character(keys: list[KeyPose], n_frames: int, rig: Rig | None) ->
         # Arc: lift the root in the middle of each move by a fraction of the distance travelled.
         xs = np.array([k.pose.root_x for k in ordered])
         travel = np.abs(xs[seg + 1] - xs[seg])
-        inside = (frames > key_frames[0]) & (frames < key_frames[-1])
+        # Linear segments are mechanical or cycle keys (a walk's contact/down/passing/up, mocap):
+        # their path is already drawn key by key, so they get no extra hop.
+        arced = np.array([e != "linear" for e in easings])[seg]
+        inside = (frames > key_frames[0]) & (frames < key_frames[-1]) & arced
         root_y = root_y - np.where(inside, ARC_LIFT * travel * 4.0 * s * (1.0 - s), 0.0)
 
     # Overlap / follow-through: springs on world angles, parents first so lags cascade down chains.

@@ -1,28 +1,40 @@
 """Axis: character rigs, the emotion pose library, key poses for a shot, and anti-aliased line art.
 
 A character is data: a YAML rig (`talos_assets/data/characters/<name>.yaml`) with a 2D skeleton
-(joints with a parent, a bone length as a fraction of the character's height, a rest angle and
-angle limits) and vector body parts (ellipses, tapered capsules, polygons) expressed in the space of
-the bone they ride on, each carrying a semantic region (`REGION_NAMES`). Poses are forward
-kinematics over relative joint angles (0 deg = up, positive = toward the direction the character
-faces), with the feet planted on the ground line so a crouch lowers the hips instead of sinking the
-feet. Key poses follow pose-to-pose key animation as taught in Williams' *The Animator's Survival
-Kit* and Thomas & Johnston's twelve principles: a readable start, an anticipation that winds up
-against the action, an exaggerated extreme (scaled by the shot's arousal) and a settle, with a small
-step so the body moves through space. Emotion poses are a hand-authored library of body attitude
-(lean, head carriage, arm shapes, stance) and face (brows, lids, mouth) per named emotion, pushed
-further from rest as arousal rises and clamped to the rig's joint limits. The line art is drawn
-painter's-order with OpenCV (LINE_AA, 4-bit sub-pixel `shift`, weights proportional to frame
-height; frames under 720 lines are drawn supersampled and area-averaged so a small frame is the
-same drawing as a large one): every part is a closed outline that first erases what it covers, so
-the drawing is made of closed regions a colourist can flood-fill, and the silhouette gets a heavier
-outer line than the inner construction lines.
+(joints with a parent, a bone length as a fraction of the character's height, a rest angle and angle
+limits) and vector body parts (ellipses, tapered capsules, polygons) expressed in the space of the
+bone they ride on, each carrying a semantic region (`REGION_NAMES`). Poses are forward kinematics
+over relative joint angles (0 deg = up, positive = toward the direction the character faces), with
+the feet planted on the ground line so a crouch lowers the hips instead of sinking the feet. Rigs
+are looked up in the user folders (TALOS_CHARACTERS, `$TALOS_HOME/characters`) before the built-ins,
+and a broken file is reported in one sentence naming the file and the field. Key poses follow pose-
+to-pose key animation as taught in Williams' *The Animator's Survival Kit* and Thomas & Johnston's
+twelve principles: a readable start, an anticipation that winds up against the action, an
+exaggerated extreme (scaled by the shot's arousal) and a settle, with a small step so the body moves
+through space. Simple actions are pose sequences too (`action_keys`): the walk and run cycles use
+Williams' four positions per step (contact, down, passing, up) with the root travelling one heel gap
+per step and the arms counter-swinging; a turn passes through front-ish keys (the side view squeezed
+in x); reach, wave and fall are anticipation / action / follow-through sequences. `plan_key_poses`
+picks the action from the shot description's keywords and falls back to the emotion gesture. Emotion
+poses are a hand-authored library of body attitude (lean, head carriage, arm shapes, stance) and
+face (brows, lids, mouth) per named emotion, pushed further from rest as arousal rises and clamped
+to the rig's joint limits. The line art is drawn painter's-order with OpenCV (LINE_AA, 4-bit sub-
+pixel `shift`, weights proportional to frame height; frames under ~1440 lines are drawn supersampled
+within a pixel budget and area-averaged so a small frame is the same drawing as a large one; each
+character is replayed from a display list inside its own bounding box, which is what makes 4K
+cheap): every part is a closed outline that first erases what it covers, so the drawing is made of
+closed regions a colourist can flood-fill, and the silhouette gets a heavier outer line than the
+inner construction lines.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
 import zlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +43,7 @@ from typing import Literal
 import cv2
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from talos_assets.spec import REGION_NAMES, Emotion, KeyPose, Pose, ShotPlan, ShotSize
 
@@ -201,29 +213,98 @@ class Rig(BaseModel):
         return pose.model_copy(update={"joints": joints, "face": face})
 
 
+def character_dirs() -> list[Path]:
+    """Folders searched for `<name>.yaml` rigs, first match wins.
+
+    User folders come first so a studio can override a built-in character or add its own: every
+    folder in TALOS_CHARACTERS (os.pathsep-separated), then `$TALOS_HOME/characters` (TALOS_HOME
+    defaults to `.talos` like the rest of the studio), then the rigs shipped with the package.
+    """
+    dirs: list[Path] = []
+    for entry in os.environ.get("TALOS_CHARACTERS", "").split(os.pathsep):
+        if entry.strip():
+            dirs.append(Path(entry).expanduser())
+    dirs.append(Path(os.environ.get("TALOS_HOME", ".talos")).expanduser() / "characters")
+    dirs.append(CHARACTERS_DIR)
+    seen: list[Path] = []
+    for d in dirs:
+        d = d.resolve()
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+def character_paths() -> dict[str, Path]:
+    """Every available character name and the rig file that defines it (user folders shadow built-ins)."""
+    found: dict[str, Path] = {}
+    for d in character_dirs():
+        if d.is_dir():
+            for p in sorted(d.glob("*.yaml")):
+                found.setdefault(p.stem, p)
+    return found
+
+
 def available_characters() -> list[str]:
-    """Names of the character rigs shipped in talos_assets/data/characters."""
-    return sorted(p.stem for p in CHARACTERS_DIR.glob("*.yaml"))
+    """Names of the character rigs in the user folders and the built-in talos_assets/data/characters."""
+    return sorted(character_paths())
 
 
-@lru_cache(maxsize=32)
-def _load_rig_cached(name: str) -> Rig:
-    path = CHARACTERS_DIR / f"{name}.yaml"
-    with path.open("r", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+def _field_name(loc: tuple, data: object) -> str:
+    """'joints[3] (l_knee).length' from a pydantic error location, naming list items when they have a name."""
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("name"), str):
+                out += f" ({node['name']})"
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "the top level"
+
+
+def rig_from_file(path: Path | str) -> Rig:
+    """Load and validate one rig file; any problem is a one-sentence ValueError naming the file and field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"character file {path} cannot be read ({exc.strerror or exc}).") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ValueError(f"character file {path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.") from None
     if not isinstance(data, dict):
-        raise ValueError(f"character file {path.name} is not a mapping")
-    data.setdefault("name", name)
-    return Rig.model_validate(data)
+        raise ValueError(f"character file {path} must be a YAML mapping with joints, parts and face, not {type(data).__name__}.")
+    data.setdefault("name", path.stem)
+    if data["name"] != path.stem:
+        # Stories name characters by file name; a different inner name would silently split the two.
+        raise ValueError(f"character file {path}: field 'name' is '{data['name']}' but must match the file name '{path.stem}'.")
+    try:
+        return Rig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = _field_name(tuple(first.get("loc", ())), data)
+        msg = str(first.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
+        more = f" (and {exc.error_count() - 1} more problem{'s' if exc.error_count() > 2 else ''})" if exc.error_count() > 1 else ""
+        raise ValueError(f"character file {path}: field '{field}': {msg}{more}.") from None
+
+
+@lru_cache(maxsize=64)
+def _load_rig_cached(path: str, mtime_ns: int) -> Rig:
+    # Keyed on the modification time, so an edited user rig is re-read without restarting.
+    return rig_from_file(Path(path))
 
 
 def load_rig(name: str) -> Rig:
     """Load and validate a character rig by name; an unknown name lists the available ones."""
-    available = available_characters()
-    if name not in available:
-        raise ValueError(f"unknown character '{name}'; available characters: {', '.join(available) or 'none'}")
+    paths = character_paths()
+    if name not in paths:
+        raise ValueError(f"unknown character '{name}'; available characters: {', '.join(sorted(paths)) or 'none'}")
+    path = paths[name]
     # Rigs are cached; hand out copies so callers can't mutate the shared one.
-    return _load_rig_cached(name).model_copy(deep=True)
+    return _load_rig_cached(str(path), path.stat().st_mtime_ns).model_copy(deep=True)
 
 
 # ---- forward kinematics -----------------------------------------------------------------------
@@ -403,18 +484,379 @@ def _stage_positions(n: int, rng: np.random.Generator) -> list[float]:
     return [float(x) for x in np.linspace(0.5 - spread / 2, 0.5 + spread / 2, n)]
 
 
-def plan_key_poses(shot: ShotPlan) -> list[KeyPose]:
-    """Key poses for every character of the shot: start, anticipation, extreme, settle (sorted by frame).
+def _gesture_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int, emotion: Emotion,
+                  arousal: float, root_y: float, scale: float, rng: np.random.Generator, delay: int = 0) -> list[KeyPose]:
+    """The emotion gesture: start, anticipation, extreme, settle, with a small step (the default action)."""
+    last = max(0, n_frames - 1)
+    gain = arousal_gain(arousal)
+    direction, size = STEP_DIRECTION[emotion]
+    step = facing * direction * size * (0.035 + 0.045 * gain)
 
-    Characters are spread across the stage facing its centre; a name listed twice is staged once
-    (keys are per character name). Timing and small variations come from `shot.seed`.
+    rest = rig.rest_pose(x0, root_y, facing)
+    settle = _emotion_pose_gain(rig, emotion, gain, x0 + step, facing)
+    push = min(1.3, gain * float(rng.uniform(1.15, 1.3)))  # the extreme overshoots the settle
+    extreme = _emotion_pose_gain(rig, emotion, push, x0 + step, facing)
+    start = _blend(rest, settle, 0.25)
+
+    # Anticipation: wind up against the extreme, sink into the knees, lean back from the step.
+    antic = _blend(start, extreme, -0.35)
+    crouch = 0.6 + 0.6 * gain
+    lean_back = -8.0 * direction * size
+    aj = dict(antic.joints)
+    for jname, d in (("l_hip", -12), ("r_hip", -14), ("l_knee", 26), ("r_knee", 28), ("l_ankle", -10),
+                     ("r_ankle", -10), ("spine", lean_back), ("chest", 4)):
+        if jname in aj:
+            aj[jname] += crouch * d
+    af = dict(antic.face)
+    af["eye_open"] = af["eye_open"] * 0.8  # the squeeze before the take
+    af["brow_raise"] = af["brow_raise"] - 0.25
+    antic = antic.model_copy(update={"joints": aj, "face": af, "root_x": x0 - 0.15 * step})
+
+    # Extreme: a stride, near thigh forward, far thigh behind (the step happens into this key;
+    # the same open stance reads for a step back, crossing the legs would not).
+    ej = dict(extreme.joints)
+    for jname, d in (("r_hip", -18), ("l_hip", 14), ("r_knee", 10), ("l_knee", 16)):
+        if jname in ej:
+            ej[jname] += d
+    extreme = extreme.model_copy(update={"joints": ej})
+
+    poses = [start, antic, extreme, settle]
+    for p in poses:
+        p.root_y, p.scale = root_y, scale
+    poses = [rig.clamp(p) for p in poses]
+
+    # Timing: anticipation ~1/4 in, extreme ~1/2, with a seeded jitter and a per-character delay so
+    # several characters overlap instead of moving in unison.
+    f_antic = round(0.22 * last) + delay + int(rng.integers(-1, 2))
+    f_ext = round(0.5 * last) + delay + int(rng.integers(-2, 3))
+    frames = [0, f_antic, f_ext, last]
+    # Slow out of the start, accelerate out of the anticipation into the extreme (the hit), then
+    # ease out of the overshoot into the settle.
+    easings = ["ease-in-out", "ease-in", "ease-in-out", "ease-in-out"]
+    return _keys_from(rig, start_frame, last, frames, poses, easings)
+
+
+def _keys_from(rig: Rig, start_frame: int, last: int, frames: list[int], poses: list[Pose],
+               easings: list[str]) -> list[KeyPose]:
+    """KeyPoses at start_frame + frame, frames clipped into the action; a later key wins a collision."""
+    by_frame: dict[int, tuple[Pose, str]] = {}
+    for f, p, e in zip(frames, poses, easings):
+        by_frame[int(np.clip(f, 0, last))] = (rig.clamp(p), e)  # tiny actions: the later (stronger) key wins
+    return [KeyPose(frame=start_frame + f, character=rig.name, pose=by_frame[f][0], easing=by_frame[f][1])  # type: ignore[arg-type]
+            for f in sorted(by_frame)]
+
+
+def _offset(pose: Pose, **deltas: float) -> Pose:
+    """The pose with joint angles moved by `deltas` (joints the rig lacks are skipped)."""
+    joints = dict(pose.joints)
+    for k, d in deltas.items():
+        if k in joints:
+            joints[k] += d
+    return pose.model_copy(update={"joints": joints, "face": dict(pose.face)})
+
+
+def _attitude(rig: Rig, emotion: Emotion, gain: float, x: float, facing: int, body: float,
+              arms: float | None = None) -> Pose:
+    """Rest legs, the emotion's face, its torso/head attitude at `body` and arm shape at `arms` strength."""
+    full = _emotion_pose_gain(rig, emotion, gain, x, facing)
+    rest = rig.rest_pose(x, facing=facing)
+    joints = dict(rest.joints)
+    arms = body if arms is None else arms
+    for k in ("spine", "chest", "neck", "head", "hair", "tail", "l_shoulder", "r_shoulder", "l_elbow", "r_elbow"):
+        if k in joints:
+            w = arms if k[1:] in ("_shoulder", "_elbow") else body
+            joints[k] = rest.joints[k] + w * (full.joints[k] - rest.joints[k])
+    return rest.model_copy(update={"joints": joints, "face": dict(full.face)})
+
+
+def _from_rest(rig: Rig, pose: Pose, **offsets: float) -> Pose:
+    """The pose with the named joints set to rest + offset (absolute targets, whatever the attitude)."""
+    joints = dict(pose.joints)
+    for k, d in offsets.items():
+        if k in joints:
+            joints[k] = rig.joint_map[k].rest + d
+    return pose.model_copy(update={"joints": joints, "face": dict(pose.face)})
+
+
+FRONT_VIEW = 0.5  # view scale of the front-ish drawings (turn keys, model sheet)
+
+
+def front_view(rig: Rig, pose: Pose, side: float = 1.0) -> Pose:
+    """A front-ish drawing of `pose`: the side view squeezed to FRONT_VIEW, limbs splayed apart in
+    depth so that, squeezed, they read as left and right of the body (arms out, legs apart)."""
+    p = _offset(pose, l_shoulder=35, r_shoulder=-35, l_elbow=-10, r_elbow=-10, l_hip=9, r_hip=-9, hair=0)
+    p.face[FACING_KEY] = FRONT_VIEW * (1.0 if side >= 0 else -1.0)
+    return rig.clamp(p)
+
+
+def _leg(side: str, hip: float, knee: float, ankle: float) -> dict[str, float]:
+    return {f"{side}_hip": hip, f"{side}_knee": knee, f"{side}_ankle": ankle}
+
+
+# Williams' four walk positions per step, as (lead leg, trail leg) offsets from rest: (hip, knee,
+# ankle) in units of the stride angle A for the hip and degrees for knee / ankle. Contact: heel
+# down in front, toe pushing off behind; down: the weight lands, knees give, the body is lowest;
+# passing: the free leg swings by, knee high, under a straight support leg; up: the support leg
+# pushes the body to its highest point as the free leg reaches forward for the next contact.
+WALK_PHASES: tuple[tuple[str, tuple[float, float, float], tuple[float, float, float]], ...] = (
+    ("contact", (-1.0, 3.0, -12.0), (0.8, 14.0, 25.0)),
+    ("down", (-0.7, 26.0, -6.0), (0.6, 45.0, 30.0)),
+    ("passing", (-0.1, 8.0, -4.0), (-0.3, 1.0, -8.0)),  # trail knee scaled by the gait's knee lift
+    ("up", (0.5, 0.0, 18.0), (-0.9, 28.0, -10.0)),
+)
+
+
+def _walk_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int, emotion: Emotion,
+               arousal: float, root_y: float, scale: float, aspect: float, rng: np.random.Generator,
+               run: bool) -> list[KeyPose]:
+    last = max(0, n_frames - 1)
+    gain = arousal_gain(arousal)
+    a = float(np.clip(arousal, -1, 1))
+    # Gait from the emotion's energy: a brisk walk is on 8s-10s, a heavy one on 16s (frames per
+    # step at 24 fps, Williams); a run is on 4s-6s with a longer stride, more lean, higher knees.
+    if run:
+        step_frames = int(np.clip(round(6 - 1.5 * a), 4, 8))
+        stride, knee_lift, lean = 34.0 + 8.0 * gain, 95.0, 14.0
+    else:
+        step_frames = int(np.clip(round(12 - 4 * a), 8, 16))
+        stride, knee_lift, lean = 18.0 + 10.0 * gain, 55.0, 3.0
+    stride *= float(rng.uniform(0.95, 1.05))
+    base = _attitude(rig, emotion, gain, x0, facing, body=0.5, arms=0.1)
+    base = _offset(base, spine=lean, neck=-0.4 * lean)
+
+    def phase_pose(phase: int, lead: str) -> Pose:
+        name, lead_off, trail_off = WALK_PHASES[phase]
+        trail = "r" if lead == "l" else "l"
+        deltas: dict[str, float] = {}
+        lh, lk, la = lead_off
+        th, tk, ta = trail_off
+        if name == "passing":
+            tk = knee_lift
+        deltas.update(_leg(lead, lh * stride, lk, la))
+        deltas.update(_leg(trail, th * stride, tk, ta))
+        # Arms counter-swing the legs: the arm opposite the lead leg comes forward (forward =
+        # subtracting on both shoulders, see EMOTION_LIBRARY's sign notes), most at the contacts.
+        swing = {"contact": 1.0, "down": 0.7, "passing": 0.0, "up": -0.4}[name] * (0.9 * stride)
+        fwd_arm, back_arm = ("r", "l") if lead == "l" else ("l", "r")
+        deltas[f"{fwd_arm}_shoulder"] = -swing
+        deltas[f"{back_arm}_shoulder"] = swing
+        deltas[f"{fwd_arm}_elbow"] = -abs(swing) * (1.2 if run else 0.5) - (60.0 if run else 0.0)
+        deltas[f"{back_arm}_elbow"] = -(60.0 if run else 5.0)
+        # The body dips on the down and rises on the up; the head counters the dip a little.
+        bob = {"contact": 0.0, "down": 4.0, "passing": 0.0, "up": -2.0}[name]
+        deltas["spine"] = bob
+        deltas["head"] = -0.5 * bob
+        return _offset(base, **deltas)
+
+    # Root travel per step = the distance between the feet at contact, so the planted foot holds
+    # its place on average instead of skating; converted from character heights to stage widths.
+    bones = forward_kinematics(rig, phase_pose(0, "l"))
+    heel_gap = abs(bones["l_ankle"].start[0] - bones["r_ankle"].start[0]) if "l_ankle" in bones else 0.25
+    step_stage = heel_gap * CHARACTER_HEIGHT * rig.height * scale / aspect
+
+    n_steps = max(1, (last - step_frames // 2) // step_frames)
+    frames: list[int] = []
+    poses: list[Pose] = []
+    easings: list[str] = []
+    for i in range(n_steps):
+        lead = "l" if i % 2 == 0 else "r"
+        for phase in range(4):
+            f = i * step_frames + round(phase * step_frames / 4)
+            p = phase_pose(phase, lead)
+            p.root_x = x0 + facing * step_stage * (i + phase / 4)
+            if run and phase == 3:
+                p.root_y = root_y - 0.04 * scale * rig.height  # the flight phase: both feet off the ground
+            else:
+                p.root_y = root_y
+            frames.append(f)
+            poses.append(p)
+            easings.append("linear")  # keep momentum through the cycle: no stop at every drawing
+    # Stop: the trailing foot comes up beside the planted one and the body settles into the emotion.
+    stop = _attitude(rig, emotion, gain, x0 + facing * step_stage * (n_steps + 0.5), facing, body=1.0)
+    stop.root_y = root_y
+    frames.append(last)
+    poses.append(stop)
+    easings[-1] = "ease-out"  # cushion into the stop
+    easings.append("ease-in-out")
+    for p in poses:
+        p.scale = scale
+    return _keys_from(rig, start_frame, last, frames, poses, easings)
+
+
+def _turn_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int, emotion: Emotion,
+               arousal: float, root_y: float, scale: float, rng: np.random.Generator) -> list[KeyPose]:
+    last = max(0, n_frames - 1)
+    gain = arousal_gain(arousal)
+    start = _attitude(rig, emotion, gain, x0, facing, body=0.6, arms=0.3)
+    # Anticipation: dip and lead with the head (the eyes and head turn first, the body follows).
+    antic = _offset(start, spine=5, l_knee=12, r_knee=12, l_hip=-6, r_hip=-6, head=10)
+    # Front keys: the turn passes through a squeezed, front-ish view, first on the old side then
+    # mirrored on the new side (the middle drawings of a classic 2D turn).
+    front_a = front_view(rig, _attitude(rig, emotion, gain, x0, facing, body=0.3, arms=0.0), facing)
+    front_b = front_view(rig, _attitude(rig, emotion, gain, x0, facing, body=0.3, arms=0.0), -facing)
+    end = _attitude(rig, emotion, gain, x0, -facing, body=1.0)
+    over = _offset(end, spine=-6, head=-8, hair=20, tail=20)  # overshoot, the hair and tail trail
+    poses = [start, antic, front_a, front_b, over, end]
+    for p in poses:
+        p.root_y, p.scale = root_y, scale
+    j = int(rng.integers(-1, 2))
+    frames = [0, round(0.2 * last) + j, round(0.42 * last), round(0.5 * last), round(0.72 * last) + j, last]
+    easings = ["ease-in-out", "ease-in", "linear", "ease-out", "ease-in-out", "ease-in-out"]
+    return _keys_from(rig, start_frame, last, frames, poses, easings)
+
+
+def _reach_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int, emotion: Emotion,
+                arousal: float, root_y: float, scale: float, rng: np.random.Generator) -> list[KeyPose]:
+    last = max(0, n_frames - 1)
+    gain = arousal_gain(arousal)
+    step = facing * (0.02 + 0.02 * gain)
+    start = _attitude(rig, emotion, gain, x0, facing, body=0.5, arms=0.2)
+    # Anticipation: draw the near arm back and lean away before the reach (Williams: every action
+    # is preceded by a smaller one in the opposite direction).
+    antic = _offset(_from_rest(rig, start, r_shoulder=25, r_elbow=-70, r_wrist=-15), spine=-6, l_knee=10,
+                    r_knee=10)
+    # Extreme: the arm overextends forward (a little above level) with the body behind it and a
+    # step into the reach; the settle pulls back to level.
+    extreme = _offset(_from_rest(rig, start, r_shoulder=-95 - 10 * gain, r_elbow=12, r_wrist=10, l_shoulder=25),
+                      spine=12, chest=6, head=-6, l_hip=16, r_hip=-20, r_knee=12)
+    extreme.root_x = x0 + step
+    settle = _offset(_from_rest(rig, start, r_shoulder=-85, r_elbow=8, r_wrist=5, l_shoulder=15), spine=8, chest=4,
+                     l_hip=12, r_hip=-14, r_knee=8)
+    settle.root_x = x0 + step
+    poses = [start, antic, extreme, settle]
+    for p in poses:
+        p.root_y, p.scale = root_y, scale
+    j = int(rng.integers(-1, 2))
+    frames = [0, round(0.25 * last) + j, round(0.55 * last) + j, last]
+    easings = ["ease-in-out", "ease-in", "ease-out", "ease-in-out"]
+    return _keys_from(rig, start_frame, last, frames, poses, easings)
+
+
+def _wave_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int, emotion: Emotion,
+               arousal: float, root_y: float, scale: float, rng: np.random.Generator) -> list[KeyPose]:
+    last = max(0, n_frames - 1)
+    gain = arousal_gain(arousal)
+    start = _attitude(rig, emotion, gain, x0, facing, body=0.5, arms=0.2)
+    raised = _offset(_from_rest(rig, start, r_shoulder=-150, r_elbow=-40), spine=-3, head=-4)
+    out = _offset(raised, r_elbow=22, r_wrist=25)  # hand swings out (away from the head)
+    back = _offset(raised, r_elbow=-25, r_wrist=-25)  # and back in
+    # Waves back and forth between the raise (first ~20 %) and the lowering (last ~15 %), one swing
+    # per half period; livelier emotions wave faster.
+    t0, t1 = round(0.2 * last), round(0.85 * last)
+    half = int(np.clip(round(5 - 2 * float(np.clip(arousal, -1, 1))), 3, 8))
+    frames, poses, easings = [0, t0], [start, raised], ["ease-in-out", "ease-in-out"]
+    f, k = t0 + half, 0
+    while f < t1:
+        frames.append(f)
+        poses.append(out if k % 2 == 0 else back)
+        easings.append("ease-in-out")
+        f, k = f + half, k + 1
+    frames.append(last)
+    poses.append(_from_rest(rig, start, r_shoulder=-15, r_elbow=-20))
+    easings.append("ease-in-out")
+    poses = [p.model_copy(deep=True) for p in poses]
+    for p in poses:
+        p.root_y, p.scale = root_y, scale
+    return _keys_from(rig, start_frame, last, frames, poses, easings)
+
+
+def _fall_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int, emotion: Emotion,
+               arousal: float, root_y: float, scale: float, rng: np.random.Generator) -> list[KeyPose]:
+    last = max(0, n_frames - 1)
+    gain = arousal_gain(arousal)
+    start = _attitude(rig, emotion, gain, x0, facing, body=0.5, arms=0.2)
+    back = -facing * 0.03
+    # Stumble: balance lost backward, arms flung out, a foot off the ground, head whipping forward.
+    stumble = _offset(start, spine=-22, chest=-10, neck=12, head=15, l_shoulder=100, r_shoulder=-120,
+                      l_elbow=-30, r_elbow=-40, r_hip=-35, r_knee=30, hair=30, tail=40)
+    stumble.root_x = x0 + 0.5 * back
+    stumble.face.update(eye_open=1.5, brow_raise=0.9, mouth_open=0.8, mouth_curve=-0.4)
+    # Going down: the knees give, the body folds forward, the arms reach for the ground.
+    going = _offset(start, l_hip=-55, r_hip=-60, l_knee=95, r_knee=100, spine=15, chest=10, head=10,
+                    l_shoulder=-40, r_shoulder=-60, l_elbow=-20, r_elbow=-20, hair=-25)
+    going.root_x = x0 + back
+    going.face.update(eye_open=1.3, brow_raise=0.7, mouth_open=0.6)
+    # Impact: the lowest, most squashed drawing; then a small rebound and the settle.
+    impact = _offset(start, l_hip=-85, r_hip=-85, l_knee=140, r_knee=140, l_ankle=-30, r_ankle=-30, spine=40,
+                     chest=25, neck=20, head=25, l_shoulder=-60, r_shoulder=-70, l_elbow=-10, r_elbow=-10,
+                     hair=-40, tail=-40)
+    impact.root_x = x0 + 1.1 * back
+    impact.face.update(eye_open=0.15, brow_tilt=0.6, mouth_open=0.3, mouth_curve=-0.6)
+    rebound = _offset(impact, spine=-12, chest=-8, head=-10, l_knee=-10, r_knee=-10)
+    settle = _offset(impact, spine=-6, head=-15, neck=-10)
+    settle.face.update(eye_open=0.6, brow_tilt=0.8, mouth_open=0.0, mouth_curve=-0.5)
+    poses = [start, stumble, going, impact, rebound, settle]
+    for p in poses:
+        p.root_y, p.scale = root_y, scale
+    j = int(rng.integers(-1, 2))
+    frames = [0, round(0.22 * last) + j, round(0.45 * last), round(0.62 * last) + j, round(0.72 * last), last]
+    # Gravity: slow out of the stumble, accelerating into the impact (ease-in), cushion after.
+    easings = ["ease-in-out", "ease-in-out", "ease-in", "ease-out", "ease-in-out", "ease-in-out"]
+    return _keys_from(rig, start_frame, last, frames, poses, easings)
+
+
+ACTIONS: tuple[str, ...] = ("gesture", "walk", "run", "turn", "reach", "wave", "fall")
+# Keywords that name an action in a shot description (stems; the earliest mention wins).
+ACTION_WORDS: tuple[tuple[str, str], ...] = (
+    ("fall", r"fall|fell|collaps|stumbl|trip|faint|toppl|slump|tumbl"),
+    ("run", r"run|ran\b|sprint|dash|rush|race|racing|flee|fled|charg"),
+    ("walk", r"walk|step|stride|strode|march|stroll|wander|approach|pace|pacing|limp|trudg"),
+    ("turn", r"turn|spin|spun|whirl|looks? back|pivot"),
+    ("wave", r"wav|greet|hail|beckon"),
+    ("reach", r"reach|point|grab|touch|offer|extend|grasp|lift"),
+)
+_ACTION_RE = [(a, re.compile(rf"\b(?:{w})", re.IGNORECASE)) for a, w in ACTION_WORDS]
+
+
+def action_from_description(text: str) -> str:
+    """The action a shot description names ('walk', 'run', 'turn', 'reach', 'wave', 'fall'), else 'gesture'."""
+    hits = [(m.start(), a) for a, rx in _ACTION_RE if (m := rx.search(text or ""))]
+    return min(hits)[1] if hits else "gesture"
+
+
+def action_keys(rig: Rig, action: str, start_frame: int, n_frames: int, root_x: float, facing: int,
+                emotion: Emotion, arousal: float, *, root_y: float = 0.75, scale: float = 1.0,
+                aspect: float = 16 / 9, seed: int = 0) -> list[KeyPose]:
+    """Key poses of one simple action for `rig`, over frames start_frame .. start_frame + n_frames - 1.
+
+    Actions: 'gesture' (the emotion gesture: start, anticipation, extreme, settle), 'walk' / 'run'
+    (Williams' contact, down, passing, up per step, root travelling one heel gap per step, then a
+    stop), 'turn' (through front-ish keys to the other side), 'reach' (anticipation, overextended
+    reach, settle), 'wave' (raise, swings, lower) and 'fall' (stumble, collapse, impact, rebound,
+    settle). Emotion and arousal colour every action: gait tempo, attitude, face. `aspect` is the
+    frame's width / height, used to turn stride lengths into stage fractions.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action '{action}'; actions: {', '.join(ACTIONS)}")
+    if n_frames < 1:
+        raise ValueError(f"an action needs at least 1 frame, got {n_frames}")
+    emotion = Emotion(emotion)
+    facing = 1 if facing >= 0 else -1
+    rng = np.random.default_rng([seed, zlib.crc32(f"{rig.name}/{action}".encode())])
+    args = (rig, start_frame, n_frames, root_x, facing, emotion, arousal, root_y, scale)
+    if action == "gesture":
+        return _gesture_keys(*args, rng)
+    if action in ("walk", "run"):
+        return _walk_keys(*args, aspect, rng, run=action == "run")
+    return {"turn": _turn_keys, "reach": _reach_keys, "wave": _wave_keys, "fall": _fall_keys}[action](*args, rng)
+
+
+def plan_key_poses(shot: ShotPlan) -> list[KeyPose]:
+    """Key poses for every character of the shot on its action beats (sorted by frame).
+
+    The action comes from the description's keywords (`action_from_description`): a walk or run
+    crosses the stage toward where the character faces, a turn, a reach, a wave or a fall; with no
+    action word, the emotion gesture (start, anticipation, extreme, settle). Characters are spread
+    across the stage facing its centre; a name listed twice is staged once (keys are per character
+    name). Timing and small variations come from `shot.seed`.
     """
     characters = list(dict.fromkeys(shot.characters))
     total = max(1, shot.total_frames)
-    last = total - 1
     scale, ground = SHOT_STAGING.get(shot.shot_size, (1.0, 0.84))
     stage_rng = np.random.default_rng([shot.seed, 7])
     xs = _stage_positions(len(characters), stage_rng)
+    action = action_from_description(shot.description)
+    aspect = shot.width / max(1, shot.height)
     keys: list[KeyPose] = []
     for i, (name, x0) in enumerate(zip(characters, xs)):
         rig = load_rig(name)
@@ -423,59 +865,17 @@ def plan_key_poses(shot: ShotPlan) -> list[KeyPose]:
             facing = 1 if x0 < 0.5 else -1  # face the middle of the stage / the other characters
         else:
             facing = 1 if rng.random() < 0.5 else -1
-        gain = arousal_gain(shot.arousal)
-        direction, size = STEP_DIRECTION[shot.emotion]
-        step = facing * direction * size * (0.035 + 0.045 * gain)
-
-        rest = rig.rest_pose(x0, ground, facing)
-        settle = _emotion_pose_gain(rig, shot.emotion, gain, x0 + step, facing)
-        push = min(1.3, gain * float(rng.uniform(1.15, 1.3)))  # the extreme overshoots the settle
-        extreme = _emotion_pose_gain(rig, shot.emotion, push, x0 + step, facing)
-        start = _blend(rest, settle, 0.25)
-
-        # Anticipation: wind up against the extreme, sink into the knees, lean back from the step.
-        antic = _blend(start, extreme, -0.35)
-        crouch = 0.6 + 0.6 * gain
-        lean_back = -8.0 * direction * size
-        aj = dict(antic.joints)
-        for jname, d in (("l_hip", -12), ("r_hip", -14), ("l_knee", 26), ("r_knee", 28), ("l_ankle", -10),
-                         ("r_ankle", -10), ("spine", lean_back), ("chest", 4)):
-            if jname in aj:
-                aj[jname] += crouch * d
-        af = dict(antic.face)
-        af["eye_open"] = af["eye_open"] * 0.8  # the squeeze before the take
-        af["brow_raise"] = af["brow_raise"] - 0.25
-        antic = antic.model_copy(update={"joints": aj, "face": af, "root_x": x0 - 0.15 * step})
-
-        # Extreme: a stride, near thigh forward, far thigh behind (the step happens into this key;
-        # the same open stance reads for a step back, crossing the legs would not).
-        ej = dict(extreme.joints)
-        for jname, d in (("r_hip", -18), ("l_hip", 14), ("r_knee", 10), ("l_knee", 16)):
-            if jname in ej:
-                ej[jname] += d
-        extreme = extreme.model_copy(update={"joints": ej})
-
-        poses = [start, antic, extreme, settle]
-        for p in poses:
-            p.root_y, p.scale = ground, scale
-        poses = [rig.clamp(p) for p in poses]
-
-        # Timing: anticipation ~1/4 in, extreme ~1/2, with a seeded jitter and a stagger per character
-        # so several characters overlap instead of moving in unison.
-        delay = 3 * i
-        f_antic = round(0.22 * last) + delay + int(rng.integers(-1, 2))
-        f_ext = round(0.5 * last) + delay + int(rng.integers(-2, 3))
-        frames = [0, f_antic, f_ext, last]
-        # Slow out of the start, accelerate out of the anticipation into the extreme (the hit), then
-        # ease out of the overshoot into the settle.
-        easings = ["ease-in-out", "ease-in", "ease-in-out", "ease-in-out"]
-        by_frame: dict[int, tuple[Pose, str]] = {}
-        for f, p, e in zip(frames, poses, easings):
-            f = int(np.clip(f, 0, last))
-            by_frame[f] = (p, e)  # collisions on tiny shots: the later (stronger) key wins
-        for f in sorted(by_frame):
-            p, e = by_frame[f]
-            keys.append(KeyPose(frame=f, character=name, pose=p, easing=e))  # type: ignore[arg-type]
+        if action == "gesture":
+            mine = _gesture_keys(rig, 0, total, x0, facing, shot.emotion, shot.arousal, ground, scale, rng, 3 * i)
+        else:
+            mine = action_keys(rig, action, 0, total, x0, facing, shot.emotion, shot.arousal, root_y=ground,
+                               scale=scale, aspect=aspect, seed=shot.seed + 1000 * i)
+            if action in ("walk", "run"):
+                # Centre the path on the character's mark so the walk crosses it, not leaves from it.
+                shift = -(mine[-1].pose.root_x - mine[0].pose.root_x) / 2
+                for k in mine:
+                    k.pose.root_x += shift
+        keys += mine
     keys.sort(key=lambda k: (k.frame, characters.index(k.character)))
     return keys
 
@@ -523,19 +923,27 @@ def _part_outline(part: PartSpec, bone: Bone, segments: int) -> np.ndarray:
     return bone.to_world(pts[:, 0], pts[:, 1])
 
 
-@dataclass
-class _Canvas:
-    ink: np.ndarray  # uint8 coverage
-    regions: np.ndarray  # uint8 labels
-    union: np.ndarray  # uint8 AA coverage of the current character
-    thick: np.ndarray  # uint8 heavy outlines of the current character
-
-
 def _fixed(points_px: np.ndarray) -> np.ndarray:
     return np.round(points_px * _ONE).astype(np.int32).reshape(-1, 1, 2)
 
 
-def _draw_face(rig: Rig, pose: Pose, bone: Bone, to_px, canvas: _Canvas, inner: int) -> None:
+# Display-list targets: the shared ink and region layers, and two per-character scratch layers.
+_INK, _REG, _UNION, _THICK = 0, 1, 2, 3
+
+
+@dataclass
+class _Op:
+    """One OpenCV drawing call, recorded so it can be replayed into any crop / band of the canvas."""
+
+    target: int
+    pts: np.ndarray  # int32 (N, 1, 2) fixed-point canvas coordinates
+    value: int
+    thickness: int  # < 0: fill the polygon
+    closed: bool = True
+    aa: bool = True
+
+
+def _face_ops(rig: Rig, pose: Pose, bone: Bone, to_px, inner: int) -> list[_Op]:
     """Eyes (closed outlines over the 'eye' region), pupils, brows and mouth as ink, in head space."""
     fs = rig.face
     f = {k: float(pose.face.get(k, v)) for k, v in FACE_REST.items()}
@@ -545,32 +953,29 @@ def _draw_face(rig: Rig, pose: Pose, bone: Bone, to_px, canvas: _Canvas, inner: 
     rx, ry = fs.eye_size
     t = np.linspace(0.0, 2 * np.pi, 28, endpoint=False)
     open_ = max(0.0, f["eye_open"])
+    ops: list[_Op] = []
     for side in (-1.0, 1.0):
         ex = c_across + side * fs.eye_spacing / 2
         if open_ < 0.18:
             # Shut lids read as a soft downward curve, not as a region.
             u = np.linspace(-1, 1, 9)
-            pts = to_px(bone.to_world((c_along - 0.3 * ry * (1 - u**2)) / L, ex + rx * u))
-            cv2.polylines(canvas.ink, [_fixed(pts)], False, 255, inner, cv2.LINE_AA, SHIFT)
+            pts = _fixed(to_px(bone.to_world((c_along - 0.3 * ry * (1 - u**2)) / L, ex + rx * u)))
+            ops.append(_Op(_INK, pts, 255, inner, closed=False))
         else:
-            pts = to_px(bone.to_world((c_along + ry * open_ * np.sin(t)) / L, ex + rx * np.cos(t)))
-            fx = _fixed(pts)
-            cv2.fillPoly(canvas.ink, [fx], 0, cv2.LINE_AA, SHIFT)
-            cv2.fillPoly(canvas.regions, [fx], eye_idx, cv2.LINE_8, SHIFT)
-            cv2.polylines(canvas.ink, [fx], True, 255, inner, cv2.LINE_AA, SHIFT)
+            fx = _fixed(to_px(bone.to_world((c_along + ry * open_ * np.sin(t)) / L, ex + rx * np.cos(t))))
+            ops += [_Op(_INK, fx, 0, -1), _Op(_REG, fx, eye_idx, -1, aa=False), _Op(_INK, fx, 255, inner)]
             if fs.pupils:
                 pr = 0.5 * min(rx, ry * open_)
                 p_along = c_along - 0.15 * ry * open_ + pr * np.sin(t)
-                pts = to_px(bone.to_world(p_along / L, ex + 0.25 * rx + pr * np.cos(t)))
-                cv2.fillPoly(canvas.ink, [_fixed(pts)], 255, cv2.LINE_AA, SHIFT)
+                pts = _fixed(to_px(bone.to_world(p_along / L, ex + 0.25 * rx + pr * np.cos(t))))
+                ops.append(_Op(_INK, pts, 255, -1))
         # Brow: height follows the lid and brow_raise, its inner end tilts with brow_tilt.
         b_along = c_along + ry * max(open_, 0.7) + fs.brow_gap + 0.4 * fs.brow_gap * f["brow_raise"]
         u = np.array([-0.5, 0.0, 0.5])
         across = ex + u * fs.brow_length
         inner_end = -side * u  # +0.5 at the end nearer the face centre
         along = b_along + fs.brow_gap * (0.6 * f["brow_tilt"] * inner_end + 0.15 * (1 - 4 * u**2))
-        pts = to_px(bone.to_world(along / L, across))
-        cv2.polylines(canvas.ink, [_fixed(pts)], False, 255, inner, cv2.LINE_AA, SHIFT)
+        ops.append(_Op(_INK, _fixed(to_px(bone.to_world(along / L, across))), 255, inner, closed=False))
     # Mouth: a parabola whose corners rise with mouth_curve; opened, a solid ink shape.
     u = np.linspace(-0.5, 0.5, 11)
     m_along = fs.mouth_along * L
@@ -580,11 +985,11 @@ def _draw_face(rig: Rig, pose: Pose, bone: Bone, to_px, canvas: _Canvas, inner: 
     if f["mouth_open"] > 0.08:
         lower = upper - f["mouth_open"] * 0.6 * fs.mouth_width * (1 - 4 * u**2)
         ring = np.concatenate([bone.to_world(upper / L, across), bone.to_world(lower[::-1] / L, across[::-1])])
-        cv2.fillPoly(canvas.ink, [_fixed(to_px(ring))], 255, cv2.LINE_AA, SHIFT)
-        cv2.polylines(canvas.ink, [_fixed(to_px(ring))], True, 255, inner, cv2.LINE_AA, SHIFT)
+        fx = _fixed(to_px(ring))
+        ops += [_Op(_INK, fx, 255, -1), _Op(_INK, fx, 255, inner)]
     else:
-        pts = to_px(bone.to_world(upper / L, across))
-        cv2.polylines(canvas.ink, [_fixed(pts)], False, 255, inner, cv2.LINE_AA, SHIFT)
+        ops.append(_Op(_INK, _fixed(to_px(bone.to_world(upper / L, across))), 255, inner, closed=False))
+    return ops
 
 
 def line_widths(rig: Rig, height: int) -> tuple[float, float]:
@@ -606,69 +1011,165 @@ def _cv_thickness(width_px: float) -> int:
 
 
 # Small frames are drawn supersampled and area-averaged, so sub-pixel line widths and positions come
-# out as the same drawing as a large frame, only sampled coarser.
-SUPERSAMPLE_TARGET_HEIGHT = 720
+# out as the same drawing as a large frame, only sampled coarser. OpenCV's AA strokes only come in
+# 2 px steps of width, so a 720-line frame drawn directly has ~20 % too heavy inner lines; drawn at
+# about 1440 lines and averaged down it matches a 4K drawing. The pixel budget keeps 1080p and up
+# drawn directly (their width steps are a smaller fraction, and they must stay fast).
+SUPERSAMPLE_TARGET_HEIGHT = 1440
 MAX_SUPERSAMPLE = 4
+SUPERSAMPLE_MAX_PIXELS = 4_200_000
+
+
+def supersample_factor(width: int, height: int) -> int:
+    """How many canvas pixels per output pixel (per axis) a width x height drawing is made with."""
+    ss = int(np.clip(math.ceil(SUPERSAMPLE_TARGET_HEIGHT / height), 1, MAX_SUPERSAMPLE))
+    while ss > 1 and width * height * ss * ss > SUPERSAMPLE_MAX_PIXELS:
+        ss -= 1
+    return ss
 INK_KEEP = 0.6  # coverage kept on output pixels a stroke core crosses (Chroma reads >= 0.5 as ink)
+# A turned figure is drawn as its side view squeezed in x (the model sheet's front / three-quarter
+# views, the middle keys of a turn); never thinner than this, so it never degenerates to a line.
+MIN_VIEW_SCALE = 0.25
+# Frames drawn by `draw_line_art_sequence` at once: OpenCV releases the GIL inside its drawing calls,
+# so while one frame is in C++ the next frame's kinematics run in Python; two matches two cores.
+SEQUENCE_WORKERS = 2
+
+
+def view_scale(pose: Pose) -> float:
+    """Signed x scale of the drawing: the facing sign times how side-on the view is (1 = profile)."""
+    f = float(pose.face.get(FACING_KEY, 1.0))
+    sign = 1.0 if f >= 0 else -1.0
+    return sign * float(np.clip(abs(f), MIN_VIEW_SCALE, 1.0))
+
+
+def _character_ops(rig: Rig, pose: Pose, W: int, H: int, height: int, ss: int) -> tuple[list[_Op], tuple[int, int, int, int]]:
+    """The display list of one character on a W x H canvas and its pixel bounding box (x0, y0, x1, y1)."""
+    bones = forward_kinematics(rig, pose)
+    sx = view_scale(pose)
+    char_px = CHARACTER_HEIGHT * H * rig.height * pose.scale
+    ox, oy = pose.root_x * W, pose.root_y * H
+
+    def to_px(p: np.ndarray) -> np.ndarray:
+        return np.stack([ox + sx * char_px * p[:, 0], oy - char_px * p[:, 1]], axis=1)
+
+    inner_out, sil_out = line_widths(rig, height)
+    inner, sil = _cv_thickness(inner_out * ss), _cv_thickness(sil_out * ss)
+    ops: list[_Op] = []
+    lo, hi = np.array([np.inf, np.inf]), np.array([-np.inf, -np.inf])
+    region_of = {r: i for i, r in enumerate(REGION_NAMES)}
+    for part in rig.parts:
+        bone = bones[part.bone]
+        # Enough vertices that a curve stays smooth at this size (about one per 3 px of outline).
+        size_px = char_px * max(part.radii + part.width + (bone.length,))
+        segments = int(np.clip(size_px, 16, 72))
+        px = to_px(_part_outline(part, bone, segments))
+        lo, hi = np.minimum(lo, px.min(axis=0)), np.maximum(hi, px.max(axis=0))
+        fx = _fixed(px)
+        # Painter's order: erase what this part covers, then ink its closed outline.
+        ops += [
+            _Op(_INK, fx, 0, -1),
+            _Op(_REG, fx, region_of[part.region], -1, aa=False),
+            _Op(_INK, fx, 255, inner),
+            _Op(_UNION, fx, 255, -1),
+            _Op(_THICK, fx, 255, sil),
+        ]
+        if part.name == rig.face.after_part:
+            ops += _face_ops(rig, pose, bones[rig.face.bone], to_px, inner)
+    # The heavy outline reaches half its width (plus the AA fringe) beyond the outlines.
+    pad = sil / 2.0 + 3.0
+    x0, y0 = int(math.floor(lo[0] - pad)), int(math.floor(lo[1] - pad))
+    x1, y1 = int(math.ceil(hi[0] + pad)) + 1, int(math.ceil(hi[1] + pad)) + 1
+    return ops, (max(0, x0), max(0, y0), min(W, x1), min(H, y1))
+
+
+def _replay(ops: list[_Op], layers: tuple[np.ndarray, ...], x0: int, y0: int) -> None:
+    """Draw a display list into layers whose pixel (0, 0) is canvas pixel (x0, y0)."""
+    off = np.array([x0 << SHIFT, y0 << SHIFT], np.int32)
+    for op in ops:
+        pts = op.pts - off
+        img = layers[op.target]
+        lt = cv2.LINE_AA if op.aa else cv2.LINE_8
+        if op.thickness < 0:
+            cv2.fillPoly(img, [pts], op.value, lt, SHIFT)
+        else:
+            cv2.polylines(img, [pts], op.closed, op.value, op.thickness, lt, SHIFT)
+
+
+def _draw_character(ops: list[_Op], ink: np.ndarray, regions: np.ndarray, covered: np.ndarray,
+               x0: int, y0: int, x1: int, y1: int) -> None:
+    """One character into the canvas rectangle [y0:y1, x0:x1] (its box); scratch layers are box-sized."""
+    ink_v, reg_v = ink[y0:y1, x0:x1], regions[y0:y1, x0:x1]
+    union = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    thick = np.zeros_like(union)
+    _replay(ops, (ink_v, reg_v, union, thick), x0, y0)
+    # Silhouette weight: keep only the outer half of the heavy outlines (outside the body's union),
+    # so outer edges get inner/2 + sil/2 while overlapping inner edges stay thin.
+    outer = cv2.multiply(thick, cv2.bitwise_not(union), scale=1.0 / 255.0)
+    np.maximum(ink_v, outer, out=ink_v)
+    cov_v = covered[y0:y1, x0:x1]
+    np.maximum(cov_v, union, out=cov_v)
 
 
 def draw_line_art(rigs_and_poses: list[tuple[Rig, Pose]], width: int, height: int) -> LineArt:
-    """Draw characters (later ones in front) as anti-aliased closed-outline line art with region hints."""
+    """Draw characters (later ones in front) as anti-aliased closed-outline line art with region hints.
+
+    Each character is recorded as a display list, then replayed only inside its bounding box: the
+    per-character scratch layers and the silhouette compositing never touch the rest of the frame.
+    Output conversion also only visits the union of the boxes; the rest of the frame is freshly
+    zeroed memory.
+    """
     if width <= 0 or height <= 0:
         raise ValueError(f"cannot draw at {width}x{height}")
-    ss = int(np.clip(math.ceil(SUPERSAMPLE_TARGET_HEIGHT / height), 1, MAX_SUPERSAMPLE))
+    ss = supersample_factor(width, height)
     W, H = width * ss, height * ss
-    canvas = _Canvas(
-        ink=np.zeros((H, W), np.uint8),
-        regions=np.zeros((H, W), np.uint8),
-        union=np.zeros((H, W), np.uint8),
-        thick=np.zeros((H, W), np.uint8),
-    )
+    ink = np.zeros((H, W), np.uint8)
+    regions = np.zeros((H, W), np.uint8)
     covered = np.zeros((H, W), np.uint8)
+    bx0, by0, bx1, by1 = W, H, 0, 0
     for rig, pose in rigs_and_poses:
-        bones = forward_kinematics(rig, pose)
-        facing = 1.0 if pose.face.get(FACING_KEY, 1.0) >= 0 else -1.0
-        char_px = CHARACTER_HEIGHT * H * rig.height * pose.scale
-        ox, oy = pose.root_x * W, pose.root_y * H
-
-        def to_px(p: np.ndarray, _ox=ox, _oy=oy, _s=char_px, _f=facing) -> np.ndarray:
-            return np.stack([_ox + _f * _s * p[:, 0], _oy - _s * p[:, 1]], axis=1)
-
-        inner_out, sil_out = line_widths(rig, height)
-        inner, sil = _cv_thickness(inner_out * ss), _cv_thickness(sil_out * ss)
-        canvas.union[:] = 0
-        canvas.thick[:] = 0
-        for part in rig.parts:
-            bone = bones[part.bone]
-            # Enough vertices that a curve stays smooth at this size (about one per 3 px of outline).
-            size_px = char_px * max(part.radii + part.width + (bone.length,))
-            segments = int(np.clip(size_px, 16, 72))
-            fx = _fixed(to_px(_part_outline(part, bone, segments)))
-            # Painter's order: erase what this part covers, then ink its closed outline.
-            cv2.fillPoly(canvas.ink, [fx], 0, cv2.LINE_AA, SHIFT)
-            cv2.fillPoly(canvas.regions, [fx], REGION_NAMES.index(part.region), cv2.LINE_8, SHIFT)
-            cv2.polylines(canvas.ink, [fx], True, 255, inner, cv2.LINE_AA, SHIFT)
-            cv2.fillPoly(canvas.union, [fx], 255, cv2.LINE_AA, SHIFT)
-            cv2.polylines(canvas.thick, [fx], True, 255, sil, cv2.LINE_AA, SHIFT)
-            if part.name == rig.face.after_part:
-                _draw_face(rig, pose, bones[rig.face.bone], to_px, canvas, inner)
-        # Silhouette weight: keep only the outer half of the heavy outlines (outside the body's
-        # union), so outer edges get inner/2 + sil/2 while overlapping inner edges stay thin.
-        outer = canvas.thick.astype(np.uint16) * (255 - canvas.union.astype(np.uint16)) // 255
-        np.maximum(canvas.ink, outer.astype(np.uint8), out=canvas.ink)
-        np.maximum(covered, canvas.union, out=covered)
-    line = canvas.ink.astype(np.float32) * np.float32(1.0 / 255.0)
+        ops, (x0, y0, x1, y1) = _character_ops(rig, pose, W, H, height, ss)
+        if x1 <= x0 or y1 <= y0:
+            continue  # entirely off-frame
+        bx0, by0, bx1, by1 = min(bx0, x0), min(by0, y0), max(bx1, x1), max(by1, y1)
+        _draw_character(ops, ink, regions, covered, x0, y0, x1, y1)
+    if ss == 1:
+        line = np.zeros((height, width), np.float32)
+        silhouette = np.zeros((height, width), bool)
+        if bx1 > bx0:
+            box = (slice(by0, by1), slice(bx0, bx1))
+            np.multiply(ink[box], np.float32(1.0 / 255.0), out=line[box], dtype=np.float32)
+            np.greater_equal(covered[box], 128, out=silhouette[box])
+        return LineArt(line=line, regions=regions, silhouette=silhouette)
+    # Area-average for anti-aliasing, but every output pixel a stroke core passes through stays
+    # ink (>= INK_KEEP): a connected stroke crosses a 4-connected chain of blocks, so outlines
+    # thinner than a pixel still close their regions for a flood fill at ink < 0.5.
+    line = ink.astype(np.float32) * np.float32(1.0 / 255.0)
     cover = covered.astype(np.float32) * np.float32(1.0 / 255.0)
-    regions = canvas.regions
-    if ss > 1:
-        # Area-average for anti-aliasing, but every output pixel a stroke core passes through stays
-        # ink (>= INK_KEEP): a connected stroke crosses a 4-connected chain of blocks, so outlines
-        # thinner than a pixel still close their regions for a flood fill at ink < 0.5.
-        core = (canvas.ink >= 250).astype(np.float32)
-        hit = cv2.resize(core, (width, height), interpolation=cv2.INTER_AREA) > 0
-        line = cv2.resize(line, (width, height), interpolation=cv2.INTER_AREA)
-        line = np.where(hit, np.maximum(line, INK_KEEP), line)
-        cover = cv2.resize(cover, (width, height), interpolation=cv2.INTER_AREA)
-        # Region hints are labels: take the sample at the centre of each output pixel, never a mean.
-        regions = np.ascontiguousarray(regions[ss // 2 :: ss, ss // 2 :: ss][:height, :width])
-    return LineArt(line=np.clip(line, 0.0, 1.0), regions=regions, silhouette=cover >= 0.5)
+    core = (ink >= 250).astype(np.float32)
+    hit = cv2.resize(core, (width, height), interpolation=cv2.INTER_AREA) > 0
+    line = cv2.resize(line, (width, height), interpolation=cv2.INTER_AREA)
+    line = np.where(hit, np.maximum(line, INK_KEEP), line)
+    cover = cv2.resize(cover, (width, height), interpolation=cv2.INTER_AREA)
+    # Region hints are labels: take the sample at the centre of each output pixel, never a mean.
+    regions = np.ascontiguousarray(regions[ss // 2 :: ss, ss // 2 :: ss][:height, :width])
+    return LineArt(line=np.clip(line, 0.0, 1.0).astype(np.float32), regions=regions, silhouette=cover >= 0.5)
+
+
+def draw_line_art_sequence(frames: Iterable[list[tuple[Rig, Pose]]], width: int, height: int,
+                           workers: int = SEQUENCE_WORKERS) -> Iterator[LineArt]:
+    """`draw_line_art` for many frames, in order, overlapping frames on `workers` threads.
+
+    At most 2 * workers frames are in flight, so memory stays bounded however long the shot is.
+    """
+    if workers <= 1:
+        for f in frames:
+            yield draw_line_art(f, width, height)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="axis-draw") as pool:
+        pending = []
+        for f in frames:
+            pending.append(pool.submit(draw_line_art, f, width, height))
+            if len(pending) >= 2 * workers:
+                yield pending.pop(0).result()
+        for job in pending:
+            yield job.result()

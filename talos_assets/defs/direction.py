@@ -1,5 +1,5 @@
 """Prism in Dagster: the film plan (per film), then scene graph, camera plan and storyboard panel per
-shot, and the storyboard sheet per film."""
+shot, and the storyboard sheet per film (PNG preview plus a multi-page PDF for print, via Pillow)."""
 
 
 from pathlib import Path
@@ -23,7 +23,7 @@ from talos_assets.defs.common import (
     write_json,
 )
 from talos_assets.partitions import film_of_shot, films_partitions, shots_partitions
-from talos_assets.spec import CameraKey, ShotPlan
+from talos_assets.spec import CameraKey, CameraMove, ShotPlan
 from talos_assets.story import StoryError, parse_story, resolve_music, resolve_palette
 
 GROUP = "prism_direction"
@@ -44,9 +44,11 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         palette = resolve_palette(story, palettes)
         music = resolve_music(story, Path(film.story_path))
         with user_errors_as_failures():
-            plan = direction.direct_film(story, palette, music_file=music)
+            plan = direction.direct_film(story, palette, music_file=music, story_path=Path(film.story_path))
     except StoryError as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
+    for note in plan.warnings:  # e.g. an LLM endpoint that was down: the embedded director stood in
+        context.log.warning(note)
     write_json(studio.film_dir(film_id) / PLAN_FILE, plan.model_dump_json(indent=1))
     vault.register_film(
         film_id, story.title, film.story_path, film.story_yaml, story.fps, *story.resolution,
@@ -54,15 +56,19 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         shots=[dict(shot_id=s.shot_id, slot=s.slot, position=s.index, description=s.description,
                     emotion=s.emotion.value, frames=s.frames, plan_json=s.model_dump_json()) for s in plan.shots],
     )
-    rows = "\n".join(f"| {s.slot} | {s.shot_id} | {s.emotion.value} | {s.shot_size.value} | {s.camera.value} | {s.duration:.2f} |"
-                     for s in plan.shots)
+    rows = "\n".join(f"| {s.slot} | {s.shot_id} | {s.emotion.value} | {s.shot_size.value} | {s.lens_mm or '-'} | "
+                     f"{s.camera.value} | {s.duration:.2f} | {' '.join(s.stage_order)} |" for s in plan.shots)
     return dg.MaterializeResult(metadata={
         "shot_count": len(plan.shots),
         "frame_count": plan.planned_frames,
         "duration_s": round(plan.planned_frames / plan.fps, 2),
         "resolution": f"{plan.width}x{plan.height}",
         "palette": palette.name,
-        "shots": dg.MetadataValue.md("| slot | shot | emotion | size | camera | s |\n|---|---|---|---|---|---|\n" + rows),
+        "director": plan.director,
+        "scenes": len(plan.scenes),
+        "warnings": "; ".join(plan.warnings) or "none",
+        "shots": dg.MetadataValue.md("| slot | shot | emotion | size | mm | camera | s | stage L-R |\n"
+                                     "|---|---|---|---|---|---|---|---|\n" + rows),
         "seconds": round(clock.seconds, 3),
     })
 
@@ -80,6 +86,7 @@ def scene_graph(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mat
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, emotion=shot.emotion.value, valence=round(shot.valence, 3),
         arousal=round(shot.arousal, 3), shot_size=shot.shot_size.value, camera=shot.camera.value,
+        lens_mm=shot.lens_mm or 0.0, stage_order=" | ".join(shot.stage_order), location=shot.location or "-",
         characters=", ".join(shot.characters), effects=", ".join(e.kind.value for e in shot.effects) or "none",
         description=shot.description,
     ))
@@ -124,7 +131,7 @@ def camera_plan(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mat
     ok, buf = cv2.imencode(".png", cv2.cvtColor(plot, cv2.COLOR_RGB2BGR))
     atomic_write_bytes(folder / "camera_plan.png", buf.tobytes())
     return dg.MaterializeResult(metadata=shot_metadata(
-        shot, folder, len(keys), clock, preview=plot, camera=shot.camera.value,
+        shot, folder, len(keys), clock, preview=plot, camera=shot.camera.value, lens_mm=shot.lens_mm or 0.0,
         zoom_range=f"{min(k.zoom for k in keys):.2f}-{max(k.zoom for k in keys):.2f}",
     ))
 
@@ -144,25 +151,65 @@ def draw_storyboard_panel(shot: ShotPlan, cam: CameraKey, width: int = 480) -> n
     paper[..., :3] = tone * (1.0 - art.line[..., None])
     framed = render.apply_camera(paper, cam)
     image = render.to_output_rgb8(framed)
-    strip_h = 64
+    _draw_camera_glyph(image, shot)
+    strip_h = 84
     panel = np.full((height + strip_h, width, 3), 255, np.uint8)
     panel[:height] = image
     cv2.rectangle(panel, (0, 0), (width - 1, height - 1), (20, 20, 20), 2)
     font = cv2.FONT_HERSHEY_SIMPLEX
-    head = f"{shot.slot}  {shot.shot_id}  {shot.duration:.1f}s  {shot.emotion.value}  {shot.shot_size.value} / {shot.camera.value}"
-    cv2.putText(panel, head, (6, height + 20), font, 0.45, (10, 10, 10), 1, cv2.LINE_AA)
-    words, line, row = shot.description.split(), "", 0
+    head = f"{shot.slot}  {shot.shot_id}  {shot.duration:.1f}s  {shot.emotion.value}"
+    cv2.putText(panel, head, (6, height + 18), font, 0.45, (10, 10, 10), 1, cv2.LINE_AA)
+    note = shot.camera_note or f"{shot.shot_size.value}, {shot.lens_mm or 0:.0f}mm, {shot.camera.value}"
+    cv2.putText(panel, _fit(note, width - 12, font, 0.4), (6, height + 36), font, 0.4, (40, 40, 140), 1, cv2.LINE_AA)
+    words, line, row = _ascii(shot.description).split(), "", 0
     for word in words:  # wrap the script line into the strip
         if cv2.getTextSize(line + " " + word, font, 0.4, 1)[0][0] > width - 12 and line:
-            cv2.putText(panel, line, (6, height + 40 + 16 * row), font, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
+            cv2.putText(panel, line, (6, height + 54 + 16 * row), font, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
             line, row = word, row + 1
             if row > 1:
                 break
         else:
             line = (line + " " + word).strip()
     if row <= 1 and line:
-        cv2.putText(panel, line, (6, height + 40 + 16 * row), font, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
+        cv2.putText(panel, line, (6, height + 54 + 16 * row), font, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
     return panel
+
+
+def _ascii(text: str) -> str:
+    """OpenCV's Hershey fonts draw ASCII only: typographic quotes and dashes become their plain forms."""
+    table = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."}
+    return "".join(table.get(c, c) for c in text).encode("ascii", "replace").decode()
+
+
+def _fit(text: str, width: int, font: int, scale: float) -> str:
+    text = _ascii(text)
+    while text and cv2.getTextSize(text, font, scale, 1)[0][0] > width:
+        text = text[:-2] + "~"
+    return text
+
+
+def _draw_camera_glyph(image: np.ndarray, shot: ShotPlan) -> None:
+    """The storyboard artist's camera marks: an arrow for pans/dollies/tilts, the end frame for
+    push-ins and pull-outs, a zig-zag for handheld, drawn in the thumbnail's corner and frame."""
+    h, w = image.shape[:2]
+    red = (200, 40, 40)
+    move = shot.camera
+    m = max(4, w // 40)
+    if move in (CameraMove.pan, CameraMove.dolly):
+        cv2.arrowedLine(image, (w // 2 - w // 6, h - 3 * m), (w // 2 + w // 6, h - 3 * m), red, 2, cv2.LINE_AA, tipLength=0.2)
+    elif move == CameraMove.tilt:
+        cv2.arrowedLine(image, (w - 3 * m, h // 2 + h // 6), (w - 3 * m, h // 2 - h // 6), red, 2, cv2.LINE_AA, tipLength=0.2)
+    elif move in (CameraMove.push_in, CameraMove.pull_out):
+        f = 1 / 1.3  # the move's zoom ratio (direction.camera_plan)
+        bw, bh = int(w * f), int(h * f)
+        x0, y0 = (w - bw) // 2, (h - bh) // 2
+        cv2.rectangle(image, (x0, y0), (x0 + bw, y0 + bh), red, 1, cv2.LINE_AA)
+        tip = (x0, y0) if move == CameraMove.push_in else (m, m)
+        tail = (m, m) if move == CameraMove.push_in else (x0, y0)
+        cv2.arrowedLine(image, tail, tip, red, 2, cv2.LINE_AA, tipLength=0.3)
+    elif move == CameraMove.handheld:
+        pts = np.array([[m + i * m, 2 * m + (m if i % 2 else 0)] for i in range(6)], np.int32)
+        cv2.polylines(image, [pts], False, red, 2, cv2.LINE_AA)
 
 
 @dg.asset(partitions_def=shots_partitions, group_name=GROUP, kinds={"python"}, deps=[camera_plan, "key_poses"])
@@ -191,12 +238,40 @@ def compose_storyboard_sheet(panels: list[np.ndarray], title: str, columns: int 
     return sheet
 
 
+PANELS_PER_PAGE = 6  # 3 x 2 on a landscape page: big enough to read the notes when printed
+
+
+def storyboard_pdf_pages(panels: list[np.ndarray], title: str, columns: int = 3,
+                         per_page: int = PANELS_PER_PAGE) -> list[np.ndarray]:
+    """Landscape pages of `per_page` panels each, titled with the page number."""
+    chunks = [panels[i : i + per_page] for i in range(0, len(panels), per_page)] or [[]]
+    pages = []
+    for n, chunk in enumerate(chunks):
+        # pad short pages with blank panels so every page has the same size and grid
+        blank = np.full_like(panels[0], 255) if panels else np.full((10, 10, 3), 255, np.uint8)
+        grid = chunk + [blank] * (per_page - len(chunk))
+        pages.append(compose_storyboard_sheet(grid, f"{title} - storyboard  {n + 1}/{len(chunks)}", columns))
+    return pages
+
+
+def storyboard_pdf_bytes(pages: list[np.ndarray], dpi: float = 150.0) -> bytes:
+    """A multi-page PDF of RGB pages (Pillow's PDF writer, one image per page)."""
+    import io
+
+    from PIL import Image
+
+    images = [Image.fromarray(p) for p in pages]
+    buf = io.BytesIO()
+    images[0].save(buf, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return buf.getvalue()
+
+
 @dg.asset(
     partitions_def=films_partitions, group_name=GROUP, kinds={"python"},
     deps=[dg.AssetDep(storyboard_panel, partition_mapping=film_of_shot)],
 )
 def storyboard(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
-    """Prism: the film's storyboard sheet, one panel per shot, delivered next to the film."""
+    """Prism: the film's storyboard sheet, one panel per shot, delivered next to the film as PNG and PDF."""
     clock = StageClock()
     plan = load_film_plan(studio, context.partition_key)
     panels = []
@@ -210,8 +285,12 @@ def storyboard(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
     out = studio.delivery_dir(plan.film_id) / f"{plan.film_id}_storyboard.png"
     ok, buf = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     atomic_write_bytes(out, buf.tobytes())
+    pdf = out.with_suffix(".pdf")
+    pages = storyboard_pdf_pages(panels, plan.title)
+    atomic_write_bytes(pdf, storyboard_pdf_bytes(pages))
     return dg.MaterializeResult(metadata={
         "panel_count": len(panels), "path": dg.MetadataValue.path(str(out)),
+        "pdf": dg.MetadataValue.path(str(pdf)), "pdf_pages": len(pages),
         "resolution": f"{sheet.shape[1]}x{sheet.shape[0]}", "seconds": round(clock.seconds, 3),
         "preview": preview_md(sheet, 480),
     })

@@ -29,7 +29,9 @@ def delivery_paths(film_id: str, renders: Path | None = None) -> dict[str, Path]
     return {
         "film": root / f"{film_id}.mp4",
         "timeline": root / f"{film_id}.otio",
+        "edl": root / f"{film_id}.edl",
         "storyboard": root / f"{film_id}_storyboard.png",
+        "storyboard_pdf": root / f"{film_id}_storyboard.pdf",
         "evaluation": root / f"{film_id}_evaluation.json",
     }
 
@@ -57,32 +59,48 @@ def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FF
     plan = load_film_plan(studio, context.partition_key)
     film_seconds = plan.planned_frames / plan.fps
     handles = max(s.handle_frames for s in plan.shots) / plan.fps
+    sections = "-"
     if plan.music_file is not None:
         try:
             audio = music.load_audio(plan.music_file, ffmpeg.exe(), SAMPLE_RATE)
         except ValueError as exc:
             raise dg.Failure(str(exc), allow_retries=False) from None
+        if len(audio) < film_seconds * SAMPLE_RATE:  # a short song: silence after it, never a cut-off film
+            audio = np.pad(audio, (0, int(film_seconds * SAMPLE_RATE) - len(audio) + SAMPLE_RATE))
         source = str(plan.music_file)
         tempo_written = None
     else:
         starts = np.cumsum([0.0] + [s.frames / plan.fps for s in plan.shots[:-1]])
         segments = [(float(t), s.valence, s.arousal) for t, s in zip(starts, plan.shots)]
-        audio, tempo_written = music.synthesize_score(segments, film_seconds + handles + 0.5, SAMPLE_RATE,
-                                                      seed=plan.shots[0].seed)
+        score = music.compose_score(segments, film_seconds + handles + 0.5, SAMPLE_RATE, seed=plan.shots[0].seed)
+        audio, tempo_written = score.audio, score.tempo_bpm
+        sections = "; ".join(f"{sec.start_s:.1f}s {sec.key} {sec.mode}: {', '.join(sec.instruments)}" for sec in score.sections)
         source = "generated"
-    beats = music.track_beats(audio, SAMPLE_RATE)
+    analysis = music.analyze_music(audio, SAMPLE_RATE)
     folder = studio.film_dir(plan.film_id)
     music.write_wav(folder / "soundtrack.wav", audio, SAMPLE_RATE)
-    write_json(folder / "beat_grid.json", beats.model_dump_json(indent=1))
-    wave = waveform_image(audio, beats.beat_times, SAMPLE_RATE)
+    write_json(folder / "beat_grid.json", analysis.beat_grid().model_dump_json(indent=1))
+    write_json(folder / "music_analysis.json", analysis.model_dump_json(indent=1))
+    wave = waveform_image(audio, analysis.beat_times, SAMPLE_RATE)
     return dg.MaterializeResult(metadata={
-        "source": source, "tempo_bpm": round(beats.tempo_bpm, 2),
+        "source": source, "tempo_bpm": round(analysis.tempo_bpm, 2),
         "tempo_written_bpm": round(tempo_written, 2) if tempo_written else "-",
-        "beat_count": len(beats.beat_times), "duration_s": round(len(audio) / SAMPLE_RATE, 3),
+        "meter": f"{analysis.beats_per_bar}/4", "beat_count": len(analysis.beat_times),
+        "downbeat_count": len(analysis.downbeat_times),
+        "section_times": ", ".join(f"{t:.2f}" for t in analysis.section_times) or "-", "score_sections": sections,
+        "duration_s": round(len(audio) / SAMPLE_RATE, 3),
         "loudness_lufs": round(music.integrated_loudness(audio, SAMPLE_RATE), 2),
         "path": dg.MetadataValue.path(str(folder / "soundtrack.wav")), "seconds": round(clock.seconds, 3),
         "preview": preview_md(wave, 640),
     })
+
+
+def load_music_analysis(studio: StudioHome, film_id: str) -> "music.MusicAnalysis":
+    folder = studio.film_dir(film_id)
+    path = folder / "music_analysis.json"
+    if not path.exists():
+        raise dg.Failure(f"film '{film_id}' has no soundtrack analysis yet: materialize soundtrack first.")
+    return music.MusicAnalysis.model_validate_json(path.read_text())
 
 
 def rendered_shot_frames(studio: StudioHome, plan: FilmPlan) -> dict[str, list[Path]]:
@@ -106,24 +124,33 @@ def timeline(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Materi
     clock = StageClock()
     plan = load_film_plan(studio, context.partition_key)
     folder = studio.film_dir(plan.film_id)
-    beats = BeatGrid.model_validate_json((folder / "beat_grid.json").read_text())
-    cuts = editing.conform_cuts(plan.shots, beats, plan.fps)
+    analysis = load_music_analysis(studio, plan.film_id)
+    cuts = editing.conform_cuts(plan.shots, analysis, plan.fps)
     shot_files = rendered_shot_frames(studio, plan)
     tl = editing.build_timeline(plan.film_id, cuts, shot_files, folder / "soundtrack.wav", plan.fps, plan.width, plan.height)
-    out = delivery_paths(plan.film_id, Path(studio.renders))["timeline"]
+    paths = delivery_paths(plan.film_id, Path(studio.renders))
+    out = paths["timeline"]
     out.parent.mkdir(parents=True, exist_ok=True)
     editing.write_timeline(tl, out)
+    try:
+        editing.export_edl(tl, paths["edl"], fps=plan.fps)
+        edl_note = dg.MetadataValue.path(str(paths["edl"]))
+    except ValueError as exc:  # CMX 3600 timecode exists only at SMPTE rates (24, 25, 30...)
+        edl_note = f"not written at {plan.fps} fps: {exc}"
     write_json(folder / "cuts.json", [c.model_dump() for c in cuts])
-    offsets = editing.beat_sync_offsets(cuts, beats, plan.fps)
+    offsets = editing.beat_sync_offsets(cuts, analysis, plan.fps)
     total = sum(c.source_frames for c in cuts)
-    rows = "\n".join(f"| {c.slot} | {c.shot_id} | {c.record_start} | {c.source_frames} | {c.transition} |" for c in cuts)
+    arousal = {s.slot: s.arousal for s in plan.shots}
+    rows = "\n".join(f"| {c.slot} | {c.shot_id} | {c.record_start} | {c.source_frames} | {editing.pacing_for_arousal(arousal[c.slot])} "
+                     f"| {c.transition} {c.transition_frames or ''} |" for c in cuts)
     return dg.MaterializeResult(metadata={
         "clip_count": len(cuts), "frame_count": total, "duration_s": round(total / plan.fps, 3),
         "planned_frames": plan.planned_frames,
         # the film's final cut is its end, not a cut onto a beat
         "max_cut_offset_from_beat_frames": round(max((abs(o) for o in offsets[:-1]), default=0.0), 3),
-        "path": dg.MetadataValue.path(str(out)), "seconds": round(clock.seconds, 3),
-        "cuts": dg.MetadataValue.md("| slot | shot | record start | frames | transition |\n|---|---|---|---|---|\n" + rows),
+        "path": dg.MetadataValue.path(str(out)), "edl": edl_note,
+        "seconds": round(clock.seconds, 3),
+        "cuts": dg.MetadataValue.md("| slot | shot | record start | frames | cut on | transition into next |\n|---|---|---|---|---|---|\n" + rows),
     })
 
 
@@ -147,8 +174,9 @@ def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegRe
     shot_files = rendered_shot_frames(studio, plan)
     out = delivery_paths(plan.film_id, Path(studio.renders))["film"]
     out.parent.mkdir(parents=True, exist_ok=True)
-    editing.encode_film(cuts, shot_files, studio.film_dir(plan.film_id) / "soundtrack.wav", out, ffmpeg.exe(),
-                        plan.fps, plan.width, plan.height)
+    # the picture is rendered from the written OTIO timeline (transitions included), not from memory
+    editing.encode_film(delivery_paths(plan.film_id, Path(studio.renders))["timeline"], None,
+                        studio.film_dir(plan.film_id) / "soundtrack.wav", out, ffmpeg.exe(), plan.fps, plan.width, plan.height)
     facts = editing.probe_media(out)
     expected_frames = sum(c.source_frames for c in cuts)
     expected_s = expected_frames / plan.fps

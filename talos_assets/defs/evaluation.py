@@ -123,7 +123,9 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
 
     def finish(k: int) -> None:
         cut, shot = cuts[k], shots[cuts[k].slot]
-        scores = echo.score_frames(current, shot.palette) if current else {"frames": 0.0}
+        # a transition into this clip blends two shots (or dips to black): not this shot's own flicker
+        own = current[cuts[k - 1].transition_frames:] if k > 0 else current
+        scores = echo.score_frames(own, shot.palette) if own else {"frames": 0.0}
         scores["palette_adherence"] = chroma_palette_adherence(studio, shot)
         if k < len(cuts) - 1:  # the last cut is the end of the film, not an edit point
             scores["beat_offset_frames"] = float(offsets[k])

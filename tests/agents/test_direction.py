@@ -72,3 +72,182 @@ def test_camera_plan_curves_follow_the_move():
         for k in keys:
             half = 0.5 / k.zoom
             assert half - 1e-9 <= k.center_x <= 1 - half + 1e-9 and half - 1e-9 <= k.center_y <= 1 - half + 1e-9
+
+
+# ---- emotion on the labelled evaluation set -----------------------------------------------------
+
+
+def test_emotion_accuracy_on_the_labelled_set():
+    import yaml
+
+    from talos_assets.agents.direction import classify_emotion
+
+    path = direction.__file__.replace("agents/direction.py", "data/emotion_eval.yaml")
+    items = yaml.safe_load(open(path))["items"]
+    assert len(items) >= 80
+    labels = [i["label"] for i in items]
+    assert all(labels.count(e.value) >= 10 for e in Emotion)
+    assert {i["split"] for i in items} == {"train", "test"}
+    correct = sum(classify_emotion(i["text"]) == Emotion(i["label"]) for i in items)
+    assert correct / len(items) >= 0.8, f"emotion accuracy {correct / len(items):.3f}"
+
+
+def test_negated_stop_and_lemmas():
+    assert direction.classify_emotion("She can't stop laughing.") == Emotion.joy
+    assert direction.classify_emotion("He never gives up.") == Emotion.determination
+    # inflections find their lexicon entry: -ed, -ing, -ies, -ly, irregular past
+    for word, base in [("terrified", "terrified"), ("grinning", "grin"), ("worries", "worry"), ("angrily", "angry"),
+                       ("wept", "weep"), ("wolves", "wolf")]:
+        assert direction._lemma(word) == base, word
+
+
+# ---- screenplay -> film grammar ------------------------------------------------------------------
+
+SCREENPLAY = """\
+Title: Two at the Forge
+
+EXT. SHORE - DUSK
+
+The quiet sea at dusk. TALOS waits by the water.
+
+MIRA walks up beside him, smiling.
+
+MIRA
+(gently)
+You came back.
+
+TALOS
+I promised I would.
+
+MIRA
+And the storm? The terrible storm?!
+
+TALOS
+(angrily)
+I fought it! I smashed every wave!
+
+INT. FORGE - NIGHT
+
+A hammer rests on the anvil.
+
+PIP
+Wake up, everyone! The fire is out!
+
+The bellows lie cold.
+
+EXT. HILLS - DAWN
+
+They climb the hills together, determined.
+"""
+
+
+def _plan(script: str = SCREENPLAY):
+    story = parse_story("title: Forge\nfps: 12\nscript: |\n" + "".join("  " + line + "\n" for line in script.splitlines()))
+    return direction.direct_film(story, PALETTE, use_llm=False)
+
+
+def test_establishing_shot_at_each_new_location():
+    plan = _plan()
+    assert [s.heading for s in plan.scenes] == ["EXT. SHORE - DUSK", "INT. FORGE - NIGHT", "EXT. HILLS - DAWN"]
+    firsts = {}
+    for shot in plan.shots:
+        firsts.setdefault(shot.scene_index, shot)
+    assert len(firsts) == 3
+    assert all(s.shot_size == ShotSize.establishing for s in firsts.values())
+    assert [s.shot_size for s in plan.shots].count(ShotSize.establishing) == 3
+    assert firsts[1].background == "studio" and firsts[0].background == "dusk-hills"
+    # explicit shots: a new `location` also opens with an establishing shot
+    story = parse_story("title: t\nshots:\n - {id: a, description: Talos waits., location: EXT. SHORE - DUSK}\n"
+                        " - {id: b, description: Talos smiles.}\n"
+                        " - {id: c, description: Talos walks in., location: INT. FORGE - NIGHT}\n")
+    sizes = [s.shot_size for s in direction.direct_film(story, PALETTE).shots]
+    assert sizes[0] == sizes[2] == ShotSize.establishing and sizes[1] != ShotSize.establishing
+
+
+def test_dialogue_is_shot_on_the_speaker():
+    plan = _plan()
+    dialogue = [s for s in plan.shots if s.beat == "dialogue"]
+    assert [s.speaker for s in dialogue] == ["mira", "talos", "mira", "talos", "pip"]
+    for s in dialogue:
+        assert s.speaker in s.characters
+        assert s.shot_size in (ShotSize.close_up, ShotSize.medium, ShotSize.establishing)
+    angry = dialogue[3]
+    assert angry.emotion == Emotion.anger and angry.shot_size == ShotSize.close_up and angry.characters == ["talos"]
+    assert dialogue[0].description.startswith('MIRA (gently): "You came back."')
+    hammer = next(s for s in plan.shots if s.description.startswith("A hammer"))
+    assert hammer.shot_size == ShotSize.establishing  # first of its scene, even though it is about a thing
+    bellows = next(s for s in plan.shots if s.description.startswith("The bellows"))
+    assert bellows.shot_size == ShotSize.insert and bellows.lens_mm >= 100  # a thing, not a person: a detail
+
+
+def test_180_degree_rule_holds_in_a_two_character_dialogue_scene():
+    plan = _plan()
+    scene = [s for s in plan.shots if s.scene_index == 0]
+    assert len(scene) >= 5 and {c for s in scene for c in s.characters} == {"talos", "mira"}
+    order = scene[0].stage_order
+    assert order == ["talos", "mira"]  # first seen, first placed (left)
+    sides: dict[str, str] = {}
+    for s in scene:
+        assert s.stage_order == order
+        # characters are listed (and so staged by Axis) left to right in the scene's order
+        assert s.characters == [c for c in order if c in s.characters]
+        for c, side in s.screen_side.items():
+            assert sides.setdefault(c, side) == side, f"{c} jumped the line in {s.shot_id}"
+    assert sides == {"talos": "left", "mira": "right"}
+    # a single on a left-standing character frames him left of centre (look room to the right)
+    single = next(s for s in scene if s.characters == ["talos"] and s.shot_size in (ShotSize.close_up, ShotSize.medium))
+    cam = direction.camera_plan(single)[0]
+    assert cam.center_x > 0.5
+
+
+def test_lens_is_longer_for_close_ups_than_wides():
+    plan = _plan()
+    by_size: dict[ShotSize, list[float]] = {}
+    for s in plan.shots:
+        by_size.setdefault(s.shot_size, []).append(s.lens_mm)
+    wide = by_size.get(ShotSize.wide, []) + by_size[ShotSize.establishing]
+    assert min(by_size[ShotSize.close_up]) > max(wide)
+    lenses = [direction.choose_lens(size, e) for size in ShotSize for e in Emotion]
+    assert all(lens > 0 for lens in lenses)
+    for e in Emotion:
+        assert direction.choose_lens(ShotSize.close_up, e) > direction.choose_lens(ShotSize.medium, e) > \
+            direction.choose_lens(ShotSize.wide, e)
+    # lens -> zoom: a longer lens frames tighter
+    zooms = [direction.lens_zoom(mm) for mm in (18, 24, 35, 50, 85, 135)]
+    assert zooms == sorted(zooms) and zooms[1] == 1.0
+
+
+def test_dialogue_holds_long_enough_to_be_read():
+    long_line = " ".join(["word"] * 27)
+    assert direction.dialogue_duration(long_line, 0.9) == pytest.approx(10.0)  # 27 words at 2.7 words/s, capped
+    assert direction.dialogue_duration("Go!", 0.9) < direction.dialogue_duration(long_line, 0.9)
+
+
+# ---- storyboard -----------------------------------------------------------------------------------
+
+
+def test_storyboard_has_one_panel_per_shot_in_png_and_pdf():
+    import math
+    import re
+
+    import numpy as np
+
+    from talos_assets.defs import direction as defs
+
+    plan = _plan()
+    panels = [defs.draw_storyboard_panel(s, direction.camera_plan(s)[0], width=160) for s in plan.shots]
+    assert len(panels) == len(plan.shots)
+    pages = defs.storyboard_pdf_pages(panels, plan.title)
+    assert len(pages) == math.ceil(len(plan.shots) / defs.PANELS_PER_PAGE)
+    # count drawn (non-blank) panel cells on the pages: exactly one per shot
+    ph, pw = panels[0].shape[:2]
+    drawn = 0
+    for page in pages:
+        for i in range(defs.PANELS_PER_PAGE):
+            r, c = divmod(i, 3)
+            y, x = 48 + 16 + r * (ph + 16), 16 + c * (pw + 16)
+            drawn += int(np.any(page[y : y + ph, x : x + pw] < 250))
+    assert drawn == len(plan.shots)
+    pdf = defs.storyboard_pdf_bytes(pages)
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(pages)

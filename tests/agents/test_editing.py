@@ -1,4 +1,5 @@
-"""Cuttura's edit: beat-conformed cuts, the OTIO timeline, the encoded film and its probe."""
+"""Cuttura's edit: beat-conformed and paced cuts, transitions, the OTIO timeline and its EDL, the
+film rendered from the timeline, its encoding and probe."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import opentimelineio as otio
 import pytest
 
 from talos_assets.agents import editing, music
-from talos_assets.agents.frames import write_layer_png
-from talos_assets.spec import BeatGrid, ClipCut, Palette, ShotPlan
+from talos_assets.agents.frames import read_layer_png, write_layer_png
+from talos_assets.agents.music import MusicAnalysis
+from talos_assets.spec import EMOTION_VA, BeatGrid, ClipCut, Emotion, Palette, ShotPlan
 
 PALETTE = Palette.from_hex_list("test", ["#1b1b1b", "#e0b08a", "#3a2a1a", "#8c5a2b", "#d4a017", "#2a6f97", "#f2c6a0", "#4a5d23"])
 
@@ -22,10 +24,13 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def shot(index: int, frames: int, handles: int, fps: int = 24, width: int = 160, height: int = 90) -> ShotPlan:
+def shot(
+    index: int, frames: int, handles: int, fps: int = 24, width: int = 160, height: int = 90, emotion: str = "calm"
+) -> ShotPlan:
+    valence, arousal = EMOTION_VA[Emotion(emotion)]
     return ShotPlan(
         film_id="film", shot_id=f"shot-{index}", slot=f"s{index:03d}", index=index, description="test",
-        emotion="calm", valence=0.5, arousal=-0.6, shot_size="wide", camera="static",
+        emotion=emotion, valence=valence, arousal=arousal, shot_size="wide", camera="static",
         duration=frames / fps, frames=frames, handle_frames=handles, fps=fps, width=width, height=height,
         characters=[], effects=[], palette=PALETTE,
     )  # fmt: skip
@@ -39,12 +44,19 @@ def check_invariants(shots: list[ShotPlan], cuts: list[ClipCut]) -> None:
         assert lo <= c.source_frames <= hi <= s.total_frames
         assert c.source_start == 0
         assert c.record_start == record
+        # A transition plays the outgoing clip on into its rendered handles, inside the next clip.
+        assert c.source_frames + c.transition_frames <= s.total_frames
+        assert (c.transition == "cut") == (c.transition_frames == 0)
         record += c.source_frames
+    assert cuts[-1].transition == "cut"
+    for c, nxt in zip(cuts, cuts[1:]):
+        assert c.transition_frames <= nxt.source_frames // 2
 
 
 def test_conform_cuts_snaps_to_beats_within_handles():
     fps = 24
-    shots = [shot(1, 50, 12), shot(2, 37, 12), shot(3, 61, 12), shot(4, 30, 6)]
+    # Excited shots: any beat may take the cut.
+    shots = [shot(1, 50, 12, emotion="anger"), shot(2, 37, 12, emotion="surprise"), shot(3, 61, 12, emotion="joy"), shot(4, 30, 6, emotion="fear")]
     beats = BeatGrid(tempo_bpm=120.0, beat_times=list(np.arange(0.1, 12.0, 0.5)))
     cuts = editing.conform_cuts(shots, beats, fps)
     check_invariants(shots, cuts)
@@ -75,8 +87,16 @@ def test_conform_cuts_invariants_on_random_plans():
         fps = int(rng.choice([12, 24, 30]))
         shots = [shot(i + 1, int(rng.integers(3, 90)), int(rng.integers(0, 20)), fps=fps) for i in range(int(rng.integers(1, 8)))]
         bpm = float(rng.uniform(60, 180))
-        beats = BeatGrid(tempo_bpm=bpm, beat_times=list(np.arange(rng.uniform(0, 1), 40.0, 60.0 / bpm)))
+        emotions = [e.value for e in Emotion]
+        shots = [s.model_copy(update=dict(zip(("valence", "arousal"), EMOTION_VA[Emotion(e)]), emotion=e))
+                 for s, e in zip(shots, rng.choice(emotions, len(shots)))]  # fmt: skip
+        times = np.arange(rng.uniform(0, 1), 40.0, 60.0 / bpm)
+        beats = BeatGrid(tempo_bpm=bpm, beat_times=list(times))
         check_invariants(shots, editing.conform_cuts(shots, beats, fps))
+        meter = int(rng.choice([3, 4]))
+        analysis = MusicAnalysis(tempo_bpm=bpm, beats_per_bar=meter, beat_times=list(times),
+                                 downbeat_times=list(times[1::meter]), section_times=[float(times[9])])  # fmt: skip
+        check_invariants(shots, editing.conform_cuts(shots, BeatGrid(tempo_bpm=bpm, beat_times=[]), fps, analysis=analysis))
 
 
 def write_shot_frames(folder: Path, count: int, width: int, height: int, hue: int) -> list[Path]:
@@ -196,3 +216,221 @@ def test_probe_rejects_non_media(tmp_path):
     junk.write_bytes(b"\x00garbage" * 10)
     with pytest.raises(ValueError, match="junk.mp4"):
         editing.probe_media(junk)
+
+
+# ---- pacing and transitions -------------------------------------------------------------------
+
+
+def test_pacing_grid_follows_arousal():
+    fps = 24
+    # 120 BPM at 24 fps: a beat every 12 frames; 4/4 with the bar lines on beats 1, 5, 9...
+    # (frames 18, 66, 114, ...). Handles of 30 frames always reach a bar line (48 frames apart).
+    times = 0.25 + 0.5 * np.arange(80)
+    analysis = MusicAnalysis(tempo_bpm=120.0, beats_per_bar=4, beat_times=list(times), downbeat_times=list(times[1::4]))
+    grids = editing.pacing_grids(analysis)
+    np.testing.assert_allclose(grids["bar"], times[1::4])
+    np.testing.assert_allclose(grids["half-bar"], times[1::2])
+    shots = [shot(1, 70, 30, emotion="anger"), shot(2, 70, 30, emotion="determination"), shot(3, 70, 30, emotion="calm"),
+             shot(4, 70, 30, emotion="sadness"), shot(5, 70, 30, emotion="surprise")]  # fmt: skip
+    cuts = editing.conform_cuts(shots, analysis, fps)
+    check_invariants(shots, cuts)
+    expected = ["beat", "half-bar", "bar", "bar", "beat"]
+    assert [editing.pacing_for_arousal(s.arousal) for s in shots] == expected
+    for c, grid in zip(cuts, expected):
+        end = c.record_start + c.source_frames
+        # Within one frame of a beat of the shot's own grid (rounding: half a frame at most).
+        assert np.min(np.abs(grids[grid] * fps - end)) <= 0.5, (c, grid)
+    # The calm shots really are cut on bar lines, which plain beats would not guarantee.
+    bar_frames = np.round(grids["bar"] * fps)
+    assert all(c.record_start + c.source_frames in bar_frames for c in cuts[2:4])
+    # A BeatGrid alone still works (4/4 from the first beat assumed) and stays on beats.
+    plain = editing.conform_cuts(shots, analysis.beat_grid(), fps)
+    check_invariants(shots, plain)
+    assert max(editing.beat_sync_offsets(plain, analysis.beat_grid(), fps)) <= 0.5
+
+
+def test_calm_shot_falls_back_to_finer_grid_when_no_bar_fits():
+    fps = 24
+    times = 0.5 * np.arange(60)  # beats every 12 frames, bars every 48 (frames 0, 48, 96...)
+    analysis = MusicAnalysis(tempo_bpm=120.0, beats_per_bar=4, beat_times=list(times), downbeat_times=list(times[::4]))
+    # Planned cut at 72 with 6 handle frames: no bar line in 66..78, but a half-bar beat (72) is.
+    cuts = editing.conform_cuts([shot(1, 72, 6, emotion="sadness")], analysis, fps)
+    assert cuts[0].source_frames == 72
+
+
+@pytest.mark.parametrize(
+    "a,b,kind",
+    [
+        ("calm", "calm", "dissolve"),  # calm to calm: time flows
+        ("joy", "awe", "dissolve"),  # into awe
+        ("calm", "anger", "whip-pan"),  # a big jump of arousal
+        ("determination", "surprise", "cut"),  # small change
+        ("joy", "sadness", "dip-to-black"),  # large valence drop
+        ("awe", "fear", "dip-to-black"),
+        ("joy", "joy", "cut"),
+        ("anger", "fear", "cut"),
+    ],
+)
+def test_choose_transition_for_designed_emotion_pairs(a, b, kind):
+    got, frames = editing.choose_transition(shot(1, 48, 12, emotion=a), shot(2, 48, 12, emotion=b))
+    assert got == kind
+    assert (frames == 0) == (kind == "cut")
+    lengths = {"dissolve": (12, 24), "dip-to-black": (24, 24), "whip-pan": (6, 6), "cut": (0, 0)}
+    assert lengths[kind][0] <= frames <= lengths[kind][1]
+
+
+def test_conform_records_transitions_within_handles():
+    fps = 24
+    shots = [shot(1, 48, 12, emotion="joy"), shot(2, 48, 12, emotion="sadness"), shot(3, 48, 4, emotion="calm"),
+             shot(4, 48, 12, emotion="calm"), shot(5, 30, 12, emotion="anger")]  # fmt: skip
+    beats = BeatGrid(tempo_bpm=120.0, beat_times=list(0.5 * np.arange(1, 40)))
+    cuts = editing.conform_cuts(shots, beats, fps)
+    check_invariants(shots, cuts)
+    # sadness -> calm would dissolve, but shot 2 spent all 12 handle frames reaching its bar line
+    # (frame 108): nothing is left to run on into, so it is a cut.
+    assert [c.transition for c in cuts] == ["dip-to-black", "cut", "dissolve", "whip-pan", "cut"]
+    assert cuts[1].source_frames == shots[1].total_frames
+    assert [c.transition_frames for c in cuts] == [12, 0, 4, 6, 0]  # dip and dissolve cut to the handles
+    # Each transition is as long as the outgoing shot's remaining handles allow, not longer.
+    for s, c in zip(shots, cuts[:-1]):
+        assert c.transition_frames == min(editing.choose_transition(s, shots[shots.index(s) + 1])[1],
+                                          s.total_frames - c.source_frames)  # fmt: skip
+    assert editing.conform_cuts(shots, beats, fps, transitions=False)[0].transition == "cut"
+
+
+# ---- rendering the timeline -------------------------------------------------------------------
+
+W, H = 64, 36
+
+
+def flat_shot(folder: Path, count: int, rgb: tuple[float, float, float]) -> list[Path]:
+    """Frames of one flat linear colour that brightens a little each frame, plus a white bar on the
+    left edge (so a whip pan's direction is visible)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        layer = np.ones((H, W, 4), np.float32)
+        layer[..., :3] = np.asarray(rgb, np.float32) * (0.6 + 0.02 * i)
+        layer[:, :4, :3] = 1.0
+        out.append(write_layer_png(folder / f"frame_{i + 1:04d}.png", layer))
+    return out
+
+
+@pytest.fixture()
+def edit(tmp_path):
+    files = {
+        "s001": flat_shot(tmp_path / "s001", 14, (0.8, 0.1, 0.05)),
+        "s002": flat_shot(tmp_path / "s002", 16, (0.05, 0.2, 0.9)),
+        "s003": flat_shot(tmp_path / "s003", 14, (0.1, 0.7, 0.1)),
+        "s004": flat_shot(tmp_path / "s004", 12, (0.5, 0.5, 0.5)),
+    }
+    cuts = [
+        ClipCut(shot_id="one", slot="s001", source_start=0, source_frames=10, record_start=0, transition="dissolve", transition_frames=3),
+        ClipCut(shot_id="two", slot="s002", source_start=0, source_frames=12, record_start=10, transition="dip-to-black", transition_frames=3),
+        ClipCut(shot_id="three", slot="s003", source_start=1, source_frames=9, record_start=22, transition="whip-pan", transition_frames=4),
+        ClipCut(shot_id="four", slot="s004", source_start=0, source_frames=8, record_start=31),
+    ]  # fmt: skip
+    return cuts, files
+
+
+def lin(path: Path) -> np.ndarray:
+    return read_layer_png(path)[..., :3]
+
+
+def test_render_timeline_frames_transitions(edit):
+    cuts, files = edit
+    frames = list(editing.render_timeline_frames(cuts, files, 24, W, H))
+    # Transitions overlap handles: the film is exactly as long as its clips.
+    assert len(frames) == sum(c.source_frames for c in cuts) == 39
+    assert all(f.dtype == np.float32 and f.shape == (H, W, 3) for f in frames)
+    # Outside transitions a frame is its source frame, untouched.
+    np.testing.assert_array_equal(frames[5], lin(files["s001"][5]))
+    np.testing.assert_array_equal(frames[14], lin(files["s002"][4]))
+    np.testing.assert_array_equal(frames[25], lin(files["s003"][4]))
+    # Dissolve (3 frames into clip two at record 10): the middle frame is the linear-light average
+    # of clip one's handle frame 11 and clip two's frame 1.
+    np.testing.assert_allclose(frames[11], 0.5 * (lin(files["s001"][11]) + lin(files["s002"][1])), atol=2e-4)
+    w = 0.25  # first of three frames: progress 1/4
+    np.testing.assert_allclose(frames[10], (1 - w) * lin(files["s001"][10]) + w * lin(files["s002"][0]), atol=2e-4)
+    # Dip to black (3 frames at record 22): out of two's handles, black in the middle, three fades in.
+    assert frames[23].max() == 0.0
+    assert 0 < frames[22].mean() < lin(files["s002"][12]).mean()
+    np.testing.assert_allclose(frames[22] / lin(files["s002"][12]), (2.0 / 3.0) ** 2.2, rtol=1e-3)
+    # Whip pan (4 frames at record 31): blurred and sliding from three (green) to four (grey).
+    g, grey = lin(files["s003"][10]), lin(files["s004"][3])
+    first, last = frames[31], frames[34]
+    assert first[..., 1].mean() > first[..., 0].mean()  # mostly still clip three
+    np.testing.assert_allclose(last[:, W // 2 :].mean(axis=(0, 1)), grey[:, W // 2 :].mean(axis=(0, 1)), atol=0.02)
+    # Motion blur: the hard-edged white bar of clip four is smeared in mid swing.
+    mid = frames[33]
+    assert np.abs(np.diff(mid[H // 2, :, 1])).max() < 0.5 * np.abs(np.diff(grey[H // 2, :, 1])).max()
+    assert g[..., 1].mean() > 0  # sanity: the green clip is green
+
+
+def test_render_rejects_transition_without_handles(edit):
+    cuts, files = edit
+    greedy = [cuts[0].model_copy(update={"transition_frames": 5}), *cuts[1:]]  # s001 has 14 frames, 10 used
+    with pytest.raises(ValueError, match="handle"):
+        next(editing.render_timeline_frames(greedy, files, 24, W, H))
+
+
+def test_otio_round_trip_with_transitions_renders_the_same_film(tmp_path, edit):
+    cuts, files = edit
+    timeline = editing.build_timeline("rt", cuts, files, None, 24, W, H)
+    path = editing.write_timeline(timeline, tmp_path / "rt.otio")
+    back = otio.adapters.read_from_file(str(path))
+    items = list(back.video_tracks()[0])
+    transitions = [i for i in items if isinstance(i, otio.schema.Transition)]
+    assert [t.metadata["talos"]["kind"] for t in transitions] == ["dissolve", "dip-to-black", "whip-pan"]
+    assert transitions[0].transition_type == otio.schema.TransitionTypes.SMPTE_Dissolve
+    assert [(t.in_offset.to_frames(), t.out_offset.to_frames()) for t in transitions] == [(0, 3), (0, 3), (0, 4)]
+    assert back.video_tracks()[0].duration().to_frames() == 39  # transitions take no time
+    assert editing.read_timeline_cuts(back) == cuts
+    assert editing.timeline_frame_files(back) == {k: [p.resolve() for p in v] for k, v in files.items()}
+    # Frames rendered from the read-back timeline (its own frame references) equal the edit's.
+    for a, b in zip(editing.render_timeline_frames(back, None, 24, W, H), editing.render_timeline_frames(cuts, files, 24, W, H), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_edl_export_round_trip(tmp_path, edit):
+    cuts, files = edit
+    timeline = editing.build_timeline("edl", cuts, files, None, 24, W, H)
+    path = editing.export_edl(timeline, tmp_path / "out" / "edl.edl")
+    assert [p.name for p in path.parent.iterdir()] == ["edl.edl"]
+    text = path.read_text()
+    events = {line.split()[0] for line in text.splitlines() if line[:3].isdigit()}
+    assert len(events) == len(cuts)  # one event per clip
+    assert " D 003 " in text  # the dissolve (and the dip, written as a dissolve)
+    assert text.count(" D ") == 2  # the whip pan is a cut in CMX 3600
+    # The source timecodes of each event are the cut's source range.
+    for c in cuts:
+        tc_in = otio.opentime.to_timecode(otio.opentime.RationalTime(c.source_start, 24), 24)
+        tc_out = otio.opentime.to_timecode(otio.opentime.RationalTime(c.source_start + c.source_frames, 24), 24)
+        assert f"{tc_in} {tc_out}" in text
+    back = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=24)
+    clips = list(back.video_tracks()[0].find_clips())
+    assert [(c.source_range.start_time.to_frames(), c.source_range.duration.to_frames()) for c in clips] == [
+        (c.source_start, c.source_frames) for c in cuts
+    ]
+    kinds = [(i.transition_type, i.out_offset.to_frames()) for i in back.video_tracks()[0] if isinstance(i, otio.schema.Transition)]
+    assert kinds == [(otio.schema.TransitionTypes.SMPTE_Dissolve, 3)] * 2
+    # The exporter worked on a copy: the timeline still has its three transitions.
+    assert len([i for i in timeline.video_tracks()[0] if isinstance(i, otio.schema.Transition)]) == 3
+
+
+def test_encode_film_from_timeline(tmp_path, edit, ffmpeg_exe):
+    cuts, files = edit
+    audio, _ = music.synthesize_score([(0.0, 0.6, 0.3)], 2.0, sr=44100)
+    wav = music.write_wav(tmp_path / "score.wav", audio, 44100)
+    path = editing.write_timeline(editing.build_timeline("enc", cuts, files, wav, 24, W, H), tmp_path / "enc.otio")
+    out = editing.encode_film(path, None, None, tmp_path / "enc.mp4", ffmpeg_exe, 24, W, H)
+    facts = editing.probe_media(out)
+    assert facts.frame_count == 39 and facts.has_audio  # audio taken from the timeline
+    import av
+
+    with av.open(str(out)) as c:
+        decoded = [fr.to_ndarray(format="rgb24").astype(float) for fr in c.decode(video=0)]
+    # The dip's middle frame is black on screen too; the dissolve's middle frame lies between.
+    assert decoded[23][:, 8:].mean() < 4
+    red_mid = decoded[11][:, 8:, 0].mean()
+    assert decoded[13][:, 8:, 0].mean() + 20 < red_mid < decoded[8][:, 8:, 0].mean() - 20

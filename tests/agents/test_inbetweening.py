@@ -132,3 +132,38 @@ def test_edge_cases():
         ib.inbetween_poses([_key(0, a=1.0)], -1)
     with pytest.raises(ValueError):
         ib.ease(np.array([0.5]), "bouncy")
+
+
+def test_facing_eases_on_one_side_and_cuts_across():
+    def key(frame, facing):
+        return KeyPose(frame=frame, character="probe", pose=Pose(joints={"a": 0.0}, face={"facing": facing}))
+
+    seq = ib.inbetween_poses([key(0, 1.0), key(10, 0.5), key(20, -0.5), key(30, -1.0)], 31)["probe"]
+    f = np.array([p.face["facing"] for p in seq])
+    assert np.all(np.abs(f) >= 0.5 - 1e-9)  # never squashed through zero
+    assert 0.5 < f[5] < 1.0 and -1.0 < f[25] < -0.5  # eased within a side
+    assert set(np.sign(f[10:21]).tolist()) == {1.0, -1.0} and f[14] > 0 > f[16]  # one cut at mid-segment
+
+
+def test_linear_cycle_keys_get_no_extra_hop():
+    keys = [_key(0, easing="linear", x=0.2), _key(8, easing="linear", x=0.3), _key(16, x=0.4)]
+    ys = [p.root_y for p in ib.inbetween_poses(keys, 17)["probe"]]
+    assert np.allclose(ys, 0.8)
+    arced = [p.root_y for p in ib.inbetween_poses([_key(0, x=0.2), _key(16, x=0.4)], 17)["probe"]]
+    assert min(arced) < 0.8
+
+
+def test_walk_shot_inbetweens_render_closed_and_advance():
+    shot = ShotPlan(
+        film_id="film", shot_id="s1", slot="s001", index=0, description="Pip runs to Talos", emotion=Emotion.joy,
+        valence=0.8, arousal=0.6, shot_size=ShotSize.wide, camera=CameraMove.static, duration=1.5, frames=36,
+        handle_frames=0, fps=24, width=320, height=180, characters=["pip"], effects=[],
+        palette=Palette.from_hex_list("p", ["#000000"]), seed=2,
+    )
+    poses = ib.inbetween_poses(ka.plan_key_poses(shot), shot.total_frames)["pip"]
+    xs = np.array([p.root_x for p in poses])
+    assert abs(xs[-1] - xs[0]) > 0.05 and (np.all(np.diff(xs) >= 0) or np.all(np.diff(xs) <= 0))
+    rig = ka.load_rig("pip")
+    for p in poses[::6]:
+        art = ka.draw_line_art([(rig, p)], 320, 180)
+        assert (art.line > 0.5).sum() > 50

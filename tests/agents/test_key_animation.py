@@ -207,3 +207,214 @@ def test_plan_key_poses_tiny_shot_and_unknown_character():
     assert [k.frame for k in keys] == [0, 1]
     with pytest.raises(ValueError, match="unknown character"):
         ka.plan_key_poses(_shot(["ghost"]))
+
+
+# ---- user rigs -----------------------------------------------------------------------------------
+
+
+def _write_rig(folder, stem: str, source: str = "pip", **changes) -> None:
+    import yaml
+
+    data = yaml.safe_load((ka.CHARACTERS_DIR / f"{source}.yaml").read_text())
+    data["name"] = stem
+    data.update(changes)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.yaml").write_text(yaml.safe_dump(data))
+
+
+def test_user_rig_folders_extend_and_override(tmp_path, monkeypatch):
+    user, home = tmp_path / "rigs", tmp_path / "home"
+    _write_rig(user, "zed", description="a user creature")
+    _write_rig(user, "talos", source="talos", description="overridden talos")
+    _write_rig(home / "characters", "homey")
+    monkeypatch.setenv("TALOS_CHARACTERS", str(user))
+    monkeypatch.setenv("TALOS_HOME", str(home))
+    names = ka.available_characters()
+    assert {"zed", "homey", "talos", "mira", "pip"} <= set(names)
+    assert ka.load_rig("zed").description == "a user creature"
+    assert ka.load_rig("talos").description == "overridden talos"  # user folders come first
+    assert ka.character_paths()["talos"].parent == user.resolve()
+    # A user character works through the whole Axis path.
+    keys = ka.plan_key_poses(_shot(["zed", "homey"]))
+    assert {k.character for k in keys} == {"zed", "homey"}
+    monkeypatch.delenv("TALOS_CHARACTERS")
+    assert ka.load_rig("talos").description != "overridden talos"
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"joints": "bad"}, "joints"),
+    ({"lines": {"silhouette": -1}}, "lines.silhouette"),
+    ({"name": "someone"}, "name"),
+])
+def test_broken_user_rig_is_one_sentence_naming_file_and_field(tmp_path, monkeypatch, change, field):
+    _write_rig(tmp_path, "broken", **change)
+    monkeypatch.setenv("TALOS_CHARACTERS", str(tmp_path))
+    with pytest.raises(ValueError) as err:
+        ka.load_rig("broken")
+    msg = str(err.value)
+    assert "broken.yaml" in msg and f"'{field}'" in msg, msg
+    assert "\n" not in msg and msg.endswith(".") and msg.count(". ") == 0, msg
+
+
+def test_broken_joint_names_the_joint(tmp_path, monkeypatch):
+    import yaml
+
+    data = yaml.safe_load((ka.CHARACTERS_DIR / "mira.yaml").read_text())
+    data["name"] = "limp"
+    data["joints"][13]["length"] = -0.2  # l_knee
+    (tmp_path / "limp.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / "notyaml.yaml").write_text("joints: [unclosed\n")
+    monkeypatch.setenv("TALOS_CHARACTERS", str(tmp_path))
+    with pytest.raises(ValueError, match=r"limp\.yaml: field 'joints\[13\] \(l_knee\)\.length'"):
+        ka.load_rig("limp")
+    with pytest.raises(ValueError, match=r"notyaml\.yaml is not valid YAML at line"):
+        ka.load_rig("notyaml")
+
+
+# ---- actions ------------------------------------------------------------------------------------
+
+
+def _feet_x(rig, pose):
+    bones = ka.forward_kinematics(rig, pose)
+    return bones["l_ankle"].start[0], bones["r_ankle"].start[0]
+
+
+def _top(rig, pose):
+    bones = ka.forward_kinematics(rig, pose)
+    return max(float(b.to_world(np.array([0.0, 1.0]), np.zeros(2))[:, 1].max()) for b in bones.values())
+
+
+@pytest.mark.parametrize("name", ["talos", "mira", "pip"])
+@pytest.mark.parametrize("action", ["walk", "run"])
+def test_walk_cycle_alternates_feet_and_advances(name, action):
+    from talos_assets.agents import inbetweening as ib
+
+    rig = ka.load_rig(name)
+    keys = ka.action_keys(rig, action, 0, 72, 0.2, 1, Emotion.joy, 0.2)
+    assert keys[0].frame == 0 and keys[-1].frame == 71
+    cycle = keys[:-1]  # the last key is the stop
+    contacts = cycle[::4]
+    assert len(contacts) >= 3
+    leads = []
+    for k in contacts:
+        lx, rx = _feet_x(rig, k.pose)
+        assert abs(lx - rx) > 0.05, "contact: the feet are apart"
+        leads.append("l" if lx > rx else "r")
+    assert all(a != b for a, b in zip(leads, leads[1:])), leads  # feet alternate
+    xs = [k.pose.root_x for k in keys]
+    assert all(b > a for a, b in zip(xs, xs[1:])), "root advances every key"
+    # The hips are lower on the down than on the up (the bob of the walk).
+    down, up = cycle[1], cycle[3]
+    hips = lambda k: ka.forward_kinematics(rig, k.pose)["pelvis"].start[1]  # noqa: E731
+    assert hips(down) < hips(up)
+    if action == "run":
+        assert up.pose.root_y < down.pose.root_y  # flight: the whole body leaves the ground
+    frames = ib.inbetween_poses(keys, 72)[name]
+    assert np.all(np.diff([p.root_x for p in frames]) >= 0)
+    # Facing left walks left.
+    left = ka.action_keys(rig, action, 0, 72, 0.8, -1, Emotion.joy, 0.2)
+    assert left[-1].pose.root_x < left[0].pose.root_x
+
+
+def test_walk_tempo_follows_arousal():
+    rig = ka.load_rig("mira")
+    calm = ka.action_keys(rig, "walk", 0, 96, 0.2, 1, Emotion.sadness, -0.8)
+    brisk = ka.action_keys(rig, "walk", 0, 96, 0.2, 1, Emotion.anger, 0.9)
+    assert calm[4].frame > brisk[4].frame  # frames per step: heavy walk slower than a brisk one
+
+
+@pytest.mark.parametrize("name", ["talos", "mira", "pip"])
+def test_fall_turn_reach_wave(name):
+    rig = ka.load_rig(name)
+    fall = ka.action_keys(rig, "fall", 10, 40, 0.5, 1, Emotion.fear, 0.6)
+    assert fall[0].frame == 10 and fall[-1].frame == 49
+    assert _top(rig, fall[-1].pose) < 0.8 * _top(rig, fall[0].pose)  # ends lower
+    assert min(_top(rig, k.pose) for k in fall) < _top(rig, fall[0].pose)
+    turn = ka.action_keys(rig, "turn", 0, 30, 0.5, 1, Emotion.surprise, 0.5)
+    facings = [k.pose.face[ka.FACING_KEY] for k in turn]
+    assert facings[0] == 1.0 and facings[-1] == -1.0 and min(abs(f) for f in facings) < 1.0  # via front keys
+    reach = ka.action_keys(rig, "reach", 0, 30, 0.5, 1, Emotion.determination, 0.5)
+    bones = [ka.forward_kinematics(rig, k.pose) for k in reach]
+    hand_x = [b["r_wrist"].start[0] for b in bones]
+    arm = rig.joint_map["r_shoulder"].length + rig.joint_map["r_elbow"].length
+    assert max(hand_x) > hand_x[0] + 0.4 * arm and np.argmax(hand_x) != 0
+    wave = ka.action_keys(rig, "wave", 0, 48, 0.5, 1, Emotion.joy, 0.5)
+    assert len(wave) >= 6
+    hand_y = [ka.forward_kinematics(rig, k.pose)["r_wrist"].start[1] for k in wave]
+    head_y = ka.forward_kinematics(rig, wave[0].pose)["head"].start[1]
+    assert max(hand_y) > head_y and hand_y[-1] < head_y
+    elbows = [k.pose.joints["r_elbow"] for k in wave[2:-1]]
+    assert np.ptp(elbows) > 20  # the hand swings back and forth
+    with pytest.raises(ValueError, match="unknown action"):
+        ka.action_keys(rig, "moonwalk", 0, 10, 0.5, 1, Emotion.joy, 0.5)
+
+
+def test_action_from_description():
+    f = ka.action_from_description
+    assert f("Talos walks slowly toward the gate") == "walk"
+    assert f("Mira runs across the bridge") == "run"
+    assert f("Pip turns and stares") == "turn"
+    assert f("She points at the stars") == "reach"
+    assert f("He waves goodbye") == "wave"
+    assert f("The automaton stumbles and collapses") == "fall"
+    assert f("She turns, then walks away") == "turn"  # the earliest mention leads
+    assert f("A quiet moment under the sky") == "gesture"
+
+
+def test_plan_key_poses_uses_the_described_action():
+    shot = _shot(["talos", "mira"], frames=60).model_copy(update={"description": "Talos and Mira walk into the ruins"})
+    keys = ka.plan_key_poses(shot)
+    for name in ("talos", "mira"):
+        mine = [k for k in keys if k.character == name]
+        assert len(mine) > 8 and mine[0].frame == 0 and mine[-1].frame == shot.total_frames - 1
+        xs = [k.pose.root_x for k in mine]
+        assert abs(xs[-1] - xs[0]) > 0.1 and (np.all(np.diff(xs) > 0) or np.all(np.diff(xs) < 0))
+    fall = ka.plan_key_poses(shot.model_copy(update={"description": "Mira faints", "characters": ["mira"]}))
+    rig = ka.load_rig("mira")
+    assert _top(rig, fall[-1].pose) < _top(rig, fall[0].pose)
+
+
+# ---- resolution independence and speed --------------------------------------------------------
+
+
+def test_720p_and_4k_match_after_downsampling():
+    rigs = [ka.load_rig(n) for n in ("talos", "mira", "pip")]
+    poses = [_pose(r, e, 0.6, x, f) for r, e, x, f in
+             zip(rigs, (Emotion.joy, Emotion.anger, Emotion.awe), (0.25, 0.55, 0.8), (1, -1, -1))]
+    hd = ka.draw_line_art(list(zip(rigs, poses)), 1280, 720)
+    uhd = ka.draw_line_art(list(zip(rigs, poses)), 3840, 2160)
+    down = cv2.resize(uhd.line, (1280, 720), interpolation=cv2.INTER_AREA)
+    a, b = hd.line >= 0.3, down >= 0.3
+    iou = (a & b).sum() / (a | b).sum()
+    assert iou >= 0.9, iou
+    sil = cv2.resize(uhd.silhouette.astype(np.float32), (1280, 720), interpolation=cv2.INTER_AREA) >= 0.5
+    assert (sil & hd.silhouette).sum() / (sil | hd.silhouette).sum() >= 0.97
+    # Region hints agree too (ignoring the one-pixel borders where anti-aliasing decides).
+    small_regions = uhd.regions[1::3, 1::3]
+    inside = (hd.line < 0.05) & (down < 0.05)
+    assert (small_regions[inside] == hd.regions[inside]).mean() > 0.99
+
+
+def test_sequence_drawing_matches_single_frames():
+    rig = ka.load_rig("mira")
+    keys = ka.action_keys(rig, "walk", 0, 12, 0.3, 1, Emotion.joy, 0.3)
+    frames = [[(rig, k.pose)] for k in keys]
+    seq = list(ka.draw_line_art_sequence(frames, 640, 360))
+    assert len(seq) == len(frames)
+    for f, art in zip(frames, seq):
+        assert np.array_equal(art.line, ka.draw_line_art(f, 640, 360).line)
+
+
+def test_turned_views_stay_closed_and_narrower():
+    rig = ka.load_rig("talos")
+    side = rig.rest_pose(0.5, 0.9)
+    front = ka.front_view(rig, side)
+    a = ka.draw_line_art([(rig, side)], 320, 180)
+    b = ka.draw_line_art([(rig, front)], 320, 180)
+    assert a.silhouette.sum() > 0 and b.silhouette.sum() > 0
+    assert not np.array_equal(a.silhouette, b.silhouette)
+    paper = (b.line < 0.5).astype(np.uint8)
+    n, labels = cv2.connectedComponents(paper, connectivity=4)
+    border = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))) - {0}
+    interior = (b.regions > 0) & (b.line < 0.05)
+    assert not (np.isin(labels, list(border)) & interior).any()

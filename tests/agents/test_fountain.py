@@ -1,0 +1,105 @@
+"""Fountain screenplay parsing: the elements of the syntax (fountain.io) come out typed; notes and the boneyard do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from talos_assets.agents.fountain import looks_like_fountain, parse_fountain, resolve_screenplay
+from talos_assets.story import StoryError, parse_story
+
+SAMPLE = """\
+Title: Brick & Steel
+Credit: Written by
+Author: Stu Maschwitz
+Draft date: 1/27/2012
+Contact:
+    Next Level Productions
+    1588 Mission Dr.
+
+EXT. BRICK'S PATIO - DAY #1#
+
+A gorgeous day. The sun is shining. [[Is it, though?]]
+
+/* STEEL
+This dialogue was cut and lives in the boneyard.
+*/
+
+BRICK
+(grinning)
+This is a Southern California patio.
+
+STEEL (O.S.)
+Sure is.
+(beat)
+Every summer.
+
+CUT TO:
+
+.SNIPER SCOPE POV
+
+!SCREAMING MAN runs across the frame.
+
+@McCLANE
+Yippee ki-yay.
+
+INT. KITCHEN - NIGHT
+
+>THE END<
+
+> FADE TO BLACK.
+
+~Willy Wonka! Willy Wonka!
+"""
+
+
+def test_elements_of_a_sample_script():
+    sp = parse_fountain(SAMPLE)
+    assert sp.title_page["title"] == "Brick & Steel"
+    assert sp.title_page["contact"].splitlines() == ["Next Level Productions", "1588 Mission Dr."]
+    assert sp.scene_headings == ["EXT. BRICK'S PATIO - DAY", "SNIPER SCOPE POV", "INT. KITCHEN - NIGHT"]
+    assert sp.of_kind("scene_heading")[0].scene_number == "1"
+    assert sp.characters == ["BRICK", "STEEL", "McCLANE"]
+    steel = sp.of_kind("character")[1]
+    assert steel.extension == "O.S."
+    dialogue = [(e.character, e.text) for e in sp.of_kind("dialogue")]
+    assert dialogue == [("BRICK", "This is a Southern California patio."), ("STEEL", "Sure is."),
+                        ("STEEL", "Every summer."), ("McCLANE", "Yippee ki-yay.")]
+    parens = [(e.character, e.text) for e in sp.of_kind("parenthetical")]
+    assert parens == [("BRICK", "(grinning)"), ("STEEL", "(beat)")]
+    assert [e.text for e in sp.of_kind("transition")] == ["CUT TO:", "FADE TO BLACK."]
+    assert [e.text for e in sp.of_kind("centered")] == ["THE END"]
+    assert [e.text for e in sp.of_kind("lyrics")] == ["Willy Wonka! Willy Wonka!"]
+    actions = [e.text for e in sp.of_kind("action")]
+    assert actions == ["A gorgeous day. The sun is shining.", "SCREAMING MAN runs across the frame."]
+    # notes and the boneyard never reach the screen
+    everything = " ".join(e.text for e in sp.elements)
+    assert "Is it, though" not in everything and "boneyard" not in everything
+    # every element knows its scene
+    assert [e.scene for e in sp.of_kind("dialogue")] == [0, 0, 0, 1]
+
+
+def test_caps_in_action_is_not_a_character():
+    sp = parse_fountain("INT. HALL - DAY\n\nThe door opens.\nBANG.\n\nHe waits.\n")
+    assert sp.of_kind("character") == [] and sp.of_kind("dialogue") == []
+    assert len(sp.of_kind("action")) == 2
+
+
+def test_prose_is_not_fountain():
+    assert looks_like_fountain("EXT. SHORE - DUSK\n\nTalos waits.\n")
+    assert looks_like_fountain("Title: x\n\nINT. ROOM - DAY\n\nQuiet.")
+    assert not looks_like_fountain("Talos waits on the shore. Interior thoughts come and go.")
+
+
+def test_story_points_at_a_screenplay(tmp_path: Path):
+    story = parse_story("title: t\nscreenplay: missing.fountain\n")
+    with pytest.raises(StoryError, match="screenplay file 'missing.fountain' was not found") as info:
+        resolve_screenplay(story, tmp_path / "story.yaml")
+    assert "\n" not in str(info.value)
+    (tmp_path / "play.fountain").write_text("EXT. SHORE - DUSK\n\nTalos waits.\n")
+    story = parse_story("title: t\nscreenplay: play.fountain\n")
+    assert resolve_screenplay(story, tmp_path / "story.yaml") == (tmp_path / "play.fountain").resolve()
+    (tmp_path / "notes.pdf").write_text("x")
+    with pytest.raises(StoryError, match="not a Fountain file"):
+        resolve_screenplay(parse_story("title: t\nscreenplay: notes.pdf\n"), tmp_path / "story.yaml")
