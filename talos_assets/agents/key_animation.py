@@ -861,7 +861,10 @@ def plan_key_poses(shot: ShotPlan) -> list[KeyPose]:
     for i, (name, x0) in enumerate(zip(characters, xs)):
         rig = load_rig(name)
         rng = np.random.default_rng([shot.seed, zlib.crc32(name.encode()), i])
-        if abs(x0 - 0.5) > 1e-6:
+        side = shot.screen_side.get(name)
+        if len(characters) == 1 and side in ("left", "right"):
+            facing = 1 if side == "left" else -1  # a single keeps looking toward the partner off screen
+        elif len(characters) > 1 or abs(x0 - 0.5) > 1e-6:
             facing = 1 if x0 < 0.5 else -1  # face the middle of the stage / the other characters
         else:
             facing = 1 if rng.random() < 0.5 else -1

@@ -418,3 +418,12 @@ def test_turned_views_stay_closed_and_narrower():
     border = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))) - {0}
     interior = (b.regions > 0) & (b.line < 0.05)
     assert not (np.isin(labels, list(border)) & interior).any()
+
+
+def test_a_single_faces_its_partner_across_the_line():
+    """180-degree rule on a single: the character on the left looks right, and vice versa, every seed."""
+    for seed in range(6):
+        for side, expected in (("left", 1), ("right", -1)):
+            shot = _shot(["talos"], seed=seed).model_copy(update={"screen_side": {"talos": side}})
+            facings = {np.sign(k.pose.face[ka.FACING_KEY]) for k in ka.plan_key_poses(shot)}
+            assert facings == {expected}, (seed, side, facings)
