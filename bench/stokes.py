@@ -1,13 +1,15 @@
 """Benchmark of Stokes' fluid step: Warp kernels (CPU, and CUDA when present) against the NumPy reference.
 
 Both run the identical step (MacCormack advection of velocity, density and temperature; vorticity
-confinement and buoyancy; one emitter; multigrid V(2,2) projection to a relative residual of 1e-4, warm
-started from the previous pressure) on square closed-box grids, after a few warm-up steps so the plume
+confinement and buoyancy; one emitter; multigrid V(4,4) projection to a relative residual of 1e-4, warm
+started from the previous pressure; V(4,4) needs 3 cycles where V(2,2) needs 4-5, for both) on square closed-box grids, after a few warm-up steps so the plume
 and the kernel cache are in place. Printed per size: ms/step for Warp and NumPy in the same run and
 their ratio, mean V-cycles, ms for the projection alone to reach a divergence residual of 1e-4 from a
 cold start (p = 0), and the effective memory bandwidth of the Warp step: the bytes each phase must move
 at least once (a per-phase count of float32 arrays read and written per cell, see `BYTES_PER_CELL`)
 over its time. Writes bench/results/stokes.json.
+Warp on the CPU is timed with two row-band threads and with one, in the same run; the load average
+is recorded before and after (the VM is shared: numbers taken at load > 1.5 are pessimistic).
 Usage: `python bench/stokes.py [--sizes 256 512 1024] [--steps 10] [--threads 2]`.
 """
 
@@ -94,19 +96,24 @@ def main() -> None:
     rows = []
     for n in args.sizes:
         # Buoyancy, confinement and speed scale with the grid so every size sees the same flow in frame units.
-        p = SmokeParams(buoyancy=2.5 * n, vorticity=0.1 * n, tolerance=1e-4, max_cycles=12, threads=args.threads)
+        kw = dict(buoyancy=2.5 * n, vorticity=0.1 * n, tolerance=1e-4, max_cycles=12, pre_sweeps=4, post_sweeps=4)
+        p = SmokeParams(**kw, threads=args.threads)
         dt = 1.0 / 48.0
-        row = {"grid": n}
+        row = {"grid": n, "loadavg_before": os.getloadavg()[0]}
         for dev in devices:
             row[f"warp_{dev}"] = time_solver(lambda: SmokeSolver(n, n, device=dev, seed=1, params=p), n, args.steps, args.warmup, dt)
+        if args.threads > 1:
+            p1 = SmokeParams(**kw, threads=1)
+            row["warp_cpu_1thread"] = time_solver(lambda: SmokeSolver(n, n, device="cpu", seed=1, params=p1), n, args.steps, args.warmup, dt)
         if n <= args.numpy_max:
             row["numpy"] = time_solver(lambda: ReferenceSmokeSolver(n, n, seed=1, params=p), n, args.steps, args.warmup, dt)
             row["numpy_over_warp_cpu"] = round(row["numpy"]["ms_per_step"] / row["warp_cpu"]["ms_per_step"], 2)
+        row["loadavg_after"] = os.getloadavg()[0]
         rows.append(row)
         print(f"{n}^2 done", flush=True)
 
     header = (
-        f"{'grid':>6} | {'warp cpu ms':>11} | {'numpy ms':>9} | {'numpy/warp':>10} | {'cycles':>6} | "
+        f"{'grid':>6} | {'warp cpu ms':>11} | {'1 thread':>8} | {'numpy ms':>9} | {'numpy/warp':>10} | {'cycles':>6} | "
         f"{'warp ms to 1e-4':>15} | {'numpy ms to 1e-4':>16} | {'warp GB/s':>9}"
     )
     if "cuda:0" in devices:
@@ -117,9 +124,9 @@ def main() -> None:
     for r in rows:
         w, npy = r["warp_cpu"], r.get("numpy", {})
         line = (
-            f"{r['grid']:>4}^2 | {w['ms_per_step']:>11.2f} | {npy.get('ms_per_step', nan):>9.2f} | "
+            f"{r['grid']:>4}^2 | {w['ms_per_step']:>11.2f} | {r.get('warp_cpu_1thread', {}).get('ms_per_step', nan):>8.2f} | {npy.get('ms_per_step', nan):>9.2f} | "
             f"{r.get('numpy_over_warp_cpu', nan):>9.2f}x | {w['mean_cycles']:>6.1f} | {w['ms_to_1e-4']:>15.2f} | "
-            f"{npy.get('ms_to_1e-4', nan):>16.2f} | {w['effective_GBps']:>9.1f}"
+            f"{npy.get('ms_to_1e-4', nan):>16.2f} | {w['effective_GBps']:>9.1f} | load {r['loadavg_before']:.2f}"
         )
         if "cuda:0" in devices:
             c = r["warp_cuda:0"]
@@ -129,7 +136,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "benchmark": "stokes step (MacCormack advection + vorticity confinement + buoyancy + emitter + "
-        "multigrid V(2,2) projection to 1e-4, warm start); ms_to_1e-4 = projection alone from p = 0",
+        "multigrid V(4,4) projection to 1e-4, warm start); ms_to_1e-4 = projection alone from p = 0",
         "warp": wp.__version__,
         "numpy": np.__version__,
         "machine": platform.machine(),

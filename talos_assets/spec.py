@@ -179,6 +179,10 @@ class DirectorSpec(BaseModel):
     timeout_s: float = Field(60.0, gt=0.0, le=600.0, description="seconds to wait for each reply")
 
 
+# what Anima masters: SDR H.264 (always the film), HDR10 HEVC, ProRes 4444 with alpha, OpenEXR frames
+Deliverable = Literal["sdr-h264", "hdr10-hevc", "prores4444", "exr-sequence"]
+
+
 class MusicSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: Path | None = Field(None, description="audio file (wav/mp3/flac...), relative to the story file")
@@ -202,6 +206,10 @@ class StorySpec(BaseModel):
     fps: int = Field(24, ge=6, le=60)
     resolution: tuple[int, int] = Field((1280, 720), description="width, height in pixels")
     shots: list[ShotInput] = Field(default_factory=list)
+    deliverables: list[Deliverable] = Field(
+        default_factory=lambda: ["sdr-h264"],
+        description="masters to deliver; the SDR H.264 film is always made, others are added next to it",
+    )
 
     @field_validator("resolution")
     @classmethod
@@ -316,6 +324,7 @@ class FilmPlan(BaseModel):
     scenes: list[SceneInfo] = Field(default_factory=list)
     director: str = Field("embedded", description="which director planned the shots: embedded or llm:<model>")
     warnings: list[str] = Field(default_factory=list)
+    deliverables: list[Deliverable] = Field(default_factory=lambda: ["sdr-h264"])
 
     @property
     def planned_frames(self) -> int:

@@ -827,7 +827,8 @@ def direct_film(story: StorySpec, palette: Palette, music_file=None, handle_seco
         raise ValueError(f"shot ids repeat: {sorted({x for x in ids if ids.count(x) > 1})}")
     return FilmPlan(film_id=story.film_id, title=story.title, fps=story.fps, width=story.resolution[0],
                     height=story.resolution[1], palette=palette, music_file=music_file, shots=shots,
-                    scenes=scene_infos, director=director, warnings=notes)
+                    scenes=scene_infos, director=director, warnings=notes,
+                    deliverables=list(dict.fromkeys(["sdr-h264", *story.deliverables])))
 
 
 _SIZE_ZOOM = {ShotSize.establishing: 1.0, ShotSize.wide: 1.05, ShotSize.medium: 1.35, ShotSize.close_up: 1.8,

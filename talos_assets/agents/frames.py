@@ -112,18 +112,32 @@ def _read_png_layer(path: Path) -> np.ndarray:
     return out
 
 
-def write_layer_exr(path: Path, layer: np.ndarray) -> Path:
-    """Save a linear premultiplied RGBA (or RGB) layer as a half-float OpenEXR file, atomically."""
-    import OpenEXR
+_HALF_MAX = 65504.0
+_REC709_CHROMATICITIES = (0.64, 0.33, 0.30, 0.60, 0.15, 0.06, 0.3127, 0.3290)
 
-    layer = np.ascontiguousarray(np.asarray(layer, dtype=np.float32)).astype(np.float16)
-    channels = {"RGBA": layer} if layer.shape[2] == 4 else {"RGB": np.ascontiguousarray(layer[..., :3])}
+
+def write_layer_exr(path: Path, layer: np.ndarray, fps=None, compression: str = "rle") -> Path:
+    """Save a linear Rec.709 layer ((H, W, 3) RGB or (H, W, 4) premultiplied RGBA) as half-float
+    OpenEXR, atomically. Values above 1.0 (emissive light) are kept; beyond half's range they are
+    clipped rather than becoming inf. The header carries Rec.709 chromaticities and, when given,
+    framesPerSecond. RLE is the fast choice for working layers; "zip" suits deliverables."""
+    import OpenEXR
+    from fractions import Fraction
+
+    layer = np.asarray(layer)
+    if layer.ndim != 3 or layer.shape[2] not in (3, 4):
+        raise ValueError(f"an EXR frame must be (H, W, 3) or (H, W, 4), got {layer.shape}")
+    half = layer if layer.dtype == np.float16 else np.clip(layer, -_HALF_MAX, _HALF_MAX).astype(np.float16)
+    channels = {"RGBA" if half.shape[2] == 4 else "RGB": np.ascontiguousarray(half)}
+    codec = {"rle": OpenEXR.RLE_COMPRESSION, "zip": OpenEXR.ZIP_COMPRESSION}[compression]
+    header = {"compression": codec, "type": OpenEXR.scanlineimage, "chromaticities": _REC709_CHROMATICITIES}
+    if fps is not None:
+        header["framesPerSecond"] = fps if isinstance(fps, Fraction) else Fraction(fps).limit_denominator(1001)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
-        header = {"compression": OpenEXR.RLE_COMPRESSION, "type": OpenEXR.scanlineimage}
         with OpenEXR.File(header, channels) as exr:
             exr.write(tmp)
         os.replace(tmp, path)
@@ -133,17 +147,22 @@ def write_layer_exr(path: Path, layer: np.ndarray) -> Path:
     return path
 
 
-def read_layer_exr(path: Path) -> np.ndarray:
+def read_layer_exr(path: Path, as_stored: bool = False) -> np.ndarray:
+    """Load an EXR layer as float32 RGBA (opaque alpha added to RGB files), or as stored (3 or 4
+    channels) with `as_stored`."""
     import OpenEXR
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"cannot read frame {path}")
     with OpenEXR.File(str(path)) as exr:
         channels = exr.channels()
-        if "RGBA" in channels:
-            return channels["RGBA"].pixels.astype(np.float32)
-        rgb = channels["RGB"].pixels.astype(np.float32)
-    return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
+        name = "RGBA" if "RGBA" in channels else "RGB" if "RGB" in channels else None
+        if name is None:
+            raise ValueError(f"{path} has no RGB(A) channels (found {sorted(channels)})")
+        pixels = channels[name].pixels.astype(np.float32)
+    if as_stored or pixels.shape[2] == 4:
+        return pixels
+    return np.concatenate([pixels, np.ones_like(pixels[..., :1])], axis=2)
 
 
 def write_layer(path: Path, layer: np.ndarray) -> Path:

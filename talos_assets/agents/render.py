@@ -7,8 +7,11 @@ an affine similarity per frame (zoom about a stage point, roll about the frame c
 `cv2.warpAffine` in bilinear interpolation; interpolating premultiplied values keeps alpha and colour
 consistent at edges. Camera keys are eased with smoothstep, zoom geometrically (equal ratios per
 frame read as constant speed). Bloom is a threshold + multi-scale Gaussian glow computed at quarter
-resolution and added as light (premultiplied additive). `to_output_rgb8` flattens over black and
-sRGB-encodes for previews and the SDR encoder.
+resolution and added as light (premultiplied additive). Emissive light (bloom, fire) may exceed
+1.0: shot frames are kept scene-linear in half-float OpenEXR (`frames.write_layer`; a 16-bit sRGB PNG
+would clip at 1.0), which the HDR master needs. `to_output_rgb8` flattens over black and
+sRGB-encodes for previews only; delivery masters go through OpenColorIO in `mastering.py` (SMPTE
+ST 2084 / ITU-R BT.2020 / BT.2100 HDR10, BT.2408 reference white, BT.2390 tone mapping).
 """
 
 from __future__ import annotations
@@ -148,3 +151,4 @@ def to_output_rgb8(rgba: np.ndarray) -> np.ndarray:
     """Premultiplied linear RGBA (or RGB) -> uint8 (H, W, 3) sRGB, flattened over black."""
     rgb = np.asarray(rgba, dtype=np.float32)[..., :3]  # over black, premultiplied colour is the answer
     return (linear_to_srgb(rgb) * 255.0 + 0.5).astype(np.uint8)
+

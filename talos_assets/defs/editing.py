@@ -33,6 +33,10 @@ def delivery_paths(film_id: str, renders: Path | None = None) -> dict[str, Path]
         "storyboard": root / f"{film_id}_storyboard.png",
         "storyboard_pdf": root / f"{film_id}_storyboard.pdf",
         "evaluation": root / f"{film_id}_evaluation.json",
+        # masters beyond the SDR film (the story's `deliverables`)
+        "hdr10-hevc": root / f"{film_id}_hdr10.mp4",
+        "prores4444": root / f"{film_id}_4444.mov",
+        "exr-sequence": root / f"{film_id}_exr",
     }
 
 
@@ -161,50 +165,95 @@ def load_cuts(studio: StudioHome, film_id: str) -> list[ClipCut]:
     return [ClipCut.model_validate(c) for c in json.loads(path.read_text())]
 
 
-@dg.asset(
-    partitions_def=films_partitions, group_name=CUTTURA, kinds={"python", "ffmpeg"}, deps=[timeline],
-    check_specs=[dg.AssetCheckSpec("stream_matches_timeline", asset="film", blocking=True,
-                                   description="H.264 video at the planned size and fps, duration within one frame of the timeline, with an audio stream")],
-)
-def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegResource, ichor: IchorResource) -> dg.MaterializeResult:
-    """Cuttura: the finished film, frames streamed to H.264 with the soundtrack muxed (AAC)."""
-    clock = StageClock()
-    plan = load_film_plan(studio, context.partition_key)
-    cuts = load_cuts(studio, plan.film_id)
-    shot_files = rendered_shot_frames(studio, plan)
-    out = delivery_paths(plan.film_id, Path(studio.renders))["film"]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # the picture is rendered from the written OTIO timeline (transitions included), not from memory
-    editing.encode_film(delivery_paths(plan.film_id, Path(studio.renders))["timeline"], None,
-                        studio.film_dir(plan.film_id) / "soundtrack.wav", out, ffmpeg.exe(), plan.fps, plan.width, plan.height)
-    facts = editing.probe_media(out)
-    expected_frames = sum(c.source_frames for c in cuts)
-    expected_s = expected_frames / plan.fps
+def stream_problems(facts, expected_frames: int, plan: FilmPlan, with_audio: bool = True) -> list[str]:
+    """What a master gets wrong against the timeline, in words (empty when it is right)."""
     problems = []
+    expected_s = expected_frames / plan.fps
     if abs(facts.duration_s - expected_s) > 1.0 / plan.fps + 1e-3:
         problems.append(f"duration {facts.duration_s:.3f}s vs timeline {expected_s:.3f}s")
     if (facts.width, facts.height) != (plan.width, plan.height):
         problems.append(f"size {facts.width}x{facts.height} vs {plan.width}x{plan.height}")
     if facts.fps is None or abs(facts.fps - plan.fps) > 0.01:
         problems.append(f"fps {facts.fps} vs {plan.fps}")
-    if not facts.has_audio:
+    if with_audio and not facts.has_audio:
         problems.append("no audio stream")
-    ichor.vault().set_film_path(plan.film_id, str(out))
-    mid = editing._frame_rgb8(shot_files[plan.shots[len(plan.shots) // 2].slot][0], plan.width, plan.height)
-    still = out.parent / f"{plan.film_id}_still.png"
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(mid, cv2.COLOR_RGB2BGR))
+    return problems
+
+
+@dg.asset(
+    partitions_def=films_partitions, group_name=CUTTURA, kinds={"python", "ffmpeg"}, deps=[timeline],
+    check_specs=[
+        dg.AssetCheckSpec("stream_matches_timeline", asset="film", blocking=True,
+                          description="H.264 video at the planned size and fps, duration within one frame of the timeline, with an audio stream"),
+        dg.AssetCheckSpec("masters_match_timeline", asset="film",
+                          description="every extra deliverable (HDR10, ProRes 4444, EXR) has the timeline's frames, size and tags"),
+    ],
+)
+def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegResource, ichor: IchorResource) -> dg.MaterializeResult:
+    """Cuttura + Anima: the finished film rendered from the OTIO timeline (transitions included) and
+    mastered through OpenColorIO: the SDR H.264 film with its soundtrack, plus the story's other
+    deliverables (HDR10 HEVC, ProRes 4444, OpenEXR frames)."""
+    import opentimelineio as otio
+
+    from talos_assets.agents import mastering
+
+    clock = StageClock()
+    plan = load_film_plan(studio, context.partition_key)
+    rendered_shot_frames(studio, plan)  # every shot present, or one sentence naming the missing one
+    paths = delivery_paths(plan.film_id, Path(studio.renders))
+    if not paths["timeline"].exists():
+        raise dg.Failure(f"film '{plan.film_id}' has no timeline yet: materialize timeline first.")
+    tl = otio.adapters.read_from_file(str(paths["timeline"]))
+    cuts = editing.read_timeline_cuts(tl)
+    expected_frames = sum(c.source_frames for c in cuts)
+    audio = studio.film_dir(plan.film_id) / "soundtrack.wav"
+
+    def film_frames():  # a fresh pass over the timeline: HDR10 needs one to measure MaxCLL/MaxFALL
+        return editing.render_timeline_frames(tl, None, plan.fps, plan.width, plan.height)
+
+    try:
+        facts = mastering.master_film(film_frames, paths["film"], "sdr-h264", plan.fps, plan.width, plan.height,
+                                      ffmpeg.exe(), audio_path=audio, frame_count=expected_frames)
+    except ValueError as exc:
+        raise dg.Failure(str(exc), allow_retries=False) from None
+    problems = stream_problems(facts, expected_frames, plan)
+    extra_meta, extra_problems = {}, []
+    for deliverable in plan.deliverables:
+        if deliverable == "sdr-h264":
+            continue
+        master = mastering.master_film(film_frames, paths[deliverable], deliverable, plan.fps, plan.width, plan.height,
+                                       ffmpeg.exe(), audio_path=None if deliverable == "exr-sequence" else audio,
+                                       frame_count=expected_frames)
+        issues = stream_problems(master, expected_frames, plan, with_audio=deliverable != "exr-sequence")
+        if deliverable == "hdr10-hevc" and (master.color_trc != "smpte2084" or master.max_cll is None):
+            issues.append(f"HDR10 tags missing (transfer {master.color_trc}, MaxCLL {master.max_cll})")
+        extra_problems += [f"{deliverable}: {p}" for p in issues]
+        extra_meta[deliverable] = dg.MetadataValue.path(str(paths[deliverable]))
+        if deliverable == "hdr10-hevc":
+            extra_meta["hdr10_max_cll_nits"] = master.max_cll
+            extra_meta["hdr10_max_fall_nits"] = master.max_fall
+    ichor.vault().set_film_path(plan.film_id, str(paths["film"]))
+    mid = cuts[len(cuts) // 2]
+    still_frame = editing._frame_rgb8(rendered_shot_frames(studio, plan)[mid.slot][0], plan.width, plan.height)
+    still = paths["film"].parent / f"{plan.film_id}_still.png"
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(still_frame, cv2.COLOR_RGB2BGR))
     atomic_write_bytes(still, buf.tobytes())
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(out)), "duration_s": round(facts.duration_s, 3),
+            "path": dg.MetadataValue.path(str(paths["film"])), "duration_s": round(facts.duration_s, 3),
             "frame_count": expected_frames, "resolution": f"{facts.width}x{facts.height}", "fps": facts.fps or 0.0,
-            "video_codec": facts.video_codec or "-", "audio_codec": facts.audio_codec or "-",
-            "size_mb": round(out.stat().st_size / 1e6, 2), "seconds": round(clock.seconds, 3),
-            "seconds_per_frame": round(clock.seconds / max(1, expected_frames), 4),
-            "preview": preview_md(mid, 480),
+            "video_codec": facts.codec or "-", "pix_fmt": facts.pix_fmt or "-", "color_primaries": facts.color_primaries or "-",
+            "audio_codec": facts.audio_codec or "-", "size_mb": round(paths["film"].stat().st_size / 1e6, 2),
+            "deliverables": ", ".join(plan.deliverables), **extra_meta,
+            "seconds": round(clock.seconds, 3), "seconds_per_frame": round(clock.seconds / max(1, expected_frames), 4),
+            "preview": preview_md(still_frame, 480),
         },
-        check_results=[dg.AssetCheckResult(
-            check_name="stream_matches_timeline", passed=not problems,
-            metadata={"reason": "; ".join(problems) or "ok", "duration_s": facts.duration_s, "expected_s": expected_s},
-        )],
+        check_results=[
+            dg.AssetCheckResult(check_name="stream_matches_timeline", passed=not problems,
+                                metadata={"reason": "; ".join(problems) or "ok", "duration_s": facts.duration_s,
+                                          "expected_s": expected_frames / plan.fps}),
+            dg.AssetCheckResult(check_name="masters_match_timeline", passed=not extra_problems,
+                                metadata={"reason": "; ".join(extra_problems) or "ok",
+                                          "masters": ", ".join(d for d in plan.deliverables if d != "sdr-h264") or "none"}),
+        ],
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from talos_assets.agents.frames import read_layer_exr, write_layer_exr
 import pytest
 
 from talos_assets.agents.frames import linear_to_srgb
@@ -169,3 +171,25 @@ def test_to_output_rgb8_encodes_srgb_over_black():
     hot = layer.copy()
     hot[..., :3] = 3.0
     assert np.all(to_output_rgb8(hot) == 255)  # over-range light clips, never wraps
+
+
+def test_linear_exr_keeps_emissive_light(tmp_path):
+    """Bloomed fire above 1.0 survives the shot's frame file (a 16-bit sRGB PNG would clip it)."""
+    img = random_layer(11)
+    img[40:44, 60:64, :3] = 6.0  # emissive, premultiplied with alpha 1
+    img[40:44, 60:64, 3] = 1.0
+    img[0, 0, :3] = 1e6  # beyond half's range: clipped to the largest half, never inf
+    bloomed = add_bloom(img, threshold=0.8, strength=0.5)
+    path = write_layer_exr(tmp_path / "f_0000.exr", bloomed, fps=24)
+    back = read_layer_exr(path)
+    assert back.dtype == np.float32 and back.shape == (H, W, 4)
+    assert np.isfinite(back).all() and back[0, 0, 0] == 65504.0
+    np.testing.assert_allclose(back[1:], bloomed[1:], rtol=2**-11, atol=2**-24)
+    assert back[..., :3].max() > 1.0
+    rgb = write_layer_exr(tmp_path / "rgb.exr", bloomed[..., :3])
+    assert read_layer_exr(rgb, as_stored=True).shape == (H, W, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f_0000.exr", "rgb.exr"]  # no temp files
+    with pytest.raises(ValueError):
+        write_layer_exr(tmp_path / "bad.exr", bloomed[..., 0])
+    with pytest.raises(FileNotFoundError):
+        read_layer_exr(tmp_path / "missing.exr")

@@ -17,6 +17,7 @@ id: tiny
 palette: sea-glass
 fps: 12
 resolution: [160, 90]
+deliverables: [hdr10-hevc, prores4444, exr-sequence]
 shots:
   - id: hello
     description: Talos smiles at the calm sea.
@@ -73,6 +74,21 @@ def test_film_stream_facts(forged):
     assert outcome.failed_gates == [] or all("stream" not in g for g in outcome.failed_gates)
     for path in (outcome.storyboard, outcome.timeline, outcome.evaluation):
         assert path.exists() and path.stat().st_size > 0
+
+
+def test_extra_masters_match_the_timeline(forged):
+    from talos_assets.agents.mastering import probe_master
+
+    renders = forged["root"] / "renders" / "tiny"
+    film_frames = probe_media(forged["outcome"].film).frame_count
+    hdr = probe_master(renders / "tiny_hdr10.mp4")
+    assert (hdr.codec, hdr.pix_fmt, hdr.color_primaries, hdr.color_trc) == ("hevc", "yuv420p10le", "bt2020", "smpte2084")
+    assert hdr.max_cll and hdr.has_audio and hdr.frame_count == film_frames
+    prores = probe_master(renders / "tiny_4444.mov")
+    assert prores.codec == "prores" and prores.has_audio and prores.frame_count == film_frames
+    exr = sorted((renders / "tiny_exr").glob("*.exr"))
+    assert len(exr) == film_frames
+    assert forged["outcome"].failed_gates == []
 
 
 def test_film_is_not_a_constant_image(forged):

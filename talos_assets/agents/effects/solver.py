@@ -239,6 +239,10 @@ class SmokeSolver:
             # MacCormack intermediates: forward estimate and limiter bounds per field.
             self.u_hat, self.u_min, self.u_max = z(nu, dtype=float), z(nu, dtype=float), z(nu, dtype=float)
             self.v_hat, self.v_min, self.v_max = z(nv, dtype=float), z(nv, dtype=float), z(nv, dtype=float)
+            self.u_lim, self.v_lim = z(2 * nu, dtype=float), z(2 * nv, dtype=float)  # interleaved (min, max)
+            # Per-row trace scratch of the fused MacCormack kernels (bilinear index and weights).
+            ns = (ny + 1) * (nx + 1)
+            self.tr_idx, self.tr_x, self.tr_y = z(ns, dtype=int), z(ns, dtype=float), z(ns, dtype=float)
             self.c_hat = [z(nc, dtype=float) for _ in range(3)]
             self.c_lim = [z(2 * nc, dtype=float) for _ in range(3)]
             self.curl = z(nc, dtype=float)
@@ -337,7 +341,7 @@ class SmokeSolver:
         for i in range(len(lv) - 1):
             f, c = lv[i], lv[i + 1]
             stages.append(self._jacobi(f, f.p, f.t, p.pre_sweeps))
-            stages.append(self._rec(K.residual, f.ny, [f.t, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny]))
+            stages.append(self._rec(K.residual, f.ny, [f.t, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny, 0]))
             stages.append(self._rec(K.restrict_residual, c.ny, [f.r, f.nx, f.ny, c.b, c.p, c.nx], split=self._split(f.ny)))
         last = lv[-1]
         stages.append(self._jacobi(last, last.p, last.t, self._coarse_half))
@@ -348,7 +352,7 @@ class SmokeSolver:
             stages.append(self._jacobi(f, f.t, f.p, p.post_sweeps))
         self._vcycle = stages
         f = lv[0]
-        self._residual_stage = self._rec(K.residual, f.ny, [f.p, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny])
+        self._residual_stage = self._rec(K.residual, f.ny, [f.p, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny, 1])
 
     def _set_weights(self, fluid: np.ndarray | None) -> None:
         p = self.params
@@ -444,16 +448,15 @@ class SmokeSolver:
         chat = self.c_hat
         clim = self.c_lim
         if p.advection == "maccormack":
-            st.append(self._rec(K.advect_forward, ny, [0, u, nx + 1, ny, 0.0, 0.5, *vel_args, vdec, self.u_hat, self.u_min, self.u_max]))
-            st.append(self._rec(K.advect_forward, ny + 1, [1, v, nx, ny + 1, 0.5, 0.0, *vel_args, vdec, self.v_hat, self.v_min, self.v_max]))
-            st.append(self._rec(K.advect_cells_forward, ny, [*vel_args, nf, d, t, f, ddec, tdec, 1.0, *chat, *clim]))
-            st.append(self._rec(
-                K.advect_correct, ny, [0, u, self.u_hat, self.u_min, self.u_max, nx + 1, ny, 0.0, 0.5, *vel_args, vdec, u2]
-            ))
-            st.append(self._rec(
-                K.advect_correct, ny + 1, [1, v, self.v_hat, self.v_min, self.v_max, nx, ny + 1, 0.5, 0.0, *vel_args, vdec, v2]
-            ))
-            st.append(self._rec(K.advect_cells_correct, ny, [*vel_args, nf, d, t, f, ddec, tdec, 1.0, *chat, *clim, d2, t2, f2]))
+            # Two launches for the whole transport: every forward estimate, then every correction.
+            cells = [nf, d, t, f, ddec, tdec, 1.0, *chat]
+            trace = [self.tr_idx, self.tr_x, self.tr_y]
+            st.append(self._rec(K.maccormack_forward, ny + 1, [
+                u, v, nx, ny, dt, vdec, self.u_hat, self.u_lim, self.v_hat, self.v_lim, *cells, *clim, *trace,
+            ]))
+            st.append(self._rec(K.maccormack_correct, ny + 1, [
+                u, v, nx, ny, dt, vdec, self.u_hat, self.u_lim, self.v_hat, self.v_lim, u2, v2, *cells, *clim, d2, t2, f2, *trace,
+            ]))
         else:
             st.append(self._rec(K.advect_forward, ny, [0, u, nx + 1, ny, 0.0, 0.5, *vel_args, vdec, u2, self.u_min, self.u_max]))
             st.append(self._rec(K.advect_forward, ny + 1, [1, v, nx, ny + 1, 0.5, 0.0, *vel_args, vdec, v2, self.v_min, self.v_max]))
