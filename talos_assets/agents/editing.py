@@ -10,17 +10,16 @@ each shot's rendered frames, `Transition` items between clips, one audio clip); 
 reads it back and `export_edl` writes a CMX 3600 EDL through OTIO's cmx_3600 adapter.
 `render_timeline_frames` turns a timeline into the film's frames in linear light (dissolves are
 linear-light crossfades over the outgoing clip's handle frames, dips fade through black, whip pans
-slide with directional motion blur), one frame at a time; `encode_film` streams them as raw RGB into
-ffmpeg (libx264, yuv420p, +faststart) with the score muxed as AAC and cut to the picture's length,
-writing a temp file renamed only on success. `probe_media` reads back what was written with PyAV
-(there is no ffprobe here).
+slide with directional motion blur), one frame at a time; `encode_film` hands them to Anima's SDR
+master (`mastering.master_film`: OpenColorIO display transform, H.264 + AAC cut to the picture,
+temp file renamed only on success). `probe_media` reads back what was written with PyAV (there is
+no ffprobe here).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import urllib.parse
 import urllib.request
@@ -662,10 +661,6 @@ def _frame_rgb8(path: Path, width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(rgb)
 
 
-def _linear_to_rgb8(rgb: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.round(framelib.linear_to_srgb(rgb) * 255.0).astype(np.uint8))
-
-
 def encode_film(
     cuts: list[ClipCut] | otio.schema.Timeline | str | Path,
     shot_frame_files: dict[str, list[Path]] | None,
@@ -696,54 +691,12 @@ def encode_film(
     total = sum(c.source_frames for c in edit)
     if total <= 0:
         raise ValueError("the edit has no frames to encode")
-    # -t takes decimal seconds; any frame with pts < t is kept, so six decimals never lose one.
-    duration = f"{total / fps:.6f}"
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".part.mp4", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    argv = [
-        ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", str(fps), "-i", "pipe:0",
-    ]  # fmt: skip
-    if audio_path is not None:
-        # "file:" keeps a name that starts with "-" or holds ":" from being read as an option/protocol.
-        argv += ["-i", f"file:{audio_path}", "-map", "0:v:0", "-map", "1:a:0", "-af", "apad", "-c:a", "aac", "-b:a", "192k"]
-    else:
-        argv += ["-map", "0:v:0"]
-    argv += [
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", str(int(crf)), "-pix_fmt", "yuv420p",
-        "-r", str(fps), "-t", duration, "-movflags", "+faststart", "-f", "mp4", str(tmp),
-    ]  # fmt: skip
-    # stderr goes to a file, not a pipe: a chatty ffmpeg can never block on a full pipe while we
-    # are blocked writing its stdin.
-    with tempfile.TemporaryFile() as errlog:
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errlog)
-        try:
-            try:
-                for frame in render_timeline_frames(edit, files, fps, width, height):
-                    proc.stdin.write(_linear_to_rgb8(frame).tobytes())
-            except BrokenPipeError:
-                pass  # ffmpeg quit early; its exit status and log say why
-            finally:
-                try:
-                    proc.stdin.close()
-                except BrokenPipeError:
-                    pass
-            rc = proc.wait()
-            if rc != 0:
-                errlog.seek(0)
-                tail = errlog.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-                raise RuntimeError(f"ffmpeg failed (exit {rc}) encoding {out_path.name}: " + " | ".join(tail))
-            if tmp.stat().st_size == 0:
-                raise RuntimeError(f"ffmpeg wrote nothing for {out_path.name}")
-            os.replace(tmp, out_path)
-        except BaseException:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            tmp.unlink(missing_ok=True)
-            raise
+    from talos_assets.agents import mastering
+
+    # The picture goes through Anima's SDR master (OpenColorIO display transform, temp-then-rename,
+    # ffmpeg killed and the temp removed on any failure), so there is one encoder in the studio.
+    mastering.master_film(lambda: render_timeline_frames(edit, files, fps, width, height), out_path, "sdr-h264",
+                          fps, width, height, ffmpeg_exe, audio_path=audio_path, frame_count=total, crf=crf)
     return out_path
 
 

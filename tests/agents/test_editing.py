@@ -181,23 +181,28 @@ def test_encode_film_and_probe(tmp_path, tiny_film, ffmpeg_exe):
     assert np.all(means[:7, 0] > means[:7, 2] + 30) and np.all(means[7:, 2] > means[7:, 0] + 30)
     # Brightness ramps within each shot; s002's source frame 1 (not 0) opens the second clip.
     assert np.all(np.diff(means[:7, 0]) > 0) and np.all(np.diff(means[7:, 2]) > 0)
-    src = editing._frame_rgb8(f["files"]["s002"][1], 160, 90)[40:].reshape(-1, 3).mean(axis=0)
+    # ... encoded through Anima's SDR display transform (the same code values the master feeds x264)
+    from talos_assets.agents.frames import read_layer
+    from talos_assets.agents.mastering import display_encode
+
+    src = display_encode(read_layer(f["files"]["s002"][1])[..., :3], "sdr-h264")[40:].reshape(-1, 3).mean(axis=0)
     assert means[7, 2] == pytest.approx(src[2], abs=4)
 
 
 def test_failed_encode_leaves_nothing(tmp_path, ffmpeg_exe):
-    width, height = 159, 90  # odd width: libx264 with yuv420p refuses it
+    width, height = 159, 90  # odd width: 4:2:0 H.264 cannot hold it
     files = {"s001": write_shot_frames(tmp_path / "s001", 4, width, height, hue=1)}
     cuts = [ClipCut(shot_id="odd", slot="s001", source_start=0, source_frames=4, record_start=0)]
     out_dir = tmp_path / "out"
     out = out_dir / "odd.mp4"
-    with pytest.raises(RuntimeError, match="ffmpeg failed"):
+    with pytest.raises(ValueError, match="even width and height"):
         editing.encode_film(cuts, files, None, out, ffmpeg_exe, 12, width, height)
     assert not out.exists()
-    assert list(out_dir.iterdir()) == []
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
     # An earlier good film at the same path survives a failed re-encode untouched.
+    out_dir.mkdir(exist_ok=True)
     out.write_bytes(b"previous film")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValueError):
         editing.encode_film(cuts, files, None, out, ffmpeg_exe, 12, width, height)
     assert out.read_bytes() == b"previous film"
     assert [p.name for p in out_dir.iterdir()] == ["odd.mp4"]
