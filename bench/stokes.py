@@ -3,7 +3,7 @@
 Both run the identical step (MacCormack advection of velocity, density and temperature; vorticity
 confinement and buoyancy; one emitter; multigrid V(4,4) projection to a relative residual of 1e-4, warm
 started from the previous pressure; V(4,4) needs 3 cycles where V(2,2) needs 4-5, for both) on square closed-box grids, after a few warm-up steps so the plume
-and the kernel cache are in place. Printed per size: ms/step for Warp and NumPy in the same run and
+and the kernel cache are in place. Printed per size: ms/step (mean, and the median step) for Warp and NumPy in the same run and
 their ratio, mean V-cycles, ms for the projection alone to reach a divergence residual of 1e-4 from a
 cold start (p = 0), and the effective memory bandwidth of the Warp step: the bytes each phase must move
 at least once (a per-phase count of float32 arrays read and written per cell, see `BYTES_PER_CELL`)
@@ -52,9 +52,13 @@ def time_solver(make, n: int, steps: int, warmup: int, dt: float) -> dict:
         solver.step(dt)
     _sync(solver)
     cycles = []
+    per_step = []
     t0 = time.perf_counter()
     for _ in range(steps):
+        t1 = time.perf_counter()
         solver.step(dt)
+        _sync(solver)
+        per_step.append(time.perf_counter() - t1)
         cycles.append(solver.last_cycles)
     _sync(solver)
     ms = (time.perf_counter() - t0) * 1e3 / steps
@@ -71,6 +75,7 @@ def time_solver(make, n: int, steps: int, warmup: int, dt: float) -> dict:
     mean_cycles = float(np.mean(cycles))
     out = {
         "ms_per_step": round(ms, 3),
+        "ms_per_step_median": round(float(np.median(per_step)) * 1e3, 3),
         "mean_cycles": mean_cycles,
         "residual": solver.last_residual,
         "ms_to_1e-4": round(proj_ms, 3),
@@ -84,7 +89,7 @@ def time_solver(make, n: int, steps: int, warmup: int, dt: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024])
-    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2, help="CPU row bands on Python threads (1 or 2)")
     ap.add_argument("--numpy-max", type=int, default=1024, help="skip the NumPy reference above this size")
@@ -108,12 +113,15 @@ def main() -> None:
         if n <= args.numpy_max:
             row["numpy"] = time_solver(lambda: ReferenceSmokeSolver(n, n, seed=1, params=p), n, args.steps, args.warmup, dt)
             row["numpy_over_warp_cpu"] = round(row["numpy"]["ms_per_step"] / row["warp_cpu"]["ms_per_step"], 2)
+            row["numpy_over_warp_cpu_median"] = round(
+                row["numpy"]["ms_per_step_median"] / row["warp_cpu"]["ms_per_step_median"], 2
+            )
         row["loadavg_after"] = os.getloadavg()[0]
         rows.append(row)
         print(f"{n}^2 done", flush=True)
 
     header = (
-        f"{'grid':>6} | {'warp cpu ms':>11} | {'1 thread':>8} | {'numpy ms':>9} | {'numpy/warp':>10} | {'cycles':>6} | "
+        f"{'grid':>6} | {'warp cpu ms':>11} | {'median':>6} | {'1 thread':>8} | {'numpy ms':>9} | {'numpy/warp':>10} | {'cycles':>6} | "
         f"{'warp ms to 1e-4':>15} | {'numpy ms to 1e-4':>16} | {'warp GB/s':>9}"
     )
     if "cuda:0" in devices:
@@ -124,8 +132,8 @@ def main() -> None:
     for r in rows:
         w, npy = r["warp_cpu"], r.get("numpy", {})
         line = (
-            f"{r['grid']:>4}^2 | {w['ms_per_step']:>11.2f} | {r.get('warp_cpu_1thread', {}).get('ms_per_step', nan):>8.2f} | {npy.get('ms_per_step', nan):>9.2f} | "
-            f"{r.get('numpy_over_warp_cpu', nan):>9.2f}x | {w['mean_cycles']:>6.1f} | {w['ms_to_1e-4']:>15.2f} | "
+            f"{r['grid']:>4}^2 | {w['ms_per_step']:>11.2f} | {w['ms_per_step_median']:>6.2f} | {r.get('warp_cpu_1thread', {}).get('ms_per_step', nan):>8.2f} | {npy.get('ms_per_step', nan):>9.2f} | "
+            f"{r.get('numpy_over_warp_cpu', nan):>9.2f}x ({r.get('numpy_over_warp_cpu_median', nan):.2f}x med) | {w['mean_cycles']:>6.1f} | {w['ms_to_1e-4']:>15.2f} | "
             f"{npy.get('ms_to_1e-4', nan):>16.2f} | {w['effective_GBps']:>9.1f} | load {r['loadavg_before']:.2f}"
         )
         if "cuda:0" in devices:

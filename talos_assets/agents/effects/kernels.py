@@ -976,6 +976,114 @@ def pressure_jacobi(
         s += 1
 
 
+@wp.func
+def restrict_row(
+    r: wp.array(dtype=float),
+    nxf: int,
+    nyf: int,
+    b_coarse: wp.array(dtype=float),
+    p_coarse: wp.array(dtype=float),
+    nxc: int,
+    yc: int,
+):
+    """Coarse row yc of `restrict_residual`."""
+    y0 = 2 * yc
+    y1 = wp.min(y0 + 1, nyf - 1)
+    wy = wp.where(y0 + 1 < nyf, 1.0, 0.0)
+    f0 = wp.max(y0 * nxf, 0)
+    f1 = wp.max(y1 * nxf, 0)
+    cb = wp.max(yc * nxc, 0)
+    i = int(0)
+    while i < nxc:
+        x0 = 2 * i
+        x1 = wp.min(x0 + 1, nxf - 1)
+        wx = wp.where(x0 + 1 < nxf, 1.0, 0.0)
+        b_coarse[cb + i] = (r[f0 + x0] + wx * r[f0 + x1]) + wy * (r[f1 + x0] + wx * r[f1 + x1])
+        p_coarse[cb + i] = 0.0
+        i += 1
+
+
+@wp.func
+def residual_row(
+    p: wp.array(dtype=float),
+    b: wp.array(dtype=float),
+    r: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    weighted: int,
+    nx: int,
+    ny: int,
+    norm: int,
+    y: int,
+):
+    """Row y of r = b - L p (closed-box or face-weighted Laplacian); returns the row's sum of squares
+    when `norm` is set (else 0)."""
+    base = wp.max(y * nx, 0)
+    up = wp.max(wp.max(y - 1, 0) * nx, 0)
+    dn = wp.max(wp.min(y + 1, ny - 1) * nx, 0)
+    hu = wp.where(y > 0, 1.0, 0.0)
+    hd = wp.where(y < ny - 1, 1.0, 0.0)
+    last = nx - 1
+    if weighted != 0:
+        xb = wp.max(y * (nx + 1), 0)
+        j = int(0)
+        while j < nx:
+            l = wx[xb + j]
+            rr = wx[xb + j + 1]
+            t = wy[base + j]
+            d = wy[base + nx + j]
+            jl = wp.max(j - 1, 0)
+            jr = wp.min(j + 1, last)
+            c = p[base + j]
+            # Open sides have weight but no neighbour inside the grid: ghost pressure -p (p = 0 on the face).
+            hl = wp.where(j > 0, 1.0, 0.0)
+            hr = wp.where(j < last, 1.0, 0.0)
+            diag = (2.0 - hl) * l + (2.0 - hr) * rr + (2.0 - hu) * t + (2.0 - hd) * d
+            lp = hl * l * p[base + jl] + hr * rr * p[base + jr] + hu * t * p[up + j] + hd * d * p[dn + j] - diag * c
+            r[base + j] = b[base + j] - lp
+            j += 1
+    else:
+        c = p[base]
+        r[base] = b[base] - ((p[base + 1] + hu * p[up] + hd * p[dn]) - (1.0 + hu + hd) * c)
+        c = p[base + last]
+        r[base + last] = b[base + last] - ((p[base + last - 1] + hu * p[up + last] + hd * p[dn + last]) - (1.0 + hu + hd) * c)
+        n = 2.0 + hu + hd
+        j = int(1)
+        # No reduction in this loop, so it vectorises.
+        while j < last:
+            c = p[base + j]
+            r[base + j] = b[base + j] - ((p[base + j - 1] + p[base + j + 1] + hu * p[up + j] + hd * p[dn + j]) - n * c)
+            j += 1
+    acc = float(0.0)
+    if norm != 0:
+        # Sum of squares in eight independent chains (a single chain is bound by the add latency).
+        a0 = float(0.0)
+        a1 = float(0.0)
+        a2 = float(0.0)
+        a3 = float(0.0)
+        a4 = float(0.0)
+        a5 = float(0.0)
+        a6 = float(0.0)
+        a7 = float(0.0)
+        j = int(0)
+        while j + 8 <= nx:
+            q = base + j
+            a0 += r[q] * r[q]
+            a1 += r[q + 1] * r[q + 1]
+            a2 += r[q + 2] * r[q + 2]
+            a3 += r[q + 3] * r[q + 3]
+            a4 += r[q + 4] * r[q + 4]
+            a5 += r[q + 5] * r[q + 5]
+            a6 += r[q + 6] * r[q + 6]
+            a7 += r[q + 7] * r[q + 7]
+            j += 8
+        while j < nx:
+            a0 += r[base + j] * r[base + j]
+            j += 1
+        acc = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    return acc
+
+
 @wp.kernel
 def residual(
     p: wp.array(dtype=float),
@@ -993,58 +1101,32 @@ def residual(
     """r = b - L p (closed-box or face-weighted Laplacian), plus each row's sum of squares (closed box:
     only when `norm` is set)."""
     y = wp.tid() + row0
-    base = wp.max(y * nx, 0)
-    up = wp.max(wp.max(y - 1, 0) * nx, 0)
-    dn = wp.max(wp.min(y + 1, ny - 1) * nx, 0)
-    hu = wp.where(y > 0, 1.0, 0.0)
-    hd = wp.where(y < ny - 1, 1.0, 0.0)
-    last = nx - 1
-    acc = float(0.0)
-    if weighted != 0:
-        xb = wp.max(y * (nx + 1), 0)
-        j = int(0)
-        while j < nx:
-            l = wx[xb + j]
-            rr = wx[xb + j + 1]
-            t = wy[base + j]
-            d = wy[base + nx + j]
-            jl = wp.max(j - 1, 0)
-            jr = wp.min(j + 1, last)
-            c = p[base + j]
-            # Open sides have weight but no neighbour inside the grid: ghost pressure -p (p = 0 on the face).
-            hl = wp.where(j > 0, 1.0, 0.0)
-            hr = wp.where(j < last, 1.0, 0.0)
-            diag = (2.0 - hl) * l + (2.0 - hr) * rr + (2.0 - hu) * t + (2.0 - hd) * d
-            lp = hl * l * p[base + jl] + hr * rr * p[base + jr] + hu * t * p[up + j] + hd * d * p[dn + j] - diag * c
-            res = b[base + j] - lp
-            r[base + j] = res
-            acc += res * res
-            j += 1
-    else:
-        c = p[base]
-        rr = b[base] - ((p[base + 1] + hu * p[up] + hd * p[dn]) - (1.0 + hu + hd) * c)
-        r[base] = rr
-        acc = rr * rr
-        c = p[base + last]
-        rr = b[base + last] - ((p[base + last - 1] + hu * p[up + last] + hd * p[dn + last]) - (1.0 + hu + hd) * c)
-        r[base + last] = rr
-        acc += rr * rr
-        n = 2.0 + hu + hd
-        j = int(1)
-        if norm != 0:
-            while j < last:
-                c = p[base + j]
-                rr = b[base + j] - ((p[base + j - 1] + p[base + j + 1] + hu * p[up + j] + hd * p[dn + j]) - n * c)
-                r[base + j] = rr
-                acc += rr * rr
-                j += 1
-        else:
-            # Inside a V-cycle the norm is not needed; without the serial sum the loop vectorises.
-            while j < last:
-                c = p[base + j]
-                r[base + j] = b[base + j] - ((p[base + j - 1] + p[base + j + 1] + hu * p[up + j] + hd * p[dn + j]) - n * c)
-                j += 1
-    row_sq[y] = acc
+    row_sq[y] = residual_row(p, b, r, wx, wy, weighted, nx, ny, norm, y)
+
+
+@wp.kernel
+def residual_restrict(
+    p: wp.array(dtype=float),
+    b: wp.array(dtype=float),
+    r: wp.array(dtype=float),
+    wx: wp.array(dtype=float),
+    wy: wp.array(dtype=float),
+    weighted: int,
+    nxf: int,
+    nyf: int,
+    b_coarse: wp.array(dtype=float),
+    p_coarse: wp.array(dtype=float),
+    nxc: int,
+    row0: int,
+):
+    """Fused residual + restriction for coarse row yc: the fine residual rows 2yc and 2yc+1 (this thread's
+    own rows of r), then their 2x2 sums as the coarse right-hand side and a zero coarse guess."""
+    yc = wp.tid() + row0
+    y0 = 2 * yc
+    residual_row(p, b, r, wx, wy, weighted, nxf, nyf, 0, y0)
+    if y0 + 1 < nyf:
+        residual_row(p, b, r, wx, wy, weighted, nxf, nyf, 0, y0 + 1)
+    restrict_row(r, nxf, nyf, b_coarse, p_coarse, nxc, yc)
 
 
 @wp.kernel
@@ -1062,21 +1144,7 @@ def restrict_residual(
     Summing (not averaging) keeps the unit-spacing Laplacian valid on every level: the coarse spacing
     is twice the fine one, which scales the operator by 1/4.
     """
-    yc = wp.tid() + row0
-    y0 = 2 * yc
-    y1 = wp.min(y0 + 1, nyf - 1)
-    wy = wp.where(y0 + 1 < nyf, 1.0, 0.0)
-    f0 = wp.max(y0 * nxf, 0)
-    f1 = wp.max(y1 * nxf, 0)
-    cb = wp.max(yc * nxc, 0)
-    i = int(0)
-    while i < nxc:
-        x0 = 2 * i
-        x1 = wp.min(x0 + 1, nxf - 1)
-        wx = wp.where(x0 + 1 < nxf, 1.0, 0.0)
-        b_coarse[cb + i] = (r[f0 + x0] + wx * r[f0 + x1]) + wy * (r[f1 + x0] + wx * r[f1 + x1])
-        p_coarse[cb + i] = 0.0
-        i += 1
+    restrict_row(r, nxf, nyf, b_coarse, p_coarse, nxc, wp.tid() + row0)
 
 
 @wp.kernel
@@ -1088,14 +1156,52 @@ def prolong_correct(
     nxf: int,
     row0: int,
 ):
-    """Add the bilinearly interpolated coarse correction to the fine pressure."""
+    """Add the bilinearly interpolated coarse correction to the fine pressure.
+
+    Fine cell j sits at coarse coordinate j/2 - 1/4, so the weights are always (1/4, 3/4) and
+    (3/4, 1/4) between neighbouring coarse samples, clamped at the edges (= `sample_bilinear` with the
+    clamp); written per coarse column pair so the loop carries no float-to-int conversions.
+    """
     y = wp.tid() + row0
+    k = y / 2
+    ka = wp.max(k - 1, 0)
+    kb = k
+    wa = 0.25
+    wb = 0.75
+    if y % 2 == 1:
+        ka = k
+        kb = wp.min(k + 1, nyc - 1)
+        wa = 0.75
+        wb = 0.25
+    if ka == kb:
+        wa = 0.0
+        wb = 1.0
+    ra = wp.max(ka * nxc, 0)
+    rb = wp.max(kb * nxc, 0)
     base = wp.max(y * nxf, 0)
-    cy = float(y) * 0.5 - 0.25
-    j = int(0)
-    while j < nxf:
-        p_fine[base + j] = p_fine[base + j] + sample_bilinear(e_coarse, nxc, nyc, 0.0, 0.0, float(j) * 0.5 - 0.25, cy)
-        j += 1
+    last = nxc - 1
+    # Column 0 and the last coarse column clamp their outer neighbour.
+    c0 = wa * e_coarse[ra] + wb * e_coarse[rb]
+    c1 = wa * e_coarse[ra + wp.min(1, last)] + wb * e_coarse[rb + wp.min(1, last)]
+    p_fine[base] = p_fine[base] + c0
+    if 1 < nxf:
+        p_fine[base + 1] = p_fine[base + 1] + (0.75 * c0 + 0.25 * c1)
+    i = int(1)
+    while i < last:
+        cl = wa * e_coarse[ra + i - 1] + wb * e_coarse[rb + i - 1]
+        cc = wa * e_coarse[ra + i] + wb * e_coarse[rb + i]
+        cr = wa * e_coarse[ra + i + 1] + wb * e_coarse[rb + i + 1]
+        f = base + 2 * i
+        p_fine[f] = p_fine[f] + (0.25 * cl + 0.75 * cc)
+        p_fine[f + 1] = p_fine[f + 1] + (0.75 * cc + 0.25 * cr)
+        i += 1
+    if last > 0:
+        cl = wa * e_coarse[ra + last - 1] + wb * e_coarse[rb + last - 1]
+        cc = wa * e_coarse[ra + last] + wb * e_coarse[rb + last]
+        f = wp.max(base + 2 * last, 0)
+        p_fine[f] = p_fine[f] + (0.25 * cl + 0.75 * cc)
+        if 2 * last + 1 < nxf:
+            p_fine[f + 1] = p_fine[f + 1] + cc
 
 
 @wp.kernel

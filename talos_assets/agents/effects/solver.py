@@ -63,7 +63,8 @@ class SmokeParams:
     coarse_sweeps: int = 40
     omega: float = 0.8  # damped Jacobi weight that smooths the 5-point Laplacian best
     threads: int = 2  # CPU row bands run concurrently (1 or 2)
-    split_rows: int = 192  # only levels with at least this many rows are split across the threads
+    split_rows: int = 192  # step kernels on grids with at least this many rows are split across the threads
+    mg_split_rows: int = 384  # multigrid levels with at least this many rows are split (below, a barrier costs more)
 
     def __post_init__(self) -> None:
         if self.advection not in ("maccormack", "semi-lagrangian"):
@@ -262,7 +263,7 @@ class SmokeSolver:
             coarsest = i == len(shapes) - 1
             sweeps = coarse_half if coarsest else max(p.pre_sweeps, p.post_sweeps)
             if self._cpu:
-                nbands = self._threads if ly >= p.split_rows else 1
+                nbands = self._threads if ly >= max(p.split_rows, p.mg_split_rows) else 1
             else:
                 nbands = (ly + 3) // 4
             kw = {"p": self.pressure, "b": self.div} if i == 0 else {}
@@ -340,19 +341,20 @@ class SmokeSolver:
         lv = self.levels
         for i in range(len(lv) - 1):
             f, c = lv[i], lv[i + 1]
+            split = self._cpu and f.nbands > 1
             stages.append(self._jacobi(f, f.p, f.t, p.pre_sweeps))
-            stages.append(self._rec(K.residual, f.ny, [f.t, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny, 0]))
-            stages.append(self._rec(K.restrict_residual, c.ny, [f.r, f.nx, f.ny, c.b, c.p, c.nx], split=self._split(f.ny)))
+            # Residual and restriction fused: each thread computes the two fine residual rows it sums.
+            stages.append(self._rec(K.residual_restrict, c.ny, [f.t, f.b, f.r, f.wx, f.wy, wf, f.nx, f.ny, c.b, c.p, c.nx], split=split))
         last = lv[-1]
         stages.append(self._jacobi(last, last.p, last.t, self._coarse_half))
         stages.append(self._jacobi(last, last.t, last.p, self._coarse_half))
         for i in range(len(lv) - 2, -1, -1):
             f, c = lv[i], lv[i + 1]
-            stages.append(self._rec(K.prolong_correct, f.ny, [c.p, c.nx, c.ny, f.t, f.nx]))
+            stages.append(self._rec(K.prolong_correct, f.ny, [c.p, c.nx, c.ny, f.t, f.nx], split=self._cpu and f.nbands > 1))
             stages.append(self._jacobi(f, f.t, f.p, p.post_sweeps))
         self._vcycle = stages
         f = lv[0]
-        self._residual_stage = self._rec(K.residual, f.ny, [f.p, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny, 1])
+        self._residual_stage = self._rec(K.residual, f.ny, [f.p, f.b, f.r, f.row_sq, f.wx, f.wy, wf, f.nx, f.ny, 1], split=self._cpu and f.nbands > 1)
 
     def _set_weights(self, fluid: np.ndarray | None) -> None:
         p = self.params
@@ -461,16 +463,18 @@ class SmokeSolver:
             st.append(self._rec(K.advect_forward, ny, [0, u, nx + 1, ny, 0.0, 0.5, *vel_args, vdec, u2, self.u_min, self.u_max]))
             st.append(self._rec(K.advect_forward, ny + 1, [1, v, nx, ny + 1, 0.5, 0.0, *vel_args, vdec, v2, self.v_min, self.v_max]))
             st.append(self._rec(K.advect_cells_forward, ny, [*vel_args, nf, d, t, f, ddec, tdec, 1.0, d2, t2, f2, *clim]))
+        # Cheap per-cell kernels only pay for a second thread on large grids (a barrier costs ~50 us).
+        small = self._split(ny) and ny >= p.mg_split_rows * 2
         if p.burn_rate > 0.0:
             burn = 1.0 - math.exp(-p.burn_rate * dt)
             st.append(self._rec(K.combust, ny, [d2, t2, f2, nx, p.ignition, burn, p.heat, p.soot, p.cooling, dt]))
         if p.vorticity > 0.0:
-            st.append(self._rec(K.vorticity, ny, [u2, v2, nx, ny, self.curl]))
-            st.append(self._rec(K.confinement_force, ny, [self.curl, nx, ny, p.vorticity, self.fx, self.fy]))
+            st.append(self._rec(K.vorticity, ny, [u2, v2, nx, ny, self.curl], split=small))
+            st.append(self._rec(K.confinement_force, ny, [self.curl, nx, ny, p.vorticity, self.fx, self.fy], split=small))
         if p.vorticity > 0.0 or p.buoyancy != 0.0 or p.weight != 0.0:
             st.append(self._rec(K.add_forces, ny, [
                 u2, v2, d2, t2, self.fx, self.fy, nx, ny, p.buoyancy, p.weight, p.ambient, float(p.vorticity > 0.0), dt,
-            ]))
+            ], split=small))
         n_visc = p.viscosity_substeps(dt)
         for _ in range(n_visc // 2):
             a_v = p.viscosity * dt / n_visc
