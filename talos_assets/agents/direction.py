@@ -879,6 +879,12 @@ def camera_plan(shot: ShotPlan) -> list[CameraKey]:
     elif move == CameraMove.dolly:
         start["center_x"], end["center_x"] = cx - 0.05, cx + 0.05
         end["zoom"] = zoom0 * 1.12
+    cast = len(dict.fromkeys(shot.characters))
+    if cast > 1:
+        # a group shot must hold the whole group: Axis spreads n characters over min(0.62, 0.3(n-1))
+        # of the stage, plus about a figure's width of margin, so a "close-up" of two is a tight two-shot
+        fit = 1.0 / (min(0.62, 0.3 * (cast - 1)) + 0.35)
+        start["zoom"], end["zoom"] = min(start["zoom"], fit), min(end["zoom"], fit)
     keys = []
     for f in range(n):
         t = _smoothstep(f / max(1, shot.frames - 1)) if f < shot.frames else 1.0

@@ -251,3 +251,19 @@ def test_storyboard_has_one_panel_per_shot_in_png_and_pdf():
     pdf = defs.storyboard_pdf_bytes(pages)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(pages)
+
+
+def test_group_close_up_keeps_every_character_in_frame():
+    """A push-in 'close-up' on two characters must not frame the empty stage between them."""
+    from talos_assets.agents import key_animation
+    from talos_assets.agents.direction import camera_plan, direct_film
+    from talos_assets.story import parse_story
+
+    story = parse_story("title: t\nshots:\n - {id: a, description: Mira appears and smiles at him., emotion: surprise,"
+                        " camera: push-in, shot_size: close-up, characters: [mira, talos], duration: 2}")
+    shot = direct_film(story, PALETTE).shots[0]
+    keys = key_animation.plan_key_poses(shot)
+    for cam in camera_plan(shot):
+        half = 0.5 / cam.zoom - 0.08  # a figure is ~0.16 of the stage wide: its body, not just its feet
+        for key in keys:
+            assert cam.center_x - half < key.pose.root_x < cam.center_x + half, (cam, key.character)
