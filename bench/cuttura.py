@@ -23,23 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from talos_assets.agents import music
+from talos_assets.agents.music import click_track
 
 RESULTS = Path(__file__).resolve().parent / "results" / "cuttura.json"
 SR = 44100
 
 
-def click_track(bpm: float, seconds: float, start: float, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """1 kHz blips (peak 0.5) at `bpm` over white noise of standard deviation `noise`."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * SR)
-    audio = noise * rng.standard_normal(n)
-    times = np.arange(start, seconds - 0.1, 60.0 / bpm)
-    tt = np.arange(int(0.02 * SR)) / SR
-    blip = 0.5 * np.sin(2 * np.pi * 1000.0 * tt) * np.exp(-tt / 0.005)
-    for t in times:
-        i = int(round(t * SR))
-        audio[i : i + blip.size] += blip[: n - i]
-    return audio.astype(np.float32), times
 
 
 def bench_clicks(trials: int) -> list[dict]:

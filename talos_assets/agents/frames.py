@@ -175,6 +175,14 @@ def read_layer(path: Path) -> np.ndarray:
     return read_layer_exr(path) if Path(path).suffix.lower() == ".exr" else _read_png_layer(path)
 
 
+def write_rgb8_png(path: Path, image_rgb8: np.ndarray) -> Path:
+    """Save an 8-bit RGB picture (plot, storyboard, still) as PNG, atomically."""
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(image_rgb8), cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError(f"could not encode {Path(path).name} as PNG")
+    return atomic_write_bytes(path, buf.tobytes())
+
+
 def write_gray_png(path: Path, gray: np.ndarray, bits: int = 8) -> Path:
     """Save a single-channel map (line coverage, region labels) losslessly, atomically."""
     gray = np.asarray(gray)

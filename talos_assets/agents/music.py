@@ -149,6 +149,22 @@ def bs1770_loudness(audio: np.ndarray, sr: int) -> float:
     return float(-0.691 + 10.0 * np.log10(power[gated].mean()))
 
 
+def click_track(bpm: float, seconds: float = 16.0, start: float = 0.37, noise: float = 0.05, seed: int = 0,
+                sr: int = 44100) -> tuple[np.ndarray, np.ndarray]:
+    """A metronome: 1 kHz blips (peak 0.5) at `bpm` from `start` over white noise of standard deviation
+    `noise`; returns float32 audio and the click times (ground truth for the beat tracker)."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * sr)
+    audio = noise * rng.standard_normal(n)
+    times = np.arange(start, seconds - 0.1, 60.0 / bpm)
+    tt = np.arange(int(0.02 * sr)) / sr
+    blip = 0.5 * np.sin(2 * np.pi * 1000.0 * tt) * np.exp(-tt / 0.005)
+    for t in times:
+        i = int(round(t * sr))
+        audio[i : i + blip.size] += blip[: n - i]
+    return audio.astype(np.float32), times
+
+
 def integrated_loudness(audio: np.ndarray, sr: int, method: str = "pyloudnorm") -> float:
     """Integrated loudness (LUFS, ITU-R BS.1770-4 / EBU R128) of mono (n,) or (n, ch) audio.
 

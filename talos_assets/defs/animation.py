@@ -11,7 +11,7 @@ import numpy as np
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import inbetweening, key_animation
-from talos_assets.agents.frames import FrameWriter, atomic_write_bytes, write_gray_png
+from talos_assets.agents.frames import FrameWriter, write_gray_png, write_rgb8_png
 from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for, write_json
 from talos_assets.defs.direction import scene_graph
 from talos_assets.partitions import shots_partitions
@@ -103,8 +103,7 @@ def motion_curves(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.M
     folder = studio.shot_dir(shot.film_id, shot.slot, "inbetweens")
     write_json(folder / "motion_curves.json", curves)
     plot = inbetweening.plot_motion_curves(curves, 640, 320)
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(plot, cv2.COLOR_RGB2BGR))
-    atomic_write_bytes(folder / "motion_curves.png", buf.tobytes())
+    write_rgb8_png(folder / "motion_curves.png", plot)
     moving = sum(1 for v in curves.values() if max(v) - min(v) > 1e-3)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=plot, curve_count=len(curves), moving_curves=moving,

@@ -11,7 +11,7 @@ import numpy as np
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets.agents import direction
-from talos_assets.agents.frames import atomic_write_bytes
+from talos_assets.agents.frames import atomic_write_bytes, write_rgb8_png
 from talos_assets.defs.common import (
     PLAN_FILE,
     StageClock,
@@ -128,8 +128,7 @@ def camera_plan(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mat
     folder = studio.shot_dir(shot.film_id, shot.slot, "scene")
     write_json(folder / "camera_plan.json", [k.model_dump() for k in keys])
     plot = plot_camera_curves(keys)
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(plot, cv2.COLOR_RGB2BGR))
-    atomic_write_bytes(folder / "camera_plan.png", buf.tobytes())
+    write_rgb8_png(folder / "camera_plan.png", plot)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, len(keys), clock, preview=plot, camera=shot.camera.value, lens_mm=shot.lens_mm or 0.0,
         zoom_range=f"{min(k.zoom for k in keys):.2f}-{max(k.zoom for k in keys):.2f}",
@@ -220,8 +219,7 @@ def storyboard_panel(context: dg.AssetExecutionContext, studio: StudioHome) -> d
     cams = load_camera_plan(studio, shot)
     panel = draw_storyboard_panel(shot, cams[0])
     folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "storyboard")
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(panel, cv2.COLOR_RGB2BGR))
-    atomic_write_bytes(folder / "panel.png", buf.tobytes())
+    write_rgb8_png(folder / "panel.png", panel)
     return dg.MaterializeResult(metadata=shot_metadata(shot, folder, 1, clock, preview=panel))
 
 
@@ -283,8 +281,7 @@ def storyboard(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
         panels.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
     sheet = compose_storyboard_sheet(panels, f"{plan.title} - storyboard")
     out = studio.delivery_dir(plan.film_id) / f"{plan.film_id}_storyboard.png"
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
-    atomic_write_bytes(out, buf.tobytes())
+    write_rgb8_png(out, sheet)
     pdf = out.with_suffix(".pdf")
     pages = storyboard_pdf_pages(panels, plan.title)
     atomic_write_bytes(pdf, storyboard_pdf_bytes(pages))

@@ -13,7 +13,7 @@ from resources.ffmpeg import FFmpegResource
 from resources.ichor import IchorResource
 from resources.studio import StudioHome, renders_root
 from talos_assets.agents import editing, music
-from talos_assets.agents.frames import atomic_write_bytes
+from talos_assets.agents.frames import write_rgb8_png
 from talos_assets.defs.common import StageClock, frame_files, load_film_plan, preview_md, write_json
 from talos_assets.defs.direction import film_plan
 from talos_assets.defs.render import shot_render
@@ -236,8 +236,7 @@ def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegRe
     mid = cuts[len(cuts) // 2]
     still_frame = editing._frame_rgb8(rendered_shot_frames(studio, plan)[mid.slot][0], plan.width, plan.height)
     still = paths["film"].parent / f"{plan.film_id}_still.png"
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(still_frame, cv2.COLOR_RGB2BGR))
-    atomic_write_bytes(still, buf.tobytes())
+    write_rgb8_png(still, still_frame)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(paths["film"])), "duration_s": round(facts.duration_s, 3),

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from talos_assets.agents import music
+from talos_assets.agents.music import click_track
 
 SR = 44100
 
@@ -18,18 +19,6 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def click_track(bpm: float, seconds: float = 16.0, start: float = 0.37, noise: float = 0.05, seed: int = 0):
-    """Short 1 kHz blips at `bpm` over faint white noise; returns audio and the click times."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * SR)
-    audio = noise * rng.standard_normal(n)
-    times = np.arange(start, seconds - 0.1, 60.0 / bpm)
-    tt = np.arange(int(0.02 * SR)) / SR
-    blip = 0.5 * np.sin(2 * np.pi * 1000.0 * tt) * np.exp(-tt / 0.005)
-    for t in times:
-        i = int(round(t * SR))
-        audio[i : i + blip.size] += blip[: n - i]
-    return audio.astype(np.float32), times
 
 
 @pytest.mark.parametrize("bpm", [60, 90, 120, 150, 180])
