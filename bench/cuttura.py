@@ -29,8 +29,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "cuttura.json"
 SR = 44100
 
 
-
-
 def bench_clicks(trials: int) -> list[dict]:
     rows = []
     for bpm in (60, 90, 120, 150, 180):

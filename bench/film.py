@@ -13,9 +13,10 @@ import os
 import platform
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from common import story_on_fresh_studio
 
 REPO = Path(__file__).resolve().parent.parent
 AGENT_OF = {
@@ -34,15 +35,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "film.json"))
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="talos-bench-"))
-    os.environ.update(TALOS_HOME=str(work / "home"), TALOS_RENDERS=str(work / "renders"),
-                      DAGSTER_HOME=str(work / "home" / "dagster"))
-    import yaml
-
-    story = yaml.safe_load(Path(args.story).read_text())
-    story["resolution"] = [args.width, args.height]
-    story_path = work / Path(args.story).name
-    story_path.write_text(yaml.safe_dump(story))
+    story_path = story_on_fresh_studio(args.story, args.width, args.height, prefix="talos-bench-")
 
     import dagster as dg
     from rich.console import Console
@@ -50,7 +43,9 @@ def main() -> None:
     from talos_assets.definitions import FILM_ASSETS, SHOT_ASSETS
     from talos_assets.forge import check_story, forge_film
 
-    checked = check_story(story_path)
+    from talos_assets.settings import studio_settings
+
+    checked = check_story(story_path, studio_settings())
     frames = checked.plan.planned_frames
     rendered = sum(s.total_frames for s in checked.plan.shots)
     start = time.perf_counter()

@@ -74,15 +74,15 @@ def encode_speed(deliverable: Deliverable, width: int, height: int, frames: int,
     with open(raw, "wb") as fh:  # the very code values the pipeline produces
         for f in pan_frames(pano, width, frames):
             fh.write(m.display_encode(f, deliverable).tobytes())
-    hdr = m._x265_hdr_params(m.HDR_PEAK_NITS, *light) if light else None
-    argv = m._ffmpeg_argv(deliverable, ffmpeg, width, height, Fraction(FPS), None, frames, None, None, hdr,
-                          work / f"alone_{deliverable.value}_{height}.mp4")
+    hdr = m.x265_hdr_params(m.HDR_PEAK_NITS, *light) if light else None
+    argv = m.ffmpeg_argv(deliverable, ffmpeg, width, height, Fraction(FPS), None, frames, None, None, hdr,
+                         work / f"alone_{deliverable.value}_{height}.mp4")
     argv[argv.index("pipe:0")] = f"file:{raw}"
     pipeline, alone = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         m.master_film(pan_frames(pano, width, frames), work / f"pipe_{deliverable.value}_{height}.mp4", deliverable,
-                      FPS, width, height, ffmpeg, frame_count=frames, content_light=light)
+                      FPS, width, height, ffmpeg_exe=ffmpeg, frame_count=frames, content_light=light)
         pipeline.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         subprocess.run(argv, check=True, stdin=subprocess.DEVNULL)
@@ -151,7 +151,7 @@ def child_film(seconds: int, deliverable: str, out: str, ffmpeg: str) -> None:
     baseline = _status_kb("self", "VmRSS")
     sampler.start()
     t0 = time.perf_counter()
-    facts = m.master_film(moving_gradient(), out, deliverable, FPS, width, height, ffmpeg, frame_count=n,
+    facts = m.master_film(moving_gradient(), out, deliverable, FPS, width, height, ffmpeg_exe=ffmpeg, frame_count=n,
                           content_light=(1000, 400) if deliverable == Deliverable.HDR10_HEVC.value else None)
     wall = time.perf_counter() - t0
     done.set()

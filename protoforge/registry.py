@@ -1,128 +1,51 @@
 """How agents get Protoforge's models: by MLflow registry alias (`models:/talos-echo-clip@champion`,
 the promotion mechanism of the MLflow model registry) or from a checkpoint file a user points to.
-Weights travel as safetensors with the architecture in the file's metadata, so loading never runs
-pickled code and survives refactors of the classes; torch files are read with weights_only=True.
-Every registered model also carries its safetensors file inside the MLflow model (extra_files), and
-`load_registered` prefers it over the pickled `mlflow.pytorch` copy for the same reasons.
+A registered model is trusted only through its safetensors file: at registration the file's SHA-256
+is recorded as a tag of the model version (in the registry, apart from the artifact store), and
+`load_registered` downloads that one file, checks it against the tag and reads it with
+`load_checkpoint`. MLflow's pickled `mlflow.pytorch` copy is never loaded: unpickling a file runs
+whatever code its author put in it, so a model without verified safetensors is refused instead.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Iterator
 
 import torch
 from torch import nn
 
+from protoforge.checkpoint import (
+    CHECKPOINT_FORMAT, WEIGHTS_FILE, build_net, default_device, load_checkpoint, save_checkpoint,
+)
 from protoforge.config import REGISTERED_NAMES
 
-WEIGHTS_FILE = "weights.safetensors"
-CHECKPOINT_FORMAT = "protoforge-checkpoint-v1"
+__all__ = [
+    "CHECKPOINT_FORMAT", "WEIGHTS_FILE", "WEIGHTS_SHA256_TAG", "UnverifiedModel", "build_net", "default_device",
+    "load_checkpoint", "load_registered", "log_model", "mlflow_tracking", "promote", "save_checkpoint", "sha256_file",
+]
+
+# The model-version tag that holds the SHA-256 of the version's safetensors file.
+WEIGHTS_SHA256_TAG = "talos.weights_sha256"
 
 
-def default_device() -> torch.device:
-    """CUDA when present, else CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+class UnverifiedModel(ValueError):
+    """A registered model Protoforge will not load: it has no safetensors weights with a hash recorded
+    at registration, or its weights are no longer the ones that were registered."""
 
 
-def build_net(agent: str, config: dict) -> nn.Module:
-    """A fresh, untrained network of `agent`'s architecture."""
-    if agent == "echo":
-        from protoforge.models.components.tiny_clip import TinyClip
-
-        return TinyClip(**config)
-    if agent == "flux":
-        from protoforge.models.components.interpolator import FrameInterpolator
-
-        return FrameInterpolator(**config)
-    raise ValueError(f"Unknown agent {agent!r}: Protoforge trains 'echo' and 'flux'.")
-
-
-def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
-    """Write a network (or a Lightning module holding it as `.net`) as a self-describing safetensors file."""
-    from safetensors.torch import save_file
-
-    net = getattr(model, "net", model)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    metadata = {"format": CHECKPOINT_FORMAT, "agent": net.agent, "config": json.dumps(net.config)}
-    # Temp-then-rename, so a killed export never leaves a half-written checkpoint under the real name.
-    tmp = path.with_name(f".{path.name}.part")
-    save_file(tensors, str(tmp), metadata=metadata)
-    os.replace(tmp, path)
-    return path
-
-
-def _read_safetensors(path: Path) -> tuple[str | None, dict, dict[str, torch.Tensor]]:
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt", device="cpu") as fh:
-        meta = fh.metadata() or {}
-        state = {k: fh.get_tensor(k) for k in fh.keys()}
-    return meta.get("agent"), json.loads(meta.get("config", "{}")), state
-
-
-def _read_torch(path: Path) -> tuple[str | None, dict, dict[str, torch.Tensor]]:
-    obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    if not isinstance(obj, dict) or not isinstance(obj.get("state_dict"), dict):
-        raise TypeError("no state_dict in it")
-    if "hyper_parameters" in obj:
-        # A Lightning checkpoint of EchoClipModule / FluxInterpModule: the net lives under "net.".
-        hp = obj["hyper_parameters"] or {}
-        state = {k[len("net."):]: v for k, v in obj["state_dict"].items() if k.startswith("net.")}
-        return None, dict(hp.get("net_config") or {}), state
-    return obj.get("agent"), dict(obj.get("config") or {}), obj["state_dict"]
-
-
-def _infer_agent(state: dict) -> str | None:
-    if any(k.startswith("clip.") for k in state):
-        return "echo"
-    if any(k.startswith("unet.") for k in state):
-        return "flux"
-    return None
-
-
-def load_checkpoint(path: str | Path, device: str | torch.device | None = None) -> nn.Module:
-    """Load a user-given checkpoint into a ready network in eval mode.
-
-    Accepts a safetensors file written by `save_checkpoint` (or found inside a registered MLflow
-    model), a torch file holding {"agent", "config", "state_dict"}, or a Lightning .ckpt of a
-    Protoforge module. Anything missing, corrupt or foreign raises ValueError naming the file.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(
-            f"Checkpoint {path} does not exist; pass the path of a Protoforge .safetensors/.pt/.ckpt file."
-        )
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(16)
-        # safetensors starts with an 8-byte header length then a JSON header; zip/pickle do not.
-        is_safetensors = path.suffix == ".safetensors" or head[8:9] == b"{"
-        agent, config, state = _read_safetensors(path) if is_safetensors else _read_torch(path)
-    except Exception as exc:  # any parse failure means the same thing to the caller
-        raise ValueError(
-            f"Checkpoint {path} is corrupt or not a Protoforge checkpoint ({type(exc).__name__}); "
-            "re-export it with protoforge.registry.save_checkpoint or retrain with protoforge.train."
-        ) from exc
-    agent = agent or _infer_agent(state)
-    if agent not in REGISTERED_NAMES:
-        raise ValueError(f"Checkpoint {path} holds no Echo or Flux network; point to a Protoforge checkpoint instead.")
-    try:
-        net = build_net(agent, config)
-        net.load_state_dict(state, strict=True)
-    except (RuntimeError, TypeError) as exc:
-        first = str(exc).splitlines()[0]
-        raise ValueError(
-            f"Checkpoint {path} does not match the {agent} architecture it declares ({first}); "
-            "it was written by another version, retrain or re-export it."
-        ) from exc
-    return net.to(device or default_device()).eval()
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager
@@ -143,11 +66,39 @@ def mlflow_tracking(uri: str) -> Iterator[None]:
             os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 
+def log_model(net: nn.Module, weights: Path, registered_name: str | None, pip_requirements: list[str]):
+    """Log `net` to the active MLflow run with its safetensors file `weights` as an extra file, and
+    register it as a new version of `registered_name` when one is given; returns MLflow's ModelInfo."""
+    import mlflow
+
+    with warnings.catch_warnings():
+        # Agents call the net with tensors, not a DataFrame; a serving signature means nothing here.
+        warnings.filterwarnings("ignore", message=".*signature.*")
+        # MLflow 3.17 defaults to "pt2" (torch.export), which needs an input example and freezes the
+        # frame size; the pickled module keeps Flux fully convolutional for MLflow's own users. The
+        # studio itself never loads that copy (see load_registered).
+        return mlflow.pytorch.log_model(net, name="model", serialization_format="pickle",
+                                        extra_files=[str(weights)], pip_requirements=pip_requirements,
+                                        registered_model_name=registered_name)
+
+
+def promote(name: str, version: str, alias: str, weights: Path, tracking_uri: str) -> None:
+    """Record the SHA-256 of `weights` on the model version, then point `alias` at it: in that order,
+    so an alias never names a version whose weights cannot be verified."""
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    client.set_model_version_tag(name, version, WEIGHTS_SHA256_TAG, sha256_file(weights))
+    client.set_registered_model_alias(name, alias, version)
+
+
 def load_registered(agent: str, alias: str = "champion", tracking_uri: str | None = None,
                     device: str | torch.device | None = None) -> nn.Module:
     """The network registered for `agent` under `alias` (models:/<name>@<alias>), in eval mode.
 
     `tracking_uri` is the MLflow store the model was registered in (default: MLflow's current one).
+    Raises UnverifiedModel (a ValueError) when the version has no safetensors weights whose SHA-256
+    matches the one recorded at registration.
     """
     if agent not in REGISTERED_NAMES:
         raise ValueError(f"Unknown agent {agent!r}: registered models exist for {sorted(REGISTERED_NAMES)}.")
@@ -157,23 +108,32 @@ def load_registered(agent: str, alias: str = "champion", tracking_uri: str | Non
     from mlflow.exceptions import MlflowException
 
     name = REGISTERED_NAMES[agent]
-    uri = f"models:/{name}@{alias}"
     tracking_uri = tracking_uri or mlflow.get_tracking_uri()
     client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:
-        client.get_model_version_by_alias(name, alias)
+        version = client.get_model_version_by_alias(name, alias)
     except MlflowException as exc:
         raise ValueError(
             f"No model is registered as {name}@{alias} in {tracking_uri}; train one with "
             f"protoforge.train.train(TrainConfig(agent={agent!r}, register=True))."
         ) from exc
-    # download_artifacts resolves models:/ URIs through MLflow's *global* registry URI whatever
-    # tracking_uri it is given (it would open ./mlflow.db), so point the globals there meanwhile.
+    label = f"Registered model {name} version {version.version} (@{alias})"
+    retrain = f"retrain it with `talos lab train {agent}`"
+    expected = (version.tags or {}).get(WEIGHTS_SHA256_TAG)
+    if not expected:
+        raise UnverifiedModel(f"{label} has no safetensors hash recorded at registration, so it is not loaded; {retrain}.")
+    # Artifact URIs such as mlflow-artifacts:/ resolve through MLflow's *global* tracking URI, so
+    # point the globals at this store meanwhile.
     with tempfile.TemporaryDirectory(prefix="protoforge-model-") as tmp, mlflow_tracking(tracking_uri):
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
-        weights = local / "extra_files" / WEIGHTS_FILE
-        if weights.is_file():
-            return load_checkpoint(weights, device)
-        # A model logged by other means: fall back to MLflow's own (pickled) copy.
-        net = mlflow.pytorch.load_model(str(local), map_location=device or default_device())
-    return net.eval()
+        source = client.get_model_version_download_uri(name, version.version).rstrip("/")
+        try:
+            weights = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"{source}/extra_files/{WEIGHTS_FILE}",
+                                                               dst_path=tmp))
+        except (MlflowException, OSError) as exc:
+            raise UnverifiedModel(f"{label} has no {WEIGHTS_FILE} in its artifacts, so it is not loaded; {retrain}.") from exc
+        if not weights.is_file() or sha256_file(weights) != expected:
+            raise UnverifiedModel(
+                f"{label}: {WEIGHTS_FILE} is not the file whose SHA-256 was recorded at registration (it was "
+                f"changed or replaced since), so it is not loaded; {retrain}."
+            )
+        return load_checkpoint(weights, device)

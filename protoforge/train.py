@@ -3,8 +3,9 @@ task without Hydra. It seeds everything, reads the studio's rendered shots from 
 agent's DataModule, fits the agent's LightningModule (CLIP-style contrastive alignment for Echo,
 Radford et al. 2021; RIFE-style middle-frame prediction for Flux, Huang et al. 2022) with an
 explicit MLflow logger, logs the network with `mlflow.pytorch.log_model` (plus a safetensors copy),
-registers it under the agent's registered name, points the alias at the new version and records
-the link in Ichor, so agents pick it up with `protoforge.registry.load_registered`.
+registers it under the agent's registered name, records the safetensors file's SHA-256 on the new
+version, points the alias at it and records the link in Ichor, so agents pick it up with
+`protoforge.registry.load_registered` (which loads only those verified safetensors).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from protoforge.config import TrainConfig, TrainResult
-from protoforge.registry import WEIGHTS_FILE, mlflow_tracking, save_checkpoint
+from protoforge.registry import WEIGHTS_FILE, log_model, mlflow_tracking, promote, save_checkpoint
 
 
 def build_datamodule(cfg: TrainConfig):
@@ -139,21 +140,13 @@ def _train(cfg: TrainConfig) -> TrainResult:
         weights = save_checkpoint(net, Path(tmp) / WEIGHTS_FILE)
         name = cfg.registered_name if cfg.register else None
         with mlflow.start_run(run_id=logger.run_id):
-            with warnings.catch_warnings():
-                # Agents call the net with tensors, not a DataFrame; a serving signature means nothing here.
-                warnings.filterwarnings("ignore", message=".*signature.*")
-                # MLflow 3.17 defaults to "pt2" (torch.export), which needs an input example and
-                # freezes the frame size; the pickled module keeps Flux fully convolutional.
-                info = mlflow.pytorch.log_model(net, name="model", serialization_format="pickle",
-                                                extra_files=[str(weights)], pip_requirements=_pip_requirements(),
-                                                registered_model_name=name)
+            info = log_model(net, weights, name, _pip_requirements())
         result.run_id, result.model_uri = logger.run_id, info.model_uri
         if name is not None:
             version = str(info.registered_model_version)
-            client = mlflow.MlflowClient(tracking_uri=cfg.mlflow_tracking_uri, registry_uri=cfg.mlflow_tracking_uri)
-            client.set_registered_model_alias(name, cfg.alias, version)
+            promote(name, version, cfg.alias, weights, cfg.mlflow_tracking_uri)
             result.registered_name, result.version, result.alias = name, version, cfg.alias
-            from resources.ichor import IchorVault
+            from talos_assets.stores.ichor import IchorVault
 
             IchorVault(cfg.ichor_url).link_model(cfg.agent, name, version, cfg.alias, metrics)
     return result

@@ -1,19 +1,19 @@
-"""The studio home: one folder (TALOS_HOME, default `.talos/` in the working directory) holding the
-Dagster instance, the Ichor database, the Aether store, the MLflow store and every shot's working
-frames. `StudioHome` builds every path from validated film and shot ids only.
+"""The studio home as a Dagster resource: where the working store and the deliveries live.
+
+TALOS_HOME (default `.talos/` in the working directory) holds the Dagster instance, the Ichor
+database, the Aether store, the MLflow store and every shot's working frames; TALOS_RENDERS (default
+`renders/`) receives the films. The typed reads and writes are `talos_assets.stores.studio.StudioStore`.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import dagster as dg
 
-from talos_assets.spec import is_valid_id
-
-STAGES = ("scene", "keys", "inbetweens", "colored", "lit", "effects", "render", "storyboard")
+from talos_assets.settings import StudioSettings, studio_settings
+from talos_assets.stores.studio import StudioStore
 
 
 def studio_root() -> Path:
@@ -24,41 +24,21 @@ def renders_root() -> Path:
     return Path(os.environ.get("TALOS_RENDERS", "renders")).resolve()
 
 
-def _check(kind: str, value: str) -> str:
-    if not is_valid_id(value):
-        raise ValueError(f"{kind} id '{value}' is not allowed: use a-z, 0-9, '_' or '-' (at most 64, no leading '_' or '-')")
-    return value
-
-
 class StudioHome(dg.ConfigurableResource):
     """Where the studio keeps its working data and delivers films."""
 
     root: str
     renders: str
+    characters: list[str] = []  # the user's rig folders (TALOS_CHARACTERS), searched before the studio's
 
-    @property
-    def root_path(self) -> Path:
-        return Path(self.root)
+    def character_dirs(self) -> list[Path]:
+        """Where Axis looks for character rigs beyond the built-in cast, in search order."""
+        return [Path(d) for d in self.characters] + [Path(self.root) / "characters"]
 
-    def shot_dir(self, film_id: str, slot: str, stage: str) -> Path:
-        if stage not in STAGES:
-            raise ValueError(f"unknown stage '{stage}'")
-        return self.root_path / "films" / _check("film", film_id) / "shots" / _check("shot", slot) / stage
+    def store(self) -> StudioStore:
+        return StudioStore(self.root, self.renders)
 
-    def fresh_shot_dir(self, film_id: str, slot: str, stage: str) -> Path:
-        """An empty folder for a stage: a re-run replaces only this shot's stage, nothing else."""
-        path = self.shot_dir(film_id, slot, stage)
-        if path.exists():
-            shutil.rmtree(path)
-        path.mkdir(parents=True)
-        return path
-
-    def film_dir(self, film_id: str) -> Path:
-        path = self.root_path / "films" / _check("film", film_id)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def delivery_dir(self, film_id: str) -> Path:
-        path = Path(self.renders) / _check("film", film_id)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def settings(self) -> StudioSettings:
+        """The studio's settings for checking a story (the LLM endpoints come from the environment)."""
+        return studio_settings().model_copy(update={"home": Path(self.root), "renders": Path(self.renders),
+                                                    "character_dirs": self.character_dirs()})

@@ -19,27 +19,51 @@ from rich.console import Console
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Studio Talos: an AI animation studio as software.")
 console = Console()
 err = Console(stderr=True)
+_debug = {"on": False}
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="show the traceback behind an error")) -> None:
+    _debug["on"] = debug
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    """One sentence on stderr and exit code 2; the message is printed as plain text (never as markup)."""
+    if _debug["on"] and sys.exc_info()[0] is not None:
+        err.print_exception()
+    err.print("error: ", style="bold red", end="", markup=False)
+    err.print(message, markup=False, highlight=False)
     raise typer.Exit(code=2)
+
+
+def _say(text: str, style: str | None = None) -> None:
+    console.print(text, style=style, markup=False, highlight=False)
+
+
+def _settings():
+    from talos_assets.llm_config import LLMConfigError
+    from talos_assets.settings import studio_settings
+
+    try:
+        return studio_settings()
+    except LLMConfigError as exc:
+        _fail(str(exc))
 
 
 @app.command()
 def validate(story: Path = typer.Argument(..., help="story YAML file")) -> None:
     """Check a story file and print its shot plan, without rendering or writing anything."""
-    from talos_assets.forge import ForgeError, check_story
+    from talos_assets.checking import ForgeError, check_story
 
     try:
-        checked = check_story(story)
+        checked = check_story(story, _settings())
     except ForgeError as exc:
         _fail(str(exc))
     plan = checked.plan
-    console.print(f"[bold]{plan.title}[/] ({plan.film_id}): {len(plan.shots)} shots, "
-                  f"{plan.planned_frames / plan.fps:.1f} s at {plan.width}x{plan.height} {plan.fps} fps, palette {plan.palette.name}")
+    _say(f"{plan.title} ({plan.film_id}): {len(plan.shots)} shots, "
+         f"{plan.planned_frames / plan.fps:.1f} s at {plan.width}x{plan.height} {plan.fps} fps, palette {plan.palette.name}")
     for s in plan.shots:
-        console.print(f"  {s.slot} {s.shot_id:<20} {s.emotion.value:<13} {s.shot_size.value:<12} {s.camera.value:<9} {s.duration:.2f}s")
+        _say(f"  {s.slot} {s.shot_id:<20} {s.emotion.value:<13} {s.shot_size.value:<12} {s.camera.value:<9} {s.duration:.2f}s")
 
 
 @app.command()
@@ -51,7 +75,7 @@ def forge(
     from talos_assets.forge import ForgeError, check_story, forge_film
 
     try:
-        checked = check_story(story)
+        checked = check_story(story, _settings())
     except ForgeError as exc:
         _fail(str(exc))
     try:
@@ -59,14 +83,16 @@ def forge(
     except ForgeError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        err.print("[yellow]interrupted:[/] finished frames and shots are kept; nothing half-written is left at a final path.")
+        err.print("interrupted: finished frames and shots are kept; nothing half-written is left at a final path.",
+                  markup=False)
         raise typer.Exit(code=130)
+    d = outcome.delivery
     console.print()
-    console.print(f"[bold green]film[/]        {outcome.film}")
-    console.print(f"[bold]storyboard[/]  {outcome.storyboard}  (PDF: {outcome.storyboard_pdf.name})")
-    console.print(f"[bold]timeline[/]    {outcome.timeline}" + (f"  (EDL: {outcome.edl.name})" if outcome.edl.exists() else ""))
-    console.print(f"[bold]evaluation[/]  {outcome.evaluation}")
-    console.print(f"[dim]studio home {outcome.home}; open the Dagster UI with `talos ui`[/]")
+    _say(f"film        {d.film}", style="bold green")
+    _say(f"storyboard  {d.storyboard}  (PDF: {d.storyboard_pdf.name})")
+    _say(f"timeline    {d.timeline}" + (f"  (EDL: {d.edl.name})" if d.edl.exists() else ""))
+    _say(f"evaluation  {d.evaluation}")
+    _say(f"studio home {outcome.home}; open the Dagster UI with `talos ui`", style="dim")
 
 
 @app.command()
@@ -76,10 +102,17 @@ def ui(port: int = typer.Option(3000, help="port on 127.0.0.1")) -> None:
 
     home = prepare_home()
     repo_root = Path(__file__).resolve().parent.parent
-    console.print(f"Dagster UI on http://127.0.0.1:{port} (studio home {home}); Ctrl-C stops it.")
+    _say(f"Dagster UI on http://127.0.0.1:{port} (studio home {home}); Ctrl-C stops it.")
     cmd = [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port), "-w", str(repo_root / "workspace.yaml")]
-    # dagster dev ignores SIGINT when started from a script: own a process group and stop all of it
+    # dagster dev ignores SIGINT when started from a script: own a process group and stop all of it,
+    # also when this process is told to stop (SIGTERM from a service manager, SIGHUP from a closed terminal)
     proc = subprocess.Popen(cmd, cwd=repo_root, env=os.environ.copy(), start_new_session=True)
+
+    def stop_group(*_) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_group)
+    signal.signal(signal.SIGHUP, stop_group)
     try:
         proc.wait()
     except KeyboardInterrupt:
@@ -120,9 +153,9 @@ def lab_train(
         result = train(cfg)
     except ValueError as exc:
         _fail(str(exc))
-    console.print(f"[bold green]{result.registered_name}[/] version {result.version} -> @{result.alias}  (run {result.run_id})")
+    _say(f"{result.registered_name} version {result.version} -> @{result.alias}  (run {result.run_id})", style="bold green")
     for key, value in sorted(result.metrics.items()):
-        console.print(f"  {key:<22} {value:.4f}")
+        _say(f"  {key:<22} {value:.4f}")
 
 
 character = typer.Typer(no_args_is_help=True, help="The studio's characters (YAML rigs).")
@@ -132,11 +165,10 @@ app.add_typer(character, name="character")
 @character.command("list")
 def character_list() -> None:
     """List the characters a story can cast (user rigs first, then the built-ins)."""
-    from talos_assets.agents.key_animation import available_characters, character_paths
+    from talos_assets.agents.key_animation import character_paths
 
-    paths = character_paths()
-    for name in available_characters():
-        console.print(f"{name:<12} {paths.get(name, '')}")
+    for name, path in sorted(character_paths(_settings().character_dirs).items()):
+        _say(f"{name:<12} {path}")
 
 
 @character.command("sheet")
@@ -147,14 +179,14 @@ def character_sheet(
 ) -> None:
     """Render a character's model sheet: turnaround views and the eight emotion expressions."""
     from resources.studio import renders_root
-    from talos_assets.agents.model_sheet import write_model_sheet
+    from talos_assets.agents.key_animation.model_sheet import write_model_sheet
 
     target = out or renders_root() / "characters" / f"{name}_model_sheet.png"
     try:
-        written = write_model_sheet(name, target, width)
+        written = write_model_sheet(name, target, width, _settings().character_dirs)
     except ValueError as exc:
         _fail(str(exc))
-    console.print(f"model sheet  {written}")
+    _say(f"model sheet  {written}")
 
 
 @app.command()
@@ -170,7 +202,7 @@ def schema() -> None:
 @app.command()
 def palettes() -> None:
     """List the palettes a story can name."""
-    from resources.ichor import BUILTIN_PALETTES
+    from talos_assets.stores.ichor import BUILTIN_PALETTES
 
     for name, swatches in sorted(BUILTIN_PALETTES.items()):
         console.print(f"{name:<16} " + " ".join(f"[on {c}]  [/]" for c in swatches.values()))

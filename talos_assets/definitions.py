@@ -12,14 +12,15 @@ from resources.aether import AetherResource
 from resources.ffmpeg import FFmpegResource
 from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
-from resources.studio import StudioHome, renders_root
+from resources.studio import StudioHome
 from resources.warp_device import WarpDeviceResource
 from talos_assets.defs import animation, automation, direction, editing, effects, evaluation, paint, render
-from talos_assets.home import ichor_url, prepare_home
+from talos_assets.home import prepare_home
+from talos_assets.settings import studio_settings
 
 # the per-shot chain, in the order one shot's run materializes it
 SHOT_ASSETS = [
-    direction.scene_graph, direction.camera_plan, animation.key_poses, animation.line_art_keys,
+    direction.scene_graph, animation.key_poses, direction.camera_plan, animation.line_art_keys,
     direction.storyboard_panel, animation.inbetweens, animation.motion_curves, paint.colored_frames,
     paint.lit_frames, effects.effect_layers, render.shot_render,
 ]
@@ -31,9 +32,11 @@ FILM_ASSETS = [
 
 def build_resources() -> dict:
     home = prepare_home()
+    settings = studio_settings()
+    user_rigs = [str(d) for d in settings.character_dirs if d != home / "characters"]
     return {
-        "studio": StudioHome(root=str(home), renders=str(renders_root())),
-        "ichor": IchorResource(url=ichor_url(home)),
+        "studio": StudioHome(root=str(home), renders=str(settings.renders), characters=user_rigs),
+        "ichor": IchorResource(url=settings.ichor_url),
         "aether": AetherResource(url=str(home / "aether")),
         "ffmpeg": FFmpegResource(),
         "warp_device": WarpDeviceResource(kernel_cache=str(home / "warp-cache")),

@@ -8,15 +8,20 @@ Ids that end up in paths are checked against one pattern before any path is buil
 from __future__ import annotations
 
 import re
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 # shot slots per film (s001..s200): enough for a 10-minute film of 3 s shots
 MAX_SHOTS = 200
+# text a story may hold (a story file is untrusted input): a whole script inline, a line of it
+MAX_SCRIPT_CHARS = 200_000
+MAX_LINE_CHARS = 2_000
+MAX_NAME_CHARS = 64
 _ID_RE = re.compile(ID_PATTERN)
 HEX_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
 
@@ -62,6 +67,27 @@ def slugify(text: str, fallback: str = "film") -> str:
 
 
 SafeId = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id: a-z, 0-9, '_' or '-', at most 64")]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+
+
+def story_path_problem(path: Path) -> str | None:
+    """Why a path written in a story may not be used (absolute, or climbing out with '..'), or None.
+    A story names files inside its own folder only; symbolic links are checked when the path resolves."""
+    if path.is_absolute():
+        return f"'{path}' is an absolute path; a story may only name files inside its own folder, relative to the story file"
+    if ".." in path.parts:
+        return f"'{path}' climbs out of the story's folder with '..'; a story may only name files inside its own folder"
+    return None
+
+
+def _inside_story_folder(path: Path | None) -> Path | None:
+    problem = story_path_problem(path) if path is not None else None
+    if problem:
+        raise ValueError(problem)
+    return path
+
+
+StoryPath = Annotated[Path, AfterValidator(_inside_story_folder)]
 
 
 class CameraMove(str, Enum):
@@ -142,17 +168,17 @@ class ShotInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: SafeId
-    description: str = Field(..., min_length=1)
+    description: str = Field(..., min_length=1, max_length=MAX_LINE_CHARS)
     emotion: Emotion | None = None
     duration: float | None = Field(None, gt=0.2, le=60.0, description="seconds")
-    characters: list[str] = Field(default_factory=lambda: ["talos"])
+    characters: list[Name] = Field(default_factory=lambda: ["talos"], max_length=16)
     camera: CameraMove | None = None
-    effects: list[EffectSpec] = Field(default_factory=list)
-    # film-grammar overrides; left out, Prism decides them (see talos_assets/agents/direction.py)
+    effects: list[EffectSpec] = Field(default_factory=list, max_length=16)
+    # film-grammar overrides; left out, Prism decides them (see talos_assets/agents/direction/grammar.py)
     shot_size: ShotSize | None = Field(None, description="establishing, wide, medium, close-up or insert")
     lens_mm: float | None = Field(None, ge=8.0, le=300.0, description="focal length in mm (35 mm still-frame equivalent)")
     location: str | None = Field(None, max_length=200, description="where the shot happens; a new location opens a scene with an establishing shot")
-    speaker: str | None = Field(None, description="the character speaking, when the shot is a line of dialogue")
+    speaker: str | None = Field(None, max_length=MAX_NAME_CHARS, description="the character speaking, when the shot is a line of dialogue")
 
     @model_validator(mode="after")
     def _speaker_on_screen(self) -> "ShotInput":
@@ -169,14 +195,31 @@ class ShotList(BaseModel):
 
 
 class DirectorSpec(BaseModel):
-    """Which director plans the shots: the embedded one, or an OpenAI-compatible chat endpoint."""
+    """Which director plans the shots: the embedded one, or an LLM endpoint the studio configured.
+
+    A story only names the endpoint: its URL, model and key are studio configuration
+    (talos_assets.llm_config), so a story file cannot send anything to an address or with a secret
+    of its choosing."""
 
     model_config = ConfigDict(extra="forbid")
-    llm_url: str | None = Field(None, description="base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1; unset = embedded director")
-    model: str | None = Field(None, description="model name the endpoint serves")
-    api_key_env: str | None = Field(None, description="name of an environment variable holding the API key, if the endpoint needs one")
+    endpoint: SafeId | None = Field(
+        None, description="name of an LLM endpoint the studio configured (TALOS_LLM_URL is 'default', more in "
+                          "$TALOS_HOME/llm.yaml); unset = 'default' when the studio has one, else the embedded "
+                          "director; 'embedded' = always the embedded director")
     tries: int = Field(3, ge=1, le=10, description="attempts at a schema-valid reply before falling back to the embedded director")
     timeout_s: float = Field(60.0, gt=0.0, le=600.0, description="seconds to wait for each reply")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_endpoint_details(cls, data: object) -> object:
+        named = [k for k in ("llm_url", "api_key_env", "model") if isinstance(data, dict) and k in data]
+        if named:
+            raise ValueError(
+                f"'{named[0]}' is no longer read from a story, because a story must not choose where its text "
+                "is sent or which secret goes with it; the studio configures LLM endpoints (TALOS_LLM_URL, "
+                "TALOS_LLM_MODEL, TALOS_LLM_API_KEY or $TALOS_HOME/llm.yaml) and the story picks one by name "
+                "with director.endpoint")
+        return data
 
 
 # what Anima masters: SDR H.264 (always the film), HDR10 HEVC, ProRes 4444 with alpha, OpenEXR frames
@@ -185,7 +228,7 @@ Deliverable = Literal["sdr-h264", "hdr10-hevc", "prores4444", "exr-sequence"]
 
 class MusicSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    file: Path | None = Field(None, description="audio file (wav/mp3/flac...), relative to the story file")
+    file: StoryPath | None = Field(None, description="audio file (wav/mp3/flac...) in the story's folder, relative to the story file")
     generate: bool = Field(True, description="synthesise a score from the story's emotion when no file is given")
 
 
@@ -195,19 +238,19 @@ class StorySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., min_length=1, max_length=200)
     id: SafeId | None = Field(None, description="film id; default: slug of the title")
-    logline: str | None = None
-    script: str | None = None
-    screenplay: Path | None = Field(None, description="a Fountain screenplay (.fountain), relative to the story file")
-    cast: dict[str, str] = Field(default_factory=dict, description="screenplay character name -> studio character rig")
+    logline: str | None = Field(None, max_length=MAX_LINE_CHARS)
+    script: str | None = Field(None, max_length=MAX_SCRIPT_CHARS)
+    screenplay: StoryPath | None = Field(None, description="a Fountain screenplay (.fountain) in the story's folder, relative to the story file")
+    cast: dict[Name, Name] = Field(default_factory=dict, max_length=64, description="screenplay character name -> studio character rig")
     director: DirectorSpec = Field(default_factory=DirectorSpec)
-    style: str = "cel"
-    palette: str | list[str] = "bronze-dusk"
+    style: str = Field("cel", max_length=MAX_NAME_CHARS)
+    palette: Name | Annotated[list[str], Field(max_length=64)] = "bronze-dusk"
     music: MusicSpec = Field(default_factory=MusicSpec)
     fps: int = Field(24, ge=6, le=60)
     resolution: tuple[int, int] = Field((1280, 720), description="width, height in pixels")
-    shots: list[ShotInput] = Field(default_factory=list)
+    shots: list[ShotInput] = Field(default_factory=list, max_length=MAX_SHOTS)
     deliverables: list[Deliverable] = Field(
-        default_factory=lambda: ["sdr-h264"],
+        default_factory=lambda: ["sdr-h264"], max_length=8,
         description="masters to deliver; the SDR H.264 film is always made, others are added next to it",
     )
 
@@ -234,8 +277,7 @@ class StorySpec(BaseModel):
     def _has_content(self) -> "StorySpec":
         if not (self.logline or self.script or self.shots or self.screenplay):
             raise ValueError("a story needs a logline, a script, a screenplay or a list of shots")
-        ids = [s.id for s in self.shots]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
+        dup = sorted(i for i, n in Counter(s.id for s in self.shots).items() if n > 1)
         if dup:
             raise ValueError(f"shot ids repeat: {dup}")
         return self
@@ -369,3 +411,76 @@ class ClipCut(BaseModel):
     record_start: int
     transition: Literal["cut", "dissolve", "dip-to-black", "whip-pan"] = "cut"
     transition_frames: int = Field(0, ge=0, description="length of the transition into the next clip, frames")
+
+
+# ---- frames on disk -------------------------------------------------------------------------
+
+FRAME_DIGITS = 4
+_FRAME_FILE_RE = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>\.[A-Za-z0-9]+)$")
+
+
+def frame_name(index: int, prefix: str = "f", suffix: str = ".exr", padding: int = FRAME_DIGITS) -> str:
+    """The one frame-naming convention of the studio: prefix + zero-padded frame number + suffix."""
+    return f"{prefix}{index:0{padding}d}{suffix}"
+
+
+class FrameSequence(BaseModel):
+    """A numbered frame sequence in one folder (OpenTimelineIO's ImageSequenceReference, on disk).
+
+    Every stage writes and reads its frames through one of these; the frame number is the shot's
+    frame index (handles included), so `path(f)` is frame f of the shot.
+    """
+
+    folder: Path
+    prefix: str = "f"
+    suffix: str = ".exr"
+    padding: int = FRAME_DIGITS
+    start_frame: int = 0
+    count: int = 0
+
+    def name(self, index: int) -> str:
+        return frame_name(index, self.prefix, self.suffix, self.padding)
+
+    def path(self, index: int) -> Path:
+        return self.folder / self.name(index)
+
+    def paths(self) -> list[Path]:
+        return [self.path(i) for i in range(self.start_frame, self.start_frame + self.count)]
+
+    def on_disk(self) -> list[Path]:
+        """The files of this naming pattern that exist now, in frame order."""
+        pattern = f"{self.prefix}{'[0-9]' * self.padding}{self.suffix}"
+        return sorted(self.folder.glob(pattern)) if self.folder.is_dir() else []
+
+    def found(self) -> "FrameSequence":
+        """This pattern with start and count read from the files on disk (one contiguous run)."""
+        files = self.on_disk()
+        if not files:
+            return self.model_copy(update={"count": 0})
+        return FrameSequence.describe(files)
+
+    @classmethod
+    def describe(cls, files: list[Path]) -> "FrameSequence":
+        """Read the naming pattern of frame files; they must be one contiguous sequence in one folder."""
+        if not files:
+            raise ValueError("a shot has no rendered frames")
+        paths = [Path(f) for f in files]
+        first = _FRAME_FILE_RE.match(paths[0].name)
+        if not first:
+            raise ValueError(f"frame file '{paths[0].name}' does not end in a frame number and extension")
+        prefix, suffix = first["prefix"], first["suffix"]
+        padding = len(first["number"])
+        start = int(first["number"])
+        for i, p in enumerate(paths):
+            m = _FRAME_FILE_RE.match(p.name)
+            if (
+                not m
+                or p.parent != paths[0].parent
+                or m["prefix"] != prefix
+                or m["suffix"] != suffix
+                or int(m["number"]) != start + i
+                or len(m["number"]) != padding
+            ):
+                raise ValueError(f"frame '{p}' breaks the sequence {prefix}{'#' * padding}{suffix} starting at {start}")
+        return cls(folder=paths[0].parent.resolve(), prefix=prefix, suffix=suffix, padding=padding, start_frame=start,
+                   count=len(paths))

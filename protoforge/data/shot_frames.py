@@ -9,7 +9,6 @@ Ichor with passed = False) are left out, so the lab does not learn from renders 
 from __future__ import annotations
 
 import abc
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +18,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from protoforge.models.components.tiny_clip import clip_tokenizer, preprocess_rgb8, resize_center_crop
-from resources.ichor import IchorVault
 from talos_assets.agents.frames import read_layer_png, to_display_rgb8
-
-_FRAME_NAME = re.compile(r"^f(\d+)\.(png|exr)$")
+from talos_assets.spec import FrameSequence
+from talos_assets.stores.ichor import IchorVault
 
 
 @dataclass(frozen=True)
@@ -41,12 +39,13 @@ def shot_caption(description: str, emotion: str) -> str:
 
 
 def frame_paths(render_dir: str | Path) -> list[Path]:
-    """The shot's final frames in temporal order (fNNNN.exr or .png; temp files and other names ignored)."""
-    folder = Path(render_dir)
-    if not folder.is_dir():
-        return []
-    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _FRAME_NAME.match(p.name))]
-    return [p for _, p in sorted(found)]
+    """The shot's final frames in temporal order: the f0000.exr... sequence, else f0000.png...
+    (temp files and other names ignored; a gap in the numbering raises ValueError)."""
+    for suffix in (".exr", ".png"):
+        frames = FrameSequence(folder=Path(render_dir), prefix="f", suffix=suffix).found()
+        if frames.count:
+            return frames.paths()
+    return []
 
 
 def rendered_shots(vault: IchorVault, exclude_failed: bool = True) -> list[RenderedShot]:
@@ -59,7 +58,10 @@ def rendered_shots(vault: IchorVault, exclude_failed: bool = True) -> list[Rende
         for row in vault.shots(film_id):
             if not row.render_dir or (film_id, row.shot_id) in failed:
                 continue
-            paths = frame_paths(row.render_dir)
+            try:
+                paths = frame_paths(row.render_dir)
+            except ValueError as exc:
+                raise ValueError(f"film '{film_id}' shot '{row.shot_id}': {exc}; re-render the shot before training.") from None
             if paths:
                 shots.append(RenderedShot(film_id, row.shot_id, shot_caption(row.description, row.emotion),
                                           tuple(paths)))
@@ -136,7 +138,7 @@ class ShotFramesDataModule(L.LightningDataModule, abc.ABC):
         if self.train_set is not None:
             return
         hp = self.hparams
-        self.shots = rendered_shots(IchorVault(hp.ichor_url), exclude_failed=hp.exclude_failed_shots)
+        self.shots = rendered_shots(IchorVault(hp.ichor_url, create=False), exclude_failed=hp.exclude_failed_shots)
         if not self.shots:
             raise ValueError(
                 f"Ichor at {hp.ichor_url} has no rendered shots to learn from: render a film first "

@@ -463,3 +463,9 @@ def paint_background(preset: str, palette: Palette, width: int, height: int, see
     out[..., :3] = np.clip(rgb, 0.0, 1.0)
     out[..., 3] = 1.0
     return out
+
+
+def ground_line(alpha: np.ndarray, default: float = 0.8) -> float:
+    """Where the feet touch the ground: the lowest covered row, as a fraction of frame height."""
+    rows = np.nonzero(alpha.max(axis=1) > 0.5)[0]
+    return float(rows[-1] + 1) / alpha.shape[0] if rows.size else default

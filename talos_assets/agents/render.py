@@ -10,20 +10,17 @@ frame read as constant speed). Bloom is a threshold + multi-scale Gaussian glow 
 resolution and added as light (premultiplied additive). Emissive light (bloom, fire) may exceed
 1.0: shot frames are kept scene-linear in half-float OpenEXR (`frames.write_layer`; a 16-bit sRGB PNG
 would clip at 1.0), which the HDR master needs. `to_output_rgb8` flattens over black and
-sRGB-encodes for previews only; delivery masters go through OpenColorIO in `mastering.py` (SMPTE
+sRGB-encodes for previews only; delivery masters go through OpenColorIO in `mastering/` (SMPTE
 ST 2084 / ITU-R BT.2020 / BT.2100 HDR10, BT.2408 reference white, BT.2390 tone mapping).
 """
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 
 from talos_assets.agents.coloring import LUMA
-from talos_assets.agents.frames import linear_to_srgb
-from talos_assets.spec import CameraKey
+from talos_assets.agents.camera_framing import apply_camera, camera_matrix, to_output_rgb8
 
 
 def over(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
@@ -50,74 +47,6 @@ def composite(layers: list[np.ndarray]) -> np.ndarray:
         out *= 1.0 - layer[..., 3:4]
         out += layer
     return out
-
-
-def _smoothstep(t: float) -> float:
-    return t * t * (3.0 - 2.0 * t)
-
-
-def interpolate_camera(keys: list[CameraKey], frame: int) -> CameraKey:
-    """Camera at `frame`: held before the first / after the last key, smoothstep-eased between keys.
-
-    Centre and roll are lerped, zoom is interpolated geometrically; a frame that lands on a key
-    returns that key's values exactly.
-    """
-    if not keys:
-        raise ValueError("interpolate_camera() needs at least one camera key")
-    ordered = sorted(keys, key=lambda k: k.frame)
-    if frame <= ordered[0].frame:
-        src = ordered[0]
-        return src.model_copy(update={"frame": frame})
-    if frame >= ordered[-1].frame:
-        src = ordered[-1]
-        return src.model_copy(update={"frame": frame})
-    # First key strictly after `frame`; its predecessor is at or before it.
-    j = next(i for i, k in enumerate(ordered) if k.frame > frame)
-    a, b = ordered[j - 1], ordered[j]
-    if frame == a.frame:
-        return a.model_copy(update={"frame": frame})
-    s = _smoothstep((frame - a.frame) / (b.frame - a.frame))
-    zoom = math.exp(math.log(a.zoom) + s * (math.log(b.zoom) - math.log(a.zoom)))
-    return CameraKey(
-        frame=frame,
-        center_x=a.center_x + s * (b.center_x - a.center_x),
-        center_y=a.center_y + s * (b.center_y - a.center_y),
-        zoom=zoom,
-        roll=a.roll + s * (b.roll - a.roll),
-    )
-
-
-def camera_matrix(cam: CameraKey, width: int, height: int) -> np.ndarray:
-    """2x3 affine from stage pixels to frame pixels (pixel centres at integer coordinates).
-
-    The stage point (center_x·W, center_y·H) lands in the frame centre, scaled by zoom and rotated
-    by roll degrees (positive = counter-clockwise on screen, cv2.getRotationMatrix2D convention).
-    """
-    if cam.zoom <= 0:
-        raise ValueError(f"camera zoom must be positive, got {cam.zoom}")
-    c = (cam.center_x * width - 0.5, cam.center_y * height - 0.5)
-    o = ((width - 1) / 2.0, (height - 1) / 2.0)
-    m = cv2.getRotationMatrix2D(c, cam.roll, cam.zoom)  # A·(p − c) + c
-    m[0, 2] += o[0] - c[0]
-    m[1, 2] += o[1] - c[1]
-    return m
-
-
-def apply_camera(layer: np.ndarray, cam: CameraKey) -> np.ndarray:
-    """Frame a layer through the camera; same size out. Identity camera returns an exact copy.
-
-    Fully opaque layers (backdrops) replicate their border so a roll or a pull-out never shows
-    black corners; layers with transparency use a transparent border so nothing is smeared.
-    """
-    layer = np.asarray(layer, dtype=np.float32)
-    h, w = layer.shape[:2]
-    if cam.zoom == 1.0 and cam.roll == 0.0 and cam.center_x == 0.5 and cam.center_y == 0.5:
-        return layer.copy()
-    m = camera_matrix(cam, w, h)
-    opaque = layer.ndim == 2 or layer.shape[2] < 4 or bool(layer[..., 3].min() >= 1.0 - 1e-6)
-    border = cv2.BORDER_REPLICATE if opaque else cv2.BORDER_CONSTANT
-    out = cv2.warpAffine(layer, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
-    return out.astype(np.float32, copy=False)
 
 
 def add_bloom(rgba: np.ndarray, threshold: float = 0.8, strength: float = 0.6) -> np.ndarray:
@@ -147,8 +76,4 @@ def add_bloom(rgba: np.ndarray, threshold: float = 0.8, strength: float = 0.6) -
     return out
 
 
-def to_output_rgb8(rgba: np.ndarray) -> np.ndarray:
-    """Premultiplied linear RGBA (or RGB) -> uint8 (H, W, 3) sRGB, flattened over black."""
-    rgb = np.asarray(rgba, dtype=np.float32)[..., :3]  # over black, premultiplied colour is the answer
-    return (linear_to_srgb(rgb) * 255.0 + 0.5).astype(np.uint8)
-
+__all__ = ["over", "composite", "add_bloom", "apply_camera", "camera_matrix", "to_output_rgb8"]

@@ -22,7 +22,7 @@ from talos_assets.spec import FilmPlan
 plan_film = dg.define_asset_job("plan_film", selection=["film_plan"], executor_def=dg.in_process_executor, description="Prism's film plan for one film.")
 render_shot = dg.define_asset_job(
     "render_shot",
-    selection=["scene_graph", "camera_plan", "key_poses", "line_art_keys", "storyboard_panel", "inbetweens",
+    selection=["scene_graph", "key_poses", "camera_plan", "line_art_keys", "storyboard_panel", "inbetweens",
                "motion_curves", "colored_frames", "lit_frames", "effect_layers", "shot_render"],
     executor_def=dg.in_process_executor,
     description="One shot's whole chain, Prism to Anima, in one process.",
@@ -42,7 +42,7 @@ def inbox_dir(studio: StudioHome) -> Path:
 @dg.sensor(job=plan_film, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
 def story_inbox(context: dg.SensorEvaluationContext, studio: StudioHome, ichor: IchorResource):
     """New or changed story files in $TALOS_HOME/inbox become films: registered, partitioned, planned."""
-    from talos_assets.forge import ForgeError, check_story
+    from talos_assets.checking import ForgeError, check_story
 
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     inbox = inbox_dir(studio)
@@ -55,7 +55,7 @@ def story_inbox(context: dg.SensorEvaluationContext, studio: StudioHome, ichor: 
             continue
         seen[path.name] = digest
         try:
-            checked = check_story(path)
+            checked = check_story(path, studio.settings())
         except ForgeError as exc:
             skipped.append(str(exc))
             context.log.warning(str(exc))
@@ -63,6 +63,7 @@ def story_inbox(context: dg.SensorEvaluationContext, studio: StudioHome, ichor: 
         plan, story = checked.plan, checked.story
         ichor.vault().register_film(plan.film_id, story.title, str(checked.path), checked.text, story.fps,
                                     *story.resolution, palette=plan.palette.name, shots=[])
+        studio.store().write_checked_plan(plan)  # what was checked is what renders: film_plan reads it
         if not context.instance.has_dynamic_partition("films", plan.film_id):
             new_films.append(plan.film_id)
         requests.append(dg.RunRequest(run_key=f"plan-{plan.film_id}-{digest[:12]}", partition_key=plan.film_id,
@@ -104,17 +105,15 @@ def film_ready_for_edit(instance: dg.DagsterInstance, plan: FilmPlan) -> tuple[b
                       minimum_interval_seconds=10)
 def shots_after_plan(context: dg.RunStatusSensorContext, studio: StudioHome):
     """After a plan: render every shot. After a shot: edit the film once all its shots are rendered."""
-    from talos_assets.defs.common import load_film_plan
-
+    store = studio.store()
     run = context.dagster_run
     if run.job_name == plan_film.name:
         film_id = run.tags.get("dagster/partition")
-        plan = load_film_plan(studio, film_id)
-        return shot_run_requests(plan, run.run_id)
+        return shot_run_requests(store.read_plan(film_id), run.run_id)
     film_id = run.tags.get("dagster/partition/film")
     if not film_id:
         return dg.SkipReason("render run without a film partition tag")
-    plan = load_film_plan(studio, film_id)
+    plan = store.read_plan(film_id)
     ready, newest = film_ready_for_edit(context.instance, plan)
     if not ready:
         return dg.SkipReason(f"film '{film_id}' still has shots to render")

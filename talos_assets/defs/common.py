@@ -1,8 +1,7 @@
-"""Shared plumbing for the asset layer: reading the film plan, previews and metadata."""
+"""Shared plumbing for the asset layer: the running shot's plan, previews, metadata and errors."""
 
 
 import base64
-import json
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,30 +11,16 @@ import cv2
 import dagster as dg
 import numpy as np
 
-from resources.studio import StudioHome
-from talos_assets.agents.frames import atomic_write_bytes
 from talos_assets.partitions import split_shot_key
-from talos_assets.spec import FilmPlan, ShotPlan
-
-PLAN_FILE = "plan.json"
-
-
-def write_json(path: Path, payload: str | dict | list) -> Path:
-    text = payload if isinstance(payload, str) else json.dumps(payload, indent=1)
-    return atomic_write_bytes(path, text.encode())
+from talos_assets.spec import ShotPlan
+from talos_assets.stores.studio import MissingStageError, StudioStore
 
 
-def load_film_plan(studio: StudioHome, film_id: str) -> FilmPlan:
-    path = studio.film_dir(film_id) / PLAN_FILE
-    if not path.exists():
-        raise dg.Failure(f"film '{film_id}' has no plan yet: materialize film_plan for it first (talos forge STORY).")
-    return FilmPlan.model_validate_json(path.read_text())
-
-
-def shot_plan_for(context: dg.AssetExecutionContext, studio: StudioHome) -> ShotPlan:
+def shot_plan_for(context: dg.AssetExecutionContext, store: StudioStore) -> ShotPlan:
     """The ShotPlan of the running partition; padding slots are rejected with a clear message."""
     film_id, slot = split_shot_key(context)
-    plan = load_film_plan(studio, film_id)
+    with user_errors_as_failures():
+        plan = store.read_plan(film_id)
     for shot in plan.shots:
         if shot.slot == slot:
             return shot
@@ -43,21 +28,6 @@ def shot_plan_for(context: dg.AssetExecutionContext, studio: StudioHome) -> Shot
         f"slot {slot} is padding: film '{film_id}' has {len(plan.shots)} shots (s001..s{len(plan.shots):03d}).",
         allow_retries=False,
     )
-
-
-LAYER_SUFFIX = ".exr"  # colour layers: half-float linear EXR (see agents/frames.py)
-MAP_SUFFIX = ".png"  # line coverage and region maps
-
-
-def frame_files(folder: Path, prefix: str = "f", suffix: str = LAYER_SUFFIX) -> list[Path]:
-    return sorted(folder.glob(f"{prefix}[0-9][0-9][0-9][0-9]{suffix}"))
-
-
-def frame_name(index: int, prefix: str = "f", suffix: str | None = None) -> str:
-    """Colour layers are fNNNN.exr; the line_/regions_ maps of Flux are PNG."""
-    if suffix is None:
-        suffix = MAP_SUFFIX if prefix in ("line_", "regions_") else LAYER_SUFFIX
-    return f"{prefix}{index:04d}{suffix}"
 
 
 def preview_md(image_rgb8: np.ndarray, width: int = 320) -> dg.MetadataValue:
@@ -98,8 +68,9 @@ def shot_metadata(shot: ShotPlan, folder: Path, frames: int, clock: StageClock, 
 
 @contextmanager
 def user_errors_as_failures() -> Iterator[None]:
-    """A ValueError from an agent is the user's to fix: fail the step with its one sentence."""
+    """A ValueError from an agent or the store (a missing stage) is the user's to fix: fail the step
+    with its one sentence and no retry."""
     try:
         yield
-    except ValueError as exc:
+    except (ValueError, MissingStageError) as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None

@@ -2,57 +2,23 @@
 the finished film with its sound, delivered to renders/<film>/."""
 
 
-import json
-from pathlib import Path
-
-import cv2
 import dagster as dg
 import numpy as np
 
 from resources.ffmpeg import FFmpegResource
 from resources.ichor import IchorResource
-from resources.studio import StudioHome, renders_root
+from resources.studio import StudioHome
 from talos_assets.agents import editing, music
 from talos_assets.agents.frames import write_rgb8_png
-from talos_assets.defs.common import StageClock, frame_files, load_film_plan, preview_md, write_json
+from talos_assets.defs.common import StageClock, preview_md, user_errors_as_failures
 from talos_assets.defs.direction import film_plan
 from talos_assets.defs.render import shot_render
 from talos_assets.partitions import film_of_shot, films_partitions
-from talos_assets.spec import BeatGrid, ClipCut, FilmPlan
+from talos_assets.spec import FilmPlan
+from talos_assets.stores.studio import write_json
 
 CUTTURA = "cuttura_editing"
 SAMPLE_RATE = 44100
-
-
-def delivery_paths(film_id: str, renders: Path | None = None) -> dict[str, Path]:
-    root = (renders or renders_root()) / film_id
-    return {
-        "film": root / f"{film_id}.mp4",
-        "timeline": root / f"{film_id}.otio",
-        "edl": root / f"{film_id}.edl",
-        "storyboard": root / f"{film_id}_storyboard.png",
-        "storyboard_pdf": root / f"{film_id}_storyboard.pdf",
-        "evaluation": root / f"{film_id}_evaluation.json",
-        # masters beyond the SDR film (the story's `deliverables`)
-        "hdr10-hevc": root / f"{film_id}_hdr10.mp4",
-        "prores4444": root / f"{film_id}_4444.mov",
-        "exr-sequence": root / f"{film_id}_exr",
-    }
-
-
-def waveform_image(audio: np.ndarray, beats: list[float], sr: int, width: int = 640, height: int = 120) -> np.ndarray:
-    img = np.full((height, width, 3), 250, np.uint8)
-    cols = np.array_split(np.abs(audio), width)
-    peaks = np.array([c.max() if c.size else 0.0 for c in cols])
-    peaks = peaks / max(1e-6, peaks.max())
-    for x, p in enumerate(peaks):
-        half = int(p * (height / 2 - 4))
-        cv2.line(img, (x, height // 2 - half), (x, height // 2 + half), (70, 90, 160), 1)
-    duration = len(audio) / sr
-    for t in beats:
-        x = int(t / duration * (width - 1))
-        cv2.line(img, (x, 0), (x, 8), (200, 40, 40), 1)
-    return img
 
 
 @dg.asset(partitions_def=films_partitions, group_name=CUTTURA, kinds={"python"}, deps=[film_plan])
@@ -60,7 +26,9 @@ def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FF
     """Cuttura: the film's music (the story's audio file, or a score written from the emotion curve),
     at -14 LUFS, and its tempo and beat grid."""
     clock = StageClock()
-    plan = load_film_plan(studio, context.partition_key)
+    store = studio.store()
+    with user_errors_as_failures():
+        plan = store.read_plan(context.partition_key)
     film_seconds = plan.planned_frames / plan.fps
     handles = max(s.handle_frames for s in plan.shots) / plan.fps
     sections = "-"
@@ -81,11 +49,10 @@ def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FF
         sections = "; ".join(f"{sec.start_s:.1f}s {sec.key} {sec.mode}: {', '.join(sec.instruments)}" for sec in score.sections)
         source = "generated"
     analysis = music.analyze_music(audio, SAMPLE_RATE)
-    folder = studio.film_dir(plan.film_id)
-    music.write_wav(folder / "soundtrack.wav", audio, SAMPLE_RATE)
-    write_json(folder / "beat_grid.json", analysis.beat_grid().model_dump_json(indent=1))
-    write_json(folder / "music_analysis.json", analysis.model_dump_json(indent=1))
-    wave = waveform_image(audio, analysis.beat_times, SAMPLE_RATE)
+    music.write_wav(store.soundtrack_path(plan.film_id), audio, SAMPLE_RATE)
+    write_json(store.beat_grid_path(plan.film_id), analysis.beat_grid().model_dump_json(indent=1))
+    write_json(store.music_analysis_path(plan.film_id), analysis.model_dump_json(indent=1))
+    wave = music.waveform_image(audio, analysis.beat_times, SAMPLE_RATE)
     return dg.MaterializeResult(metadata={
         "source": source, "tempo_bpm": round(analysis.tempo_bpm, 2),
         "tempo_written_bpm": round(tempo_written, 2) if tempo_written else "-",
@@ -94,29 +61,9 @@ def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FF
         "section_times": ", ".join(f"{t:.2f}" for t in analysis.section_times) or "-", "score_sections": sections,
         "duration_s": round(len(audio) / SAMPLE_RATE, 3),
         "loudness_lufs": round(music.integrated_loudness(audio, SAMPLE_RATE), 2),
-        "path": dg.MetadataValue.path(str(folder / "soundtrack.wav")), "seconds": round(clock.seconds, 3),
+        "path": dg.MetadataValue.path(str(store.soundtrack_path(plan.film_id))), "seconds": round(clock.seconds, 3),
         "preview": preview_md(wave, 640),
     })
-
-
-def load_music_analysis(studio: StudioHome, film_id: str) -> "music.MusicAnalysis":
-    folder = studio.film_dir(film_id)
-    path = folder / "music_analysis.json"
-    if not path.exists():
-        raise dg.Failure(f"film '{film_id}' has no soundtrack analysis yet: materialize soundtrack first.")
-    return music.MusicAnalysis.model_validate_json(path.read_text())
-
-
-def rendered_shot_frames(studio: StudioHome, plan: FilmPlan) -> dict[str, list[Path]]:
-    """Every shot's final frames; a shot not rendered yet is named so the user can materialize it."""
-    files: dict[str, list[Path]] = {}
-    for shot in plan.shots:
-        found = frame_files(studio.shot_dir(plan.film_id, shot.slot, "render"))
-        if len(found) < shot.total_frames:
-            raise dg.Failure(f"shot {shot.slot} ({shot.shot_id}) has {len(found)} of {shot.total_frames} rendered frames: "
-                             f"materialize shot_render for {plan.film_id}|{shot.slot}.")
-        files[shot.slot] = found[: shot.total_frames]
-    return files
 
 
 @dg.asset(
@@ -126,22 +73,23 @@ def rendered_shot_frames(studio: StudioHome, plan: FilmPlan) -> dict[str, list[P
 def timeline(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
     """Cuttura: cut points moved onto the music's beats within each shot's handles, as an OTIO timeline."""
     clock = StageClock()
-    plan = load_film_plan(studio, context.partition_key)
-    folder = studio.film_dir(plan.film_id)
-    analysis = load_music_analysis(studio, plan.film_id)
+    store = studio.store()
+    with user_errors_as_failures():
+        plan = store.read_plan(context.partition_key)
+        analysis = music.MusicAnalysis.model_validate_json(store.read_music_analysis_json(plan.film_id))
+        shot_frames = store.rendered_frames(plan)
     cuts = editing.conform_cuts(plan.shots, analysis, plan.fps)
-    shot_files = rendered_shot_frames(studio, plan)
-    tl = editing.build_timeline(plan.film_id, cuts, shot_files, folder / "soundtrack.wav", plan.fps, plan.width, plan.height)
-    paths = delivery_paths(plan.film_id, Path(studio.renders))
-    out = paths["timeline"]
-    out.parent.mkdir(parents=True, exist_ok=True)
+    tl = editing.build_timeline(plan.film_id, cuts, {slot: seq.paths() for slot, seq in shot_frames.items()},
+                                store.soundtrack_path(plan.film_id), plan.fps, plan.width, plan.height)
+    delivery = store.delivery(plan.film_id)
+    out = store.delivery_dir(plan.film_id) / delivery.timeline.name
     editing.write_timeline(tl, out)
     try:
-        editing.export_edl(tl, paths["edl"], fps=plan.fps)
-        edl_note = dg.MetadataValue.path(str(paths["edl"]))
+        editing.export_edl(tl, delivery.edl, fps=plan.fps)
+        edl_note = dg.MetadataValue.path(str(delivery.edl))
     except ValueError as exc:  # CMX 3600 timecode exists only at SMPTE rates (24, 25, 30...)
         edl_note = f"not written at {plan.fps} fps: {exc}"
-    write_json(folder / "cuts.json", [c.model_dump() for c in cuts])
+    store.write_cuts(plan.film_id, cuts)
     offsets = editing.beat_sync_offsets(cuts, analysis, plan.fps)
     total = sum(c.source_frames for c in cuts)
     arousal = {s.slot: s.arousal for s in plan.shots}
@@ -156,28 +104,6 @@ def timeline(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Materi
         "seconds": round(clock.seconds, 3),
         "cuts": dg.MetadataValue.md("| slot | shot | record start | frames | cut on | transition into next |\n|---|---|---|---|---|---|\n" + rows),
     })
-
-
-def load_cuts(studio: StudioHome, film_id: str) -> list[ClipCut]:
-    path = studio.film_dir(film_id) / "cuts.json"
-    if not path.exists():
-        raise dg.Failure(f"film '{film_id}' has no timeline yet: materialize timeline first.")
-    return [ClipCut.model_validate(c) for c in json.loads(path.read_text())]
-
-
-def stream_problems(facts, expected_frames: int, plan: FilmPlan, with_audio: bool = True) -> list[str]:
-    """What a master gets wrong against the timeline, in words (empty when it is right)."""
-    problems = []
-    expected_s = expected_frames / plan.fps
-    if abs(facts.duration_s - expected_s) > 1.0 / plan.fps + 1e-3:
-        problems.append(f"duration {facts.duration_s:.3f}s vs timeline {expected_s:.3f}s")
-    if (facts.width, facts.height) != (plan.width, plan.height):
-        problems.append(f"size {facts.width}x{facts.height} vs {plan.width}x{plan.height}")
-    if facts.fps is None or abs(facts.fps - plan.fps) > 0.01:
-        problems.append(f"fps {facts.fps} vs {plan.fps}")
-    if with_audio and not facts.has_audio:
-        problems.append("no audio stream")
-    return problems
 
 
 @dg.asset(
@@ -198,51 +124,52 @@ def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegRe
     from talos_assets.agents import mastering
 
     clock = StageClock()
-    plan = load_film_plan(studio, context.partition_key)
-    rendered_shot_frames(studio, plan)  # every shot present, or one sentence naming the missing one
-    paths = delivery_paths(plan.film_id, Path(studio.renders))
-    if not paths["timeline"].exists():
-        raise dg.Failure(f"film '{plan.film_id}' has no timeline yet: materialize timeline first.")
-    tl = otio.adapters.read_from_file(str(paths["timeline"]))
+    store = studio.store()
+    with user_errors_as_failures():
+        plan = store.read_plan(context.partition_key)
+        shot_frames = store.rendered_frames(plan)  # every shot present, or one sentence naming the missing one
+    delivery = store.delivery(plan.film_id)
+    if not delivery.timeline.exists():
+        raise dg.Failure(f"film '{plan.film_id}' has no timeline yet: materialize timeline first.", allow_retries=False)
+    tl = otio.adapters.read_from_file(str(delivery.timeline))
     cuts = editing.read_timeline_cuts(tl)
     expected_frames = sum(c.source_frames for c in cuts)
-    audio = studio.film_dir(plan.film_id) / "soundtrack.wav"
+    audio = store.soundtrack_path(plan.film_id)
 
     def film_frames():  # a fresh pass over the timeline: HDR10 needs one to measure MaxCLL/MaxFALL
         return editing.render_timeline_frames(tl, None, plan.fps, plan.width, plan.height)
 
     try:
-        facts = mastering.master_film(film_frames, paths["film"], "sdr-h264", plan.fps, plan.width, plan.height,
-                                      ffmpeg.exe(), audio_path=audio, frame_count=expected_frames)
+        facts = mastering.master_film(film_frames, delivery.film, "sdr-h264", plan.fps, plan.width, plan.height,
+                                      ffmpeg_exe=ffmpeg.exe(), audio_path=audio, frame_count=expected_frames)
     except ValueError as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
-    problems = stream_problems(facts, expected_frames, plan)
+    problems = editing.stream_problems(facts, expected_frames, plan)
     extra_meta, extra_problems = {}, []
     for deliverable in plan.deliverables:
         if deliverable == "sdr-h264":
             continue
-        master = mastering.master_film(film_frames, paths[deliverable], deliverable, plan.fps, plan.width, plan.height,
-                                       ffmpeg.exe(), audio_path=None if deliverable == "exr-sequence" else audio,
+        master = mastering.master_film(film_frames, delivery.masters[deliverable], deliverable, plan.fps, plan.width, plan.height,
+                                       ffmpeg_exe=ffmpeg.exe(), audio_path=None if deliverable == "exr-sequence" else audio,
                                        frame_count=expected_frames)
-        issues = stream_problems(master, expected_frames, plan, with_audio=deliverable != "exr-sequence")
+        issues = editing.stream_problems(master, expected_frames, plan, with_audio=deliverable != "exr-sequence")
         if deliverable == "hdr10-hevc" and (master.color_trc != "smpte2084" or master.max_cll is None):
             issues.append(f"HDR10 tags missing (transfer {master.color_trc}, MaxCLL {master.max_cll})")
         extra_problems += [f"{deliverable}: {p}" for p in issues]
-        extra_meta[deliverable] = dg.MetadataValue.path(str(paths[deliverable]))
+        extra_meta[deliverable] = dg.MetadataValue.path(str(delivery.masters[deliverable]))
         if deliverable == "hdr10-hevc":
             extra_meta["hdr10_max_cll_nits"] = master.max_cll
             extra_meta["hdr10_max_fall_nits"] = master.max_fall
-    ichor.vault().set_film_path(plan.film_id, str(paths["film"]))
+    ichor.vault().set_film_path(plan.film_id, str(delivery.film))
     mid = cuts[len(cuts) // 2]
-    still_frame = editing._frame_rgb8(rendered_shot_frames(studio, plan)[mid.slot][0], plan.width, plan.height)
-    still = paths["film"].parent / f"{plan.film_id}_still.png"
-    write_rgb8_png(still, still_frame)
+    still_frame = editing.frame_rgb8(shot_frames[mid.slot].paths()[0], plan.width, plan.height)
+    write_rgb8_png(delivery.still, still_frame)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(paths["film"])), "duration_s": round(facts.duration_s, 3),
+            "path": dg.MetadataValue.path(str(delivery.film)), "duration_s": round(facts.duration_s, 3),
             "frame_count": expected_frames, "resolution": f"{facts.width}x{facts.height}", "fps": facts.fps or 0.0,
             "video_codec": facts.codec or "-", "pix_fmt": facts.pix_fmt or "-", "color_primaries": facts.color_primaries or "-",
-            "audio_codec": facts.audio_codec or "-", "size_mb": round(paths["film"].stat().st_size / 1e6, 2),
+            "audio_codec": facts.audio_codec or "-", "size_mb": round(delivery.film.stat().st_size / 1e6, 2),
             "deliverables": ", ".join(plan.deliverables), **extra_meta,
             "seconds": round(clock.seconds, 3), "seconds_per_frame": round(clock.seconds / max(1, expected_frames), 4),
             "preview": preview_md(still_frame, 480),

@@ -10,9 +10,10 @@ from resources.warp_device import WarpDeviceResource
 from talos_assets import progress
 from talos_assets.agents.frames import FrameWriter, read_gray_png, to_display_rgb8
 from talos_assets.defs.animation import inbetweens
-from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
+from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for
 from talos_assets.defs.direction import scene_graph
 from talos_assets.partitions import shots_partitions
+from talos_assets.stores.studio import Layer, Stage
 
 STOKES = "stokes_effects"
 
@@ -23,21 +24,22 @@ def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_de
     characters' silhouettes as obstacles and the shot's arousal setting the intensity; none when the shot
     has no effects."""
     clock = StageClock()
-    shot = shot_plan_for(context, studio)
-    folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "effects")
+    store = studio.store()
+    shot = shot_plan_for(context, store)
+    folder = store.fresh_stage(shot, Stage.effects)
     if not shot.effects:
         return dg.MaterializeResult(metadata=shot_metadata(shot, folder, 0, clock, effects="none", device="-"))
     device = warp_device.device_name()  # before the kernels import, so Warp starts quietly with our cache
     from talos_assets.agents.effects.render import render_effect_frames
 
-    ink_dir = studio.shot_dir(shot.film_id, shot.slot, "inbetweens")
+    region_maps, effect_frames = store.frames(shot, Layer.regions), store.frames(shot, Layer.effects)
     n_masks = 0
 
     def character_mask(f: int) -> np.ndarray | None:
         # Region maps are uint8, > 0 where a character is; a shot without characters (or without an
         # in-between for this frame) has no obstacle.
         nonlocal n_masks
-        path = ink_dir / frame_name(f, "regions_")
+        path = region_maps.path(f)
         if not path.exists():
             return None
         n_masks += 1
@@ -49,7 +51,7 @@ def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_de
                                   obstacles=character_mask)
     with FrameWriter() as writer:
         for f, layer in enumerate(frames):
-            writer.layer(folder / frame_name(f), layer)
+            writer.layer(effect_frames.path(f), layer)
             coverage.append(float(np.mean(layer[..., 3] > 0.05)))
             if f == shot.frames // 2:
                 preview = to_display_rgb8(layer)

@@ -3,23 +3,20 @@ sync) and Chroma's fills are checked against the palette; scores and revision re
 and the report next to the film. Echo's gates are asset checks on `evaluation`."""
 
 
-from pathlib import Path
-
-import av
-import cv2
 import dagster as dg
 import numpy as np
 
-from resources.ichor import IchorResource, IchorVault
+from resources.ichor import IchorResource
+from talos_assets.stores.ichor import IchorVault
 from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing as cut_tools
 from talos_assets.agents import evaluation as echo
-from talos_assets.agents.frames import read_layer, to_display_rgb8
-from talos_assets.defs.common import StageClock, frame_name, load_film_plan, write_json
-from talos_assets.defs.editing import delivery_paths, film, load_cuts
+from talos_assets.defs.common import StageClock, user_errors_as_failures
+from talos_assets.defs.editing import film
 from talos_assets.partitions import films_partitions
 from talos_assets.spec import BeatGrid, ShotPlan
+from talos_assets.stores.studio import Layer, write_json
 
 ECHO = "echo_feedback"
 GATES = {
@@ -29,71 +26,21 @@ GATES = {
 }
 
 
-def decoded_film_frames(path: Path, width: int = 320):
-    """The delivered film's frames, decoded and downscaled (flicker is a low-frequency measure)."""
-    with av.open(str(path)) as container:
-        for frame in container.decode(video=0):
-            rgb = frame.to_ndarray(format="rgb24")
-            h = int(round(rgb.shape[0] * width / rgb.shape[1]))
-            yield cv2.resize(rgb, (width, h), interpolation=cv2.INTER_AREA)
-
-
-def graded_swatches(shot: ShotPlan) -> list[tuple[float, float, float]]:
-    """The palette as Chroma's mood grade renders it for this shot: a deliberate look, not a drift."""
-    from talos_assets.agents.coloring import color_transfer_for_mood
-    from talos_assets.agents.frames import hex_to_linear, linear_to_srgb
-
-    swatch = np.stack([hex_to_linear(c) for c in shot.palette.swatches.values()])[None]
-    rgba = np.concatenate([swatch, np.ones_like(swatch[..., :1])], axis=2).astype(np.float32)
-    graded = linear_to_srgb(color_transfer_for_mood(rgba, shot.valence, shot.arousal)[..., :3])[0]
-    return [tuple(float(x) for x in c) for c in graded]
-
-
-def chroma_palette_adherence(studio: StudioHome, shot: ShotPlan, every: int = 6) -> float:
-    """Share of Chroma's filled pixels that stay on the shot's (mood-graded) palette, sampled frames,
-    inside the figure."""
-    folder = studio.shot_dir(shot.film_id, shot.slot, "colored")
-    graded = graded_swatches(shot)
-    scores = []
-    for f in range(0, shot.frames, every):
-        layer = read_layer(folder / frame_name(f))
-        alpha = layer[..., 3]
-        straight = layer.copy()
-        straight[..., :3] = np.where(alpha[..., None] > 1e-3, layer[..., :3] / np.maximum(alpha[..., None], 1e-3), 0)
-        value = echo.palette_adherence(to_display_rgb8(straight), shot.palette, mask=alpha > 0.99, extra_colors=graded)
-        if np.isfinite(value):
-            scores.append(value)
-    return float(np.mean(scores)) if scores else float("nan")
-
-
 def text_alignment(vault: IchorVault, mlflow: MLflowResource, clips: dict[str, list[np.ndarray]],  # a few frames per slot
                    shots: dict[str, ShotPlan]) -> tuple[dict[str, float], str]:
-    """Echo's learned path: with a CLIP that Protoforge trained and registered (`talos lab train echo`),
-    how much closer each shot's frames sit to their own line of script than to the other shots'.
-    Returns ({slot: margin}, model description); empty when no model is registered."""
+    """Echo's learned path when Protoforge has registered a CLIP: ({slot: margin}, model description);
+    empty when no model is registered."""
     links = vault.model_links("echo")
     if not links or len(shots) < 2:
         return {}, "none registered (talos lab train echo)"
-    from protoforge.models.components.tiny_clip import alignment_score
     from protoforge.registry import load_registered
 
     try:
         model = load_registered("echo", alias="champion", tracking_uri=mlflow.tracking_uri)
     except ValueError as exc:
         return {}, f"unavailable: {exc}"
-    slots = list(shots)
-    captions = [f"{shots[s].description}. {shots[s].emotion.value}" for s in slots]
-    margins = {}
-    for i, slot in enumerate(slots):
-        sample = clips.get(slot) or []
-        if not sample:
-            continue
-        sims = np.asarray(alignment_score(model, np.stack(sample), captions))
-        own = sims[:, i].mean()
-        others = np.delete(sims, i, axis=1).mean()
-        margins[slot] = float(own - others)
     link = links[-1]
-    return margins, f"{link.registered_name} v{link.version} @champion"
+    return echo.text_alignment_margins(model, clips, shots), f"{link.registered_name} v{link.version} @champion"
 
 
 @dg.asset(
@@ -104,43 +51,21 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
                mlflow: MLflowResource) -> dg.MaterializeResult:
     """Echo: measurable checks of the finished film, per shot and overall, with revision requests."""
     clock = StageClock()
-    plan = load_film_plan(studio, context.partition_key)
-    cuts = load_cuts(studio, plan.film_id)
-    beats = BeatGrid.model_validate_json((studio.film_dir(plan.film_id) / "beat_grid.json").read_text())
+    store = studio.store()
+    with user_errors_as_failures():
+        plan = store.read_plan(context.partition_key)
+        cuts = store.read_cuts(plan.film_id)
+        beats = BeatGrid.model_validate_json(store.read_beat_grid_json(plan.film_id))
     offsets = cut_tools.beat_sync_offsets(cuts, beats, plan.fps)
     shots = {s.slot: s for s in plan.shots}
-    film_path = delivery_paths(plan.film_id, Path(studio.renders))["film"]
+    delivery = store.delivery(plan.film_id)
+    film_path = delivery.film
     if not film_path.exists():
-        raise dg.Failure(f"film '{plan.film_id}' has not been encoded: materialize film first.")
+        raise dg.Failure(f"film '{plan.film_id}' has not been encoded: materialize film first.", allow_retries=False)
 
-    # one clip's frames in memory at a time: scored when the clip ends, then dropped
     vault = ichor.vault()
-    per_shot: dict[str, dict[str, float]] = {}
-    samples: dict[str, list[np.ndarray]] = {}
-    clip_of_frame = np.concatenate([np.full(c.source_frames, k) for k, c in enumerate(cuts)])
-    current: list[np.ndarray] = []
-    decoded = 0
-
-    def finish(k: int) -> None:
-        cut, shot = cuts[k], shots[cuts[k].slot]
-        # a transition into this clip blends two shots (or dips to black): not this shot's own flicker
-        own = current[cuts[k - 1].transition_frames:] if k > 0 else current
-        scores = echo.score_frames(own, shot.palette) if own else {"frames": 0.0}
-        scores["palette_adherence"] = chroma_palette_adherence(studio, shot)
-        if k < len(cuts) - 1:  # the last cut is the end of the film, not an edit point
-            scores["beat_offset_frames"] = float(offsets[k])
-        per_shot[cut.slot] = scores
-        samples[cut.slot] = current[:: max(1, len(current) // 8)]
-
-    clip = 0
-    for i, rgb in enumerate(decoded_film_frames(film_path)):
-        decoded += 1
-        k = int(clip_of_frame[min(i, len(clip_of_frame) - 1)])
-        if k != clip:
-            finish(clip)
-            current, clip = [], k
-        current.append(rgb)
-    finish(clip)
+    per_shot, samples, decoded = echo.score_clips(echo.decoded_film_frames(film_path), cuts, shots, offsets,
+                                                  lambda shot: store.frames(shot, Layer.colored))
     alignment, align_model = text_alignment(vault, mlflow, samples, shots)
     for slot, margin in alignment.items():
         per_shot[slot]["text_alignment"] = margin
@@ -156,7 +81,7 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
     for line in report.revision_requests:
         shot_id, kind, reason = (line.split(": ", 2) + ["", ""])[:3]
         vault.record_revision(plan.film_id, kind, reason, shot_id=shot_id)
-    out = delivery_paths(plan.film_id, Path(studio.renders))["evaluation"]
+    out = delivery.evaluation
     write_json(out, report.model_dump_json(indent=1))
 
     def fmt(v: float) -> str:

@@ -12,9 +12,10 @@ from talos_assets import progress
 from talos_assets.agents import coloring, lighting
 from talos_assets.agents.frames import FrameWriter, decode_srgb, encode_srgb16, read_gray_png, read_layer, to_display_rgb8, write_layer_png
 from talos_assets.defs.animation import inbetweens
-from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
+from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for
 from talos_assets.partitions import shots_partitions
 from talos_assets.spec import ShotPlan
+from talos_assets.stores.studio import Layer, Stage, write_json
 
 CHROMA, RAYGEN = "chroma_coloring", "raygen_lighting"
 
@@ -23,17 +24,19 @@ CHROMA, RAYGEN = "chroma_coloring", "raygen_lighting"
 def colored_frames(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
     """Chroma: closed regions of each line-art frame filled from the palette, graded for the mood."""
     clock = StageClock()
-    shot = shot_plan_for(context, studio)
-    src = studio.shot_dir(shot.film_id, shot.slot, "inbetweens")
-    folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "colored")
+    store = studio.store()
+    shot = shot_plan_for(context, store)
+    lines, region_maps = store.frames(shot, Layer.line), store.frames(shot, Layer.regions)
+    folder = store.fresh_stage(shot, Stage.colored)
+    colored = store.frames(shot, Layer.colored)
     preview, region_counts = None, []
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
-            line = read_gray_png(src / frame_name(f, "line_"))
-            regions = read_gray_png(src / frame_name(f, "regions_"), as_float=False)
+            line = read_gray_png(lines.path(f))
+            regions = read_gray_png(region_maps.path(f), as_float=False)
             rgba = coloring.color_frame(line, regions, shot.palette)
             rgba = coloring.color_transfer_for_mood(rgba, shot.valence, shot.arousal)
-            writer.layer(folder / frame_name(f), rgba)
+            writer.layer(colored.path(f), rgba)
             if f % 8 == 0:
                 region_counts.append(int(coloring.segment_regions(line).max()))
             if f == shot.frames // 2:
@@ -63,33 +66,28 @@ def background_plate(aether: AetherResource, shot: ShotPlan) -> np.ndarray:
     return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
 
 
-def ground_line(alpha: np.ndarray, default: float = 0.8) -> float:
-    """Where the feet touch the ground: the lowest covered row, as a fraction of frame height."""
-    rows = np.nonzero(alpha.max(axis=1) > 0.5)[0]
-    return float(rows[-1] + 1) / alpha.shape[0] if rows.size else default
-
-
 @dg.asset(partitions_def=shots_partitions, group_name=RAYGEN, kinds={"python"}, deps=[colored_frames])
 def lit_frames(context: dg.AssetExecutionContext, studio: StudioHome, aether: AetherResource) -> dg.MaterializeResult:
     """Raygen: 2.5D cel lighting (normals from region shapes, key + rim), a cast shadow per frame and
     the painted background plate."""
     clock = StageClock()
-    shot = shot_plan_for(context, studio)
+    store = studio.store()
+    shot = shot_plan_for(context, store)
     light = lighting.light_for_emotion(shot.emotion, shot.valence, shot.arousal)
-    src_line = studio.shot_dir(shot.film_id, shot.slot, "inbetweens")
-    src = studio.shot_dir(shot.film_id, shot.slot, "colored")
-    folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "lit")
-    write_layer_png(folder / "background.png", background_plate(aether, shot))
-    (folder / "key_light.json").write_text(light.model_dump_json(indent=1))
+    lines, colored_layers = store.frames(shot, Layer.line), store.frames(shot, Layer.colored)
+    folder = store.fresh_stage(shot, Stage.lit)
+    lit_layers, shadows = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow)
+    write_layer_png(store.background_path(shot), background_plate(aether, shot))
+    write_json(store.key_light_path(shot), light.model_dump_json(indent=1))
     preview = None
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
-            colored = read_layer(src / frame_name(f))
-            line = read_gray_png(src_line / frame_name(f, "line_"))
+            colored = read_layer(colored_layers.path(f))
+            line = read_gray_png(lines.path(f))
             lit = lighting.light_character(colored, line, light)
-            shadow = lighting.drop_shadow(colored, light, ground_line(colored[..., 3]))
-            writer.layer(folder / frame_name(f), lit)
-            writer.layer(folder / frame_name(f, "shadow_"), shadow)
+            shadow = lighting.drop_shadow(colored, light, lighting.ground_line(colored[..., 3]))
+            writer.layer(lit_layers.path(f), lit)
+            writer.layer(shadows.path(f), shadow)
             if f == shot.frames // 2:
                 preview = to_display_rgb8(lit)
             progress.tick("Raygen light", shot.slot, f + 1, shot.total_frames)

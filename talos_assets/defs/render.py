@@ -9,12 +9,13 @@ from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import render
 from talos_assets.agents.frames import FrameWriter, read_layer
-from talos_assets.defs.common import StageClock, frame_name, shot_metadata, shot_plan_for
-from talos_assets.defs.direction import camera_plan, load_camera_plan
+from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
+from talos_assets.defs.direction import camera_plan
 from talos_assets.defs.effects import effect_layers
 from talos_assets.defs.paint import lit_frames
 from talos_assets.partitions import shots_partitions
 from talos_assets.spec import EffectKind
+from talos_assets.stores.studio import Layer, Stage
 
 ANIMA = "anima_render"
 
@@ -24,25 +25,27 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
     """Anima: background, shadow, lit character and effects composited (premultiplied, linear light),
     bloom on emissive fire, then the camera move; 16-bit frames ready for the edit."""
     clock = StageClock()
-    shot = shot_plan_for(context, studio)
-    cams = load_camera_plan(studio, shot)
-    lit = studio.shot_dir(shot.film_id, shot.slot, "lit")
-    fx = studio.shot_dir(shot.film_id, shot.slot, "effects")
-    folder = studio.fresh_shot_dir(shot.film_id, shot.slot, "render")
-    background = read_layer(lit / "background.png")
+    store = studio.store()
+    shot = shot_plan_for(context, store)
+    with user_errors_as_failures():
+        cams = store.read_camera_plan(shot)
+    lit, shadows, fx = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow), store.frames(shot, Layer.effects)
+    folder = store.fresh_stage(shot, Stage.render)
+    rendered = store.frames(shot, Layer.render)
+    background = read_layer(store.background_path(shot))
     emissive = any(e.kind in (EffectKind.fire, EffectKind.magic) for e in shot.effects)
     preview = None
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
-            layers = [background, read_layer(lit / frame_name(f, "shadow_")), read_layer(lit / frame_name(f))]
-            fx_path = fx / frame_name(f)
+            layers = [background, read_layer(shadows.path(f)), read_layer(lit.path(f))]
+            fx_path = fx.path(f)
             if fx_path.exists():
                 layers.append(read_layer(fx_path))
             frame = render.composite(layers)
             if emissive:
                 frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
-            frame = render.apply_camera(frame, render.interpolate_camera(cams, f) if len(cams) <= f else cams[f])
-            writer.layer(folder / frame_name(f), np.ascontiguousarray(frame[..., :3]))
+            frame = render.apply_camera(frame, cams[f])  # the camera plan has one key per rendered frame
+            writer.layer(rendered.path(f), np.ascontiguousarray(frame[..., :3]))
             if f == shot.frames // 2:
                 preview = render.to_output_rgb8(frame)
             progress.tick("Anima render", shot.slot, f + 1, shot.total_frames)

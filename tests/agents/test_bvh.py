@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from talos_assets.agents import bvh
 from talos_assets.agents import inbetweening as ib
 from talos_assets.agents import key_animation as ka
+from talos_assets.agents.key_animation import bvh, retarget
 
 MOCAP = ka.CHARACTERS_DIR.parent / "mocap"
 
@@ -98,7 +98,7 @@ def test_retarget_recovers_planar_angles_within_two_degrees(tmp_path):
     for name in ("talos", "mira", "pip"):
         rig = ka.load_rig(name)
         mapping = {"spine": ("Spine", "Chest"), "chest": ("Chest", "Neck")}  # this file names the chest "Chest"
-        poses = bvh.retarget(clip, rig, mapping=mapping, fps=clip.fps)
+        poses = retarget.retarget(clip, rig, mapping=mapping, fps=clip.fps)
         assert len(poses) == clip.n_frames
         for f in (0, 5, 11):
             for rj, b in BONES.items():
@@ -110,7 +110,7 @@ def test_retarget_recovers_planar_angles_within_two_degrees(tmp_path):
         # Root travel follows the hips along the heading, scaled by the leg-length ratio.
         xs = [p.root_x for p in poses]
         assert np.all(np.diff(xs) > 0)
-        expect_dx = 60.0 * bvh.rig_leg_length(rig) / 84.0 * ka.CHARACTER_HEIGHT * rig.height / (16 / 9)
+        expect_dx = 60.0 * retarget.rig_leg_length(rig) / 84.0 * ka.CHARACTER_HEIGHT * rig.height / (16 / 9)
         assert xs[-1] - xs[0] == pytest.approx(expect_dx, rel=1e-6)
 
 
@@ -147,14 +147,14 @@ def test_heading_is_turned_to_profile(tmp_path):
     # The same walk performed along +X (hips yawed 90 deg) retargets like the one along +Z.
     clip = bvh.load_bvh(MOCAP / "walk.bvh")
     rig = ka.load_rig("talos")
-    ref = bvh.retarget(clip, rig)
+    ref = retarget.retarget(clip, rig)
     turned = bvh.BvhClip(clip.joints, clip.frame_time, clip.motion.copy())
     root_pos = turned.motion[:, 0:3].copy()
     turned.motion[:, 0], turned.motion[:, 2] = root_pos[:, 2], -root_pos[:, 0]  # X <- Z: walk along +X
     # Yrotation is the innermost root channel (Z X Y), so adding 90 deg there is a yaw applied
     # before the small pelvis tilt rather than after it: the same walk to within a degree.
     turned.motion[:, 5] += 90.0
-    out = bvh.retarget(turned, rig)
+    out = retarget.retarget(turned, rig)
     for a, b in zip(ref[::3], out[::3]):
         assert a.root_x == pytest.approx(b.root_x, abs=2e-3)
         for k in ("l_hip", "r_knee", "l_shoulder", "r_elbow", "spine"):
@@ -166,7 +166,7 @@ def test_shipped_mocap_drives_every_character():
     assert walk.n_frames >= 30 and wave.n_frames >= 30
     for name in ("talos", "mira", "pip"):
         rig = ka.load_rig(name)
-        poses = bvh.retarget(walk, rig, root_x=0.2, aspect=16 / 9)
+        poses = retarget.retarget(walk, rig, root_x=0.2, aspect=16 / 9)
         assert len(poses) == int(round((walk.n_frames - 1) * walk.frame_time * 24)) + 1
         xs = np.array([p.root_x for p in poses])
         assert np.all(np.diff(xs) > 0) and xs[-1] - xs[0] > 0.05
@@ -179,7 +179,7 @@ def test_shipped_mocap_drives_every_character():
         art = ka.draw_line_art([(rig, poses[len(poses) // 2])], 320, 180)
         assert (art.line > 0.5).sum() > 50
         # The wave lifts the near hand above the head.
-        w = bvh.retarget(wave, rig)
+        w = retarget.retarget(wave, rig)
         mid = ka.forward_kinematics(rig, w[len(w) // 2])
         assert mid["r_wrist"].start[1] > mid["head"].start[1]
 
@@ -187,8 +187,8 @@ def test_shipped_mocap_drives_every_character():
 def test_bvh_key_poses_reduce_and_inbetween_back():
     clip = bvh.load_bvh(MOCAP / "walk.bvh")
     rig = ka.load_rig("mira")
-    dense = bvh.retarget(clip, rig, root_x=0.3)
-    keys = bvh.bvh_key_poses(clip, rig, start_frame=4, tolerance=3.0, root_x=0.3)
+    dense = retarget.retarget(clip, rig, root_x=0.3)
+    keys = retarget.bvh_key_poses(clip, rig, start_frame=4, tolerance=3.0, root_x=0.3)
     assert keys[0].frame == 4 and keys[-1].frame == 4 + len(dense) - 1
     assert 4 <= len(keys) < len(dense)
     assert all(k.easing == "linear" and k.character == "mira" for k in keys)
@@ -208,4 +208,4 @@ def test_malformed_bvh_names_file_and_problem(tmp_path):
     with pytest.raises(ValueError, match=r"short\.bvh: ends unexpectedly"):
         bvh.load_bvh(short)
     with pytest.raises(ValueError, match="mapping for rig joint 'head'"):
-        bvh.retarget(bvh.load_bvh(MOCAP / "wave.bvh"), ka.load_rig("pip"), mapping={"head": ("Skull", "Skull")})
+        retarget.retarget(bvh.load_bvh(MOCAP / "wave.bvh"), ka.load_rig("pip"), mapping={"head": ("Skull", "Skull")})

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from resources.ichor import BUILTIN_PALETTES
+from pathlib import Path
+
+import talos_assets
+from talos_assets.stores.ichor import BUILTIN_PALETTES
 from talos_assets.agents import direction
+from talos_assets.agents.key_animation import available_characters, plan_key_poses
 from talos_assets.spec import CameraMove, Emotion, Palette, ShotSize
 from talos_assets.story import parse_story
 
 PALETTE = Palette(name="bronze-dusk", swatches=BUILTIN_PALETTES["bronze-dusk"])
+CAST = available_characters()  # the studio's rigs, passed to Prism by its caller
 
 
 @pytest.mark.parametrize(
@@ -44,7 +49,7 @@ def test_logline_becomes_shots_with_grammar():
         "title: Shore\nfps: 24\nlogline: >\n  Talos sits quietly by the calm sea. Suddenly a storm roars and he is furious!"
         " He smiles at his friends."
     )
-    plan = direction.direct_film(story, PALETTE)
+    plan = direction.direct_film(story, PALETTE, cast=CAST)
     assert [s.slot for s in plan.shots] == ["s001", "s002", "s003"]
     assert plan.shots[0].shot_size == ShotSize.establishing
     calm, storm = plan.shots[0], plan.shots[1]
@@ -57,7 +62,7 @@ def test_logline_becomes_shots_with_grammar():
 def test_camera_plan_curves_follow_the_move():
     story = parse_story("title: t\nshots:\n - {id: a, description: d, camera: push-in, duration: 2}\n"
                         " - {id: b, description: e, camera: pan, duration: 2}\n - {id: c, description: f, camera: handheld, duration: 2, emotion: fear}")
-    plan = direction.direct_film(story, PALETTE)
+    plan = direction.direct_film(story, PALETTE, cast=CAST)
     push, pan, hand = (direction.camera_plan(s) for s in plan.shots)
     assert len(push) == plan.shots[0].total_frames
     zooms = [k.zoom for k in push[: plan.shots[0].frames]]
@@ -82,7 +87,7 @@ def test_emotion_accuracy_on_the_labelled_set():
 
     from talos_assets.agents.direction import classify_emotion
 
-    path = direction.__file__.replace("agents/direction.py", "data/emotion_eval.yaml")
+    path = Path(talos_assets.__file__).parent / "data" / "emotion_eval.yaml"
     items = yaml.safe_load(open(path))["items"]
     assert len(items) >= 80
     labels = [i["label"] for i in items]
@@ -98,7 +103,7 @@ def test_negated_stop_and_lemmas():
     # inflections find their lexicon entry: -ed, -ing, -ies, -ly, irregular past
     for word, base in [("terrified", "terrified"), ("grinning", "grin"), ("worries", "worry"), ("angrily", "angry"),
                        ("wept", "weep"), ("wolves", "wolf")]:
-        assert direction._lemma(word) == base, word
+        assert direction.lemma(word) == base, word
 
 
 # ---- screenplay -> film grammar ------------------------------------------------------------------
@@ -143,7 +148,7 @@ They climb the hills together, determined.
 
 def _plan(script: str = SCREENPLAY):
     story = parse_story("title: Forge\nfps: 12\nscript: |\n" + "".join("  " + line + "\n" for line in script.splitlines()))
-    return direction.direct_film(story, PALETTE, use_llm=False)
+    return direction.direct_film(story, PALETTE, cast=CAST)
 
 
 def test_establishing_shot_at_each_new_location():
@@ -160,7 +165,7 @@ def test_establishing_shot_at_each_new_location():
     story = parse_story("title: t\nshots:\n - {id: a, description: Talos waits., location: EXT. SHORE - DUSK}\n"
                         " - {id: b, description: Talos smiles.}\n"
                         " - {id: c, description: Talos walks in., location: INT. FORGE - NIGHT}\n")
-    sizes = [s.shot_size for s in direction.direct_film(story, PALETTE).shots]
+    sizes = [s.shot_size for s in direction.direct_film(story, PALETTE, cast=CAST).shots]
     assert sizes[0] == sizes[2] == ShotSize.establishing and sizes[1] != ShotSize.establishing
 
 
@@ -196,7 +201,7 @@ def test_180_degree_rule_holds_in_a_two_character_dialogue_scene():
     assert sides == {"talos": "left", "mira": "right"}
     # a single on a left-standing character frames him left of centre (look room to the right)
     single = next(s for s in scene if s.characters == ["talos"] and s.shot_size in (ShotSize.close_up, ShotSize.medium))
-    cam = direction.camera_plan(single)[0]
+    cam = direction.camera_plan(single, plan_key_poses(single))[0]
     assert cam.center_x > 0.5
 
 
@@ -232,38 +237,41 @@ def test_storyboard_has_one_panel_per_shot_in_png_and_pdf():
 
     import numpy as np
 
-    from talos_assets.defs import direction as defs
+    from talos_assets.agents import storyboard as boards
+    from talos_assets.agents.key_animation import load_rig
 
     plan = _plan()
-    panels = [defs.draw_storyboard_panel(s, direction.camera_plan(s)[0], width=160) for s in plan.shots]
+    panels = []
+    for s in plan.shots:  # as the pipeline does: key poses first, the camera frames them
+        keys = plan_key_poses(s)
+        rigs = {c: load_rig(c) for c in {k.character for k in keys}}
+        panels.append(boards.draw_storyboard_panel(s, direction.camera_plan(s, keys)[0], keys, rigs, width=160))
     assert len(panels) == len(plan.shots)
-    pages = defs.storyboard_pdf_pages(panels, plan.title)
-    assert len(pages) == math.ceil(len(plan.shots) / defs.PANELS_PER_PAGE)
+    pages = boards.storyboard_pdf_pages(panels, plan.title)
+    assert len(pages) == math.ceil(len(plan.shots) / boards.PANELS_PER_PAGE)
     # count drawn (non-blank) panel cells on the pages: exactly one per shot
     ph, pw = panels[0].shape[:2]
     drawn = 0
     for page in pages:
-        for i in range(defs.PANELS_PER_PAGE):
+        for i in range(boards.PANELS_PER_PAGE):
             r, c = divmod(i, 3)
             y, x = 48 + 16 + r * (ph + 16), 16 + c * (pw + 16)
             drawn += int(np.any(page[y : y + ph, x : x + pw] < 250))
     assert drawn == len(plan.shots)
-    pdf = defs.storyboard_pdf_bytes(pages)
+    pdf = boards.storyboard_pdf_bytes(pages)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(pages)
 
 
 def test_group_close_up_keeps_every_character_in_frame():
     """A push-in 'close-up' on two characters must not frame the empty stage between them."""
-    from talos_assets.agents import key_animation
     from talos_assets.agents.direction import camera_plan, direct_film
-    from talos_assets.story import parse_story
 
     story = parse_story("title: t\nshots:\n - {id: a, description: Mira appears and smiles at him., emotion: surprise,"
                         " camera: push-in, shot_size: close-up, characters: [mira, talos], duration: 2}")
-    shot = direct_film(story, PALETTE).shots[0]
-    keys = key_animation.plan_key_poses(shot)
-    for cam in camera_plan(shot):
+    shot = direct_film(story, PALETTE, cast=CAST).shots[0]
+    keys = plan_key_poses(shot)
+    for cam in camera_plan(shot, keys):
         half = 0.5 / cam.zoom - 0.08  # a figure is ~0.16 of the stage wide: its body, not just its feet
         for key in keys:
             assert cam.center_x - half < key.pose.root_x < cam.center_x + half, (cam, key.character)

@@ -11,6 +11,7 @@ import pytest
 
 from talos_assets.agents import editing, music
 from talos_assets.agents.frames import read_layer_png, write_layer_png
+from talos_assets.agents.mastering import master_film
 from talos_assets.agents.music import MusicAnalysis
 from talos_assets.spec import EMOTION_VA, BeatGrid, ClipCut, Emotion, Palette, ShotPlan
 
@@ -34,6 +35,16 @@ def shot(
         duration=frames / fps, frames=frames, handle_frames=handles, fps=fps, width=width, height=height,
         characters=[], effects=[], palette=PALETTE,
     )  # fmt: skip
+
+
+def master_edit(edit, files, audio_path, out_path, ffmpeg_exe: str, fps: int, width: int, height: int) -> Path:
+    """The film the way the pipeline makes it: the edit's frames rendered from the timeline (or cut
+    list; the edit is checked before ffmpeg starts) through Anima's SDR master."""
+    cuts = edit if isinstance(edit, list) else editing.read_timeline_cuts(edit)
+    frames = editing.render_timeline_frames(edit, files, fps, width, height)
+    master_film(frames, out_path, "sdr-h264", fps, width, height, ffmpeg_exe=ffmpeg_exe, audio_path=audio_path,
+                frame_count=sum(c.source_frames for c in cuts))
+    return Path(out_path)
 
 
 def check_invariants(shots: list[ShotPlan], cuts: list[ClipCut]) -> None:
@@ -157,7 +168,7 @@ def test_timeline_round_trip(tmp_path, tiny_film):
 def test_encode_film_and_probe(tmp_path, tiny_film, ffmpeg_exe):
     f = tiny_film
     out = tmp_path / "out" / "tiny.mp4"
-    editing.encode_film(f["cuts"], f["files"], f["audio"], out, ffmpeg_exe, f["fps"], f["width"], f["height"])
+    master_edit(f["cuts"], f["files"], f["audio"], out, ffmpeg_exe, f["fps"], f["width"], f["height"])
     assert sorted(p.name for p in out.parent.iterdir()) == ["tiny.mp4"]
     facts = editing.probe_media(out)
     total = sum(c.source_frames for c in f["cuts"])
@@ -196,14 +207,14 @@ def test_failed_encode_leaves_nothing(tmp_path, ffmpeg_exe):
     out_dir = tmp_path / "out"
     out = out_dir / "odd.mp4"
     with pytest.raises(ValueError, match="even width and height"):
-        editing.encode_film(cuts, files, None, out, ffmpeg_exe, 12, width, height)
+        master_edit(cuts, files, None, out, ffmpeg_exe, 12, width, height)
     assert not out.exists()
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
     # An earlier good film at the same path survives a failed re-encode untouched.
     out_dir.mkdir(exist_ok=True)
     out.write_bytes(b"previous film")
     with pytest.raises(ValueError):
-        editing.encode_film(cuts, files, None, out, ffmpeg_exe, 12, width, height)
+        master_edit(cuts, files, None, out, ffmpeg_exe, 12, width, height)
     assert out.read_bytes() == b"previous film"
     assert [p.name for p in out_dir.iterdir()] == ["odd.mp4"]
 
@@ -212,7 +223,7 @@ def test_encode_rejects_cut_beyond_rendered_frames(tmp_path, tiny_film, ffmpeg_e
     f = tiny_film
     cuts = [ClipCut(shot_id="open", slot="s001", source_start=0, source_frames=20, record_start=0)]
     with pytest.raises(ValueError, match="only 8"):
-        editing.encode_film(cuts, f["files"], None, tmp_path / "x.mp4", ffmpeg_exe, 12, 160, 90)
+        master_edit(cuts, f["files"], None, tmp_path / "x.mp4", ffmpeg_exe, 12, 160, 90)
     assert not (tmp_path / "x.mp4").exists()
 
 
@@ -428,7 +439,7 @@ def test_encode_film_from_timeline(tmp_path, edit, ffmpeg_exe):
     audio, _ = music.synthesize_score([(0.0, 0.6, 0.3)], 2.0, sr=44100)
     wav = music.write_wav(tmp_path / "score.wav", audio, 44100)
     path = editing.write_timeline(editing.build_timeline("enc", cuts, files, wav, 24, W, H), tmp_path / "enc.otio")
-    out = editing.encode_film(path, None, None, tmp_path / "enc.mp4", ffmpeg_exe, 24, W, H)
+    out = master_edit(path, None, editing.timeline_audio_path(path), tmp_path / "enc.mp4", ffmpeg_exe, 24, W, H)
     facts = editing.probe_media(out)
     assert facts.frame_count == 39 and facts.has_audio  # audio taken from the timeline
     import av

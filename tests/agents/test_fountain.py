@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from talos_assets.agents.fountain import looks_like_fountain, parse_fountain, resolve_screenplay
-from talos_assets.story import StoryError, parse_story
+from talos_assets.agents.direction.fountain import looks_like_fountain, parse_fountain
+from talos_assets.story import StoryError, parse_story, resolve_screenplay
 
 SAMPLE = """\
 Title: Brick & Steel
@@ -103,3 +103,34 @@ def test_story_points_at_a_screenplay(tmp_path: Path):
     (tmp_path / "notes.pdf").write_text("x")
     with pytest.raises(StoryError, match="not a Fountain file"):
         resolve_screenplay(parse_story("title: t\nscreenplay: notes.pdf\n"), tmp_path / "story.yaml")
+
+
+def test_emphasis_is_stripped_like_the_markdown_regex():
+    """The linear emphasis stripper gives exactly what the lazy regex gives, on every small string."""
+    import itertools
+    import re
+
+    from talos_assets.agents.direction.fountain import _strip_emphasis
+
+    regex = re.compile(r"(\*{1,3}|_)(?=\S)(.+?)(?<=\S)\1")
+    for n in range(1, 8):
+        for chars in itertools.product("a *_\n", repeat=n):
+            text = "".join(chars)
+            assert _strip_emphasis(text) == regex.sub(lambda m: m.group(2), text), repr(text)
+    assert parse_fountain("INT. HALL - DAY\n\nA ***very*** _quiet_ **hall**.\n").of_kind("action")[0].text == \
+        "A very quiet hall."
+
+
+@pytest.mark.parametrize("hostile", [
+    "EXT. A - DAY\n\nBOB\n" + "hello there friend\n" * 20_000,  # one endless speech
+    "EXT. A - DAY\n\n" + "_a " * 100_000,  # emphasis openers that never close
+    "EXT. A - DAY\n\nBOB\n" + "*a\n" * 100_000,
+    "/* " * 100_000,  # a boneyard that never closes
+    "INT. B\n\n" + "[[ " * 100_000,  # notes that never close
+])
+def test_a_hostile_screenplay_parses_in_linear_time(hostile):
+    import time
+
+    t0 = time.perf_counter()
+    parse_fountain(hostile)
+    assert time.perf_counter() - t0 < 5.0  # ~0.3 MB; the quadratic parser took minutes on such input

@@ -167,3 +167,19 @@ def test_walk_shot_inbetweens_render_closed_and_advance():
     for p in poses[::6]:
         art = ka.draw_line_art([(rig, p)], 320, 180)
         assert (art.line > 0.5).sum() > 50
+
+
+def test_rigs_given_by_the_caller_refine_like_the_built_in_lookup():
+    shot = ShotPlan(
+        film_id="f", shot_id="s", slot="s001", index=0, description="she turns around", emotion=Emotion.joy,
+        valence=0.5, arousal=0.5, shot_size=ShotSize.medium, camera=CameraMove.static, duration=1.5, frames=36,
+        handle_frames=4, fps=24, width=160, height=90, characters=["mira"], effects=[],
+        palette=Palette.from_hex_list("p", ["#000000"]), seed=4,
+    )
+    keys = ka.plan_key_poses(shot)
+    looked_up = ib.inbetween_poses(keys, shot.total_frames)
+    assert ib.inbetween_poses(keys, shot.total_frames, {"mira": ka.load_rig("mira")}) == looked_up
+    # A character the caller gives no rig is inbetweened without one: no follow-through on the hair.
+    rigless = ib.inbetween_poses(keys, shot.total_frames, {})
+    assert rigless != looked_up
+    assert [p.joints["hair"] for p in rigless["mira"]] != [p.joints["hair"] for p in looked_up["mira"]]

@@ -222,23 +222,22 @@ def _write_rig(folder, stem: str, source: str = "pip", **changes) -> None:
     (folder / f"{stem}.yaml").write_text(yaml.safe_dump(data))
 
 
-def test_user_rig_folders_extend_and_override(tmp_path, monkeypatch):
+def test_user_rig_folders_extend_and_override(tmp_path):
     user, home = tmp_path / "rigs", tmp_path / "home"
     _write_rig(user, "zed", description="a user creature")
     _write_rig(user, "talos", source="talos", description="overridden talos")
     _write_rig(home / "characters", "homey")
-    monkeypatch.setenv("TALOS_CHARACTERS", str(user))
-    monkeypatch.setenv("TALOS_HOME", str(home))
-    names = ka.available_characters()
+    # The studio's edge passes the TALOS_CHARACTERS folders, then $TALOS_HOME/characters.
+    dirs = [user, home / "characters"]
+    names = ka.available_characters(dirs)
     assert {"zed", "homey", "talos", "mira", "pip"} <= set(names)
-    assert ka.load_rig("zed").description == "a user creature"
-    assert ka.load_rig("talos").description == "overridden talos"  # user folders come first
-    assert ka.character_paths()["talos"].parent == user.resolve()
+    assert ka.load_rig("zed", dirs).description == "a user creature"
+    assert ka.load_rig("talos", dirs).description == "overridden talos"  # user folders come first
+    assert ka.character_paths(dirs)["talos"].parent == user.resolve()
     # A user character works through the whole Axis path.
-    keys = ka.plan_key_poses(_shot(["zed", "homey"]))
+    keys = ka.plan_key_poses(_shot(["zed", "homey"]), dirs)
     assert {k.character for k in keys} == {"zed", "homey"}
-    monkeypatch.delenv("TALOS_CHARACTERS")
-    assert ka.load_rig("talos").description != "overridden talos"
+    assert ka.load_rig("talos", [home / "characters"]).description != "overridden talos"
 
 
 @pytest.mark.parametrize("change,field", [
@@ -246,17 +245,16 @@ def test_user_rig_folders_extend_and_override(tmp_path, monkeypatch):
     ({"lines": {"silhouette": -1}}, "lines.silhouette"),
     ({"name": "someone"}, "name"),
 ])
-def test_broken_user_rig_is_one_sentence_naming_file_and_field(tmp_path, monkeypatch, change, field):
+def test_broken_user_rig_is_one_sentence_naming_file_and_field(tmp_path, change, field):
     _write_rig(tmp_path, "broken", **change)
-    monkeypatch.setenv("TALOS_CHARACTERS", str(tmp_path))
     with pytest.raises(ValueError) as err:
-        ka.load_rig("broken")
+        ka.load_rig("broken", [tmp_path])
     msg = str(err.value)
     assert "broken.yaml" in msg and f"'{field}'" in msg, msg
     assert "\n" not in msg and msg.endswith(".") and msg.count(". ") == 0, msg
 
 
-def test_broken_joint_names_the_joint(tmp_path, monkeypatch):
+def test_broken_joint_names_the_joint(tmp_path):
     import yaml
 
     data = yaml.safe_load((ka.CHARACTERS_DIR / "mira.yaml").read_text())
@@ -264,11 +262,10 @@ def test_broken_joint_names_the_joint(tmp_path, monkeypatch):
     data["joints"][13]["length"] = -0.2  # l_knee
     (tmp_path / "limp.yaml").write_text(yaml.safe_dump(data))
     (tmp_path / "notyaml.yaml").write_text("joints: [unclosed\n")
-    monkeypatch.setenv("TALOS_CHARACTERS", str(tmp_path))
     with pytest.raises(ValueError, match=r"limp\.yaml: field 'joints\[13\] \(l_knee\)\.length'"):
-        ka.load_rig("limp")
+        ka.load_rig("limp", [tmp_path])
     with pytest.raises(ValueError, match=r"notyaml\.yaml is not valid YAML at line"):
-        ka.load_rig("notyaml")
+        ka.load_rig("notyaml", [tmp_path])
 
 
 # ---- actions ------------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ def test_ocio_processors_match_the_reference_curves():
 
 def test_sdr_h264_master_tags_duration_audio_and_mid_grey(tmp_path, ffmpeg_exe, tone_wav):
     out = tmp_path / "film.mp4"
-    facts = m.master_film(frames(), out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe, audio_path=tone_wav, crf=4)
+    facts = m.master_film(frames(), out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe=ffmpeg_exe, audio_path=tone_wav,
+                          crf=4)
     assert out.is_file() and no_leftovers(tmp_path) == []
     assert (facts.codec, facts.pix_fmt, facts.width, facts.height) == ("h264", "yuv420p", W, H)
     assert (facts.color_primaries, facts.color_trc, facts.colorspace, facts.color_range) == ("bt709", "bt709", "bt709", "tv")
@@ -152,7 +153,7 @@ def test_sdr_tone_mapping_keeps_highlight_gradation(tmp_path, ffmpeg_exe):
     frame = np.repeat(np.repeat(xs[None, :, None], H, axis=0), 3, axis=2)
     frame[: H // 3] = 0.18
     out = tmp_path / "ramp.mp4"
-    m.master_film([frame] * 2, out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe, crf=0)
+    m.master_film([frame] * 2, out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe=ffmpeg_exe, crf=0)
     _, (y, _u, _v) = decoded_planes(out)
     row = np.median(y[H // 2 : H - 4].astype(float), axis=0)
     assert np.all(np.diff(row) >= -1.0)  # rising (one code of slack for the codec)
@@ -166,7 +167,7 @@ def test_sdr_tone_mapping_keeps_highlight_gradation(tmp_path, ffmpeg_exe):
 def test_hdr10_master_signals_the_intended_nits(tmp_path, ffmpeg_exe, tone_wav):
     out = tmp_path / "film_hdr.mp4"
     emissive = 4.0
-    facts = m.master_film(lambda: frames(12, emissive), out, Deliverable.HDR10_HEVC, FPS, W, H, ffmpeg_exe,
+    facts = m.master_film(lambda: frames(12, emissive), out, Deliverable.HDR10_HEVC, FPS, W, H, ffmpeg_exe=ffmpeg_exe,
                           audio_path=tone_wav, frame_count=12, crf=4)
     assert (facts.codec, facts.pix_fmt, facts.profile) == ("hevc", "yuv420p10le", "Main 10")
     assert (facts.color_primaries, facts.color_trc, facts.colorspace) == ("bt2020", "smpte2084", "bt2020nc")
@@ -193,9 +194,9 @@ def test_hdr10_master_signals_the_intended_nits(tmp_path, ffmpeg_exe, tone_wav):
 
 
 def test_hdr10_content_light_without_a_pre_pass(tmp_path, ffmpeg_exe):
-    once = m.master_film(frames(4), tmp_path / "a.mp4", Deliverable.HDR10_HEVC, FPS, W, H, ffmpeg_exe)
+    once = m.master_film(frames(4), tmp_path / "a.mp4", Deliverable.HDR10_HEVC, FPS, W, H, ffmpeg_exe=ffmpeg_exe)
     assert once.content_light_source == "upper-bound" and (once.max_cll, once.max_fall) == (1000, 1000)
-    given = m.master_film(frames(4), tmp_path / "b.mp4", Deliverable.HDR10_HEVC, FPS, W, H, ffmpeg_exe,
+    given = m.master_film(frames(4), tmp_path / "b.mp4", Deliverable.HDR10_HEVC, FPS, W, H, ffmpeg_exe=ffmpeg_exe,
                           content_light=(700, 120))
     assert given.content_light_source == "given" and (given.max_cll, given.max_fall) == (700, 120)
 
@@ -204,7 +205,8 @@ def test_prores4444_keeps_alpha(tmp_path, ffmpeg_exe, tone_wav):
     alpha = np.repeat(np.linspace(0.0, 1.0, W, dtype=np.float32)[None, :], H, axis=0)[..., None]
     rgba = np.concatenate([np.full((H, W, 3), 0.5, np.float32) * alpha, alpha], axis=2)  # premultiplied
     out = tmp_path / "comp.mov"
-    facts = m.master_film([rgba] * 6, out, Deliverable.PRORES_4444, FPS, W, H, ffmpeg_exe, audio_path=tone_wav)
+    facts = m.master_film([rgba] * 6, out, Deliverable.PRORES_4444, FPS, W, H, ffmpeg_exe=ffmpeg_exe,
+                          audio_path=tone_wav)
     assert facts.codec == "prores" and facts.profile == "4444"
     assert facts.pix_fmt.startswith("yuva444p")  # encoded yuva444p10le; FFmpeg decodes ProRes to 12 bits
     assert facts.colorspace == "bt709" and facts.has_audio and facts.audio_codec == "pcm_s24le"
@@ -230,7 +232,7 @@ def test_exr_sequence_reads_back_within_half_precision(tmp_path):
         f[10:20, 10:20, :3] = 12.5 + i  # emissive, far above 1.0
         src.append(f)
     out = tmp_path / "shot_exr"
-    facts = m.master_film(iter(src), out, Deliverable.EXR_SEQUENCE, FPS, W, H, frame_count=5)
+    facts = m.master_film(iter(src), out, Deliverable.EXR_SEQUENCE, FPS, W, H, ffmpeg_exe=None, frame_count=5)
     assert (facts.codec, facts.frame_count, facts.width, facts.height, facts.fps) == ("exr", 5, W, H, FPS)
     assert facts.color_trc == "linear" and facts.duration_s == pytest.approx(5 / FPS)
     files = sorted(out.glob("*.exr"))
@@ -243,7 +245,7 @@ def test_exr_sequence_reads_back_within_half_precision(tmp_path):
         assert exr.header()["chromaticities"][:2] == pytest.approx((0.64, 0.33))
     assert no_leftovers(tmp_path) == []
     # A second master replaces the first as a whole.
-    m.master_film([src[0][..., :3]] * 2, out, Deliverable.EXR_SEQUENCE, FPS, W, H)
+    m.master_film([src[0][..., :3]] * 2, out, Deliverable.EXR_SEQUENCE, FPS, W, H, ffmpeg_exe=None)
     assert len(list(out.glob("*.exr"))) == 2 and no_leftovers(tmp_path) == []
 
 
@@ -251,11 +253,11 @@ def test_4k_master(tmp_path, ffmpeg_exe):
     w, h = 3840, 2160
     frame = np.zeros((h, w, 3), np.float32)
     frame[:] = np.linspace(0.0, 3.0, w, dtype=np.float32)[None, :, None]
-    facts = m.master_film([frame, frame], tmp_path / "uhd.mp4", Deliverable.SDR_H264, FPS, w, h, ffmpeg_exe,
+    facts = m.master_film([frame, frame], tmp_path / "uhd.mp4", Deliverable.SDR_H264, FPS, w, h, ffmpeg_exe=ffmpeg_exe,
                           preset="ultrafast")
     assert (facts.width, facts.height, facts.frame_count) == (w, h, 2)
     with pytest.raises(ValueError):
-        m.master_film([frame], tmp_path / "x.mp4", Deliverable.SDR_H264, FPS, 4098, 2160, ffmpeg_exe)
+        m.master_film([frame], tmp_path / "x.mp4", Deliverable.SDR_H264, FPS, 4098, 2160, ffmpeg_exe=ffmpeg_exe)
 
 
 # ---- failure and streaming ---------------------------------------------------------------------
@@ -265,7 +267,7 @@ def test_failures_leave_nothing_at_the_final_path(tmp_path, ffmpeg_exe):
     out = tmp_path / "film.mp4"
     # ffmpeg refuses (unknown preset): RuntimeError naming the cause, nothing written.
     with pytest.raises(RuntimeError, match="ffmpeg failed"):
-        m.master_film(frames(6), out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe, preset="no-such-preset")
+        m.master_film(frames(6), out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe=ffmpeg_exe, preset="no-such-preset")
     assert not out.exists() and no_leftovers(tmp_path) == []
 
     def interrupted():
@@ -274,20 +276,24 @@ def test_failures_leave_nothing_at_the_final_path(tmp_path, ffmpeg_exe):
 
     for deliverable, path in ((Deliverable.HDR10_HEVC, out), (Deliverable.EXR_SEQUENCE, tmp_path / "seq")):
         with pytest.raises(KeyboardInterrupt):
-            m.master_film(interrupted(), path, deliverable, FPS, W, H, ffmpeg_exe, content_light=(600, 100))
+            m.master_film(interrupted(), path, deliverable, FPS, W, H, ffmpeg_exe=ffmpeg_exe, content_light=(600, 100))
         assert not path.exists() and no_leftovers(tmp_path) == []
     # A bad frame mid-film, a short source: the old master stays as it was.
     out.write_bytes(b"previous master")
     with pytest.raises(ValueError, match="frame 3"):
         m.master_film([sample_frame()] * 3 + [np.zeros((H, W + 2, 3), np.float32)], out, Deliverable.SDR_H264,
-                      FPS, W, H, ffmpeg_exe)
+                      FPS, W, H, ffmpeg_exe=ffmpeg_exe)
     with pytest.raises(ValueError, match="expected 10 frames"):
-        m.master_film(frames(4), out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe, frame_count=10)
+        m.master_film(frames(4), out, Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe=ffmpeg_exe, frame_count=10)
     assert out.read_bytes() == b"previous master" and no_leftovers(tmp_path) == []
     with pytest.raises(ValueError):
-        m.master_film(frames(2), out, Deliverable.SDR_H264, FPS, W + 1, H, ffmpeg_exe)  # odd width in 4:2:0
+        m.master_film(frames(2), out, Deliverable.SDR_H264, FPS, W + 1, H, ffmpeg_exe=ffmpeg_exe)  # odd width in 4:2:0
     with pytest.raises(ValueError):
-        m.master_film(frames(2), tmp_path / "s", Deliverable.EXR_SEQUENCE, FPS, W, H, audio_path=out)
+        m.master_film(frames(2), tmp_path / "s", Deliverable.EXR_SEQUENCE, FPS, W, H, ffmpeg_exe=None, audio_path=out)
+    # The ffmpeg executable is the caller's setting: a video master without one is refused up front.
+    with pytest.raises(ValueError, match="pass ffmpeg_exe"):
+        m.master_film(frames(2), tmp_path / "v.mp4", Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe=None)
+    assert not (tmp_path / "v.mp4").exists()
 
 
 def test_frames_stream_lazily_with_bounded_memory(tmp_path, ffmpeg_exe):
@@ -304,7 +310,7 @@ def test_frames_stream_lazily_with_bounded_memory(tmp_path, ffmpeg_exe):
     assert produced == []  # nothing pulled before mastering starts
     tracemalloc.start()
     try:
-        facts = m.master_film(gen, tmp_path / "long.mp4", Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe,
+        facts = m.master_film(gen, tmp_path / "long.mp4", Deliverable.SDR_H264, FPS, W, H, ffmpeg_exe=ffmpeg_exe,
                               preset="ultrafast", frame_count=500)
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from talos_assets.agents import key_animation as ka
-from talos_assets.agents import model_sheet as ms
+from talos_assets.agents.key_animation import model_sheet as ms
 from talos_assets.spec import Emotion
 
 FILLS = np.array([c for n, c in ms.SHEET_COLORS.items() if n not in ("background", "eye")], np.int16)
@@ -60,13 +60,12 @@ def test_model_sheet_has_turnaround_and_expressions(name):
             assert np.mean(exprs[i] != exprs[j]) > 0.01
 
 
-def test_write_model_sheet_png_and_user_rig(tmp_path, monkeypatch):
+def test_write_model_sheet_png_and_user_rig(tmp_path):
     data = yaml.safe_load((ka.CHARACTERS_DIR / "mira.yaml").read_text())
     data.update(name="nova", description="a user-made character")
     (tmp_path / "rigs").mkdir()
     (tmp_path / "rigs" / "nova.yaml").write_text(yaml.safe_dump(data))
-    monkeypatch.setenv("TALOS_CHARACTERS", str(tmp_path / "rigs"))
-    out = ms.write_model_sheet("nova", tmp_path / "out" / "nova.png", width=800)
+    out = ms.write_model_sheet("nova", tmp_path / "out" / "nova.png", width=800, extra_dirs=[tmp_path / "rigs"])
     img = cv2.imread(str(out))
     assert img is not None and img.shape[1] == 800
     with pytest.raises(ValueError, match="unknown character"):

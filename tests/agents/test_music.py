@@ -19,8 +19,6 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-
-
 @pytest.mark.parametrize("bpm", [60, 90, 120, 150, 180])
 def test_click_tracks_are_tracked(bpm):
     audio, reference = click_track(bpm, seed=bpm)

@@ -13,7 +13,6 @@ from talos_assets.agents.render import (
     add_bloom,
     apply_camera,
     composite,
-    interpolate_camera,
     over,
     to_output_rgb8,
 )
@@ -82,27 +81,6 @@ def test_composite_folds_bottom_to_top():
         composite([])
     with pytest.raises(ValueError):
         composite([a, b[:-1]])
-
-
-def test_interpolate_camera_endpoints_and_easing():
-    k0 = CameraKey(frame=10, center_x=0.3, center_y=0.6, zoom=1.0, roll=-4.0)
-    k1 = CameraKey(frame=30, center_x=0.7, center_y=0.4, zoom=4.0, roll=8.0)
-    keys = [k1, k0]  # unsorted on purpose
-    for key in (k0, k1):
-        got = interpolate_camera(keys, key.frame)
-        assert got == key
-    assert interpolate_camera(keys, 0).model_dump(exclude={"frame"}) == k0.model_dump(exclude={"frame"})
-    assert interpolate_camera(keys, 99).model_dump(exclude={"frame"}) == k1.model_dump(exclude={"frame"})
-    mid = interpolate_camera(keys, 20)
-    assert mid.frame == 20
-    assert mid.center_x == pytest.approx(0.5) and mid.roll == pytest.approx(2.0)
-    assert mid.zoom == pytest.approx(2.0)  # geometric halfway between 1x and 4x
-    quarter = interpolate_camera(keys, 15)
-    s = 0.25 * 0.25 * (3 - 2 * 0.25)  # smoothstep(0.25): eases in
-    assert quarter.center_x == pytest.approx(0.3 + s * 0.4)
-    assert quarter.center_x - 0.3 < 0.25 * 0.4
-    with pytest.raises(ValueError):
-        interpolate_camera([], 0)
 
 
 def test_apply_camera_identity_is_exact():

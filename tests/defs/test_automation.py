@@ -5,10 +5,12 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from resources.ichor import IchorResource, IchorVault
+from resources.ichor import IchorResource
+from talos_assets.stores.ichor import IchorVault
 from resources.studio import StudioHome
 from talos_assets.defs import automation
-from talos_assets.forge import check_story
+from talos_assets.checking import check_story
+from talos_assets.settings import studio_settings
 
 GOOD = """title: Inbox Film
 id: inbox-film
@@ -51,7 +53,7 @@ def test_inbox_sensor_registers_and_requests_once(studio):
 def test_plan_fans_out_to_real_shots_only(studio, tmp_path):
     story = tmp_path / "s.yaml"
     story.write_text(GOOD)
-    plan = check_story(story).plan
+    plan = check_story(story, studio_settings()).plan
     requests = automation.shot_run_requests(plan, "run123")
     assert [str(r.partition_key) for r in requests] == ["inbox-film|s001", "inbox-film|s002"]
     assert all(r.job_name == "render_shot" for r in requests)
@@ -61,7 +63,7 @@ def test_plan_fans_out_to_real_shots_only(studio, tmp_path):
 def test_edit_waits_for_every_shot_since_the_latest_plan(studio, tmp_path):
     story = tmp_path / "s.yaml"
     story.write_text(GOOD)
-    plan = check_story(story).plan
+    plan = check_story(story, studio_settings()).plan
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("films", ["inbox-film"])
 

@@ -50,9 +50,10 @@ def forged(tmp_path_factory):
     story_path = root / "tiny.yaml"
     story_path.write_text(STORY)
     from talos_assets.forge import check_story, forge_film
+    from talos_assets.settings import studio_settings
 
     instance = dg.DagsterInstance.ephemeral()
-    checked = check_story(story_path)
+    checked = check_story(story_path, studio_settings())
     outcome = forge_film(checked, instance=instance)
     yield dict(root=root, story=story_path, checked=checked, outcome=outcome, instance=instance)
     mp.undo()
@@ -60,7 +61,7 @@ def forged(tmp_path_factory):
 
 def test_film_stream_facts(forged):
     outcome, plan = forged["outcome"], forged["checked"].plan
-    facts = probe_media(outcome.film)
+    facts = probe_media(outcome.delivery.film)
     import json
 
     cuts = json.loads((forged["root"] / "home" / "films" / "tiny" / "cuts.json").read_text())
@@ -72,7 +73,7 @@ def test_film_stream_facts(forged):
     assert facts.fps == pytest.approx(12.0)
     assert facts.video_codec == "h264" and facts.has_audio
     assert outcome.failed_gates == [] or all("stream" not in g for g in outcome.failed_gates)
-    for path in (outcome.storyboard, outcome.timeline, outcome.evaluation):
+    for path in (outcome.delivery.storyboard, outcome.delivery.timeline, outcome.delivery.evaluation):
         assert path.exists() and path.stat().st_size > 0
 
 
@@ -80,7 +81,7 @@ def test_extra_masters_match_the_timeline(forged):
     from talos_assets.agents.mastering import probe_master
 
     renders = forged["root"] / "renders" / "tiny"
-    film_frames = probe_media(forged["outcome"].film).frame_count
+    film_frames = probe_media(forged["outcome"].delivery.film).frame_count
     hdr = probe_master(renders / "tiny_hdr10.mp4")
     assert (hdr.codec, hdr.pix_fmt, hdr.color_primaries, hdr.color_trc) == ("hevc", "yuv420p10le", "bt2020", "smpte2084")
     assert hdr.max_cll and hdr.has_audio and hdr.frame_count == film_frames
@@ -94,7 +95,7 @@ def test_extra_masters_match_the_timeline(forged):
 def test_film_is_not_a_constant_image(forged):
     import av
 
-    with av.open(str(forged["outcome"].film)) as c:
+    with av.open(str(forged["outcome"].delivery.film)) as c:
         frames = [f.to_ndarray(format="rgb24").astype(np.float32) for f in c.decode(video=0)]
     assert len(frames) > 10
     stack = np.stack(frames)
@@ -103,7 +104,7 @@ def test_film_is_not_a_constant_image(forged):
 
 
 def test_ichor_rows(forged):
-    from resources.ichor import IchorVault
+    from talos_assets.stores.ichor import IchorVault
 
     vault = IchorVault(f"sqlite:///{forged['root'] / 'home' / 'ichor.db'}")
     assert vault.film_ids() == ["tiny"]
@@ -114,7 +115,7 @@ def test_ichor_rows(forged):
     metrics = {(e.shot_id, e.metric) for e in evals}
     assert ("hello", "flicker") in metrics and ("smoke", "palette_adherence") in metrics
     assert sum(1 for e in evals if e.metric.startswith("gate:")) == 3
-    assert vault.film("tiny").film_path == str(forged["outcome"].film)
+    assert vault.film("tiny").film_path == str(forged["outcome"].delivery.film)
 
 
 def test_materializations_carry_metadata(forged):
@@ -165,7 +166,7 @@ def test_lab_loop_trains_echo_and_echo_uses_it(forged):
     import subprocess
     import sys
 
-    from resources.ichor import IchorVault
+    from talos_assets.stores.ichor import IchorVault
     from talos_assets.definitions import FILM_ASSETS, build_resources, defs
 
     env = dict(os.environ, TALOS_HOME=str(forged["root"] / "home"), TALOS_RENDERS=str(forged["root"] / "renders"),

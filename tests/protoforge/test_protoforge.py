@@ -19,16 +19,19 @@ import lightning as L  # noqa: E402
 
 from protoforge.config import REGISTERED_NAMES, TrainConfig  # noqa: E402
 from protoforge.data.shot_frames import (  # noqa: E402
-    EchoFramesDataModule, FluxTripletsDataModule, load_frames_rgb8, rendered_shots, shot_caption,
+    EchoFramesDataModule, FluxTripletsDataModule, frame_paths, load_frames_rgb8, rendered_shots, shot_caption,
 )
 from protoforge.models.components.interpolator import interpolate_midframe  # noqa: E402
 from protoforge.models.components.tiny_clip import alignment_score  # noqa: E402
 from protoforge.models.echo_clip_module import EchoClipModule  # noqa: E402
 from protoforge.models.flux_interp_module import FluxInterpModule  # noqa: E402
-from protoforge.registry import load_checkpoint, load_registered, save_checkpoint  # noqa: E402
+from protoforge.registry import (  # noqa: E402
+    WEIGHTS_FILE, UnverifiedModel, load_checkpoint, load_registered, log_model, mlflow_tracking, promote,
+    save_checkpoint,
+)
 from protoforge.train import train  # noqa: E402
-from resources.ichor import IchorVault  # noqa: E402
 from talos_assets.agents.frames import write_layer_png  # noqa: E402
+from talos_assets.stores.ichor import IchorVault  # noqa: E402
 
 SIZE, FRAMES = 64, 12
 SHOTS = [
@@ -251,6 +254,104 @@ def test_checkpoints_round_trip_and_fail_clearly(studio, tmp_path):
                tmp_path / "mismatch.pt")
     with pytest.raises(ValueError, match=r"mismatch\.pt does not match the flux architecture"):
         load_checkpoint(tmp_path / "mismatch.pt")
+
+
+def test_frames_are_read_as_one_sequence(tmp_path):
+    for name in ("f0000.exr", "f0001.exr", "f0002.exr", "f0000.png", ".f0003.exr.part", "notes.txt"):
+        (tmp_path / "exr" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "exr" / name).write_bytes(b"")
+    assert [p.name for p in frame_paths(tmp_path / "exr")] == ["f0000.exr", "f0001.exr", "f0002.exr"]
+    assert frame_paths(tmp_path / "nowhere") == []
+    (tmp_path / "gap").mkdir()
+    for name in ("f0000.png", "f0002.png"):
+        (tmp_path / "gap" / name).write_bytes(b"")
+    with pytest.raises(ValueError, match="breaks the sequence"):
+        frame_paths(tmp_path / "gap")
+
+
+# ---- registered models load only from safetensors verified by hash --------------------------------
+
+_UNPICKLED: list[str] = []
+
+
+class _Tripwire(torch.nn.Linear):
+    """A module that notes every time pickle rebuilds it: proof of whether anything was unpickled."""
+
+    def __setstate__(self, state):
+        _UNPICKLED.append("unpickled")
+        super().__setstate__(state)
+
+
+def _register(tmp_path, net, agent: str, safetensors: bool) -> str:
+    """Register `net` as `agent`'s champion in a fresh MLflow store; returns the tracking URI. With
+    `safetensors`, the way Protoforge registers (log_model + promote); without, a plain pickled
+    `mlflow.pytorch.log_model` as anyone with registry access could write."""
+    import mlflow
+
+    tracking = f"sqlite:///{tmp_path}/mlflow.db"
+    name = REGISTERED_NAMES[agent]
+    with mlflow_tracking(tracking):
+        experiment = mlflow.create_experiment("registry", artifact_location=(tmp_path / "artifacts").as_uri())
+        with mlflow.start_run(experiment_id=experiment):
+            if safetensors:
+                weights = save_checkpoint(net, tmp_path / "export" / WEIGHTS_FILE)
+                info = log_model(net, weights, name, pip_requirements=[])
+            else:
+                info = mlflow.pytorch.log_model(net, name="model", serialization_format="pickle",
+                                                pip_requirements=[], registered_model_name=name)
+    version = str(info.registered_model_version)
+    if safetensors:
+        promote(name, version, "champion", weights, tracking)
+    else:
+        mlflow.MlflowClient(tracking_uri=tracking, registry_uri=tracking).set_registered_model_alias(
+            name, "champion", version)
+    return tracking
+
+
+def test_tampered_registered_weights_are_refused(tmp_path):
+    net = FluxInterpModule(net_config={"block_out_channels": [8, 16]}).net
+    tracking = _register(tmp_path, net, "flux", safetensors=True)
+    a, b = _shape_frame("ball", 1), _shape_frame("ball", 3)
+    assert np.array_equal(interpolate_midframe(load_registered("flux", tracking_uri=tracking, device="cpu"), a, b),
+                          interpolate_midframe(net, a, b))
+
+    [stored] = list((tmp_path / "artifacts").rglob(WEIGHTS_FILE))
+    data = bytearray(stored.read_bytes())
+    data[-1] ^= 0x01  # one bit of one weight: still a valid safetensors file, no longer the registered one
+    stored.write_bytes(bytes(data))
+    load_checkpoint(stored, device="cpu")
+    with pytest.raises(UnverifiedModel, match=r"talos-flux-interp version 1 .*talos lab train flux"):
+        load_registered("flux", tracking_uri=tracking, device="cpu")
+
+    stored.unlink()
+    with pytest.raises(UnverifiedModel, match=rf"talos-flux-interp version 1 .*has no {WEIGHTS_FILE}"):
+        load_registered("flux", tracking_uri=tracking, device="cpu")
+
+
+def test_pickled_only_registered_model_is_refused_unopened(tmp_path, monkeypatch):
+    import mlflow
+
+    tracking = _register(tmp_path, _Tripwire(4, 4), "echo", safetensors=False)
+
+    def never(*args, **kwargs):
+        raise AssertionError("load_registered tried to unpickle a model")
+
+    _UNPICKLED.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(mlflow.pytorch, "load_model", never)
+        patched.setattr(torch, "load", never)
+        with pytest.raises(UnverifiedModel, match=r"talos-echo-clip version 1 .*no safetensors hash.*talos lab train echo"):
+            load_registered("echo", tracking_uri=tracking, device="cpu")
+        # A hash tag without a safetensors file behind it is refused as well.
+        mlflow.MlflowClient(tracking_uri=tracking, registry_uri=tracking).set_model_version_tag(
+            REGISTERED_NAMES["echo"], "1", "talos.weights_sha256", "0" * 64)
+        with pytest.raises(UnverifiedModel, match=r"talos-echo-clip version 1 .*has no weights\.safetensors"):
+            load_registered("echo", tracking_uri=tracking, device="cpu")
+    assert _UNPICKLED == []
+    # The tripwire works: MLflow's own loader does unpickle the registered module.
+    with mlflow_tracking(tracking):
+        mlflow.pytorch.load_model(f"models:/{REGISTERED_NAMES['echo']}@champion", map_location="cpu")
+    assert _UNPICKLED == ["unpickled"]
 
 
 def test_nothing_was_written_to_the_working_directory(studio):

@@ -1,4 +1,6 @@
-"""Resources: Aether is content-addressed, Ichor holds real rows, FFmpeg and Warp resolve."""
+"""Stores and resources: Aether is content-addressed, Ichor holds real rows (and says so in one
+sentence when its file is corrupt, and writes nothing when opened read-only), the Dagster resources
+wrap the plain stores, FFmpeg and Warp resolve."""
 
 from __future__ import annotations
 
@@ -6,12 +8,16 @@ import subprocess
 
 import pytest
 
-from resources.aether import AetherVault
+import resources.aether
+import resources.ichor
+from resources.aether import AetherResource
 from resources.ffmpeg import find_ffmpeg
-from resources.ichor import IchorVault, UnknownPalette
+from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from resources.warp_device import init_warp
 from talos_assets.spec import Palette
+from talos_assets.stores.aether import AetherVault
+from talos_assets.stores.ichor import BUILTIN_PALETTES, IchorVault, StoreError, UnknownPalette
 
 
 def test_aether_is_content_addressed(tmp_path):
@@ -53,12 +59,56 @@ def test_ichor_rows(tmp_path):
     assert IchorVault(f"sqlite:///{tmp_path / 'ichor.db'}").film_ids() == ["f1"]
 
 
+def test_resources_wrap_the_plain_stores(tmp_path):
+    assert isinstance(IchorResource(url=f"sqlite:///{tmp_path / 'ichor.db'}").vault(), IchorVault)
+    assert isinstance(AetherResource(url=str(tmp_path / "aether")).vault(), AetherVault)
+    # Old import paths keep working until every caller moves to talos_assets.stores.
+    assert resources.ichor.IchorVault is IchorVault and resources.ichor.BUILTIN_PALETTES is BUILTIN_PALETTES
+    assert resources.ichor.UnknownPalette is UnknownPalette and resources.aether.AetherVault is AetherVault
+
+
+@pytest.mark.parametrize("garbage", [b"not a database", bytes(range(256)) * 64])
+@pytest.mark.parametrize("create", [True, False])
+def test_corrupt_ichor_is_one_sentence(tmp_path, garbage, create):
+    db = tmp_path / "ichor.db"
+    db.write_bytes(garbage)
+    with pytest.raises(StoreError) as caught:
+        IchorVault(f"sqlite:///{db}", create=create)
+    message = str(caught.value)
+    assert str(db) in message and "move it aside" in message and "\n" not in message
+    assert message.count(". ") == 0 and message.endswith(".")
+    assert isinstance(caught.value, ValueError) and db.read_bytes() == garbage
+
+
+def test_read_only_ichor_writes_nothing(tmp_path):
+    empty = tmp_path / "ichor.db"
+    empty.write_bytes(b"")
+    vault = IchorVault(f"sqlite:///{empty}", create=False)
+    assert vault.read_only and vault.palette_names() == [] and vault.film_ids() == [] and vault.film("f") is None
+    with pytest.raises(StoreError, match="opened read-only"):
+        vault.save_palette(Palette.from_hex_list("mine", ["#000000", "#ffffff"]))
+    assert empty.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["ichor.db"]
+    # An absent file stays absent.
+    assert IchorVault(f"sqlite:///{tmp_path / 'absent.db'}", create=False).palette_names() == []
+    assert not (tmp_path / "absent.db").exists()
+
+    # A real studio database reads as usual, byte for byte untouched.
+    real = tmp_path / "real.db"
+    IchorVault(f"sqlite:///{real}").save_palette(Palette.from_hex_list("mine", ["#000000", "#ffffff"]))
+    before = real.read_bytes()
+    reader = IchorVault(f"sqlite:///{real}", create=False)
+    assert "mine" in reader.palette_names() and "bronze-dusk" in reader.palette_names()
+    with pytest.raises(StoreError, match="opened read-only"):
+        reader.record_evaluation("f1", "flicker", 0.1)
+    assert real.read_bytes() == before
+
+
 def test_studio_home_refuses_unsafe_ids(tmp_path):
-    studio = StudioHome(root=str(tmp_path / "home"), renders=str(tmp_path / "renders"))
-    assert studio.shot_dir("film-a", "s001", "render").is_relative_to(tmp_path / "home")
+    studio = StudioHome(root=str(tmp_path / "home"), renders=str(tmp_path / "renders")).store()
+    assert studio.stage_dir("film-a", "s001", "render").is_relative_to(tmp_path / "home")
     for bad in ("../etc", "A", "-x", "a/b", ""):
         with pytest.raises(ValueError):
-            studio.shot_dir(bad, "s001", "render")
+            studio.stage_dir(bad, "s001", "render")
         with pytest.raises(ValueError):
             studio.delivery_dir(bad)
 

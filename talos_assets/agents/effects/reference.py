@@ -16,13 +16,10 @@ import math
 
 import numpy as np
 
-from talos_assets.agents.effects.solver import (
-    Emitter,
-    SmokeParams,
-    coarsen_weights,
-    face_weights,
-    multigrid_shapes,
-)
+from talos_assets.agents.effects.box import SmokeBox
+from talos_assets.agents.effects.emitter import Emitter
+from talos_assets.agents.effects.hierarchy import coarsen_weights, face_weights, multigrid_shapes
+from talos_assets.agents.effects.params import SmokeParams
 
 F32 = np.float32
 
@@ -50,29 +47,24 @@ def _bilinear_setup(w, h, ox, oy, px, py):
     return j0 * w + i0, tx, ty
 
 
-def _bilinear_apply(q, w, idx, tx, ty):
-    a = q[idx]
-    b = q[idx + 1]
-    c = q[idx + w]
-    d = q[idx + w + 1]
+def _corners(q, w, idx):
+    """The four samples around each point: (i0, j0), (i0 + 1, j0), (i0, j0 + 1), (i0 + 1, j0 + 1)."""
+    return q[idx], q[idx + 1], q[idx + w], q[idx + w + 1]
+
+
+def _lerp(a, b, c, d, tx, ty):
     sx = F32(1.0) - tx
     return (F32(1.0) - ty) * (sx * a + tx * b) + ty * (sx * c + tx * d)
 
 
+def _bilinear_apply(q, w, idx, tx, ty):
+    return _lerp(*_corners(q, w, idx), tx, ty)
+
+
 def _bilinear_minmax(q, w, idx, tx, ty):
-    a = q[idx]
-    b = q[idx + 1]
-    c = q[idx + w]
-    d = q[idx + w + 1]
-    sx = F32(1.0) - tx
-    val = (F32(1.0) - ty) * (sx * a + tx * b) + ty * (sx * c + tx * d)
-    return val, np.minimum(np.minimum(a, b), np.minimum(c, d)), np.maximum(np.maximum(a, b), np.maximum(c, d))
-
-
-def sample_bilinear(q: np.ndarray, w: int, h: int, ox: float, oy: float, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-    """Clamped bilinear sample of a flat w x h field whose sample (i, j) sits at (i + ox, j + oy)."""
-    idx, tx, ty = _bilinear_setup(w, h, ox, oy, px, py)
-    return _bilinear_apply(q, w, idx, tx, ty)
+    """(bilinear value, min, max) of the four samples: MacCormack's limiter bounds."""
+    a, b, c, d = _corners(q, w, idx)
+    return _lerp(a, b, c, d, tx, ty), np.minimum(np.minimum(a, b), np.minimum(c, d)), np.maximum(np.maximum(a, b), np.maximum(c, d))
 
 
 class _RefLevel:
@@ -140,21 +132,11 @@ class _RefLevel:
         return self.b - (acc - (self.diag if self.weighted else self.count) * p)
 
 
-class ReferenceSmokeSolver:
+class ReferenceSmokeSolver(SmokeBox):
     """NumPy twin of `SmokeSolver` (same constructor, emitters, obstacles, step, projection and read-back)."""
 
     def __init__(self, nx: int, ny: int, seed: int = 0, params: SmokeParams | None = None) -> None:
-        if nx < 4 or ny < 4:
-            raise ValueError(f"grid {nx}x{ny} is too small; need at least 4x4 cells")
-        self.nx, self.ny = int(nx), int(ny)
-        self.seed = int(seed)
-        self.params = params or SmokeParams()
-        self._seeds = np.random.SeedSequence(self.seed)
-        self.emitters: list[Emitter] = []
-        self.time = 0.0
-        self.steps = 0
-        self.last_residual = 0.0
-        self.last_cycles = 0
+        super().__init__(nx, ny, seed, params)
         nx, ny = self.nx, self.ny
         self.u = np.zeros((ny, nx + 1), F32)
         self.v = np.zeros((ny + 1, nx), F32)
@@ -177,7 +159,6 @@ class ReferenceSmokeSolver:
             px, py = np.meshgrid(xs, ys)
             self._prolong.append(_Stencil(c.nx, c.ny, 0.0, 0.0, px, py))
         self.fluid = np.ones((ny, nx), F32)
-        self._solid_mask: np.ndarray | None = None
         self._set_weights(None)
 
     @staticmethod
@@ -196,35 +177,6 @@ class ReferenceSmokeSolver:
             if i > 0:
                 wx, wy = coarsen_weights(wx, wy, lv.nx, lv.ny)
             lv.set_weights(wx if self.weighted else None, wy if self.weighted else None)
-
-    def add_emitter(
-        self,
-        x: float,
-        y: float,
-        radius: float,
-        density_rate: float = 1.0,
-        temperature_rate: float = 1.0,
-        speed: float = 0.0,
-        jitter: float = 0.3,
-        fuel_rate: float = 0.0,
-    ) -> Emitter:
-        e = Emitter(x, y, radius, density_rate, temperature_rate, speed, jitter, seed=self._seeds.spawn(1)[0], fuel_rate=fuel_rate)
-        self.emitters.append(e)
-        return e
-
-    def set_obstacles(self, solid: np.ndarray | None) -> None:
-        if solid is None:
-            if self._solid_mask is not None:
-                self._solid_mask = None
-                self._set_weights(None)
-            return
-        solid = np.asarray(solid, bool)
-        if solid.shape != (self.ny, self.nx):
-            raise ValueError(f"obstacle mask must be {(self.ny, self.nx)}, got {solid.shape}")
-        if self._solid_mask is not None and np.array_equal(solid, self._solid_mask):
-            return
-        self._solid_mask = solid.copy()
-        self._set_weights((~solid).astype(F32))
 
     def set_fields(self, u=None, v=None, density=None, temperature=None, fuel=None) -> None:
         for name, val in (("u", u), ("v", v), ("density", density), ("temperature", temperature), ("fuel", fuel)):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from talos_assets.agents.bvh import planar_clip, write_bvh
+from talos_assets.agents.key_animation.bvh import planar_clip, write_bvh
 
 HERE = Path(__file__).resolve().parent
 FPS = 30

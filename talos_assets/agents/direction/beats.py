@@ -1,0 +1,88 @@
+"""Prism's beats: the units of story that become shots, grouped in scenes.
+
+Explicit shots give one beat each (a change of `location` opens a new scene); prose (a logline or a
+script without scene headings) gives one beat per sentence in a single scene. A scene heading in
+the screenplay form (INT./EXT. PLACE - TIME, as Fountain 1.1 and the common screenplay format write
+it) is read into location, interior/exterior and time of day. Screenplays are in `screenplay.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from talos_assets.spec import ShotInput
+
+
+def split_beats(text: str) -> list[str]:
+    """Sentences of a logline/script, each a beat; screenplay-style blank lines also separate beats."""
+    parts = re.split(r"(?<=[.!?])\s+|\n\s*\n", text.strip())
+    return [p.strip() for p in parts if len(p.strip()) > 2]
+
+
+@dataclass
+class Beat:
+    """One unit of story that becomes one shot: a line of action, a line of dialogue or an explicit shot."""
+
+    text: str
+    kind: str = "shot"  # shot | action | dialogue
+    scene: int = 0
+    speaker: str | None = None  # a studio character (rig) name
+    characters: list[str] = field(default_factory=list)  # rigs in the beat; empty = decide from the scene
+    parenthetical: str = ""
+    name: str | None = None  # the speaker as the screenplay spells it
+    shot: ShotInput | None = None  # explicit shots keep every field the user wrote
+
+
+@dataclass
+class Scene:
+    """A place in the film: one location and its characters, whose left-to-right order is kept."""
+
+    heading: str
+    location: str
+    interior: bool | None = None
+    time_of_day: str = ""
+    cast: list[str] = field(default_factory=list)  # left to right
+
+
+# a line that names no character but says "he", "someone"... is about a person, not a thing
+PERSON_RE = re.compile(r"\b(he|she|they|him|her|them|his|their|i|we|you|me|us|someone|everyone|man|woman|"
+                       r"girl|boy|child|robot|automaton)\b", re.IGNORECASE)
+_HEADING_RE = re.compile(r"^(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s*(.*)$", re.IGNORECASE)
+
+
+def parse_heading(heading: str) -> Scene:
+    """A scene heading (`EXT. SHORE - DUSK`) as a Scene: location, interior/exterior, time of day."""
+    m = _HEADING_RE.match(heading.strip())
+    prefix, rest = (m.group(1).upper(), m.group(2)) if m else ("", heading.strip())
+    interior = None if not prefix or "/" in prefix else prefix.startswith("INT")
+    place, _, tod = rest.rpartition(" - ") if " - " in rest else (rest, "", "")
+    return Scene(heading=heading.strip(), location=(place or rest).strip().title(), interior=interior,
+                 time_of_day=tod.strip().lower())
+
+
+def beats_from_shots(shots: list[ShotInput]) -> tuple[list[Beat], list[Scene]]:
+    """Explicit shots: one beat each; a change of `location` opens a new scene."""
+    beats: list[Beat] = []
+    scenes: list[Scene] = []
+    current = None
+    for shot in shots:
+        loc = (shot.location or "").strip()
+        if not scenes or (loc and loc != current):
+            scenes.append(parse_heading(loc) if loc else Scene(heading="", location=""))
+            current = loc or current
+        kind = "dialogue" if shot.speaker else "shot"
+        beats.append(Beat(shot.description, kind, len(scenes) - 1, speaker=shot.speaker,
+                          characters=list(dict.fromkeys(shot.characters)), shot=shot))
+    for b in beats:
+        for c in b.characters:
+            if c not in scenes[b.scene].cast:
+                scenes[b.scene].cast.append(c)
+    return beats, scenes
+
+
+def beats_from_prose(text: str) -> tuple[list[Beat], list[Scene]]:
+    """A logline or prose script: each sentence is a beat in one scene."""
+    beats = [Beat(s, "action", 0) for s in split_beats(text)]
+    return beats, [Scene(heading="", location="")]
+

@@ -1,0 +1,260 @@
+"""Prism's `direct_film`: a story -> FilmPlan (the scene graph and one ShotPlan per beat).
+
+The steps: find what to direct from (explicit shots, a Fountain screenplay or prose); ask the
+studio's LLM director when the caller passes one (its shot list replaces the text, and any failure
+falls back to the embedded director with a warning kept in the plan); turn the source into beats
+grouped in scenes and refuse more beats than a film holds before any beat is directed; give every
+scene a cast in a stage order that carries across cuts; then direct each beat: its affect
+(`affect.py`), who is in frame in stage order, size/lens/camera/duration (`grammar.py`), id and
+description. Whatever an explicit shot states wins over the grammar. Everything a later agent
+knows (the studio's rigs, the LLM endpoint) comes in as arguments: no environment, no later agent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from talos_assets.agents.direction.affect import analyze_affect
+from talos_assets.agents.direction.beats import PERSON_RE, Beat, Scene, beats_from_prose, beats_from_shots
+from talos_assets.agents.direction.fountain import looks_like_fountain
+from talos_assets.agents.direction.grammar import (
+    background_for,
+    camera_note,
+    carry_stage_order,
+    choose_camera,
+    choose_lens,
+    choose_shot_size,
+    dialogue_duration,
+    screen_sides,
+    shot_duration,
+)
+from talos_assets.agents.direction.lexicon import EMOTION_DOMINANCE
+from talos_assets.agents.direction.llm import request_shot_list
+from talos_assets.agents.direction.screenplay import beats_from_screenplay
+from talos_assets.llm_config import LLMConfig
+from talos_assets.spec import (
+    EMOTION_VA,
+    MAX_SHOTS,
+    CameraMove,
+    Emotion,
+    FilmPlan,
+    Palette,
+    SceneInfo,
+    ShotInput,
+    ShotPlan,
+    ShotSize,
+    StorySpec,
+)
+from talos_assets.story import StoryError, read_screenplay, resolve_screenplay
+
+
+def slot_key(index: int) -> str:
+    return f"s{index + 1:03d}"
+
+
+def _seed(*parts: str) -> int:
+    return int(hashlib.sha256("|".join(parts).encode()).hexdigest()[:8], 16)
+
+
+def story_source(story: StorySpec, story_path: Path | None = None) -> tuple[str, str]:
+    """(kind, text) of what Prism directs from: shots, fountain, or prose."""
+    if story.shots:
+        return "shots", ""
+    if story.screenplay is not None:
+        return "fountain", read_screenplay(resolve_screenplay(story, story_path))
+    if story.script and looks_like_fountain(story.script):
+        return "fountain", story.script
+    return "prose", story.script or story.logline or ""
+
+
+def _ask_llm(llm: LLMConfig, story: StorySpec, text: str, kind: str,
+             cast: Sequence[str]) -> tuple[list[ShotInput] | None, str]:
+    shots, note = request_shot_list(llm, story, text, kind, cast)
+    if shots is None:
+        warnings.warn(note, RuntimeWarning, stacklevel=3)  # at direct_film's caller
+    return shots, note
+
+
+def _beats(story: StorySpec, kind: str, text: str, llm_shots: list[ShotInput] | None,
+           cast: Sequence[str]) -> tuple[list[Beat], list[Scene], list[str]]:
+    """Beats, scenes and casting notes from the chosen source."""
+    if kind == "fountain":
+        return beats_from_screenplay(text, story.cast, cast)
+    if kind == "shots":
+        beats, scenes = beats_from_shots(list(story.shots))
+    elif kind == "llm":
+        beats, scenes = beats_from_shots(llm_shots or [])
+    else:
+        beats, scenes = beats_from_prose(text)
+    return beats, scenes, []
+
+
+def _cast_every_scene(scenes: list[Scene]) -> None:
+    """A scene with nobody named still needs a figure for Axis to draw: the film's first character.
+    Then characters who carry over into the next scene keep their left-to-right order there."""
+    film_cast = [c for s in scenes for c in s.cast] or ["talos"]
+    for sc in scenes:
+        if not sc.cast:
+            sc.cast = [film_cast[0]]
+    carry_stage_order(scenes)
+
+
+@dataclass
+class _Coverage:
+    """What directing remembers from beat to beat: the scenes already opened, the scenes whose
+    dialogue has begun, and how many shots each screenplay scene has numbered."""
+
+    opened: set[int] = field(default_factory=set)
+    in_dialogue: set[int] = field(default_factory=set)
+    numbered: dict[int, int] = field(default_factory=dict)
+
+
+def _beat_affect(beat: Beat) -> tuple[float, float, float, Emotion]:
+    """(valence, arousal, dominance, emotion): an explicit emotion wins, a line with no affect is calm."""
+    affect = analyze_affect(f"{beat.parenthetical} {beat.text}" if beat.parenthetical else beat.text)
+    valence, arousal, dominance, emotion = affect.valence, affect.arousal, affect.dominance, affect.emotion
+    if beat.shot is not None and beat.shot.emotion is not None:
+        emotion = beat.shot.emotion
+        valence, arousal = EMOTION_VA[emotion]
+        dominance = EMOTION_DOMINANCE[emotion]
+    elif affect.neutral:
+        valence, arousal = EMOTION_VA[Emotion.calm]
+        emotion = Emotion.calm
+    return valence, arousal, dominance, emotion
+
+
+def _in_frame(beat: Beat, sc: Scene, arousal: float, first_in_scene: bool,
+              coverage: _Coverage) -> tuple[list[str], bool]:
+    """Who is in the shot, listed in the scene's stage order (180-degree rule), and whether the line
+    is about people at all (a line about a thing, with no name or personal pronoun, may be an insert)."""
+    chars = list(beat.characters)
+    if beat.kind == "dialogue" and beat.speaker and beat.shot is None:
+        others = [c for c in sc.cast if c != beat.speaker]
+        if others and beat.scene not in coverage.in_dialogue and arousal <= 0.35:
+            chars = [beat.speaker] + others[:1]  # the first calm exchange: a two-shot sets the geography
+        else:
+            chars = [beat.speaker]
+    has_people = bool(chars) or bool(PERSON_RE.search(beat.text))
+    if not chars:
+        chars = list(sc.cast)
+    if first_in_scene and beat.kind != "shot":
+        chars = list(dict.fromkeys(chars + sc.cast))  # the establishing shot shows everyone present
+    chars = sorted(dict.fromkeys(chars), key=lambda c: sc.cast.index(c) if c in sc.cast else len(sc.cast))
+    return chars, has_people
+
+
+def _framing(i: int, beat: Beat, emotion: Emotion, arousal: float, first_in_scene: bool,
+             has_people: bool) -> tuple[ShotSize, float, CameraMove, float]:
+    """(size, lens mm, camera move, duration s): the shot's own fields first, then the grammar."""
+    explicit = beat.shot
+    if explicit is not None and explicit.shot_size is not None:
+        size = explicit.shot_size
+    else:
+        size = choose_shot_size(i, arousal, emotion, first_in_scene=first_in_scene, kind=beat.kind,
+                                has_characters=has_people or beat.kind == "shot", words=len(beat.text.split()))
+    lens = explicit.lens_mm if explicit is not None and explicit.lens_mm else choose_lens(size, emotion)
+    camera = explicit.camera if explicit is not None and explicit.camera else choose_camera(size, emotion, arousal, beat.kind, i)
+    if explicit is not None and explicit.duration:
+        duration = explicit.duration
+    elif beat.kind == "dialogue":
+        duration = dialogue_duration(beat.text, arousal)
+    else:
+        duration = shot_duration(arousal) + (1.0 if size == ShotSize.establishing and i > 0 else 0.0)
+    return size, lens, camera, duration
+
+
+def _shot_id(beat: Beat, i: int, kind: str, coverage: _Coverage) -> str:
+    if beat.shot is not None:
+        return beat.shot.id
+    if kind == "fountain":
+        coverage.numbered[beat.scene] = coverage.numbered.get(beat.scene, 0) + 1
+        return f"sc{beat.scene + 1:02d}-{coverage.numbered[beat.scene]:02d}"
+    return f"shot-{i + 1:02d}"
+
+
+def _description(beat: Beat) -> str:
+    if beat.kind == "dialogue" and beat.shot is None:
+        name = beat.name or beat.speaker or ""
+        paren = f" {beat.parenthetical}" if beat.parenthetical else ""
+        return f'{name}{paren}: "{beat.text}"'
+    return beat.text
+
+
+def _direct_beat(story: StorySpec, palette: Palette, handle_seconds: float, kind: str, i: int, beat: Beat,
+                 scenes: list[Scene], coverage: _Coverage) -> ShotPlan:
+    """One beat -> its ShotPlan."""
+    sc = scenes[beat.scene]
+    valence, arousal, dominance, emotion = _beat_affect(beat)
+    first_in_scene = beat.scene not in coverage.opened
+    coverage.opened.add(beat.scene)
+    chars, has_people = _in_frame(beat, sc, arousal, first_in_scene, coverage)
+    size, lens, camera, duration = _framing(i, beat, emotion, arousal, first_in_scene, has_people)
+    if beat.kind == "dialogue":
+        coverage.in_dialogue.add(beat.scene)
+    frames = max(2, int(round(duration * story.fps)))
+    sides = screen_sides(sc.cast)
+    shot_id = _shot_id(beat, i, kind, coverage)
+    return ShotPlan(
+        film_id=story.film_id, shot_id=shot_id, slot=slot_key(i), index=i, description=_description(beat),
+        emotion=emotion, valence=valence, arousal=arousal, dominance=dominance,
+        shot_size=size, camera=camera, lens_mm=round(lens, 1),
+        duration=frames / story.fps, frames=frames,
+        handle_frames=max(1, int(round(handle_seconds * story.fps))),
+        fps=story.fps, width=story.resolution[0], height=story.resolution[1],
+        characters=chars, effects=list(beat.shot.effects) if beat.shot is not None else [], palette=palette,
+        background=background_for(sc), seed=_seed(story.film_id, shot_id),
+        stage_order=list(sc.cast), screen_side={c: sides.get(c, "center") for c in chars},
+        scene_index=beat.scene, location=sc.location, beat=beat.kind if beat.kind != "shot" else "shot",
+        speaker=beat.speaker, camera_note=camera_note(size, camera, lens, beat.kind, beat.speaker, chars),
+    )
+
+
+def direct_film(story: StorySpec, palette: Palette, music_file: Path | None = None, handle_seconds: float = 0.5, *,
+                cast: Sequence[str], llm: LLMConfig | None = None,
+                story_path: Path | None = None) -> FilmPlan:
+    """The director: story -> FilmPlan (scene graph + one ShotPlan per shot).
+
+    `cast` names the character rigs the studio can draw (Axis's `available_characters()`; empty
+    means `talos` alone). `llm` is the LLM endpoint the caller resolved for this story
+    (`llm_config.resolve_endpoint`); None directs with the embedded grammar. `story_path` resolves a
+    relative `screenplay:`. A story error is a one-sentence ValueError without its full stop.
+    """
+    try:
+        kind, text = story_source(story, story_path)
+    except StoryError as exc:  # callers add their own full stop to a ValueError's sentence
+        raise ValueError(str(exc).rstrip(".")) from None
+    cast = list(cast) or ["talos"]
+    notes: list[str] = []
+    director, llm_shots = "embedded", None
+    if llm is not None and kind != "shots":
+        llm_shots, note = _ask_llm(llm, story, text, kind, cast)
+        if llm_shots is not None:
+            kind, director = "llm", f"llm:{llm.model}"
+        else:
+            notes.append(note)
+    beats, scenes, cast_notes = _beats(story, kind, text, llm_shots, cast)
+    notes += cast_notes
+    if not beats:
+        raise ValueError("the story's text has no sentence to make a shot from")
+    if len(beats) > MAX_SHOTS:
+        raise ValueError(f"the story makes {len(beats)} shots and a film holds at most {MAX_SHOTS}; "
+                         "split it into several films")
+    _cast_every_scene(scenes)
+    scene_infos = [SceneInfo(index=i, heading=s.heading, location=s.location, interior=s.interior,
+                             time_of_day=s.time_of_day, characters=list(s.cast)) for i, s in enumerate(scenes)]
+    coverage = _Coverage()
+    shots = [_direct_beat(story, palette, handle_seconds, kind, i, beat, scenes, coverage) for i, beat in enumerate(beats)]
+    for shot in shots:
+        scene_infos[shot.scene_index].shot_ids.append(shot.shot_id)
+    dup = sorted(i for i, n in Counter(s.shot_id for s in shots).items() if n > 1)
+    if dup:
+        raise ValueError(f"shot ids repeat: {dup}")
+    return FilmPlan(film_id=story.film_id, title=story.title, fps=story.fps, width=story.resolution[0],
+                    height=story.resolution[1], palette=palette, music_file=music_file, shots=shots,
+                    scenes=scene_infos, director=director, warnings=notes,
+                    deliverables=list(dict.fromkeys(["sdr-h264", *story.deliverables])))

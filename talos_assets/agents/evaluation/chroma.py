@@ -1,0 +1,34 @@
+"""Echo's check of Chroma's fills: the share of filled pixels inside the figure that stay on the shot's
+palette as Chroma's mood grade renders it (a deliberate look is not a drift), on sampled frames."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talos_assets.agents.coloring import color_transfer_for_mood
+from talos_assets.agents.evaluation.metrics import palette_adherence
+from talos_assets.agents.frames import hex_to_linear, linear_to_srgb, read_layer, to_display_rgb8
+from talos_assets.spec import FrameSequence, ShotPlan
+
+
+def graded_swatches(shot: ShotPlan) -> list[tuple[float, float, float]]:
+    """The palette as Chroma's mood grade renders it for this shot."""
+    swatch = np.stack([hex_to_linear(c) for c in shot.palette.swatches.values()])[None]
+    rgba = np.concatenate([swatch, np.ones_like(swatch[..., :1])], axis=2).astype(np.float32)
+    graded = linear_to_srgb(color_transfer_for_mood(rgba, shot.valence, shot.arousal)[..., :3])[0]
+    return [tuple(float(x) for x in c) for c in graded]
+
+
+def chroma_palette_adherence(shot: ShotPlan, colored: FrameSequence, every: int = 6) -> float:
+    """Mean palette adherence of Chroma's colored layers (every `every`-th frame), inside the figure."""
+    graded = graded_swatches(shot)
+    scores = []
+    for f in range(0, shot.frames, every):
+        layer = read_layer(colored.path(f))
+        alpha = layer[..., 3]
+        straight = layer.copy()
+        straight[..., :3] = np.where(alpha[..., None] > 1e-3, layer[..., :3] / np.maximum(alpha[..., None], 1e-3), 0)
+        value = palette_adherence(to_display_rgb8(straight), shot.palette, mask=alpha > 0.99, extra_colors=graded)
+        if np.isfinite(value):
+            scores.append(value)
+    return float(np.mean(scores)) if scores else float("nan")

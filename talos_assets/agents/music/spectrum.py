@@ -1,0 +1,79 @@
+"""What Cuttura's ears hear in a soundtrack: a numpy short-time power spectrum (Hann windows, centred
+frames), a triangular mel filterbank (HTK mel scale), a 12-bin chroma map of FFT bins to
+equal-tempered pitch classes, and per-beat averages of those features (harmony as chroma, timbre as
+MFCC-like cepstra) for the meter and section analysis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def stft_power(x: np.ndarray, sr: int, seconds: float, hop: int) -> tuple[np.ndarray, int]:
+    """Power spectrogram (frames, bins) of windows of about `seconds` (a power of two, at least 256
+    samples) every `hop` samples, centred on the frame times; returns it and the FFT size."""
+    n_fft = int(2 ** np.ceil(np.log2(max(256, seconds * sr))))
+    if x.size < n_fft:
+        x = np.pad(x, (0, n_fft - x.size))
+    padded = np.pad(x, (n_fft // 2, n_fft // 2))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
+    return np.abs(np.fft.rfft(frames * np.hanning(n_fft), axis=1)) ** 2, n_fft
+
+
+def mel_filterbank(sr: int, n_fft: int, n_mels: int = 40, fmin: float = 30.0, fmax: float | None = None) -> np.ndarray:
+    """(n_mels, bins) triangular filters evenly spaced on the mel scale from `fmin` to `fmax`."""
+    fmax = min(fmax or sr / 2.0, sr / 2.0)
+    mel = lambda f: 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)  # noqa: E731
+    inv = lambda m: 700.0 * (10.0 ** (np.asarray(m) / 2595.0) - 1.0)  # noqa: E731
+    edges = inv(np.linspace(mel(fmin), mel(fmax), n_mels + 2))
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    fb = np.zeros((n_mels, freqs.size))
+    for i in range(n_mels):
+        lo, mid, hi = edges[i], edges[i + 1], edges[i + 2]
+        rise = (freqs - lo) / max(mid - lo, 1e-9)
+        fall = (hi - freqs) / max(hi - mid, 1e-9)
+        fb[i] = np.clip(np.minimum(rise, fall), 0.0, None)
+    return fb
+
+
+def chroma_matrix(sr: int, n_fft: int, fmin: float = 130.0, fmax: float = 2000.0) -> np.ndarray:
+    """(12, bins) map from FFT bins to pitch classes: each bin between C3 and ~B6 goes to its
+    nearest equal-tempered pitch class. 93 ms windows resolve semitones from ~110 Hz up; below C3
+    kick drums and bass partials smear across classes, so they are left out."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    m = np.zeros((12, freqs.size))
+    ok = (freqs >= fmin) & (freqs <= fmax)
+    pcs = np.mod(np.round(12.0 * np.log2(freqs[ok] / 440.0) + 69.0), 12).astype(int)
+    m[pcs, np.flatnonzero(ok)] = 1.0
+    return m
+
+
+def beat_sync(features: np.ndarray, frame_times: np.ndarray, beats: np.ndarray, period: float) -> np.ndarray:
+    """Mean feature vector of the frames between each beat and the next (last beat: one period)."""
+    edges = np.append(beats, beats[-1] + period)
+    idx = np.searchsorted(frame_times, edges)
+    out = np.zeros((beats.size, features.shape[1]))
+    for i in range(beats.size):
+        lo, hi = idx[i], max(idx[i] + 1, idx[i + 1])
+        out[i] = features[lo:hi].mean(axis=0) if lo < features.shape[0] else features[-1]
+    return out
+
+
+def beat_chroma_and_cepstra(x: np.ndarray, sr: int, beats: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per beat: unit-length 12-bin chroma (harmony) and 12 MFCC-like cepstral coefficients of a
+    40-band log-mel spectrum (timbre), each averaged over the frames of that beat."""
+    # Beat-synchronous spectra: ~93 ms windows every ~23 ms (semitone resolution for chroma).
+    hop = max(1, int(round(0.0232 * sr)))
+    power, n_fft = stft_power(x, sr, 0.093, hop)
+    frame_times = np.arange(power.shape[0]) * hop / sr
+    chroma = np.sqrt(power) @ chroma_matrix(sr, n_fft).T
+    # log10 power with a floor 90 dB under the peak: level-independent cepstra (a fade does not
+    # read as a new timbre), unlike log1p compression.
+    mel = np.log10(power @ mel_filterbank(sr, n_fft, n_mels=40).T + 1e-9 * max(float(power.max()), 1e-20))
+    # DCT-II of the log-mel spectrum: MFCC-like timbre (coefficient 0, overall level, dropped).
+    basis = np.cos(np.pi / 40 * (np.arange(40) + 0.5)[None, :] * np.arange(1, 13)[:, None])
+    mfcc = mel @ basis.T
+    chroma_b = beat_sync(chroma, frame_times, beats, period)
+    mfcc_b = beat_sync(mfcc, frame_times, beats, period)
+    chroma_n = chroma_b / np.maximum(np.linalg.norm(chroma_b, axis=1, keepdims=True), 1e-12)
+    return chroma_n, mfcc_b

@@ -1,0 +1,316 @@
+"""Ichor Vault: the studio's SQL database (SQLAlchemy 2; SQLite file by default, any URL such as
+PostgreSQL). It holds films, their shots, palettes, emotion profiles, Echo's evaluations, revision
+requests and links to models Protoforge trained. Plain Python: `resources.ichor.IchorResource` is its
+Dagster face. A store that cannot be read (a corrupt `ichor.db`) raises `StoreError` with one sentence
+saying which file and what to do; `IchorVault(url, create=False)` opens it read-only and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import (
+    JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, make_url,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from talos_assets.spec import EMOTION_VA, Palette
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class FilmRow(Base):
+    __tablename__ = "films"
+    film_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    story_path: Mapped[str] = mapped_column(Text)
+    story_yaml: Mapped[str] = mapped_column(Text)
+    fps: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    palette: Mapped[str] = mapped_column(String(64))
+    film_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ShotRow(Base):
+    __tablename__ = "shots"
+    __table_args__ = (UniqueConstraint("film_id", "slot"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    film_id: Mapped[str] = mapped_column(ForeignKey("films.film_id", ondelete="CASCADE"))
+    shot_id: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    emotion: Mapped[str] = mapped_column(String(32))
+    frames: Mapped[int] = mapped_column(Integer)
+    plan_json: Mapped[str] = mapped_column(Text)
+    render_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PaletteRow(Base):
+    __tablename__ = "palettes"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    swatches: Mapped[dict] = mapped_column(JSON)
+
+
+class EmotionProfileRow(Base):
+    __tablename__ = "emotion_profiles"
+    emotion: Mapped[str] = mapped_column(String(32), primary_key=True)
+    valence: Mapped[float] = mapped_column(Float)
+    arousal: Mapped[float] = mapped_column(Float)
+
+
+class EvaluationRow(Base):
+    __tablename__ = "evaluations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    film_id: Mapped[str] = mapped_column(ForeignKey("films.film_id", ondelete="CASCADE"))
+    shot_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    metric: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class RevisionRequestRow(Base):
+    __tablename__ = "revision_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    film_id: Mapped[str] = mapped_column(ForeignKey("films.film_id", ondelete="CASCADE"))
+    shot_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ModelLinkRow(Base):
+    __tablename__ = "model_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agent: Mapped[str] = mapped_column(String(32))
+    registered_name: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(32))
+    alias: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# Named palettes shipped with the studio; a story names one or gives its own hex list.
+BUILTIN_PALETTES: dict[str, dict[str, str]] = {
+    "bronze-dusk": {"line": "#2a1a12", "skin": "#e8b48a", "hair": "#5a3a2a", "coat": "#b8863b",
+                     "accent": "#ffb347", "eye": "#2e6f8e", "sky": "#f2a66b", "ground": "#5b4a6e"},
+    "sea-glass": {"line": "#15323b", "skin": "#f1cdb3", "hair": "#2b4150", "coat": "#4f9d9a",
+                   "accent": "#f6e27f", "eye": "#1d3c6e", "sky": "#9fd8e0", "ground": "#2f6f73"},
+    "ember-night": {"line": "#120a0a", "skin": "#d9a07e", "hair": "#1f1414", "coat": "#8f2d2d",
+                     "accent": "#ff7a1a", "eye": "#f4d35e", "sky": "#2b1d3a", "ground": "#3a1f1f"},
+    "spring-meadow": {"line": "#2d3a1f", "skin": "#f5d0a9", "hair": "#8a5a2b", "coat": "#6fb36a",
+                       "accent": "#f28ab2", "eye": "#3d6bb3", "sky": "#bfe3f5", "ground": "#7fae4e"},
+}
+
+
+class UnknownPalette(ValueError):
+    pass
+
+
+class StoreError(ValueError):
+    """A studio store that cannot be used as asked (unreadable, or written through a read-only open);
+    the message is one sentence naming the store and what to do."""
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _describe(url: str) -> str:
+    path = _sqlite_file(url)
+    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+
+
+def _empty_engine() -> Engine:
+    """An in-memory database with Ichor's tables and no rows: what a read-only open of a store that
+    was never initialised (absent, or a 0-byte file) reads from, so the file itself is never touched."""
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, future=True)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def _open_engine(url: str, read_only: bool) -> Engine:
+    path = _sqlite_file(url)
+    if not read_only or path is None:
+        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+        return create_engine(url, connect_args=connect_args, future=True)
+    if not path.is_file():
+        return _empty_engine()
+    # mode=ro: SQLite itself refuses every write, and never creates the file or its journal.
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=30), future=True)
+
+
+def _refuse_write(session: Session, flush_context, instances) -> None:
+    raise StoreError(f"Ichor database {session.info['ichor']} was opened read-only; open it with IchorVault(url) to write.")
+
+
+class IchorVault:
+    """The studio database behind one SQLAlchemy engine.
+
+    `create=True` (every open that may write) creates missing tables and seeds the built-in palettes
+    and emotion profiles. `create=False` is a read-only open for commands that promise to write
+    nothing (`talos validate`): no table is created or seeded, a SQLite file is opened with mode=ro,
+    writes raise StoreError, and a database without Ichor's tables (absent, 0 bytes) reads as empty.
+    """
+
+    def __init__(self, url: str, create: bool = True):
+        self.url = url
+        self.read_only = not create
+        self.engine: Engine = _open_engine(url, self.read_only)
+        with self._readable():
+            if create:
+                Base.metadata.create_all(self.engine)
+            elif not inspect(self.engine).has_table(FilmRow.__tablename__):
+                self.engine.dispose()
+                self.engine = _empty_engine()
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"ichor": _describe(url)})
+        if self.read_only:
+            event.listen(self._sessions, "before_flush", _refuse_write)
+        else:
+            self._seed()
+
+    @contextmanager
+    def _readable(self) -> Iterator[None]:
+        """Turn SQLite's "file is not a database" (and the like) into one sentence; a locked or
+        unreachable database (OperationalError) is left as it is, it is not the file's fault."""
+        try:
+            yield
+        except DatabaseError as exc:
+            if isinstance(exc, OperationalError):
+                raise
+            path = _sqlite_file(self.url)
+            todo = (f"move it aside (for example rename it to {path.name}.corrupt) and run again to start a new "
+                    "studio database") if path is not None else "repair it or restore it from a backup"
+            raise StoreError(f"Ichor database {_describe(self.url)} cannot be read ({exc.orig}); {todo}.") from None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._readable(), self._sessions() as s:
+            with s.begin():
+                yield s
+
+    def _seed(self) -> None:
+        with self.session() as s:
+            if s.scalar(select(PaletteRow.name).limit(1)) is None:
+                s.add_all(PaletteRow(name=n, swatches=sw) for n, sw in BUILTIN_PALETTES.items())
+            if s.scalar(select(EmotionProfileRow.emotion).limit(1)) is None:
+                s.add_all(EmotionProfileRow(emotion=e.value, valence=v, arousal=a) for e, (v, a) in EMOTION_VA.items())
+
+    # ---- palettes ---------------------------------------------------------------------------
+    def palette_names(self) -> list[str]:
+        with self.session() as s:
+            return sorted(s.scalars(select(PaletteRow.name)))
+
+    def palette(self, name: str) -> Palette:
+        with self.session() as s:
+            row = s.get(PaletteRow, name)
+            if row is None:
+                raise UnknownPalette(name)
+            return Palette(name=row.name, swatches=dict(row.swatches))
+
+    def save_palette(self, palette: Palette) -> None:
+        with self.session() as s:
+            s.merge(PaletteRow(name=palette.name, swatches=palette.swatches))
+
+    # ---- films and shots --------------------------------------------------------------------
+    def register_film(self, film_id: str, title: str, story_path: str, story_yaml: str, fps: int,
+                      width: int, height: int, palette: str, shots: list[dict]) -> None:
+        """Insert or replace a film and its shot list (a re-forge replaces the plan, keeps evaluations)."""
+        with self.session() as s:
+            film = s.get(FilmRow, film_id)
+            if film is None:
+                film = FilmRow(film_id=film_id)
+                s.add(film)
+            film.title, film.story_path, film.story_yaml = title, story_path, story_yaml
+            film.fps, film.width, film.height, film.palette = fps, width, height, palette
+            existing = {r.slot: r for r in s.scalars(select(ShotRow).where(ShotRow.film_id == film_id))}
+            keep = set()
+            for shot in shots:
+                row = existing.get(shot["slot"]) or ShotRow(film_id=film_id, slot=shot["slot"])
+                for key in ("shot_id", "position", "description", "emotion", "frames", "plan_json"):
+                    setattr(row, key, shot[key])
+                s.add(row)
+                keep.add(shot["slot"])
+            for slot, row in existing.items():
+                if slot not in keep:
+                    s.delete(row)
+
+    def film(self, film_id: str) -> FilmRow | None:
+        with self.session() as s:
+            return s.get(FilmRow, film_id)
+
+    def film_ids(self) -> list[str]:
+        with self.session() as s:
+            return sorted(s.scalars(select(FilmRow.film_id)))
+
+    def shots(self, film_id: str) -> list[ShotRow]:
+        with self.session() as s:
+            return list(s.scalars(select(ShotRow).where(ShotRow.film_id == film_id).order_by(ShotRow.position)))
+
+    def set_shot_render(self, film_id: str, slot: str, render_dir: str) -> None:
+        with self.session() as s:
+            row = s.scalar(select(ShotRow).where(ShotRow.film_id == film_id, ShotRow.slot == slot))
+            if row is not None:
+                row.render_dir = render_dir
+
+    def set_film_path(self, film_id: str, path: str) -> None:
+        with self.session() as s:
+            row = s.get(FilmRow, film_id)
+            if row is not None:
+                row.film_path = path
+
+    # ---- evaluations ------------------------------------------------------------------------
+    def record_evaluation(self, film_id: str, metric: str, value: float, shot_id: str | None = None,
+                          passed: bool | None = None) -> None:
+        with self.session() as s:
+            s.add(EvaluationRow(film_id=film_id, shot_id=shot_id, metric=metric, value=float(value), passed=passed))
+
+    def evaluations(self, film_id: str | None = None) -> list[EvaluationRow]:
+        with self.session() as s:
+            q = select(EvaluationRow).order_by(EvaluationRow.id)
+            if film_id is not None:
+                q = q.where(EvaluationRow.film_id == film_id)
+            return list(s.scalars(q))
+
+    def record_revision(self, film_id: str, kind: str, reason: str, shot_id: str | None = None) -> None:
+        with self.session() as s:
+            s.add(RevisionRequestRow(film_id=film_id, shot_id=shot_id, kind=kind, reason=reason))
+
+    def revisions(self, film_id: str) -> list[RevisionRequestRow]:
+        with self.session() as s:
+            return list(s.scalars(select(RevisionRequestRow).where(RevisionRequestRow.film_id == film_id)))
+
+    def link_model(self, agent: str, registered_name: str, version: str, alias: str | None, metrics: dict) -> None:
+        with self.session() as s:
+            s.add(ModelLinkRow(agent=agent, registered_name=registered_name, version=version, alias=alias,
+                               metrics=json.loads(json.dumps(metrics))))
+
+    def model_links(self, agent: str | None = None) -> list[ModelLinkRow]:
+        with self.session() as s:
+            q = select(ModelLinkRow).order_by(ModelLinkRow.id)
+            if agent:
+                q = q.where(ModelLinkRow.agent == agent)
+            return list(s.scalars(q))

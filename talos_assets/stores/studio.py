@@ -1,0 +1,249 @@
+"""The studio's working store: every stage of every shot is read and written through typed methods.
+
+A studio home holds `films/<film>/plan.json` (the checked plan), `films/<film>/shots/<slot>/<stage>/`
+(each stage's frames and specs) and the film-level edit files; deliverables go to `renders/<film>/`.
+No asset or agent builds one of these paths from strings: they ask this store for a `FrameSequence`
+or a typed spec. Every path is built from validated ids only (`^[a-z0-9][a-z0-9_-]{0,63}$`), and
+every file is written to a temp name and renamed, so nothing half-written sits at a final path.
+Plain Python (no Dagster): the Dagster resource `resources.studio.StudioHome` wraps it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from enum import Enum
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from talos_assets.agents.frames import atomic_write_bytes
+from talos_assets.spec import CameraKey, ClipCut, FilmPlan, FrameSequence, KeyPose, Pose, ShotPlan, is_valid_id
+
+
+class MissingStageError(ValueError):
+    """A stage read before the stage that writes it has run; the message names what to materialize."""
+
+
+class Stage(str, Enum):
+    scene = "scene"
+    keys = "keys"
+    inbetweens = "inbetweens"
+    colored = "colored"
+    lit = "lit"
+    effects = "effects"
+    render = "render"
+    storyboard = "storyboard"
+
+
+class Layer(str, Enum):
+    """The frame sequences stages write: 8-bit PNG for line coverage and region maps, half-float
+    linear OpenEXR for colour layers (keeps emissive values above 1.0 for HDR masters)."""
+
+    line = "line"
+    regions = "regions"
+    colored = "colored"
+    lit = "lit"
+    shadow = "shadow"
+    effects = "effects"
+    render = "render"
+
+
+# layer -> (stage folder, file prefix, suffix)
+_LAYERS: dict[Layer, tuple[Stage, str, str]] = {
+    Layer.line: (Stage.inbetweens, "line_", ".png"),
+    Layer.regions: (Stage.inbetweens, "regions_", ".png"),
+    Layer.colored: (Stage.colored, "f", ".exr"),
+    Layer.lit: (Stage.lit, "f", ".exr"),
+    Layer.shadow: (Stage.lit, "shadow_", ".exr"),
+    Layer.effects: (Stage.effects, "f", ".exr"),
+    Layer.render: (Stage.render, "f", ".exr"),
+}
+
+
+class Delivery(BaseModel):
+    """What a finished film delivers next to it in `renders/<film>/`."""
+
+    folder: Path
+    film: Path
+    still: Path
+    timeline: Path
+    edl: Path
+    storyboard: Path
+    storyboard_pdf: Path
+    evaluation: Path
+    masters: dict[str, Path]  # the story's deliverables beyond the SDR film
+
+
+def checked_id(kind: str, value: str) -> str:
+    if not is_valid_id(value):
+        raise ValueError(f"{kind} id '{value}' is not allowed: use a-z, 0-9, '_' or '-' (at most 64, no leading '_' or '-')")
+    return value
+
+
+def write_json(path: Path, payload: str | dict | list) -> Path:
+    text = payload if isinstance(payload, str) else json.dumps(payload, indent=1)
+    return atomic_write_bytes(path, text.encode())
+
+
+class StudioStore:
+    """Typed reads and writes of a studio's films, shots and deliveries."""
+
+    def __init__(self, root: Path | str, renders: Path | str) -> None:
+        self.root = Path(root)
+        self.renders = Path(renders)
+
+    # ---- folders ---------------------------------------------------------------------------
+    def film_dir(self, film_id: str) -> Path:
+        path = self.root / "films" / checked_id("film", film_id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def stage_dir(self, film_id: str, slot: str, stage: Stage | str) -> Path:
+        stage = Stage(stage)
+        return self.root / "films" / checked_id("film", film_id) / "shots" / checked_id("shot", slot) / stage.value
+
+    def fresh_stage(self, shot: ShotPlan, stage: Stage | str) -> Path:
+        """An empty folder for a stage: a re-run replaces only this shot's stage, nothing else."""
+        path = self.stage_dir(shot.film_id, shot.slot, stage)
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        return path
+
+    def frames(self, shot: ShotPlan, layer: Layer | str) -> FrameSequence:
+        """The shot's frames of one layer: frame f of the shot (handles included) is `.path(f)`."""
+        stage, prefix, suffix = _LAYERS[Layer(layer)]
+        return FrameSequence(folder=self.stage_dir(shot.film_id, shot.slot, stage), prefix=prefix, suffix=suffix,
+                             count=shot.total_frames)
+
+    # ---- specs of one film and one shot -----------------------------------------------------
+    def _read(self, path: Path, what: str, fix: str) -> str:
+        if not path.exists():
+            raise MissingStageError(f"{what} is missing: {fix}.")
+        return path.read_text()
+
+    def write_checked_plan(self, plan: FilmPlan) -> Path:
+        """The plan `talos forge` or the inbox sensor checked: the one `film_plan` renders (directed once)."""
+        return write_json(self.film_dir(plan.film_id) / "checked_plan.json", plan.model_dump_json(indent=1))
+
+    def read_checked_plan(self, film_id: str) -> FilmPlan:
+        text = self._read(self.film_dir(film_id) / "checked_plan.json", f"the checked plan of film '{film_id}'",
+                          "submit its story with `talos forge STORY` or drop it into the inbox")
+        return FilmPlan.model_validate_json(text)
+
+    def write_plan(self, plan: FilmPlan) -> Path:
+        return write_json(self.film_dir(plan.film_id) / "plan.json", plan.model_dump_json(indent=1))
+
+    def has_plan(self, film_id: str) -> bool:
+        return (self.root / "films" / checked_id("film", film_id) / "plan.json").exists()
+
+    def read_plan(self, film_id: str) -> FilmPlan:
+        text = self._read(self.film_dir(film_id) / "plan.json", f"the plan of film '{film_id}'",
+                          "materialize film_plan for it first (talos forge STORY)")
+        return FilmPlan.model_validate_json(text)
+
+    def _shot_file(self, shot: ShotPlan, stage: Stage, name: str) -> Path:
+        return self.stage_dir(shot.film_id, shot.slot, stage) / name
+
+    def write_scene_graph(self, shot: ShotPlan) -> Path:
+        return write_json(self._shot_file(shot, Stage.scene, "scene_graph.json"), shot.model_dump_json(indent=1))
+
+    def write_camera_plan(self, shot: ShotPlan, keys: list[CameraKey]) -> Path:
+        return write_json(self._shot_file(shot, Stage.scene, "camera_plan.json"), [k.model_dump() for k in keys])
+
+    def camera_plot_path(self, shot: ShotPlan) -> Path:
+        return self._shot_file(shot, Stage.scene, "camera_plan.png")
+
+    def read_camera_plan(self, shot: ShotPlan) -> list[CameraKey]:
+        text = self._read(self._shot_file(shot, Stage.scene, "camera_plan.json"),
+                          f"the camera plan of shot {shot.slot} of '{shot.film_id}'", "materialize camera_plan first")
+        return [CameraKey.model_validate(k) for k in json.loads(text)]
+
+    def write_key_poses(self, shot: ShotPlan, keys: list[KeyPose]) -> Path:
+        return write_json(self._shot_file(shot, Stage.keys, "key_poses.json"), [k.model_dump() for k in keys])
+
+    def read_key_poses(self, shot: ShotPlan) -> list[KeyPose]:
+        text = self._read(self._shot_file(shot, Stage.keys, "key_poses.json"),
+                          f"the key poses of shot {shot.slot} of '{shot.film_id}'", "materialize key_poses first")
+        return [KeyPose.model_validate(k) for k in json.loads(text)]
+
+    def key_drawing_path(self, shot: ShotPlan, index: int, key: KeyPose) -> Path:
+        return self._shot_file(shot, Stage.keys, f"key{index:02d}_{key.character}_f{key.frame:04d}.png")
+
+    def write_inbetween_poses(self, shot: ShotPlan, poses: dict[str, list[Pose]]) -> Path:
+        payload = {c: [p.model_dump() for p in ps] for c, ps in poses.items()}
+        return write_json(self._shot_file(shot, Stage.inbetweens, "poses.json"), payload)
+
+    def read_inbetween_poses(self, shot: ShotPlan) -> dict[str, list[Pose]]:
+        text = self._read(self._shot_file(shot, Stage.inbetweens, "poses.json"),
+                          f"the in-betweens of shot {shot.slot} of '{shot.film_id}'", "materialize inbetweens first")
+        return {c: [Pose.model_validate(p) for p in ps] for c, ps in json.loads(text).items()}
+
+    def write_motion_curves(self, shot: ShotPlan, curves: dict[str, list[float]]) -> Path:
+        return write_json(self._shot_file(shot, Stage.inbetweens, "motion_curves.json"), curves)
+
+    def motion_plot_path(self, shot: ShotPlan) -> Path:
+        return self._shot_file(shot, Stage.inbetweens, "motion_curves.png")
+
+    def background_path(self, shot: ShotPlan) -> Path:
+        return self._shot_file(shot, Stage.lit, "background.png")
+
+    def key_light_path(self, shot: ShotPlan) -> Path:
+        return self._shot_file(shot, Stage.lit, "key_light.json")
+
+    def storyboard_panel_path(self, shot: ShotPlan) -> Path:
+        return self._shot_file(shot, Stage.storyboard, "panel.png")
+
+    # ---- the film's edit ---------------------------------------------------------------------
+    def soundtrack_path(self, film_id: str) -> Path:
+        return self.film_dir(film_id) / "soundtrack.wav"
+
+    def music_analysis_path(self, film_id: str) -> Path:
+        return self.film_dir(film_id) / "music_analysis.json"
+
+    def beat_grid_path(self, film_id: str) -> Path:
+        return self.film_dir(film_id) / "beat_grid.json"
+
+    def read_music_analysis_json(self, film_id: str) -> str:
+        return self._read(self.music_analysis_path(film_id), f"the soundtrack analysis of film '{film_id}'",
+                          "materialize soundtrack first")
+
+    def read_beat_grid_json(self, film_id: str) -> str:
+        return self._read(self.beat_grid_path(film_id), f"the beat grid of film '{film_id}'", "materialize soundtrack first")
+
+    def write_cuts(self, film_id: str, cuts: list[ClipCut]) -> Path:
+        return write_json(self.film_dir(film_id) / "cuts.json", [c.model_dump() for c in cuts])
+
+    def read_cuts(self, film_id: str) -> list[ClipCut]:
+        text = self._read(self.film_dir(film_id) / "cuts.json", f"the timeline of film '{film_id}'",
+                          "materialize timeline first")
+        return [ClipCut.model_validate(c) for c in json.loads(text)]
+
+    def rendered_frames(self, plan: FilmPlan) -> dict[str, FrameSequence]:
+        """Every shot's final frames; a shot not rendered yet is named so the user can render it."""
+        found: dict[str, FrameSequence] = {}
+        for shot in plan.shots:
+            on_disk = self.frames(shot, Layer.render).found()
+            if on_disk.count < shot.total_frames:
+                raise MissingStageError(
+                    f"shot {shot.slot} ({shot.shot_id}) has {on_disk.count} of {shot.total_frames} rendered frames: "
+                    f"materialize shot_render for {plan.film_id}|{shot.slot}")
+            found[shot.slot] = on_disk.model_copy(update={"count": shot.total_frames})
+        return found
+
+    def delivery(self, film_id: str) -> Delivery:
+        folder = self.renders / checked_id("film", film_id)
+        return Delivery(
+            folder=folder, film=folder / f"{film_id}.mp4", still=folder / f"{film_id}_still.png",
+            timeline=folder / f"{film_id}.otio", edl=folder / f"{film_id}.edl",
+            storyboard=folder / f"{film_id}_storyboard.png", storyboard_pdf=folder / f"{film_id}_storyboard.pdf",
+            evaluation=folder / f"{film_id}_evaluation.json",
+            masters={"hdr10-hevc": folder / f"{film_id}_hdr10.mp4", "prores4444": folder / f"{film_id}_4444.mov",
+                     "exr-sequence": folder / f"{film_id}_exr"},
+        )
+
+    def delivery_dir(self, film_id: str) -> Path:
+        folder = self.delivery(film_id).folder
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
