@@ -49,10 +49,26 @@ def _check_music(story: StorySpec, music: Path | None) -> None:
 
     try:  # a corrupt audio file is found now, not after every shot has rendered
         facts = probe_media(music)
+        has_samples = facts.has_audio and _has_samples(music)
     except ValueError:
         raise ForgeError(f"music file '{story.music.file}' cannot be decoded as audio; re-export it (wav, flac, mp3...).") from None
     if not facts.has_audio:
         raise ForgeError(f"music file '{story.music.file}' has no audio stream; give an audio file.")
+    if not has_samples:  # a valid header with no samples would otherwise fail only after every shot rendered
+        raise ForgeError(f"music file '{story.music.file}' has no audio samples (zero duration); "
+                         "re-export it with the music in it.")
+
+
+def _has_samples(path: Path) -> bool:
+    """True once PyAV decodes one audio frame with samples (it stops there: a long file costs one packet);
+    ValueError when the stream cannot be decoded."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return any(frame.samples > 0 for frame in container.decode(audio=0))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise ValueError(f"cannot decode '{path}' ({exc})") from None
 
 
 def check_story(path: Path, settings: StudioSettings) -> CheckedStory:

@@ -1,7 +1,9 @@
-"""`talos`: the studio's command line (forge a film, validate a story, open the Dagster UI).
+"""`talos`: the studio's command line (forge a film, validate a story, clean working frames, open the UI).
 
 Heavy libraries (dagster, torch, warp) are imported inside commands so `talos --help` and story
-validation answer instantly; user errors print one sentence and exit 2 with nothing written.
+validation answer instantly; user errors print one sentence and exit 2 with nothing written, and
+so do environment failures (a full disk, a missing permission, a corrupt store:
+`talos_assets.ops.errors`); `--debug` shows the traceback behind either.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -40,6 +44,28 @@ def _say(text: str, style: str | None = None) -> None:
     console.print(text, style=style, markup=False, highlight=False)
 
 
+@contextmanager
+def _one_sentence() -> Iterator[None]:
+    """User errors (ForgeError) and environment failures anywhere in a command: one sentence, exit 2.
+    Anything else is a bug and keeps its traceback."""
+    from talos_assets.checking import ForgeError
+    from talos_assets.settings import SettingsError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (ForgeError, SettingsError) as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        from talos_assets.ops.errors import explain
+
+        sentence = explain(exc)
+        if sentence is None:
+            raise
+        _fail(sentence)
+
+
 def _settings():
     from talos_assets.llm_config import LLMConfigError
     from talos_assets.settings import studio_settings
@@ -53,12 +79,10 @@ def _settings():
 @app.command()
 def validate(story: Path = typer.Argument(..., help="story YAML file")) -> None:
     """Check a story file and print its shot plan, without rendering or writing anything."""
-    from talos_assets.checking import ForgeError, check_story
+    from talos_assets.checking import check_story
 
-    try:
+    with _one_sentence():
         checked = check_story(story, _settings())
-    except ForgeError as exc:
-        _fail(str(exc))
     plan = checked.plan
     _say(f"{plan.title} ({plan.film_id}): {len(plan.shots)} shots, "
          f"{plan.planned_frames / plan.fps:.1f} s at {plan.width}x{plan.height} {plan.fps} fps, palette {plan.palette.name}")
@@ -70,18 +94,17 @@ def validate(story: Path = typer.Argument(..., help="story YAML file")) -> None:
 def forge(
     story: Path = typer.Argument(..., help="story YAML file"),
     shot: Optional[list[str]] = typer.Option(None, "--shot", help="re-render only this shot id (repeatable), then re-edit the film"),
+    wait: float = typer.Option(30.0, "--wait", min=0, help="seconds to wait while another talos forge renders the same film"),
 ) -> None:
     """Render a story into a finished film through the Dagster asset graph on the studio's instance."""
-    from talos_assets.forge import ForgeError, check_story, forge_film
+    from talos_assets.forge import check_story, forge_film
 
-    try:
+    with _one_sentence():
         checked = check_story(story, _settings())
-    except ForgeError as exc:
-        _fail(str(exc))
     try:
-        outcome = forge_film(checked, only_shots=shot or None, console=console)
-    except ForgeError as exc:
-        _fail(str(exc))
+        with _one_sentence():
+            outcome = forge_film(checked, only_shots=shot or None, console=console, wait_s=wait,
+                                 debug=_debug["on"])
     except KeyboardInterrupt:
         err.print("interrupted: finished frames and shots are kept; nothing half-written is left at a final path.",
                   markup=False)
@@ -96,11 +119,48 @@ def forge(
 
 
 @app.command()
+def clean(
+    film: Optional[str] = typer.Argument(None, help="film id (see renders/); or --all"),
+    all_films: bool = typer.Option(False, "--all", help="every finished film of the studio"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="only say what would be deleted and how many bytes"),
+) -> None:
+    """Delete working frames of finished films that re-editing does not need (in-betweens, colored, lit,
+    effects); keeps the films, plans, key poses, camera plans, timeline and each shot's final frames."""
+    if (film is None) == (not all_films):
+        _fail("name one film (talos clean FILM) or give --all, not both and not neither.")
+    from talos_assets.ops.disk import human_bytes
+    from talos_assets.ops.retention import clean_films, film_ids
+    from talos_assets.stores.studio import StudioStore
+
+    with _one_sentence():
+        settings = _settings()
+        store = StudioStore(settings.home, settings.renders)
+        known = film_ids(store)
+        if film is not None and film not in known:
+            _fail(f"film '{film}' has no working frames in {settings.home}; "
+                  f"its films are: {', '.join(known) or 'none'}.")
+        reports = clean_films(store, known if all_films else [film], dry_run=dry_run)
+    verb = "would free" if dry_run else "freed"
+    for r in reports:
+        _say(f"{r.film_id:<24} skipped: {r.skipped}" if r.skipped else
+             f"{r.film_id:<24} {verb} {human_bytes(r.freed_bytes)} ({len(r.removed)} folders/files)")
+    total = sum(r.freed_bytes for r in reports)
+    _say(f"{verb} {human_bytes(total)} ({total} bytes) in {settings.home}", style="bold green")
+
+
+@app.command()
 def ui(port: int = typer.Option(3000, help="port on 127.0.0.1")) -> None:
     """Open the Dagster UI (dagster dev) on the studio's instance, showing every shot's assets."""
     from talos_assets.home import prepare_home
 
-    home = prepare_home()
+    with _one_sentence():
+        home = prepare_home()
+    from talos_assets.forge import ForgeError, studio_instance
+
+    try:
+        studio_instance(home)  # created once under the studio's lock, with the heavy agents' pool limits
+    except ForgeError as exc:
+        _fail(str(exc))
     repo_root = Path(__file__).resolve().parent.parent
     _say(f"Dagster UI on http://127.0.0.1:{port} (studio home {home}); Ctrl-C stops it.")
     cmd = [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port), "-w", str(repo_root / "workspace.yaml")]
@@ -143,16 +203,19 @@ def lab_train(
         _fail(f"no studio at {studio_root()}: render a film first with `talos forge STORY`.")
     from talos_assets.home import ichor_url, prepare_home
 
-    home = prepare_home()
-    from protoforge.config import TrainConfig
-    from protoforge.train import train
+    with _one_sentence():
+        home = prepare_home()
+        from protoforge.config import TrainConfig
+        from protoforge.train import train
 
-    cfg = TrainConfig(agent=agent, ichor_url=ichor_url(home), mlflow_tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
-                      mlflow_artifact_location=str(home / "mlflow" / "artifacts"), max_epochs=epochs, alias=alias, seed=seed)
-    try:
-        result = train(cfg)
-    except ValueError as exc:
-        _fail(str(exc))
+        cfg = TrainConfig(agent=agent, ichor_url=ichor_url(home), mlflow_tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
+                          mlflow_artifact_location=str(home / "mlflow" / "artifacts"), max_epochs=epochs, alias=alias, seed=seed)
+        try:
+            result = train(cfg)
+        except ValueError as exc:  # the lab's own one-sentence errors, unless the environment is the cause
+            from talos_assets.ops.errors import explain
+
+            _fail(explain(exc) or str(exc))
     _say(f"{result.registered_name} version {result.version} -> @{result.alias}  (run {result.run_id})", style="bold green")
     for key, value in sorted(result.metrics.items()):
         _say(f"  {key:<22} {value:.4f}")

@@ -1,7 +1,9 @@
-"""The one Dagster entry point: every agent's assets, Echo's checks and the studio's resources.
+"""The one Dagster entry point: every agent's assets, Echo's checks, the render service's jobs,
+sensors and schedules, and the studio's resources.
 
 Resources point into the studio home (TALOS_HOME, default `.talos/` in the working directory), so
-`dagster dev` in the repo root and `talos forge` share one instance, one Ichor and one Aether.
+`dagster dev` in the repo root and `talos forge` share one instance, one Ichor and one Aether. The
+heavy agents' concurrency pools and their limits are in `defs/pools.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from resources.warp_device import WarpDeviceResource
-from talos_assets.defs import animation, automation, direction, editing, effects, evaluation, paint, render
+from talos_assets.defs import (
+    animation, automation, celery, dailies, direction, editing, effects, evaluation, failures, paint, render,
+)
 from talos_assets.home import prepare_home
 from talos_assets.settings import studio_settings
 
@@ -28,6 +32,8 @@ SHOT_ASSETS = [
 FILM_ASSETS = [
     direction.film_plan, editing.soundtrack, direction.storyboard, editing.timeline, editing.film, evaluation.evaluation,
 ]
+# review, outside the film's chain: the dailies contact sheet (its schedule picks the shots)
+REVIEW_ASSETS = [dailies.dailies_contact_sheet]
 
 
 def build_resources() -> dict:
@@ -37,7 +43,7 @@ def build_resources() -> dict:
     return {
         "studio": StudioHome(root=str(home), renders=str(settings.renders), characters=user_rigs),
         "ichor": IchorResource(url=settings.ichor_url),
-        "aether": AetherResource(url=str(home / "aether")),
+        "aether": AetherResource(url=settings.aether_url),
         "ffmpeg": FFmpegResource(),
         "warp_device": WarpDeviceResource(kernel_cache=str(home / "warp-cache")),
         "mlflow": MLflowResource(tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
@@ -46,10 +52,12 @@ def build_resources() -> dict:
 
 
 defs = dg.Definitions(
-    assets=SHOT_ASSETS + FILM_ASSETS,
-    jobs=[automation.plan_film, automation.render_shot, automation.edit_film, automation.evaluate_film],
-    sensors=[automation.story_inbox, automation.shots_after_plan],
-    schedules=[automation.nightly_evaluation],
+    assets=SHOT_ASSETS + FILM_ASSETS + REVIEW_ASSETS,
+    jobs=[automation.plan_film, automation.render_shot, automation.edit_film, automation.evaluate_film,
+          dailies.publish_dailies, celery.render_shot_on_farm],
+    sensors=[automation.story_inbox, automation.shots_after_plan, failures.record_run_failures,
+             dailies.dailies_when_rendered],
+    schedules=[automation.nightly_evaluation, dailies.dailies],
     resources=build_resources(),
     executor=dg.in_process_executor,
 )

@@ -5,20 +5,33 @@ renders exactly what was checked; each shot's chain of assets (Prism -> Axis -> 
 Raygen -> Stokes -> Anima) is one in-process run on its film/shot partition, and the film-level
 assets (soundtrack, storyboard, timeline, film, evaluation) follow. Runs and materializations land
 in the same instance the Dagster UI reads, so everything is inspectable and re-runnable there.
+
+Faults survived (talos_assets/ops/): the instance is created and partitions registered under a
+home-wide lock; a film renders under its own lock (a second forge of it waits, then says who is
+busy); temp files a killed forge left are swept, its runs left STARTED are failed; the disk is
+checked against a measured estimate before anything renders; environment failures inside a step
+(a full disk) surface as one sentence.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from talos_assets.checking import CheckedStory, ForgeError, check_story
+from talos_assets.ops.disk import DiskSpaceError, check_free_space
+from talos_assets.ops.errors import instance_problem, explain_error_info
+from talos_assets.ops.locks import FilmBusy, busy_films, film_lock, instance_lock
+from talos_assets.ops.sweep import sweep_stale_temps
 from talos_assets.stores.studio import Delivery
 
-__all__ = ["CheckedStory", "ForgeError", "ForgeOutcome", "check_story", "forge_film"]
+__all__ = ["CheckedStory", "ForgeError", "ForgeOutcome", "check_story", "forge_film", "studio_instance"]
 
-# the progress bars are the user's view; Dagster's event log stays in the instance for the UI
-_QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# the progress bars and one sentence per failure are the user's view; Dagster's event log (step
+# failures with their tracebacks) stays in the instance for the UI, and reaches stderr only with --debug
+_QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+_DEBUG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 @dataclass
@@ -39,12 +52,18 @@ def _slots_to_render(checked: CheckedStory, only_shots: list[str] | None) -> lis
     return [by_id[s] for s in only_shots]
 
 
-def _first_failure(result) -> tuple[str, str]:
+def _raise_failure(result, where: str) -> None:
+    """One sentence for a failed run: the environment's (a full disk...) when that is the cause (Dagster
+    wraps it in DagsterExecutionStepExecutionError), else the failed step's own first line."""
     failure = next((e for e in result.all_events if e.is_step_failure), None)
-    if failure is None:
-        return "a step", "see the Dagster UI"
-    error = failure.step_failure_data.error
-    return failure.step_key, error.message.strip().splitlines()[0] if error else "see the Dagster UI"
+    error = failure.step_failure_data.error if failure is not None else None
+    if error is None:
+        raise ForgeError(f"a step failed for {where}: see the Dagster UI (`talos ui`).")
+    sentence = explain_error_info(error)
+    if sentence:
+        raise ForgeError(sentence)
+    first_line = (error.message.strip().splitlines() or ["see the Dagster UI"])[0]
+    raise ForgeError(f"{failure.step_key} failed for {where}: {first_line}")
 
 
 def _failed_gates(result) -> list[str]:
@@ -56,61 +75,119 @@ def _failed_gates(result) -> list[str]:
     return gates
 
 
-def _register(checked: CheckedStory, store, instance, ichor_url: str) -> None:
+def _register(checked: CheckedStory, store, instance, ichor_url: str, home: Path) -> None:
     from talos_assets.stores.ichor import IchorVault
 
     plan, story = checked.plan, checked.story
-    IchorVault(ichor_url).register_film(plan.film_id, story.title, str(checked.path), checked.text, story.fps,
-                                        *story.resolution, palette=plan.palette.name, shots=[])
+    # check-then-add (and Ichor's first create-and-seed) race between forges: one at a time
+    with instance_lock(home):
+        IchorVault(ichor_url).register_film(plan.film_id, story.title, str(checked.path), checked.text, story.fps,
+                                            *story.resolution, palette=plan.palette.name, shots=[])
+        if not instance.has_dynamic_partition("films", plan.film_id):
+            instance.add_dynamic_partitions("films", [plan.film_id])
     store.write_checked_plan(plan)
-    if not instance.has_dynamic_partition("films", plan.film_id):
-        instance.add_dynamic_partitions("films", [plan.film_id])
 
 
-def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, console=None, instance=None) -> ForgeOutcome:
-    """Render (or re-render `only_shots` of) a checked story on `instance` (default: the studio's)."""
+def studio_instance(home: Path):
+    """The studio's Dagster instance, created (its tables, its migrations) by one process at a time."""
+    import os
+
+    import dagster as dg
+
+    problem = instance_problem(Path(os.environ.get("DAGSTER_HOME", home / "dagster")))
+    if problem:
+        raise ForgeError(problem)
+    from talos_assets.defs.pools import apply_pool_limits
+
+    with instance_lock(home):
+        instance = dg.DagsterInstance.get()
+        apply_pool_limits(instance)  # Stokes, Anima and mastering share the machine: limits live in the instance
+        return instance
+
+
+def _prepare_film(checked: CheckedStory, slots: list[str], store, home: Path, console) -> None:
+    """Under the film's lock: sweep what a killed forge left, then check the disk holds the render."""
+    started = time.time()
+    plan = checked.plan
+    roots = [store.root / "films" / plan.film_id, store.renders / plan.film_id]
+    if not busy_films(home, except_film=plan.film_id):
+        roots.append(store.root / "aether")  # shared by every film: only when no other forge writes it
+    swept = sweep_stale_temps(roots, started_before=started)
+    if swept:
+        console.print(f"swept {len(swept)} temp file(s) a stopped forge left (e.g. {swept[0].name})",
+                      style="dim", markup=False, highlight=False)
+    check_free_space(plan, slots, home, store.renders)
+
+
+def _recover(instance, console) -> None:
+    from talos_assets.ops.recovery import fail_orphaned_runs
+
+    for orphan in fail_orphaned_runs(instance):
+        console.print(f"run {orphan.run_id[:8]} ({orphan.partition or 'no partition'}) was left STARTED by a "
+                      f"stopped talos forge (pid {orphan.pid}): marked failed", style="yellow", markup=False,
+                      highlight=False)
+
+
+def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, console=None, instance=None,
+               wait_s: float = 30.0, debug: bool = False) -> ForgeOutcome:
+    """Render (or re-render `only_shots` of) a checked story on `instance` (default: the studio's);
+    waits up to `wait_s` seconds for another forge of the same film; `debug` prints failed steps' logs."""
     from rich.console import Console
 
     from talos_assets.home import prepare_home
+    from talos_assets.settings import SettingsError
 
     console = console or Console()
     slots = _slots_to_render(checked, only_shots)
-    home = prepare_home()
-    import dagster as dg
-
+    try:
+        home = prepare_home()
+    except SettingsError as exc:
+        raise ForgeError(str(exc)) from None
     from talos_assets.definitions import build_resources, defs
 
     resources = build_resources()
     store = resources["studio"].store()
-    instance = instance or dg.DagsterInstance.get()
-    _register(checked, store, instance, resources["ichor"].url)
-    result = _run_film(checked, slots, list(defs.assets or []), resources, instance, console)
+
+    def waiting(message: str) -> None:
+        console.print(message, style="yellow", markup=False, highlight=False)
+
+    try:
+        with film_lock(home, checked.plan.film_id, wait_s=wait_s, on_wait=waiting):
+            _prepare_film(checked, slots, store, home, console)
+            instance = instance or studio_instance(home)
+            _recover(instance, console)
+            _register(checked, store, instance, resources["ichor"].url, home)
+            result = _run_film(checked, slots, list(defs.assets or []), resources, instance, console,
+                               _DEBUG if debug else _QUIET)
+    except (FilmBusy, DiskSpaceError) as exc:
+        raise ForgeError(str(exc)) from None
     failed_gates = _failed_gates(result)
     if not result.success and not failed_gates:
-        step, detail = _first_failure(result)
-        raise ForgeError(f"{step} failed for film '{checked.plan.film_id}': {detail}")
+        _raise_failure(result, f"film '{checked.plan.film_id}'")
     if failed_gates:
         console.print("Echo gates failed: " + "; ".join(failed_gates), style="bold yellow", markup=False)
     return ForgeOutcome(home=home, delivery=store.delivery(checked.plan.film_id), failed_gates=failed_gates)
 
 
-def _run_film(checked: CheckedStory, slots: list[str], all_assets: list, resources: dict, instance, console):
+def _run_film(checked: CheckedStory, slots: list[str], all_assets: list, resources: dict, instance, console,
+              run_config: dict):
     """The plan, then every shot's chain, then the edit, with a progress bar per shot and agent."""
     import dagster as dg
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from talos_assets import progress as progress_hook
     from talos_assets.definitions import FILM_ASSETS, SHOT_ASSETS
+    from talos_assets.ops.recovery import forge_tags
     from talos_assets.partitions import shot_key
 
     plan = checked.plan
+    tags = forge_tags()  # who executes the run: a forge killed mid-run is recognised by the next one
 
     def run(selection: list, partition_key, must_succeed: bool = True):
         result = dg.materialize(all_assets, selection=selection, partition_key=partition_key, instance=instance,
-                                resources=resources, raise_on_error=False, run_config=_QUIET)
+                                resources=resources, raise_on_error=False, run_config=run_config, tags=tags)
         if must_succeed and not result.success:
-            step, detail = _first_failure(result)
-            raise ForgeError(f"{step} failed for {partition_key}: {detail}")
+            _raise_failure(result, partition_key)
         return result
 
     labels = {s.slot: f"{s.slot} {s.shot_id}" for s in plan.shots}

@@ -42,5 +42,6 @@ def split_shot_key(context: dg.AssetExecutionContext) -> tuple[str, str]:
     keys = context.partition_key.keys_by_dimension  # type: ignore[union-attr]
     film_id, slot = keys["film"], keys["shot"]
     if not is_valid_id(film_id) or slot not in SHOT_SLOTS:
-        raise dg.Failure(f"partition {context.partition_key} is not a valid film/shot key")
+        raise dg.Failure(f"partition {context.partition_key} is not a valid film/shot key: use a film id and a slot "
+                         f"s001..s{SHOT_SLOT_COUNT:03d}.", allow_retries=False)
     return film_id, slot

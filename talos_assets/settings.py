@@ -1,10 +1,13 @@
 """The studio's settings, read once at the edge (the CLI, `definitions.py`, the sensors) and passed in.
 
 Agents never read the environment: where the studio lives (TALOS_HOME, TALOS_RENDERS), its Ichor
-database (TALOS_ICHOR_URL), the user's character folders (TALOS_CHARACTERS, then
-`$TALOS_HOME/characters`) and the LLM endpoints the studio configured (TALOS_LLM_URL /
-TALOS_LLM_MODEL / TALOS_LLM_API_KEY, and `$TALOS_HOME/llm.yaml`) all come from here. A story may
-only choose among the configured endpoints; it never names a URL or a secret.
+database (TALOS_ICHOR_URL), its Aether store (TALOS_AETHER_URL: a folder or fsspec URL), the user's
+character folders (TALOS_CHARACTERS, then `$TALOS_HOME/characters`) and the LLM endpoints the
+studio configured (TALOS_LLM_URL / TALOS_LLM_MODEL / TALOS_LLM_API_KEY, and `$TALOS_HOME/llm.yaml`)
+all come from here. A story may only choose among the configured endpoints; it never names a URL
+or a secret. The Dagster instance's own settings (TALOS_DAGSTER_PG_URL for PostgreSQL storage,
+TALOS_MAX_CONCURRENT_RUNS for the run queue) are `InstanceSettings`, read without the LLM
+configuration so preparing a home never needs it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,45 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+DAGSTER_PG_URL_ENV = "TALOS_DAGSTER_PG_URL"
+PG_URL_PREFIX = "postgresql+psycopg2://"
+MAX_RUNS_ENV = "TALOS_MAX_CONCURRENT_RUNS"
+DEFAULT_MAX_CONCURRENT_RUNS = 4
+
+
+class SettingsError(ValueError):
+    """A studio setting from the environment that cannot be used; the message is one sentence naming
+    the variable and what to do."""
+
+
+class InstanceSettings(BaseModel):
+    """What the studio's `dagster.yaml` is written from (talos_assets/instance_config.py)."""
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+
+    dagster_pg_url: str | None = None  # PostgreSQL for runs, events and schedules; None: SQLite in the home
+    max_concurrent_runs: int = DEFAULT_MAX_CONCURRENT_RUNS
+
+
+def instance_settings(environ: Mapping[str, str] | None = None) -> InstanceSettings:
+    """The Dagster instance's settings from the environment; a malformed value is a `SettingsError`."""
+    env = os.environ if environ is None else environ
+    pg_url = env.get(DAGSTER_PG_URL_ENV, "").strip() or None
+    # dagster-postgres 0.29 needs psycopg2, and SQLAlchemy 2.1 gives a plain postgresql:// URL psycopg 3
+    # (its NOTIFY then fails at the first run), so the driver is named in the URL
+    if pg_url is not None and not pg_url.startswith(PG_URL_PREFIX):
+        raise SettingsError(f"{DAGSTER_PG_URL_ENV} must start with {PG_URL_PREFIX} (Dagster's PostgreSQL storage "
+                            f"runs on psycopg2), for example {PG_URL_PREFIX}talos:secret@db.studio:5432/dagster.")
+    raw_runs = env.get(MAX_RUNS_ENV, "").strip()
+    try:
+        runs = int(raw_runs) if raw_runs else DEFAULT_MAX_CONCURRENT_RUNS
+    except ValueError:
+        runs = 0
+    if runs < 1:
+        raise SettingsError(f"{MAX_RUNS_ENV} must be a whole number of runs, 1 or more (it is '{raw_runs[:40]}'); "
+                            "fix or unset it.")
+    return InstanceSettings(dagster_pg_url=pg_url, max_concurrent_runs=runs)
+
 
 class StudioSettings(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True)
@@ -23,8 +65,14 @@ class StudioSettings(BaseModel):
     home: Path
     renders: Path
     ichor_url: str
+    aether_url: str = ""  # folder or fsspec URL (s3://..., gcs://...) of the Aether store; default $TALOS_HOME/aether
     character_dirs: list[Path]
     llm_endpoints: dict[str, Any] = {}  # name -> llm_config.LLMConfig, resolved once (keys never printed)
+    instance: InstanceSettings = InstanceSettings()  # the Dagster instance's storage and run queue
+
+    @property
+    def dagster_pg_url(self) -> str | None:
+        return self.instance.dagster_pg_url
 
     def ichor_exists(self) -> bool:
         if self.ichor_url.startswith("sqlite:///"):
@@ -51,6 +99,8 @@ def studio_settings(environ: Mapping[str, str] | None = None) -> StudioSettings:
     return StudioSettings(
         home=home, renders=renders,
         ichor_url=env.get("TALOS_ICHOR_URL") or f"sqlite:///{home / 'ichor.db'}",
+        aether_url=env.get("TALOS_AETHER_URL") or str(home / "aether"),
         character_dirs=user_dirs + [home / "characters"],
         llm_endpoints=load_llm_endpoints(env, home),
+        instance=instance_settings(env),
     )

@@ -2,10 +2,11 @@
 
 A story dropped into the studio's inbox (`$TALOS_HOME/inbox/*.yaml`) becomes a film with no
 command typed: `story_inbox` validates it, registers it in Ichor, adds its `films` partition and
-requests the film plan; `shots_after_plan` requests one `render_shot` run per real shot (never a
-padding slot) once the plan succeeds; `edit_when_shots_rendered` requests the film-level edit when
-every shot of the film has been rendered since its latest plan. `nightly_evaluation` re-runs Echo
-on every film. Each sensor keeps a cursor or run key so a story or a render is acted on once.
+requests the film plan, once per story content. `shots_after_plan` then requests one `render_shot`
+run per real shot (never a padding slot), and requests the film-level edit once every shot of the
+film has been rendered since its latest plan. `nightly_evaluation` re-runs Echo on every film.
+Each sensor keeps a cursor or run key so a story or a render is acted on once. Failed runs are
+recorded by `defs/failures.py`; dailies live in `defs/dailies.py`.
 """
 
 import hashlib
@@ -16,8 +17,10 @@ import dagster as dg
 
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
-from talos_assets.partitions import films_partitions, shot_key, shots_partitions
+from talos_assets.partitions import films_partitions, shot_key
 from talos_assets.spec import FilmPlan
+
+DAILIES_TAG = "talos/dailies"  # on the render_shot runs the dailies schedule requests: the day (YYYY-MM-DD)
 
 plan_film = dg.define_asset_job("plan_film", selection=["film_plan"], executor_def=dg.in_process_executor, description="Prism's film plan for one film.")
 render_shot = dg.define_asset_job(
@@ -39,47 +42,105 @@ def inbox_dir(studio: StudioHome) -> Path:
     return Path(studio.root) / "inbox"
 
 
+# The inbox cursor: {"films": {film_id: [content digest of the story it was planned from, plans so
+# far]}, "rejected": [digests of stories that failed their check]}. Keyed by content, not by file
+# name: the same story under two names, or dropped again, is the film's current story and starts
+# nothing; an edited story (even one edited back to an earlier version) differs from it and re-plans.
+REJECTED_KEPT = 500
+
+
+def story_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def read_inbox_cursor(raw: str | None) -> tuple[dict[str, list], list[str]]:
+    """(films, rejected) from a cursor; the older cursor of {file name: sha256} is read as rejected
+    digests, so stories acted on under it are not started again."""
+    data = json.loads(raw) if raw else {}
+    if "films" in data or "rejected" in data:
+        return dict(data.get("films", {})), list(data.get("rejected", []))
+    return {}, [str(d)[:32] for d in data.values()]
+
+
+def _story_film_id(path: Path) -> str:
+    from talos_assets.story import load_story
+
+    return load_story(path)[0].film_id  # parsing only (limits checked): directing waits for a new story
+
+
+def _submit_story(path: Path, studio: StudioHome, ichor: IchorResource) -> str:
+    """Check, register and store one new story's plan; returns its film id (raises ForgeError)."""
+    from talos_assets.checking import check_story
+
+    checked = check_story(path, studio.settings())
+    plan, story = checked.plan, checked.story
+    ichor.vault().register_film(plan.film_id, story.title, str(checked.path), checked.text, story.fps,
+                                *story.resolution, palette=plan.palette.name, shots=[])
+    studio.store().write_checked_plan(plan)  # what was checked is what renders: film_plan reads it
+    return plan.film_id
+
+
 @dg.sensor(job=plan_film, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
 def story_inbox(context: dg.SensorEvaluationContext, studio: StudioHome, ichor: IchorResource):
-    """New or changed story files in $TALOS_HOME/inbox become films: registered, partitioned, planned."""
-    from talos_assets.checking import ForgeError, check_story
+    """Story files in $TALOS_HOME/inbox whose content is new for their film become films: registered,
+    partitioned and planned, once per content (see the cursor above)."""
+    from talos_assets.checking import ForgeError
+    from talos_assets.story import MAX_STORY_BYTES, StoryError
 
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    films, rejected = read_inbox_cursor(context.cursor)
     inbox = inbox_dir(studio)
     if not inbox.is_dir():
         return dg.SkipReason(f"no inbox folder at {inbox}")
-    new_films, requests, skipped = [], [], []
+    requests: dict[str, dg.RunRequest] = {}
+    skipped: list[str] = []
     for path in sorted(inbox.glob("*.yaml")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if seen.get(path.name) == digest:
+        stat = path.stat()
+        # an oversized file is never read whole to hash it: its name, size and time stand for its content
+        content = path.read_bytes() if stat.st_size <= MAX_STORY_BYTES else f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+        digest = story_digest(content)
+        if digest in rejected:
             continue
-        seen[path.name] = digest
         try:
-            checked = check_story(path, studio.settings())
-        except ForgeError as exc:
+            if films.get(_story_film_id(path), [None])[0] == digest:
+                continue  # this content is already the film's story
+            film_id = _submit_story(path, studio, ichor)
+        except (ForgeError, StoryError) as exc:
+            rejected = (rejected + [digest])[-REJECTED_KEPT:]
             skipped.append(str(exc))
             context.log.warning(str(exc))
             continue
-        plan, story = checked.plan, checked.story
-        ichor.vault().register_film(plan.film_id, story.title, str(checked.path), checked.text, story.fps,
-                                    *story.resolution, palette=plan.palette.name, shots=[])
-        studio.store().write_checked_plan(plan)  # what was checked is what renders: film_plan reads it
-        if not context.instance.has_dynamic_partition("films", plan.film_id):
-            new_films.append(plan.film_id)
-        requests.append(dg.RunRequest(run_key=f"plan-{plan.film_id}-{digest[:12]}", partition_key=plan.film_id,
-                                      tags={"talos/story": path.name}))
+        count = films.get(film_id, [None, 0])[1] + 1
+        films[film_id] = [digest, count]
+        # the last story of a film in one tick wins: its checked plan is the one stored
+        requests[film_id] = dg.RunRequest(run_key=f"plan-{film_id}-{digest[:12]}-{count}", partition_key=film_id,
+                                          tags={"talos/story": path.name, "talos/story-digest": digest})
+    cursor = json.dumps({"films": films, "rejected": rejected})
     if not requests:
-        return dg.SensorResult(skip_reason="; ".join(skipped) or "no new story in the inbox", cursor=json.dumps(seen))
+        return dg.SensorResult(skip_reason="; ".join(skipped) or "no new story in the inbox", cursor=cursor)
+    new_films = [f for f in requests if not context.instance.has_dynamic_partition("films", f)]
     return dg.SensorResult(
-        run_requests=requests, cursor=json.dumps(seen),
+        run_requests=list(requests.values()), cursor=cursor,
         dynamic_partitions_requests=[films_partitions.build_add_request(new_films)] if new_films else [],
     )
 
 
 def shot_run_requests(plan: FilmPlan, plan_run_id: str) -> list[dg.RunRequest]:
-    """One render_shot run per real shot of the plan (padding slots are never requested)."""
+    """One render_shot run per real shot of the plan (padding slots are never requested).
+
+    A 100-shot film asks for 100 runs at once; the instance's queued run coordinator holds them
+    (max_concurrent_runs) and the pools (talos_assets.defs.pools) bound the heavy steps. The run key
+    is the plan run and the slot: a re-evaluation of the same plan run never doubles a render, and a
+    new plan renders again."""
     return [dg.RunRequest(run_key=f"render-{plan_run_id}-{s.slot}", job_name=render_shot.name,
-                          partition_key=shot_key(plan.film_id, s.slot)) for s in plan.shots]
+                          partition_key=shot_key(plan.film_id, s.slot), tags={"talos/plan-run": plan_run_id})
+            for s in plan.shots]
+
+
+def latest_storage_ids(instance: dg.DagsterInstance, asset: str, plan: FilmPlan) -> dict[str, int]:
+    """{shot partition key: storage id of its latest materialization of `asset`} for the plan's shots."""
+    keys = {str(shot_key(plan.film_id, s.slot)) for s in plan.shots}
+    return dict(instance.get_latest_storage_id_by_partition(dg.AssetKey(asset), dg.DagsterEventType.ASSET_MATERIALIZATION,
+                                                            partitions=keys))
 
 
 def film_ready_for_edit(instance: dg.DagsterInstance, plan: FilmPlan) -> tuple[bool, int]:
@@ -89,14 +150,12 @@ def film_ready_for_edit(instance: dg.DagsterInstance, plan: FilmPlan) -> tuple[b
     if not plan_records:
         return False, 0
     planned_at = plan_records[0].storage_id
-    newest = 0
-    for shot in plan.shots:
-        recs = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=dg.AssetKey("shot_render"), asset_partitions=[str(shot_key(plan.film_id, shot.slot))]),
-            limit=1).records
-        if not recs or recs[0].storage_id < planned_at:
-            return False, 0
-        newest = max(newest, recs[0].storage_id)
+    # one query for every shot (not one per shot): a 200-shot film is checked after each of its renders
+    latest = latest_storage_ids(instance, "shot_render", plan)
+    ids = [latest.get(str(shot_key(plan.film_id, shot.slot)), 0) for shot in plan.shots]
+    if not ids or min(ids) < planned_at:
+        return False, 0
+    newest = max(ids)
     return True, newest
 
 
@@ -113,6 +172,8 @@ def shots_after_plan(context: dg.RunStatusSensorContext, studio: StudioHome):
     film_id = run.tags.get("dagster/partition/film")
     if not film_id:
         return dg.SkipReason("render run without a film partition tag")
+    if DAILIES_TAG in run.tags:
+        return dg.SkipReason("a dailies render: the dailies sensor publishes its contact sheet, the film is left as it is")
     plan = store.read_plan(film_id)
     ready, newest = film_ready_for_edit(context.instance, plan)
     if not ready:

@@ -1,4 +1,13 @@
-"""Shared plumbing for the asset layer: the running shot's plan, previews, metadata and errors."""
+"""Shared plumbing for the asset layer: the running shot's plan, previews, metadata, errors and the
+retry policy.
+
+Faults are sorted in two: a user or environment error (a bad story value, a stage not yet
+materialized, a corrupt store, a full disk) fails the step at once with its one sentence and is never
+retried (`dg.Failure(..., allow_retries=False)`); anything else that escapes a heavy step (a locked
+database, an ffmpeg that crashed or closed its pipe, a dropped connection) is taken as transient and
+retried by `TRANSIENT_RETRY`, with exponential backoff and jitter so runs that collided do not collide
+again.
+"""
 
 
 import base64
@@ -11,9 +20,13 @@ import cv2
 import dagster as dg
 import numpy as np
 
+from talos_assets.ops.errors import explain
 from talos_assets.partitions import split_shot_key
 from talos_assets.spec import ShotPlan
 from talos_assets.stores.studio import MissingStageError, StudioStore
+
+# Two retries, about 1 s then 3 s apart (EXPONENTIAL: (2^n - 1) x delay), +/- 1 s of jitter.
+TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=1.0, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 def shot_plan_for(context: dg.AssetExecutionContext, store: StudioStore) -> ShotPlan:
@@ -68,9 +81,18 @@ def shot_metadata(shot: ShotPlan, folder: Path, frames: int, clock: StageClock, 
 
 @contextmanager
 def user_errors_as_failures() -> Iterator[None]:
-    """A ValueError from an agent or the store (a missing stage) is the user's to fix: fail the step
-    with its one sentence and no retry."""
+    """A ValueError from an agent or the store (a missing stage, a corrupt Ichor), a missing file, or
+    an environment failure (a full disk, a missing permission, a read-only or corrupt store, as
+    `talos_assets.ops.errors.explain` names them) is the user's to fix: fail the step with its one
+    sentence and no retry. Anything else propagates, so the step's retry policy retries it."""
     try:
         yield
-    except (ValueError, MissingStageError) as exc:
+    except dg.Failure:
+        raise
+    except (ValueError, MissingStageError, FileNotFoundError) as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
+    except Exception as exc:
+        sentence = explain(exc)
+        if sentence is None:
+            raise  # a locked database, a broken pipe, a crashed ffmpeg: transient
+        raise dg.Failure(sentence, allow_retries=False) from None

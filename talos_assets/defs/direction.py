@@ -10,35 +10,36 @@ from resources.studio import StudioHome
 from talos_assets.agents import direction, key_animation
 from talos_assets.agents import storyboard as boards
 from talos_assets.agents.frames import atomic_write_bytes, write_rgb8_png
-from talos_assets.defs.common import StageClock, preview_md, shot_metadata, shot_plan_for, user_errors_as_failures
+from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, preview_md, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.partitions import film_of_shot, films_partitions, shots_partitions
 from talos_assets.stores.studio import Stage
 
 GROUP = "prism_direction"
 
 
-@dg.asset(partitions_def=films_partitions, group_name=GROUP, kinds={"python"})
+@dg.asset(partitions_def=films_partitions, group_name=GROUP, kinds={"python"}, retry_policy=TRANSIENT_RETRY)
 def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: StudioHome) -> dg.MaterializeResult:
     """Prism: the plan checked when the story was submitted (`talos forge` or the inbox sensor) becomes
     the film's shot list in Ichor: the film is directed once, and what was checked is what renders."""
     clock = StageClock()
     film_id = context.partition_key
     store = studio.store()
-    vault = ichor.vault()
-    film = vault.film(film_id)
-    if film is None:
-        raise dg.Failure(f"film '{film_id}' is not registered in Ichor: run `talos forge STORY` to add it.", allow_retries=False)
+    # an unregistered film or a corrupt Ichor fails at once; a locked Ichor is retried (TRANSIENT_RETRY)
     with user_errors_as_failures():
+        vault = ichor.vault()
+        film = vault.film(film_id)
+        if film is None:
+            raise dg.Failure(f"film '{film_id}' is not registered in Ichor: run `talos forge STORY` to add it.", allow_retries=False)
         plan = store.read_checked_plan(film_id)
-    for note in plan.warnings:  # e.g. an LLM endpoint that was down: the embedded director stood in
-        context.log.warning(note)
-    store.write_plan(plan)
-    vault.register_film(
-        film_id, plan.title, film.story_path, film.story_yaml, plan.fps, plan.width, plan.height,
-        palette=plan.palette.name,
-        shots=[dict(shot_id=s.shot_id, slot=s.slot, position=s.index, description=s.description,
-                    emotion=s.emotion.value, frames=s.frames, plan_json=s.model_dump_json()) for s in plan.shots],
-    )
+        for note in plan.warnings:  # e.g. an LLM endpoint that was down: the embedded director stood in
+            context.log.warning(note)
+        store.write_plan(plan)
+        vault.register_film(
+            film_id, plan.title, film.story_path, film.story_yaml, plan.fps, plan.width, plan.height,
+            palette=plan.palette.name,
+            shots=[dict(shot_id=s.shot_id, slot=s.slot, position=s.index, description=s.description,
+                        emotion=s.emotion.value, frames=s.frames, plan_json=s.model_dump_json()) for s in plan.shots],
+        )
     rows = "\n".join(f"| {s.slot} | {s.shot_id} | {s.emotion.value} | {s.shot_size.value} | {s.lens_mm or '-'} | "
                      f"{s.camera.value} | {s.duration:.2f} | {' '.join(s.stage_order)} |" for s in plan.shots)
     return dg.MaterializeResult(metadata={

@@ -10,8 +10,9 @@ from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing, music
 from talos_assets.agents.frames import write_rgb8_png
-from talos_assets.defs.common import StageClock, preview_md, user_errors_as_failures
+from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, preview_md, user_errors_as_failures
 from talos_assets.defs.direction import film_plan
+from talos_assets.defs.pools import MASTERING_POOL
 from talos_assets.defs.render import shot_render
 from talos_assets.partitions import film_of_shot, films_partitions
 from talos_assets.spec import FilmPlan
@@ -106,8 +107,30 @@ def timeline(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Materi
     })
 
 
+def _extra_masters(mastering, film_frames, plan: FilmPlan, delivery, ffmpeg_exe: str, audio, expected_frames: int
+                   ) -> tuple[dict, list[str]]:
+    """The story's deliverables beyond the SDR film: (metadata, problems found in them)."""
+    extra_meta, extra_problems = {}, []
+    for deliverable in plan.deliverables:
+        if deliverable == "sdr-h264":
+            continue
+        master = mastering.master_film(film_frames, delivery.masters[deliverable], deliverable, plan.fps, plan.width, plan.height,
+                                       ffmpeg_exe=ffmpeg_exe, audio_path=None if deliverable == "exr-sequence" else audio,
+                                       frame_count=expected_frames)
+        issues = editing.stream_problems(master, expected_frames, plan, with_audio=deliverable != "exr-sequence")
+        if deliverable == "hdr10-hevc" and (master.color_trc != "smpte2084" or master.max_cll is None):
+            issues.append(f"HDR10 tags missing (transfer {master.color_trc}, MaxCLL {master.max_cll})")
+        extra_problems += [f"{deliverable}: {p}" for p in issues]
+        extra_meta[deliverable] = dg.MetadataValue.path(str(delivery.masters[deliverable]))
+        if deliverable == "hdr10-hevc":
+            extra_meta["hdr10_max_cll_nits"] = master.max_cll
+            extra_meta["hdr10_max_fall_nits"] = master.max_fall
+    return extra_meta, extra_problems
+
+
 @dg.asset(
     partitions_def=films_partitions, group_name=CUTTURA, kinds={"python", "ffmpeg"}, deps=[timeline],
+    pool=MASTERING_POOL, retry_policy=TRANSIENT_RETRY,  # an ffmpeg that crashed or broke its pipe is retried
     check_specs=[
         dg.AssetCheckSpec("stream_matches_timeline", asset="film", blocking=True,
                           description="H.264 video at the planned size and fps, duration within one frame of the timeline, with an audio stream"),
@@ -125,45 +148,30 @@ def film(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmpegRe
 
     clock = StageClock()
     store = studio.store()
+    # a missing stage, a bad size, a full disk, a corrupt Ichor: no retry; an ffmpeg crash
+    # (RuntimeError, BrokenPipeError) or a locked Ichor propagates and the retry policy retries it
     with user_errors_as_failures():
         plan = store.read_plan(context.partition_key)
         shot_frames = store.rendered_frames(plan)  # every shot present, or one sentence naming the missing one
-    delivery = store.delivery(plan.film_id)
-    if not delivery.timeline.exists():
-        raise dg.Failure(f"film '{plan.film_id}' has no timeline yet: materialize timeline first.", allow_retries=False)
-    tl = otio.adapters.read_from_file(str(delivery.timeline))
-    cuts = editing.read_timeline_cuts(tl)
-    expected_frames = sum(c.source_frames for c in cuts)
-    audio = store.soundtrack_path(plan.film_id)
+        delivery = store.delivery(plan.film_id)
+        if not delivery.timeline.exists():
+            raise dg.Failure(f"film '{plan.film_id}' has no timeline yet: materialize timeline first.", allow_retries=False)
+        tl = otio.adapters.read_from_file(str(delivery.timeline))
+        cuts = editing.read_timeline_cuts(tl)
+        expected_frames = sum(c.source_frames for c in cuts)
+        audio = store.soundtrack_path(plan.film_id)
 
-    def film_frames():  # a fresh pass over the timeline: HDR10 needs one to measure MaxCLL/MaxFALL
-        return editing.render_timeline_frames(tl, None, plan.fps, plan.width, plan.height)
+        def film_frames():  # a fresh pass over the timeline: HDR10 needs one to measure MaxCLL/MaxFALL
+            return editing.render_timeline_frames(tl, None, plan.fps, plan.width, plan.height)
 
-    try:
         facts = mastering.master_film(film_frames, delivery.film, "sdr-h264", plan.fps, plan.width, plan.height,
                                       ffmpeg_exe=ffmpeg.exe(), audio_path=audio, frame_count=expected_frames)
-    except ValueError as exc:
-        raise dg.Failure(str(exc), allow_retries=False) from None
-    problems = editing.stream_problems(facts, expected_frames, plan)
-    extra_meta, extra_problems = {}, []
-    for deliverable in plan.deliverables:
-        if deliverable == "sdr-h264":
-            continue
-        master = mastering.master_film(film_frames, delivery.masters[deliverable], deliverable, plan.fps, plan.width, plan.height,
-                                       ffmpeg_exe=ffmpeg.exe(), audio_path=None if deliverable == "exr-sequence" else audio,
-                                       frame_count=expected_frames)
-        issues = editing.stream_problems(master, expected_frames, plan, with_audio=deliverable != "exr-sequence")
-        if deliverable == "hdr10-hevc" and (master.color_trc != "smpte2084" or master.max_cll is None):
-            issues.append(f"HDR10 tags missing (transfer {master.color_trc}, MaxCLL {master.max_cll})")
-        extra_problems += [f"{deliverable}: {p}" for p in issues]
-        extra_meta[deliverable] = dg.MetadataValue.path(str(delivery.masters[deliverable]))
-        if deliverable == "hdr10-hevc":
-            extra_meta["hdr10_max_cll_nits"] = master.max_cll
-            extra_meta["hdr10_max_fall_nits"] = master.max_fall
-    ichor.vault().set_film_path(plan.film_id, str(delivery.film))
-    mid = cuts[len(cuts) // 2]
-    still_frame = editing.frame_rgb8(shot_frames[mid.slot].paths()[0], plan.width, plan.height)
-    write_rgb8_png(delivery.still, still_frame)
+        problems = editing.stream_problems(facts, expected_frames, plan)
+        extra_meta, extra_problems = _extra_masters(mastering, film_frames, plan, delivery, ffmpeg.exe(), audio, expected_frames)
+        ichor.vault().set_film_path(plan.film_id, str(delivery.film))
+        mid = cuts[len(cuts) // 2]
+        still_frame = editing.frame_rgb8(shot_frames[mid.slot].paths()[0], plan.width, plan.height)
+        write_rgb8_png(delivery.still, still_frame)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(delivery.film)), "duration_s": round(facts.duration_s, 3),

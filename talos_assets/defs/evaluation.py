@@ -12,7 +12,7 @@ from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing as cut_tools
 from talos_assets.agents import evaluation as echo
-from talos_assets.defs.common import StageClock, user_errors_as_failures
+from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, user_errors_as_failures
 from talos_assets.defs.editing import film
 from talos_assets.partitions import films_partitions
 from talos_assets.spec import BeatGrid, ShotPlan
@@ -44,7 +44,7 @@ def text_alignment(vault: IchorVault, mlflow: MLflowResource, clips: dict[str, l
 
 
 @dg.asset(
-    partitions_def=films_partitions, group_name=ECHO, kinds={"python"}, deps=[film],
+    partitions_def=films_partitions, group_name=ECHO, kinds={"python"}, deps=[film], retry_policy=TRANSIENT_RETRY,
     check_specs=[dg.AssetCheckSpec(name, asset="evaluation", description=text) for name, text in GATES.items()],
 )
 def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource,
@@ -63,7 +63,8 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
     if not film_path.exists():
         raise dg.Failure(f"film '{plan.film_id}' has not been encoded: materialize film first.", allow_retries=False)
 
-    vault = ichor.vault()
+    with user_errors_as_failures():
+        vault = ichor.vault()
     per_shot, samples, decoded = echo.score_clips(echo.decoded_film_frames(film_path), cuts, shots, offsets,
                                                   lambda shot: store.frames(shot, Layer.colored))
     alignment, align_model = text_alignment(vault, mlflow, samples, shots)
@@ -72,15 +73,15 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
     per_shot = {shots[slot].shot_id: scores for slot, scores in per_shot.items()}
     report = echo.build_report(plan.film_id, per_shot, film_scores={"decoded_frames": float(decoded)})
 
-    for shot_id, scores in per_shot.items():
-        for metric, value in scores.items():
-            if np.isfinite(value):
-                vault.record_evaluation(plan.film_id, metric, value, shot_id=shot_id)
-    for gate, passed in report.gates.items():
-        vault.record_evaluation(plan.film_id, f"gate:{gate}", 1.0 if passed else 0.0, passed=passed)
+    score_rows = [(shot_id, metric, value, None) for shot_id, scores in per_shot.items()
+                  for metric, value in scores.items() if np.isfinite(value)]
+    score_rows += [(None, f"gate:{gate}", 1.0 if passed else 0.0, passed) for gate, passed in report.gates.items()]
+    revisions = []
     for line in report.revision_requests:
         shot_id, kind, reason = (line.split(": ", 2) + ["", ""])[:3]
-        vault.record_revision(plan.film_id, kind, reason, shot_id=shot_id)
+        revisions.append((shot_id, kind, reason))
+    with user_errors_as_failures():  # a corrupt Ichor: no retry; a locked one: retried, and the report is one transaction
+        vault.record_report(plan.film_id, score_rows, revisions)
     out = delivery.evaluation
     write_json(out, report.model_dump_json(indent=1))
 

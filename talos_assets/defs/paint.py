@@ -12,7 +12,7 @@ from talos_assets import progress
 from talos_assets.agents import coloring, lighting
 from talos_assets.agents.frames import FrameWriter, decode_srgb, encode_srgb16, read_gray_png, read_layer, to_display_rgb8, write_layer_png
 from talos_assets.defs.animation import inbetweens
-from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for
+from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.partitions import shots_partitions
 from talos_assets.spec import ShotPlan
 from talos_assets.stores.studio import Layer, Stage, write_json
@@ -26,22 +26,23 @@ def colored_frames(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.
     clock = StageClock()
     store = studio.store()
     shot = shot_plan_for(context, store)
-    lines, region_maps = store.frames(shot, Layer.line), store.frames(shot, Layer.regions)
-    folder = store.fresh_stage(shot, Stage.colored)
-    colored = store.frames(shot, Layer.colored)
-    preview, region_counts = None, []
-    with FrameWriter() as writer:
-        for f in range(shot.total_frames):
-            line = read_gray_png(lines.path(f))
-            regions = read_gray_png(region_maps.path(f), as_float=False)
-            rgba = coloring.color_frame(line, regions, shot.palette)
-            rgba = coloring.color_transfer_for_mood(rgba, shot.valence, shot.arousal)
-            writer.layer(colored.path(f), rgba)
-            if f % 8 == 0:
-                region_counts.append(int(coloring.segment_regions(line).max()))
-            if f == shot.frames // 2:
-                preview = to_display_rgb8(rgba)
-            progress.tick("Chroma color", shot.slot, f + 1, shot.total_frames)
+    with user_errors_as_failures():  # in-betweens not drawn yet, a full disk: one sentence
+        lines, region_maps = store.frames(shot, Layer.line), store.frames(shot, Layer.regions)
+        folder = store.fresh_stage(shot, Stage.colored)
+        colored = store.frames(shot, Layer.colored)
+        preview, region_counts = None, []
+        with FrameWriter() as writer:
+            for f in range(shot.total_frames):
+                line = read_gray_png(lines.path(f))
+                regions = read_gray_png(region_maps.path(f), as_float=False)
+                rgba = coloring.color_frame(line, regions, shot.palette)
+                rgba = coloring.color_transfer_for_mood(rgba, shot.valence, shot.arousal)
+                writer.layer(colored.path(f), rgba)
+                if f % 8 == 0:
+                    region_counts.append(int(coloring.segment_regions(line).max()))
+                if f == shot.frames // 2:
+                    preview = to_display_rgb8(rgba)
+                progress.tick("Chroma color", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, palette=shot.palette.name,
         mean_closed_regions=round(float(np.mean(region_counts)), 1) if region_counts else 0.0,
@@ -74,23 +75,24 @@ def lit_frames(context: dg.AssetExecutionContext, studio: StudioHome, aether: Ae
     store = studio.store()
     shot = shot_plan_for(context, store)
     light = lighting.light_for_emotion(shot.emotion, shot.valence, shot.arousal)
-    lines, colored_layers = store.frames(shot, Layer.line), store.frames(shot, Layer.colored)
-    folder = store.fresh_stage(shot, Stage.lit)
-    lit_layers, shadows = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow)
-    write_layer_png(store.background_path(shot), background_plate(aether, shot))
-    write_json(store.key_light_path(shot), light.model_dump_json(indent=1))
-    preview = None
-    with FrameWriter() as writer:
-        for f in range(shot.total_frames):
-            colored = read_layer(colored_layers.path(f))
-            line = read_gray_png(lines.path(f))
-            lit = lighting.light_character(colored, line, light)
-            shadow = lighting.drop_shadow(colored, light, lighting.ground_line(colored[..., 3]))
-            writer.layer(lit_layers.path(f), lit)
-            writer.layer(shadows.path(f), shadow)
-            if f == shot.frames // 2:
-                preview = to_display_rgb8(lit)
-            progress.tick("Raygen light", shot.slot, f + 1, shot.total_frames)
+    with user_errors_as_failures():  # colors not painted yet, a full disk: one sentence
+        lines, colored_layers = store.frames(shot, Layer.line), store.frames(shot, Layer.colored)
+        folder = store.fresh_stage(shot, Stage.lit)
+        lit_layers, shadows = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow)
+        write_layer_png(store.background_path(shot), background_plate(aether, shot))
+        write_json(store.key_light_path(shot), light.model_dump_json(indent=1))
+        preview = None
+        with FrameWriter() as writer:
+            for f in range(shot.total_frames):
+                colored = read_layer(colored_layers.path(f))
+                line = read_gray_png(lines.path(f))
+                lit = lighting.light_character(colored, line, light)
+                shadow = lighting.drop_shadow(colored, light, lighting.ground_line(colored[..., 3]))
+                writer.layer(lit_layers.path(f), lit)
+                writer.layer(shadows.path(f), shadow)
+                if f == shot.frames // 2:
+                    preview = to_display_rgb8(lit)
+                progress.tick("Raygen light", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, key_light_azimuth=light.azimuth_deg,
         key_light_color=light.color, background=shot.background,

@@ -1,6 +1,7 @@
 """Ichor Vault: the studio's SQL database (SQLAlchemy 2; SQLite file by default, any URL such as
 PostgreSQL). It holds films, their shots, palettes, emotion profiles, Echo's evaluations, revision
-requests and links to models Protoforge trained. Plain Python: `resources.ichor.IchorResource` is its
+requests, links to models Protoforge trained, the render service's failed runs (the step and the
+error's first line) and what each dailies contact sheet showed. Plain Python: `resources.ichor.IchorResource` is its
 Dagster face. A store that cannot be read (a corrupt `ichor.db`) raises `StoreError` with one sentence
 saying which file and what to do; `IchorVault(url, create=False)` opens it read-only and writes nothing.
 """
@@ -16,7 +17,7 @@ from typing import Iterator
 
 from sqlalchemy import (
     JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, make_url,
-    select,
+    select, text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -108,6 +109,35 @@ class ModelLinkRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class RunFailureRow(Base):
+    """A failed Dagster run, one row per failed step (step_key "run" when no step failed)."""
+
+    __tablename__ = "run_failures"
+    __table_args__ = (UniqueConstraint("run_id", "step_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    job_name: Mapped[str] = mapped_column(String(128))
+    step_key: Mapped[str] = mapped_column(String(128))
+    error: Mapped[str] = mapped_column(Text)  # the error's first line: what the user reads
+    film_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # no FK: an unregistered film fails too
+    slot: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class DailiesShotRow(Base):
+    """One shot shown on one dailies contact sheet: the plan it had and the render that was shown."""
+
+    __tablename__ = "dailies_shots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    film_id: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(8))
+    day: Mapped[str] = mapped_column(String(10))
+    plan_hash: Mapped[str] = mapped_column(String(64))
+    render_storage_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the Dagster materialization shown
+    sheet_path: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 # Named palettes shipped with the studio; a story names one or gives its own hex list.
 BUILTIN_PALETTES: dict[str, dict[str, str]] = {
     "bronze-dusk": {"line": "#2a1a12", "skin": "#e8b48a", "hair": "#5a3a2a", "coat": "#b8863b",
@@ -167,6 +197,9 @@ def _refuse_write(session: Session, flush_context, instances) -> None:
     raise StoreError(f"Ichor database {session.info['ichor']} was opened read-only; open it with IchorVault(url) to write.")
 
 
+_SCHEMA_LOCK_KEY = 0x1C4012  # PostgreSQL advisory lock: one process at a time creates Ichor's tables
+
+
 class IchorVault:
     """The studio database behind one SQLAlchemy engine.
 
@@ -181,16 +214,14 @@ class IchorVault:
         self.read_only = not create
         self.engine: Engine = _open_engine(url, self.read_only)
         with self._readable():
-            if create:
-                Base.metadata.create_all(self.engine)
-            elif not inspect(self.engine).has_table(FilmRow.__tablename__):
+            if not create and not inspect(self.engine).has_table(FilmRow.__tablename__):
                 self.engine.dispose()
                 self.engine = _empty_engine()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"ichor": _describe(url)})
         if self.read_only:
             event.listen(self._sessions, "before_flush", _refuse_write)
         else:
-            self._seed()
+            self._create_and_seed()
 
     @contextmanager
     def _readable(self) -> Iterator[None]:
@@ -212,8 +243,14 @@ class IchorVault:
             with s.begin():
                 yield s
 
-    def _seed(self) -> None:
+    def _create_and_seed(self) -> None:
+        """Create missing tables and seed the built-in rows in one transaction; on PostgreSQL under a
+        transaction-level advisory lock, so processes opening a new database at once (farm workers,
+        two forges) take turns instead of failing on each other's CREATE TABLE or palette rows."""
         with self.session() as s:
+            if self.engine.dialect.name == "postgresql":
+                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            Base.metadata.create_all(s.connection())
             if s.scalar(select(PaletteRow.name).limit(1)) is None:
                 s.add_all(PaletteRow(name=n, swatches=sw) for n, sw in BUILTIN_PALETTES.items())
             if s.scalar(select(EmotionProfileRow.emotion).limit(1)) is None:
@@ -295,6 +332,17 @@ class IchorVault:
                 q = q.where(EvaluationRow.film_id == film_id)
             return list(s.scalars(q))
 
+    def record_report(self, film_id: str, evaluations: list[tuple[str | None, str, float, bool | None]],
+                      revisions: list[tuple[str | None, str, str]]) -> None:
+        """Echo's whole report in one transaction: (shot_id, metric, value, passed) rows and
+        (shot_id, kind, reason) requests; a retried evaluation after a locked database never
+        leaves half a report behind."""
+        with self.session() as s:
+            s.add_all(EvaluationRow(film_id=film_id, shot_id=shot_id, metric=metric, value=float(value), passed=passed)
+                      for shot_id, metric, value, passed in evaluations)
+            s.add_all(RevisionRequestRow(film_id=film_id, shot_id=shot_id, kind=kind, reason=reason)
+                      for shot_id, kind, reason in revisions)
+
     def record_revision(self, film_id: str, kind: str, reason: str, shot_id: str | None = None) -> None:
         with self.session() as s:
             s.add(RevisionRequestRow(film_id=film_id, shot_id=shot_id, kind=kind, reason=reason))
@@ -314,3 +362,36 @@ class IchorVault:
             if agent:
                 q = q.where(ModelLinkRow.agent == agent)
             return list(s.scalars(q))
+
+    # ---- the render service ----------------------------------------------------------------
+    def record_run_failure(self, run_id: str, job_name: str, step_key: str, error: str,
+                           film_id: str | None = None, slot: str | None = None) -> bool:
+        """Record one failed step of a run; False when it was already recorded (a sensor re-run)."""
+        first_line = (error.strip().splitlines() or ["(no message)"])[0][:2000]
+        with self.session() as s:
+            seen = s.scalar(select(RunFailureRow.id).where(RunFailureRow.run_id == run_id, RunFailureRow.step_key == step_key))
+            if seen is not None:
+                return False
+            s.add(RunFailureRow(run_id=run_id, job_name=job_name, step_key=step_key, error=first_line,
+                                film_id=film_id, slot=slot))
+            return True
+
+    def run_failures(self, film_id: str | None = None) -> list[RunFailureRow]:
+        with self.session() as s:
+            q = select(RunFailureRow).order_by(RunFailureRow.id)
+            if film_id is not None:
+                q = q.where(RunFailureRow.film_id == film_id)
+            return list(s.scalars(q))
+
+    def record_dailies(self, film_id: str, day: str, sheet_path: str, shots: list[tuple[str, str, int | None]]) -> None:
+        """What one dailies sheet showed: (slot, plan hash, render materialization storage id) per shot."""
+        with self.session() as s:
+            s.add_all(DailiesShotRow(film_id=film_id, slot=slot, day=day, plan_hash=plan_hash,
+                                     render_storage_id=storage_id, sheet_path=sheet_path)
+                      for slot, plan_hash, storage_id in shots)
+
+    def last_dailies(self, film_id: str) -> dict[str, DailiesShotRow]:
+        """Each slot's most recent dailies row (slots never shown in dailies are absent)."""
+        with self.session() as s:
+            rows = s.scalars(select(DailiesShotRow).where(DailiesShotRow.film_id == film_id).order_by(DailiesShotRow.id))
+            return {row.slot: row for row in rows}

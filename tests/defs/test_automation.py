@@ -79,3 +79,61 @@ def test_edit_waits_for_every_shot_since_the_latest_plan(studio, tmp_path):
     assert ready and newest > 0
     report("film_plan", "inbox-film")  # re-planned: old renders no longer count
     assert not automation.film_ready_for_edit(instance, plan)[0]
+
+
+def _sense(instance, studio_res, ichor, cursor=None):
+    return automation.story_inbox(dg.build_sensor_context(instance=instance, cursor=cursor,
+                                                          resources={"studio": studio_res, "ichor": ichor}))
+
+
+def test_inbox_is_keyed_by_story_content_not_file_name(studio):
+    home, studio_res, ichor = studio
+    inbox = home / "inbox"
+    (inbox / "a.yaml").write_text(GOOD)
+    (inbox / "copy-of-a.yaml").write_text(GOOD)  # the same story twice, under two names
+    instance = dg.DagsterInstance.ephemeral()
+    first = _sense(instance, studio_res, ichor)
+    assert [r.partition_key for r in first.run_requests] == ["inbox-film"]
+    # re-dropped: removed, then dropped again under a third name
+    (inbox / "a.yaml").unlink()
+    (inbox / "copy-of-a.yaml").unlink()
+    (inbox / "again.yaml").write_text(GOOD)
+    redropped = _sense(instance, studio_res, ichor, first.cursor)
+    assert not redropped.run_requests
+    # edited: a new plan, and edited back: the film's story changed again, so another plan
+    (inbox / "again.yaml").write_text(GOOD.replace("Talos smiles.", "Talos laughs."))
+    edited = _sense(instance, studio_res, ichor, redropped.cursor)
+    assert [r.partition_key for r in edited.run_requests] == ["inbox-film"]
+    assert "Talos laughs." in (home / "films" / "inbox-film" / "checked_plan.json").read_text()
+    (inbox / "again.yaml").write_text(GOOD)
+    back = _sense(instance, studio_res, ichor, edited.cursor)
+    keys = [first.run_requests[0].run_key, edited.run_requests[0].run_key, back.run_requests[0].run_key]
+    assert len(set(keys)) == 3  # each plan its own run key: Dagster would drop a repeated one
+    assert "Talos laughs." not in (home / "films" / "inbox-film" / "checked_plan.json").read_text()
+
+
+def test_inbox_rejects_a_bad_story_once_and_reads_the_old_cursor(studio, monkeypatch):
+    import hashlib
+    import json
+
+    from talos_assets import checking
+
+    home, studio_res, ichor = studio
+    (home / "inbox" / "bad.yaml").write_text(GOOD.replace("characters: [mira]", "characters: [nobody]"))
+    calls = []
+    real = checking.check_story
+    monkeypatch.setattr(checking, "check_story", lambda *a: calls.append(1) or real(*a))
+    instance = dg.DagsterInstance.ephemeral()
+    first = _sense(instance, studio_res, ichor)
+    assert not first.run_requests and "nobody" in first.skip_reason.skip_message and calls == [1]
+    assert not _sense(instance, studio_res, ichor, first.cursor).run_requests and calls == [1]  # not checked again
+    # an oversized file is refused by its size, once, and never checked
+    (home / "inbox" / "huge.yaml").write_text("title: Huge\n" + "# padding\n" * 120_000)
+    huge = _sense(instance, studio_res, ichor, first.cursor)
+    assert not huge.run_requests and "huge.yaml" in huge.skip_reason.skip_message and calls == [1]
+    assert _sense(instance, studio_res, ichor, huge.cursor).skip_reason.skip_message == "no new story in the inbox"
+    (home / "inbox" / "huge.yaml").unlink()
+    # a cursor written before stories were keyed by content ({file name: sha256}) still counts as seen
+    (home / "inbox" / "good.yaml").write_text(GOOD)
+    old = json.dumps({"good.yaml": hashlib.sha256(GOOD.encode()).hexdigest()})
+    assert not _sense(instance, studio_res, ichor, old).run_requests
