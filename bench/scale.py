@@ -36,8 +36,9 @@ RENDER_FRAME = re.compile(r"^f\d+\.exr$")  # finished frames only, not `.f0001.e
 MB = 1024.0 * 1024.0
 
 
-def disk_bytes(path: Path) -> int:
-    """Allocated bytes under `path` (like `du`): st_blocks, not st_size, so sparse or tiny files count honestly."""
+def disk_bytes(path: Path, skip: frozenset[str] = frozenset()) -> int:
+    """Allocated bytes under `path` (like `du`): st_blocks, not st_size, so sparse or tiny files count honestly;
+    folders whose path is in `skip` are left out (the caller knows their size)."""
     total = 0
     try:
         entries = list(os.scandir(path))
@@ -45,8 +46,10 @@ def disk_bytes(path: Path) -> int:
         return 0
     for entry in entries:
         try:
+            if entry.path in skip:
+                continue
             if entry.is_dir(follow_symlinks=False):
-                total += disk_bytes(Path(entry.path))
+                total += disk_bytes(Path(entry.path), skip)
             else:
                 total += entry.stat(follow_symlinks=False).st_blocks * 512
         except FileNotFoundError:  # a temp file renamed or a stage folder replaced between listing and stat
@@ -87,6 +90,12 @@ class Sampler:
         self.shots: list[dict] = []  # the plan's shots, loaded once the checked plan is written
         self.done: dict[str, dict] = {}
         self._shot_peak = 0
+        # a finished shot's folder no longer changes until cleaning: measured once, so a tick stays well
+        # under the interval with tens of thousands of frames on disk
+        self._done_bytes: dict[str, int] = {}
+
+    def _home_bytes(self) -> int:
+        return disk_bytes(self.home, frozenset(self._done_bytes)) + sum(self._done_bytes.values())
 
     def _load_plan(self) -> None:
         plan_file = self.home / "films" / self.film_id / "checked_plan.json"
@@ -102,7 +111,7 @@ class Sampler:
     def tick(self) -> None:
         now = round(time.perf_counter() - self.start, 2)
         rss, root_rss = tree_rss(self.proc)
-        home, renders = disk_bytes(self.home), disk_bytes(self.renders)
+        home, renders = self._home_bytes(), disk_bytes(self.renders)
         self.samples.append({"t": now, "rss": rss, "root_rss": root_rss, "home": home, "renders": renders})
         self._shot_peak = max(self._shot_peak, rss)
         self._load_plan()
@@ -116,6 +125,7 @@ class Sampler:
             self.done[slot] = {**shot, "done_at_s": now, "rss_mb": round(rss / MB, 1),
                                "peak_rss_mb": round(self._shot_peak / MB, 1), "home_disk_mb": round(home / MB, 1)}
             self._shot_peak = rss
+            self._done_bytes[str(shots_dir / slot)] = disk_bytes(shots_dir / slot)
 
 
 def breakdown(home: Path, film_id: str) -> dict[str, float]:
@@ -198,6 +208,9 @@ def summarize(story: Path, film_id: str, rc: int, wall: float, sampler: Sampler,
     after = breakdown(home, film_id)
     home_after, film_after = disk_bytes(home), disk_bytes(home / "films" / film_id)
     idx = list(range(1, len(shots) + 1))
+    last_done = shots[-1]["done_at_s"] if shots else float("inf")
+    peak = max(sampler.samples, key=lambda x: x["rss"])
+    edit = [x["rss"] for x in sampler.samples if x["t"] > last_done] or [0]
     return {
         "story": story.name, "film_id": film_id, "exit_code": rc, "resolution": [width, height],
         "shots": len(sampler.shots), "film_seconds": round(film_seconds, 2), "rendered_frames": frames,
@@ -205,6 +218,8 @@ def summarize(story: Path, film_id: str, rc: int, wall: float, sampler: Sampler,
         "samples": len(sampler.samples), "interval_s": round(wall / max(1, len(sampler.samples)), 2),
         "peak_rss_mb": round(max(s["rss"] for s in sampler.samples) / MB, 1),
         "peak_root_rss_mb": round(max(s["root_rss"] for s in sampler.samples) / MB, 1),
+        "peak_rss_at_s": peak["t"], "peak_rss_shots_mb": max([s["peak_rss_mb"] for s in shots] or [0.0]),
+        "peak_rss_edit_mb": round(max(edit) / MB, 1),  # after the last shot: soundtrack, timeline, film, evaluation
         "rss_after_shot_mb": [s["rss_mb"] for s in shots],
         "peak_rss_per_shot_mb": [s["peak_rss_mb"] for s in shots],
         "rss_slope_mb_per_shot": round(slope(idx, [s["rss_mb"] for s in shots]), 2),
