@@ -10,6 +10,7 @@ deleted and what remains (final `render` frames, plans, key poses) is measured a
 Writes bench/results/scale.json and prints a table.
 Usage: python bench/scale.py [STORY ...] [--width 854 --height 480] [--keep] [--doc docs/reliability.md]
        python bench/scale.py --from-json --doc docs/reliability.md   (table from the saved results)
+       python bench/scale.py --soundtrack-memory   (peak RSS of the soundtrack step alone, added to the results)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -144,6 +146,17 @@ def breakdown(home: Path, film_id: str) -> dict[str, float]:
     return {k: round(v, 1) for k, v in parts.items()}
 
 
+def talos_clean(film_id: str, cwd: Path) -> str:
+    """Run the studio's own `talos clean FILM` (its retention policy) when this checkout has it; returns
+    its last output line, or "" when the command does not exist."""
+    talos = str(Path(sys.executable).parent / "talos")
+    if subprocess.run([talos, "clean", "--help"], capture_output=True, cwd=cwd).returncode != 0:
+        return ""
+    done = subprocess.run([talos, "clean", film_id], capture_output=True, text=True, cwd=cwd, env=os.environ.copy())
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return f"exit {done.returncode}: {lines[-1] if lines else ''}"
+
+
 def clean_working_stages(home: Path, film_id: str) -> int:
     """Delete the stage folders `talos clean` removes; returns how many folders went."""
     removed = 0
@@ -204,6 +217,8 @@ def summarize(story: Path, film_id: str, rc: int, wall: float, sampler: Sampler,
     minutes = film_seconds / 60.0
     before = breakdown(home, film_id)
     home_before, film_before = disk_bytes(home), disk_bytes(home / "films" / film_id)
+    cleaned_by_cli = talos_clean(film_id, home.parent)
+    film_after_cli = disk_bytes(home / "films" / film_id)
     removed = clean_working_stages(home, film_id)
     after = breakdown(home, film_id)
     home_after, film_after = disk_bytes(home), disk_bytes(home / "films" / film_id)
@@ -230,6 +245,8 @@ def summarize(story: Path, film_id: str, rc: int, wall: float, sampler: Sampler,
         "film_disk_before_clean_mb_per_minute": round(film_before / MB / minutes, 1),
         "home_disk_after_clean_mb": round(home_after / MB, 1),
         "film_disk_after_clean_mb_per_minute": round(film_after / MB / minutes, 1),
+        "talos_clean": cleaned_by_cli or "not in this checkout",
+        "film_disk_after_talos_clean_mb_per_minute": round(film_after_cli / MB / minutes, 1) if cleaned_by_cli else None,
         "renders_disk_mb": round(disk_bytes(renders) / MB, 1),
         "stage_folders_removed": removed, "breakdown_before_mb": before, "breakdown_after_mb": after,
         "per_shot": shots,
@@ -259,11 +276,67 @@ def print_table(rows: list[dict]) -> None:
         ]) + ("" if r["exit_code"] == 0 else f"  (exit {r['exit_code']})"))
 
 
+def soundtrack_child(story: Path) -> None:
+    """In a fresh process: check the story, then make the `soundtrack` asset's calls one by one (compose,
+    analyse, loudness), printing each call's peak RSS as JSON (a thread samples every 20 ms)."""
+    import threading
+
+    peak = [0]
+
+    def watch() -> None:
+        me = psutil.Process()
+        while True:
+            peak[0] = max(peak[0], me.memory_info().rss)
+            time.sleep(0.02)
+
+    threading.Thread(target=watch, daemon=True).start()
+    import numpy as np
+
+    from talos_assets.agents import music
+    from talos_assets.checking import check_story
+    from talos_assets.defs.editing import SAMPLE_RATE
+    from talos_assets.settings import studio_settings
+
+    plan = check_story(story, studio_settings()).plan
+    out: dict[str, float] = {}
+
+    def mark(label: str) -> None:
+        time.sleep(0.05)  # let the sampler see the end of the call
+        out[label], peak[0] = round(peak[0] / MB), 0
+
+    mark("plan")
+    seconds = plan.planned_frames / plan.fps
+    starts = np.cumsum([0.0] + [s.frames / plan.fps for s in plan.shots[:-1]])
+    segments = [(float(t), s.valence, s.arousal) for t, s in zip(starts, plan.shots)]
+    handles = max(s.handle_frames for s in plan.shots) / plan.fps
+    audio = music.compose_score(segments, seconds + handles + 0.5, SAMPLE_RATE, seed=plan.shots[0].seed).audio
+    mark("compose_score")
+    music.analyze_music(audio, SAMPLE_RATE)
+    mark("analyze_music")
+    music.integrated_loudness(audio, SAMPLE_RATE)
+    mark("integrated_loudness")
+    print(json.dumps({"story": story.name, "film_seconds": round(seconds, 2), "peak_rss_mb": out}))
+
+
+def soundtrack_memory(stories: list[str]) -> list[dict]:
+    """Peak RSS of each soundtrack call for each story, each story in its own process and a temp home."""
+    rows = []
+    for story in stories:
+        with tempfile.TemporaryDirectory(prefix="talos-scale-music-") as tmp:
+            env = {**os.environ, "TALOS_HOME": str(Path(tmp) / "home")}
+            done = subprocess.run([sys.executable, __file__, "--soundtrack-child", str(Path(story).resolve())],
+                                  env=env, capture_output=True, text=True, check=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(rows[-1], flush=True)
+    return rows
+
+
 def markdown(rows: list[dict]) -> str:
     """The scale table for docs/reliability.md."""
     w, h = rows[0]["resolution"]
-    lines = [f"At {w}x{h}, `talos forge` in a subprocess on a fresh studio home; RSS of the process tree "
-             "sampled every 0.5 s; disk = allocated blocks (`du`).", "",
+    ticks = ", ".join(f"{r['interval_s']} s" for r in rows)
+    lines = [f"At {w}x{h}, `talos forge` in a subprocess on a fresh studio home; RSS of the process tree and disk "
+             f"(allocated blocks, as `du`) sampled once a tick (mean tick per row: {ticks}).", "",
              "| story | film | shots | rendered frames | wall | peak RSS | RSS after each shot from the 2nd: min-max (slope per shot) "
              "| peak working disk | film disk per minute before clean | after clean | deliverables |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -298,7 +371,21 @@ def main() -> int:
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "scale.json"))
     parser.add_argument("--doc", help="also write the table into this markdown file, between the scale markers")
     parser.add_argument("--from-json", action="store_true", help="print (and --doc) the saved results; render nothing")
+    parser.add_argument("--soundtrack-memory", action="store_true",
+                        help="measure only the soundtrack step's peak RSS per story (no render); saved in --out")
+    parser.add_argument("--soundtrack-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.soundtrack_child:
+        soundtrack_child(Path(args.soundtrack_child))
+        return 0
+    if args.soundtrack_memory:
+        out = Path(args.out)
+        result = json.loads(out.read_text()) if out.exists() else {}
+        result["soundtrack_memory"] = soundtrack_memory(args.stories)
+        tmp = out.with_suffix(".json.part")
+        tmp.write_text(json.dumps(result, indent=1) + "\n")
+        os.replace(tmp, out)
+        return 0
     if args.from_json:
         rows = json.loads(Path(args.out).read_text())["rows"]
         print_table(rows)
