@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+from talos_assets.world_spec import ID_PATTERN  # one id pattern for the whole studio
 # shot slots per film (s001..s200): enough for a 10-minute film of 3 s shots
 MAX_SHOTS = 200
 # text a story may hold (a story file is untrusted input): a whole script inline, a line of it
@@ -69,6 +69,17 @@ def slugify(text: str, fallback: str = "film") -> str:
 SafeId = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id: a-z, 0-9, '_' or '-', at most 64")]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
+# the world of a shot and the voices of its characters (talos_assets/world_spec.py)
+from talos_assets.world_spec import (  # noqa: E402
+    PropUse,
+    Season,
+    Setting,
+    TimeOfDay,
+    VoiceSpec,
+    Weather,
+    WorldVocabulary,
+)
+
 
 def story_path_problem(path: Path) -> str | None:
     """Why a path written in a story may not be used (absolute, or climbing out with '..'), or None.
@@ -113,6 +124,21 @@ class EffectKind(str, Enum):
     fire = "fire"
     ink = "ink"
     magic = "magic"
+    dust = "dust"
+    steam = "steam"
+    sparks = "sparks"
+    explosion = "explosion"
+    splash = "splash"
+    # rain and snow as an effect only when a story asks for them explicitly; the weather of a
+    # `Setting` brings its own rain/snow layer
+    rain = "rain"
+    snow = "snow"
+
+
+# where an effect can come from besides a joint of a character: the set's horizon line, the ground
+# in front of the characters, the sky (falls from the top), or a prop of the shot (`prop:<id>`)
+SET_ANCHORS: tuple[str, ...] = ("horizon", "ground", "sky")
+_ANCHOR_RE = re.compile(r"^(?:[a-z][a-z0-9_]{0,31}|prop:[a-z0-9][a-z0-9_-]{0,63})$")
 
 
 class EffectSpec(BaseModel):
@@ -124,6 +150,18 @@ class EffectSpec(BaseModel):
     source_y: float = Field(0.9, ge=0.0, le=1.0, description="emitter position, fraction of frame height (0 = top)")
     strength: float = Field(1.0, gt=0.0, le=4.0)
     color: str | None = Field(None, description="hex tint; default from the palette")
+    anchor: str | None = Field(
+        None, description="where it comes from and moves with: a joint of `character` (chest, head, r_wrist...), "
+                          "'horizon', 'ground', 'sky' or 'prop:<id>'; unset = source_x/source_y")
+    character: Name | None = Field(None, description="whose joint the anchor names, or whom 'behind' refers to")
+    behind: bool = Field(False, description="drawn behind the characters in depth")
+
+    @field_validator("anchor")
+    @classmethod
+    def _anchor(cls, v: str | None) -> str | None:
+        if v is not None and not _ANCHOR_RE.match(v):
+            raise ValueError(f"anchor '{v}' is not a joint name, 'horizon', 'ground', 'sky' or 'prop:<id>'")
+        return v
 
     @field_validator("color")
     @classmethod
@@ -179,6 +217,13 @@ class ShotInput(BaseModel):
     lens_mm: float | None = Field(None, ge=8.0, le=300.0, description="focal length in mm (35 mm still-frame equivalent)")
     location: str | None = Field(None, max_length=200, description="where the shot happens; a new location opens a scene with an establishing shot")
     speaker: str | None = Field(None, max_length=MAX_NAME_CHARS, description="the character speaking, when the shot is a line of dialogue")
+    # the world, when the text should not decide it (see talos_assets/agents/direction/world.py)
+    place: SafeId | None = Field(None, description="set id (`talos sets`); unset = read from the text or kept from the scene")
+    time_of_day: TimeOfDay | None = None
+    weather: Weather | None = None
+    season: Season | None = None
+    props: list[SafeId | PropUse] = Field(default_factory=list, max_length=16, description="prop ids or prop placements (`talos props`)")
+    dialogue_audio: StoryPath | None = Field(None, description="a recorded line (wav/flac...) in the story's folder, spoken by `speaker` instead of the studio's voice")
 
     @model_validator(mode="after")
     def _speaker_on_screen(self) -> "ShotInput":
@@ -322,8 +367,10 @@ class ShotPlan(BaseModel):
     characters: list[str]
     effects: list[EffectSpec]
     palette: Palette
-    background: str = "dusk-hills"
+    background: str = Field("hills", description="set id painted behind the shot (= setting.place)")
     seed: int = 0
+    setting: Setting = Field(default_factory=Setting)
+    props: list[PropUse] = Field(default_factory=list)
     # film grammar (defaults keep plans written before these fields readable)
     lens_mm: float | None = Field(None, description="focal length in mm; the camera plan's zoom follows it")
     stage_order: list[str] = Field(default_factory=list, description="the scene's characters left to right (180-degree rule)")
@@ -348,6 +395,7 @@ class SceneInfo(BaseModel):
     location: str
     interior: bool | None = None
     time_of_day: str = ""
+    setting: Setting | None = None
     characters: list[str] = Field(default_factory=list, description="left to right, kept for the whole scene")
     shot_ids: list[str] = Field(default_factory=list)
 
@@ -413,74 +461,6 @@ class ClipCut(BaseModel):
     transition_frames: int = Field(0, ge=0, description="length of the transition into the next clip, frames")
 
 
-# ---- frames on disk -------------------------------------------------------------------------
+# ---- frames on disk (talos_assets/frame_sequence.py; imported here so `spec` stays the one place to import from)
 
-FRAME_DIGITS = 4
-_FRAME_FILE_RE = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>\.[A-Za-z0-9]+)$")
-
-
-def frame_name(index: int, prefix: str = "f", suffix: str = ".exr", padding: int = FRAME_DIGITS) -> str:
-    """The one frame-naming convention of the studio: prefix + zero-padded frame number + suffix."""
-    return f"{prefix}{index:0{padding}d}{suffix}"
-
-
-class FrameSequence(BaseModel):
-    """A numbered frame sequence in one folder (OpenTimelineIO's ImageSequenceReference, on disk).
-
-    Every stage writes and reads its frames through one of these; the frame number is the shot's
-    frame index (handles included), so `path(f)` is frame f of the shot.
-    """
-
-    folder: Path
-    prefix: str = "f"
-    suffix: str = ".exr"
-    padding: int = FRAME_DIGITS
-    start_frame: int = 0
-    count: int = 0
-
-    def name(self, index: int) -> str:
-        return frame_name(index, self.prefix, self.suffix, self.padding)
-
-    def path(self, index: int) -> Path:
-        return self.folder / self.name(index)
-
-    def paths(self) -> list[Path]:
-        return [self.path(i) for i in range(self.start_frame, self.start_frame + self.count)]
-
-    def on_disk(self) -> list[Path]:
-        """The files of this naming pattern that exist now, in frame order."""
-        pattern = f"{self.prefix}{'[0-9]' * self.padding}{self.suffix}"
-        return sorted(self.folder.glob(pattern)) if self.folder.is_dir() else []
-
-    def found(self) -> "FrameSequence":
-        """This pattern with start and count read from the files on disk (one contiguous run)."""
-        files = self.on_disk()
-        if not files:
-            return self.model_copy(update={"count": 0})
-        return FrameSequence.describe(files)
-
-    @classmethod
-    def describe(cls, files: list[Path]) -> "FrameSequence":
-        """Read the naming pattern of frame files; they must be one contiguous sequence in one folder."""
-        if not files:
-            raise ValueError("a shot has no rendered frames")
-        paths = [Path(f) for f in files]
-        first = _FRAME_FILE_RE.match(paths[0].name)
-        if not first:
-            raise ValueError(f"frame file '{paths[0].name}' does not end in a frame number and extension")
-        prefix, suffix = first["prefix"], first["suffix"]
-        padding = len(first["number"])
-        start = int(first["number"])
-        for i, p in enumerate(paths):
-            m = _FRAME_FILE_RE.match(p.name)
-            if (
-                not m
-                or p.parent != paths[0].parent
-                or m["prefix"] != prefix
-                or m["suffix"] != suffix
-                or int(m["number"]) != start + i
-                or len(m["number"]) != padding
-            ):
-                raise ValueError(f"frame '{p}' breaks the sequence {prefix}{'#' * padding}{suffix} starting at {start}")
-        return cls(folder=paths[0].parent.resolve(), prefix=prefix, suffix=suffix, padding=padding, start_frame=start,
-                   count=len(paths))
+from talos_assets.frame_sequence import FRAME_DIGITS, FrameSequence, frame_name  # noqa: E402,F401

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from talos_assets.spec import REGION_NAMES, Pose
+from talos_assets.spec import REGION_NAMES, Pose, VoiceSpec
 
 # A character at pose.scale 1 and rig height 1 stands this tall, as a fraction of frame height.
 CHARACTER_HEIGHT = 0.55
@@ -133,6 +133,7 @@ class Rig(BaseModel):
     parts: list[PartSpec]
     face: FaceSpec
     lines: LineWeights = Field(default_factory=LineWeights)
+    voice: VoiceSpec = Field(default_factory=VoiceSpec, description="how the studio voices this character's lines")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rig":

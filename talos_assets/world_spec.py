@@ -1,0 +1,90 @@
+"""Typed specs of a shot's world (set, time of day, weather, props) and of a character's voice.
+
+Kept beside `spec.py` (which imports and re-exports them) so the story format stays one import.
+Ids here use the same pattern as every id that ends up in a path.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_SafeId = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id: a-z, 0-9, '_' or '-', at most 64")]
+_Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class TimeOfDay(str, Enum):
+    dawn = "dawn"
+    morning = "morning"
+    noon = "noon"
+    afternoon = "afternoon"
+    dusk = "dusk"
+    night = "night"
+
+
+class Weather(str, Enum):
+    clear = "clear"
+    cloudy = "cloudy"
+    rain = "rain"
+    storm = "storm"
+    snow = "snow"
+    fog = "fog"
+    wind = "wind"
+
+
+class Season(str, Enum):
+    spring = "spring"
+    summer = "summer"
+    autumn = "autumn"
+    winter = "winter"
+
+
+class Setting(BaseModel):
+    """The world of a scene or shot: which set, when, what weather, which light sources.
+
+    `place` is a set id of the set library (`talos sets`); Prism reads all of it from the text or
+    takes it from a shot's explicit fields, and shots of one scene keep it unless the text moves them."""
+
+    model_config = ConfigDict(extra="forbid")
+    place: _SafeId = "hills"
+    time_of_day: TimeOfDay = TimeOfDay.dusk
+    weather: Weather = Weather.clear
+    season: Season | None = None
+    interior: bool = False
+    light_sources: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]] = Field(
+        default_factory=list, max_length=8,
+        description="light sources the text names (lamp, candle, fire, window, lantern, torch, screen...)")
+
+
+class PropUse(BaseModel):
+    """A prop in a shot: standing in the set, or held in a character's hand (it follows the hand)."""
+
+    model_config = ConfigDict(extra="forbid")
+    prop: _SafeId = Field(..., description="prop id of the prop library (`talos props`)")
+    holder: _Name | None = Field(None, description="character holding it; unset = it stands in the set")
+    hand: Literal["left", "right"] = "right"
+    x: float | None = Field(None, ge=0.0, le=1.0, description="where it stands, fraction of the stage width; unset = Axis places it")
+    scale: float = Field(1.0, gt=0.0, le=8.0, description="size relative to the prop's own height")
+
+
+class WorldVocabulary(BaseModel):
+    """What Prism can recognise in text: set and prop ids with the words that name them (from the
+    set and prop libraries, the user's own included) and which sets are interiors."""
+
+    places: dict[str, list[str]] = Field(default_factory=dict)
+    props: dict[str, list[str]] = Field(default_factory=dict)
+    interiors: list[str] = Field(default_factory=list)
+
+
+
+class VoiceSpec(BaseModel):
+    """How a character sounds when the studio voices its lines (espeak-ng): voice name, pitch, speed."""
+
+    model_config = ConfigDict(extra="forbid")
+    voice: str = Field("en-us", pattern=r"^[a-z][a-z0-9_+-]{0,31}$", description="espeak-ng voice name, e.g. en-us, en-gb, en-us+f3")
+    pitch: int = Field(50, ge=0, le=99, description="base pitch, espeak-ng's 0..99")
+    speed: int = Field(165, ge=80, le=400, description="words per minute")
+    range: int = Field(50, ge=0, le=99, description="pitch range, 0 = monotone")
