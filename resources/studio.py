@@ -30,10 +30,20 @@ class StudioHome(dg.ConfigurableResource):
     root: str
     renders: str
     characters: list[str] = []  # the user's rig folders (TALOS_CHARACTERS), searched before the studio's
+    sets: list[str] = []  # the user's set folders (TALOS_SETS)
+    props: list[str] = []  # the user's prop folders (TALOS_PROPS)
 
     def character_dirs(self) -> list[Path]:
         """Where Axis looks for character rigs beyond the built-in cast, in search order."""
         return [Path(d) for d in self.characters] + [Path(self.root) / "characters"]
+
+    def set_dirs(self) -> list[Path]:
+        """Where Raygen looks for sets beyond the built-in library, in search order."""
+        return [Path(d) for d in self.sets] + [Path(self.root) / "sets"]
+
+    def prop_dirs(self) -> list[Path]:
+        """Where Axis looks for props beyond the built-in library, in search order."""
+        return [Path(d) for d in self.props] + [Path(self.root) / "props"]
 
     def store(self) -> StudioStore:
         return StudioStore(self.root, self.renders)
@@ -41,4 +51,5 @@ class StudioHome(dg.ConfigurableResource):
     def settings(self) -> StudioSettings:
         """The studio's settings for checking a story (the LLM endpoints come from the environment)."""
         return studio_settings().model_copy(update={"home": Path(self.root), "renders": Path(self.renders),
-                                                    "character_dirs": self.character_dirs()})
+                                                    "character_dirs": self.character_dirs(),
+                                                    "set_dirs": self.set_dirs(), "prop_dirs": self.prop_dirs()})

@@ -40,8 +40,11 @@ def build_resources() -> dict:
     home = prepare_home()
     settings = studio_settings()
     user_rigs = [str(d) for d in settings.character_dirs if d != home / "characters"]
+    user_sets = [str(d) for d in settings.set_dirs if d != home / "sets"]
+    user_props = [str(d) for d in settings.prop_dirs if d != home / "props"]
     return {
-        "studio": StudioHome(root=str(home), renders=str(settings.renders), characters=user_rigs),
+        "studio": StudioHome(root=str(home), renders=str(settings.renders), characters=user_rigs, sets=user_sets,
+                             props=user_props),
         "ichor": IchorResource(url=settings.ichor_url),
         "aether": AetherResource(url=settings.aether_url),
         "ffmpeg": FFmpegResource(),

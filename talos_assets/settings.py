@@ -67,6 +67,8 @@ class StudioSettings(BaseModel):
     ichor_url: str
     aether_url: str = ""  # folder or fsspec URL (s3://..., gcs://...) of the Aether store; default $TALOS_HOME/aether
     character_dirs: list[Path]
+    set_dirs: list[Path] = []  # the user's set folders (TALOS_SETS, then $TALOS_HOME/sets), before the built-ins
+    prop_dirs: list[Path] = []  # the user's prop folders (TALOS_PROPS, then $TALOS_HOME/props)
     llm_endpoints: dict[str, Any] = {}  # name -> llm_config.LLMConfig, resolved once (keys never printed)
     instance: InstanceSettings = InstanceSettings()  # the Dagster instance's storage and run queue
 
@@ -95,12 +97,17 @@ def studio_settings(environ: Mapping[str, str] | None = None) -> StudioSettings:
     env = os.environ if environ is None else environ
     home = Path(env.get("TALOS_HOME", ".talos")).resolve()
     renders = Path(env.get("TALOS_RENDERS", "renders")).resolve()
-    user_dirs = [Path(e).expanduser() for e in env.get("TALOS_CHARACTERS", "").split(os.pathsep) if e.strip()]
+    def user_dirs_of(variable: str) -> list[Path]:
+        return [Path(e).expanduser() for e in env.get(variable, "").split(os.pathsep) if e.strip()]
+
+    user_dirs = user_dirs_of("TALOS_CHARACTERS")
     return StudioSettings(
         home=home, renders=renders,
         ichor_url=env.get("TALOS_ICHOR_URL") or f"sqlite:///{home / 'ichor.db'}",
         aether_url=env.get("TALOS_AETHER_URL") or str(home / "aether"),
         character_dirs=user_dirs + [home / "characters"],
+        set_dirs=user_dirs_of("TALOS_SETS") + [home / "sets"],
+        prop_dirs=user_dirs_of("TALOS_PROPS") + [home / "props"],
         llm_endpoints=load_llm_endpoints(env, home),
         instance=instance_settings(env),
     )
