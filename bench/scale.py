@@ -11,6 +11,8 @@ Writes bench/results/scale.json and prints a table.
 Usage: python bench/scale.py [STORY ...] [--width 854 --height 480] [--keep] [--doc docs/reliability.md]
        python bench/scale.py --from-json --doc docs/reliability.md   (table from the saved results)
        python bench/scale.py --soundtrack-memory   (peak RSS of the soundtrack step alone, added to the results)
+       python bench/scale.py --steps-memory   (each film-level step alone on a synthetic 256x144, 12 fps render
+                                               of each story: peak traced allocation and RSS, no forge)
 """
 
 from __future__ import annotations
@@ -374,14 +376,21 @@ def main() -> int:
     parser.add_argument("--soundtrack-memory", action="store_true",
                         help="measure only the soundtrack step's peak RSS per story (no render); saved in --out")
     parser.add_argument("--soundtrack-child", help=argparse.SUPPRESS)
+    parser.add_argument("--steps-memory", action="store_true",
+                        help="measure each film-level step alone on a synthetic 256x144 edit of each story; saved in --out")
     args = parser.parse_args()
     if args.soundtrack_child:
         soundtrack_child(Path(args.soundtrack_child))
         return 0
-    if args.soundtrack_memory:
+    if args.soundtrack_memory or args.steps_memory:
         out = Path(args.out)
         result = json.loads(out.read_text()) if out.exists() else {}
-        result["soundtrack_memory"] = soundtrack_memory(args.stories)
+        if args.soundtrack_memory:
+            result["soundtrack_memory"] = soundtrack_memory(args.stories)
+        else:
+            from scale_steps import steps_memory
+
+            result["steps_memory"] = steps_memory(args.stories)
         tmp = out.with_suffix(".json.part")
         tmp.write_text(json.dumps(result, indent=1) + "\n")
         os.replace(tmp, out)

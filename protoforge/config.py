@@ -75,7 +75,8 @@ class TrainConfig(BaseModel):
         default=False, description="One batch of train and val as a smoke test; Lightning then skips tracking."
     )
     register: bool = True
-    alias: str = "champion"
+    alias: str = Field(default="champion", description="The alias a new version contests; it takes it only by "
+                       "beating the holder on the held-out set, else it becomes 'challenger'.")
     accelerator: str = "auto"
     val_fraction: float = Field(default=0.2, ge=0.0, lt=1.0)
     max_frames_per_shot: int = Field(default=64, ge=3, description="Frames sampled evenly from each shot.")
@@ -140,6 +141,8 @@ class TrainResult(BaseModel):
     version: str | None = None
     alias: str | None = None
     metrics: dict[str, float] = Field(default_factory=dict)
+    promoted: bool | None = Field(default=None, description="Whether the version took the contested alias.")
+    promotion_reason: str | None = None
     n_train: int = 0
     n_val: int = 0
     net: Any = Field(default=None, exclude=True, repr=False,

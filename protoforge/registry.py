@@ -136,4 +136,6 @@ def load_registered(agent: str, alias: str = "champion", tracking_uri: str | Non
                 f"{label}: {WEIGHTS_FILE} is not the file whose SHA-256 was recorded at registration (it was "
                 f"changed or replaced since), so it is not loaded; {retrain}."
             )
-        return load_checkpoint(weights, device)
+        net = load_checkpoint(weights, device)
+        net.registered_version = str(version.version)  # which version the alias named, for reports
+        return net

@@ -4,8 +4,10 @@ agent's DataModule, fits the agent's LightningModule (CLIP-style contrastive ali
 Radford et al. 2021; RIFE-style middle-frame prediction for Flux, Huang et al. 2022) with an
 explicit MLflow logger, logs the network with `mlflow.pytorch.log_model` (plus a safetensors copy),
 registers it under the agent's registered name, records the safetensors file's SHA-256 on the new
-version, points the alias at it and records the link in Ichor, so agents pick it up with
-`protoforge.registry.load_registered` (which loads only those verified safetensors).
+version and points the alias at it only if it beats the current holder on the same held-out set
+(else `@challenger`, protoforge.promotion), and records the link in Ichor, so agents pick it up with
+`protoforge.registry.load_registered` (which loads only those verified safetensors). The run's data
+lineage (films, shots, the Ichor evaluation/rating rows read, shots left out) is logged with it.
 """
 
 from __future__ import annotations
@@ -120,9 +122,7 @@ def _train(cfg: TrainConfig) -> TrainResult:
             default_root_dir=tmp,
         )
         if logger is not None:
-            logger.log_hyperparams(_flat("cfg", cfg.model_dump(mode="json"), {}) | {
-                "data/n_shots": len(datamodule.shots), "data/n_train": datamodule.n_train,
-                "data/n_val": datamodule.n_val})
+            logger.log_hyperparams(_flat("cfg", cfg.model_dump(mode="json"), {}) | lineage_params(datamodule))
         with warnings.catch_warnings():
             # Small studio datasets: Lightning's hints about worker counts and batch counts are noise.
             warnings.filterwarnings("ignore", message=".*does not have many workers.*")
@@ -140,13 +140,50 @@ def _train(cfg: TrainConfig) -> TrainResult:
         weights = save_checkpoint(net, Path(tmp) / WEIGHTS_FILE)
         name = cfg.registered_name if cfg.register else None
         with mlflow.start_run(run_id=logger.run_id):
+            mlflow.log_dict(lineage(datamodule), "lineage.json")
             info = log_model(net, weights, name, _pip_requirements())
         result.run_id, result.model_uri = logger.run_id, info.model_uri
         if name is not None:
-            version = str(info.registered_model_version)
-            promote(name, version, cfg.alias, weights, cfg.mlflow_tracking_uri)
-            result.registered_name, result.version, result.alias = name, version, cfg.alias
-            from talos_assets.stores.ichor import IchorVault
-
-            IchorVault(cfg.ichor_url).link_model(cfg.agent, name, version, cfg.alias, metrics)
+            _register(cfg, result, net, datamodule, name, str(info.registered_model_version), weights)
     return result
+
+
+def lineage_params(datamodule) -> dict:
+    """The run's data lineage as MLflow params: films, shots, and the Ichor rows it read."""
+    j = datamodule.judgements
+    films = sorted({s.film_id for s in datamodule.shots})
+    return {"data/films": ",".join(films)[:500], "data/n_films": len(films), "data/n_shots": len(datamodule.shots),
+            "data/n_train": datamodule.n_train, "data/n_val": datamodule.n_val,
+            "data/n_evaluation_rows": len(j.evaluation_ids), "data/max_evaluation_id": max(j.evaluation_ids, default=0),
+            "data/n_rating_rows": len(j.rating_ids), "data/max_rating_id": max(j.rating_ids, default=0),
+            "data/n_excluded_shots": len(j.excluded)}
+
+
+def lineage(datamodule) -> dict:
+    """The full lineage artifact: every shot trained on, every Ichor row read, every shot left out and why."""
+    return {"shots": [{"film": s.film_id, "shot": s.shot_id, "frames": len(s.frame_paths)} for s in datamodule.shots],
+            **datamodule.judgements.model_dump(mode="json")}
+
+
+def _register(cfg: TrainConfig, result: TrainResult, net, datamodule, name: str, version: str, weights: Path) -> None:
+    """Champion/challenger: the new version takes `cfg.alias` only if it beats the holder on the same
+    held-out set (protoforge.promotion); the decision is logged on the run and the version, and linked in Ichor."""
+    import mlflow
+
+    from protoforge.promotion import decide
+    from talos_assets.stores.ichor import IchorVault
+
+    decision = decide(cfg.agent, net, datamodule.val_set, cfg.mlflow_tracking_uri, cfg.alias)
+    promote(name, version, decision.alias, weights, cfg.mlflow_tracking_uri)
+    client = mlflow.MlflowClient(tracking_uri=cfg.mlflow_tracking_uri, registry_uri=cfg.mlflow_tracking_uri)
+    scores = decision.challenger | {k.replace("heldout/", "heldout/champion_"): v for k, v in (decision.champion or {}).items()}
+    for key, value in scores.items():
+        client.log_metric(result.run_id, key, value)
+    outcome = "promoted" if decision.promoted else "refused"
+    for key, value in (("talos.promotion", outcome), ("talos.promotion_reason", decision.reason[:5000])):
+        client.set_tag(result.run_id, key, value)
+        client.set_model_version_tag(name, version, key, value)
+    result.metrics |= scores
+    result.registered_name, result.version, result.alias = name, version, decision.alias
+    result.promoted, result.promotion_reason = decision.promoted, decision.reason
+    IchorVault(cfg.ichor_url).link_model(cfg.agent, name, version, decision.alias, result.metrics)

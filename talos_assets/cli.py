@@ -88,6 +88,18 @@ def validate(story: Path = typer.Argument(..., help="story YAML file")) -> None:
          f"{plan.planned_frames / plan.fps:.1f} s at {plan.width}x{plan.height} {plan.fps} fps, palette {plan.palette.name}")
     for s in plan.shots:
         _say(f"  {s.slot} {s.shot_id:<20} {s.emotion.value:<13} {s.shot_size.value:<12} {s.camera.value:<9} {s.duration:.2f}s")
+        _say(f"       {_world_line(s)}", style="dim")
+
+
+def _world_line(shot) -> str:
+    """What Prism read of the shot's world: set, time, weather, props (and who holds them), effects."""
+    st = shot.setting
+    parts = [st.place, st.time_of_day.value] + ([st.weather.value] if st.weather.value != "clear" else [])
+    props = [p.prop + (f" in {p.holder}'s hand" if p.holder else "") for p in shot.props]
+    effects = [e.kind.value + (f" from {e.character + ' ' if e.character else ''}{e.anchor}" if e.anchor else "")
+               + (" behind" if e.behind else "") for e in shot.effects]
+    return ", ".join(parts) + (f"; props: {', '.join(props)}" if props else "") + \
+        (f"; effects: {', '.join(effects)}" if effects else "")
 
 
 @app.command()
@@ -221,6 +233,53 @@ def lab_train(
         _say(f"  {key:<22} {value:.4f}")
 
 
+@lab.command("ui")
+def lab_ui(
+    port: int = typer.Option(5000, help="port of the MLflow UI"),
+    host: str = typer.Option("127.0.0.1", help="loopback interface only (127.0.0.1, ::1)"),
+) -> None:
+    """Browse the lab's training runs, their data lineage and the model registry in MLflow's UI (loopback only)."""
+    from protoforge.lab_ui import check_loopback, mlflow_ui_command
+
+    try:
+        check_loopback(host)  # before anything is written or started
+    except ValueError as exc:
+        _fail(str(exc))
+    from talos_assets.home import prepare_home
+
+    with _one_sentence():
+        home = prepare_home()
+    cmd = mlflow_ui_command(f"sqlite:///{home / 'mlflow' / 'mlflow.db'}", str(home / "mlflow" / "artifacts"), host, port)
+    _say(f"MLflow UI on http://{host}:{port} (studio home {home}); Ctrl-C stops it.")
+    proc = subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+@app.command()
+def rate(
+    film: str = typer.Argument(..., help="film id"),
+    shot: str = typer.Argument(..., help="shot id (or slot, e.g. s002)"),
+    rating: int = typer.Argument(..., help="1 (reject) to 5 (keep as it is)"),
+    note: Optional[str] = typer.Argument(None, help="what you saw, in a few words"),
+) -> None:
+    """Rate a rendered shot from 1 to 5; the rating is stored in Ichor beside Echo's scores."""
+    settings = _settings()
+    if not settings.ichor_exists():
+        _fail(f"no studio database at {settings.ichor_url}: render the film first with `talos forge STORY`.")
+    from talos_assets.stores.ichor import IchorVault
+
+    with _one_sentence():
+        try:
+            row = IchorVault(settings.ichor_url).record_rating(film, shot, rating, note or "")
+        except ValueError as exc:
+            _fail(str(exc))
+    _say(f"rated {film}/{row.shot_id} ({row.slot}) {row.rating}/5" + (f": {row.note}" if row.note else ""), style="bold green")
+
+
 character = typer.Typer(no_args_is_help=True, help="The studio's characters (YAML rigs).")
 app.add_typer(character, name="character")
 
@@ -250,6 +309,42 @@ def character_sheet(
     except ValueError as exc:
         _fail(str(exc))
     _say(f"model sheet  {written}")
+
+
+@app.command("sets")
+def sets_list() -> None:
+    """List the sets a story can name (`place:`): user sets first, then the built-in library."""
+    from talos_assets.agents.sets import set_rows
+
+    with _one_sentence():
+        try:
+            rows = set_rows(_settings().set_dirs)
+        except ValueError as exc:  # a broken set file of the user's: its one sentence
+            _fail(str(exc).rstrip(".") + ".")
+    for row in sorted(rows, key=lambda r: (r["builtin"], r["id"])):
+        kind = "interior" if row["interior"] else "exterior"
+        where = "built-in" if row["builtin"] else row["source"]
+        _say(f"{row['id']:<14} {kind:<9} {where:<10} {row['description']}")
+
+
+@app.command("props")
+def props_list() -> None:
+    """List the props a story can name (`props:`): user props first, then the built-in library."""
+    from talos_assets.agents.direction import builtin_vocabulary
+    from talos_assets.agents.props import prop_rows
+
+    with _one_sentence():
+        rows = prop_rows(_settings().prop_dirs)
+    known_words = builtin_vocabulary().props
+    for row in sorted(rows, key=lambda r: (r["source"] == "built-in", r["id"])):
+        if row["error"]:
+            continue
+        use = "held" if row["holdable"] else "stands"
+        words = ", ".join(dict.fromkeys([*known_words.get(str(row["id"]), []), *row["words"]]))
+        _say(f"{row['id']:<12} {use:<7} {row['placement']:<7} {row['source']:<10} {words}")
+    broken = [row for row in rows if row["error"]]
+    if broken:
+        _fail(str(broken[0]["error"]).rstrip(".") + ".")
 
 
 @app.command()

@@ -14,26 +14,29 @@ from resources.aether import AetherResource
 from resources.ffmpeg import FFmpegResource
 from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
-from resources.studio import StudioHome
 from resources.warp_device import WarpDeviceResource
 from talos_assets.defs import (
-    animation, automation, celery, dailies, direction, editing, effects, evaluation, failures, paint, render,
+    animation, automation, celery, dailies, direction, editing, effects, evaluation, failures, lab, paint, render,
+    voice,
 )
 from talos_assets.home import prepare_home
+from talos_assets.ops.run_lock import FilmLockedStudio
 from talos_assets.settings import studio_settings
 
 # the per-shot chain, in the order one shot's run materializes it
 SHOT_ASSETS = [
-    direction.scene_graph, animation.key_poses, direction.camera_plan, animation.line_art_keys,
+    direction.scene_graph, voice.dialogue_line, animation.key_poses, direction.camera_plan, animation.line_art_keys,
     direction.storyboard_panel, animation.inbetweens, animation.motion_curves, paint.colored_frames,
     paint.lit_frames, effects.effect_layers, render.shot_render,
 ]
 # film-level: the plan first (before any shot), then the edit and the evaluation
 FILM_ASSETS = [
-    direction.film_plan, editing.soundtrack, direction.storyboard, editing.timeline, editing.film, evaluation.evaluation,
+    direction.film_plan, editing.soundtrack, direction.storyboard, editing.timeline, editing.film_mix, editing.film, evaluation.evaluation,
 ]
 # review, outside the film's chain: the dailies contact sheet (its schedule picks the shots)
 REVIEW_ASSETS = [dailies.dailies_contact_sheet]
+# the Protoforge lab: agent models trained from the studio's renders and judgements
+LAB_ASSETS = [lab.agent_model]
 
 
 def build_resources() -> dict:
@@ -43,7 +46,8 @@ def build_resources() -> dict:
     user_sets = [str(d) for d in settings.set_dirs if d != home / "sets"]
     user_props = [str(d) for d in settings.prop_dirs if d != home / "props"]
     return {
-        "studio": StudioHome(root=str(home), renders=str(settings.renders), characters=user_rigs, sets=user_sets,
+        # the studio home, holding the film's lock while a UI-, sensor- or schedule-launched run renders
+        "studio": FilmLockedStudio(root=str(home), renders=str(settings.renders), characters=user_rigs, sets=user_sets,
                              props=user_props),
         "ichor": IchorResource(url=settings.ichor_url),
         "aether": AetherResource(url=settings.aether_url),
@@ -55,11 +59,12 @@ def build_resources() -> dict:
 
 
 defs = dg.Definitions(
-    assets=SHOT_ASSETS + FILM_ASSETS + REVIEW_ASSETS,
+    assets=SHOT_ASSETS + FILM_ASSETS + REVIEW_ASSETS + LAB_ASSETS,
     jobs=[automation.plan_film, automation.render_shot, automation.edit_film, automation.evaluate_film,
-          dailies.publish_dailies, celery.render_shot_on_farm],
+          dailies.publish_dailies, celery.render_shot_on_farm,
+          lab.train_lab_models, lab.rate_shot],
     sensors=[automation.story_inbox, automation.shots_after_plan, failures.record_run_failures,
-             dailies.dailies_when_rendered],
+             dailies.dailies_when_rendered, lab.train_when_judged],
     schedules=[automation.nightly_evaluation, dailies.dailies],
     resources=build_resources(),
     executor=dg.in_process_executor,

@@ -71,6 +71,8 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
 # the world of a shot and the voices of its characters (talos_assets/world_spec.py)
 from talos_assets.world_spec import (  # noqa: E402
+    ACTIONS,
+    CharacterAction,
     PropUse,
     Season,
     Setting,
@@ -223,6 +225,8 @@ class ShotInput(BaseModel):
     weather: Weather | None = None
     season: Season | None = None
     props: list[SafeId | PropUse] = Field(default_factory=list, max_length=16, description="prop ids or prop placements (`talos props`)")
+    motion: dict[Name, StoryPath] = Field(default_factory=dict, max_length=16, description="character -> a BVH motion-capture file in the story's folder, retargeted onto its rig")
+    actions: list[CharacterAction] = Field(default_factory=list, max_length=16, description="what each character does; unset = read from the description's verbs")
     dialogue_audio: StoryPath | None = Field(None, description="a recorded line (wav/flac...) in the story's folder, spoken by `speaker` instead of the studio's voice")
 
     @model_validator(mode="after")
@@ -371,14 +375,22 @@ class ShotPlan(BaseModel):
     seed: int = 0
     setting: Setting = Field(default_factory=Setting)
     props: list[PropUse] = Field(default_factory=list)
+    actions: list[CharacterAction] = Field(default_factory=list, description="what each character does, from the verbs")
+    motion: dict[str, Path] = Field(default_factory=dict, description="character -> BVH file (absolute, resolved inside the story folder)")
+    dialogue_audio: Path | None = Field(None, description="the recorded line spoken instead of the studio's voice (absolute, resolved inside the story folder)")
     # film grammar (defaults keep plans written before these fields readable)
     lens_mm: float | None = Field(None, description="focal length in mm; the camera plan's zoom follows it")
     stage_order: list[str] = Field(default_factory=list, description="the scene's characters left to right (180-degree rule)")
     screen_side: dict[str, Literal["left", "center", "right"]] = Field(default_factory=dict, description="where each character of the shot stands on screen")
     scene_index: int = 0
     location: str = ""
-    beat: Literal["shot", "action", "dialogue"] = "shot"
+    beat: Literal["shot", "action", "dialogue", "title"] = "shot"
     speaker: str | None = None
+    speakers: list[str] = Field(default_factory=list, description="everyone speaking in the shot (dual dialogue: both)")
+    off_screen: bool = Field(False, description="the line is heard, not seen spoken (V.O., O.S.)")
+    title_text: str | None = Field(None, description="a title card's text (a screenplay's centred > TEXT <), drawn on a plate")
+    transition_out: Literal["cut", "dissolve", "dip-to-black", "whip-pan"] | None = Field(
+        None, description="the screenplay's transition after this shot (CUT TO:, DISSOLVE TO:, FADE OUT., SMASH CUT TO:)")
     dominance: float = 0.0
     camera_note: str = ""
 

@@ -88,3 +88,23 @@ class VoiceSpec(BaseModel):
     pitch: int = Field(50, ge=0, le=99, description="base pitch, espeak-ng's 0..99")
     speed: int = Field(165, ge=80, le=400, description="words per minute")
     range: int = Field(50, ge=0, le=99, description="pitch range, 0 = monotone")
+
+
+# the acting vocabulary: what Prism reads from verbs and Axis performs on the rig
+ACTIONS: tuple[str, ...] = (
+    "stand", "sit", "sit_down", "stand_up", "kneel", "lie_down", "sleep", "fall", "walk", "run", "jump", "climb",
+    "dance", "wave", "point", "reach", "pick_up", "hold", "give", "throw", "strike", "hammer", "push", "pull",
+    "carry", "hug", "shake_hands", "look_at", "gaze_up", "turn", "nod", "shake_head", "shrug", "laugh", "cry",
+    "tremble", "bow", "fight", "celebrate", "kick", "clap", "sneak", "stumble", "pray", "talk", "gesture",
+)
+
+
+class CharacterAction(BaseModel):
+    """What one character does in a shot (from the clause's verb) and to whom or what."""
+
+    model_config = ConfigDict(extra="forbid")
+    character: _Name
+    action: Literal[ACTIONS]  # type: ignore[valid-type]
+    target: _Name | None = Field(None, description="a character of the shot, a prop id, or 'sky'/'ground'")
+    target_kind: Literal["character", "prop", "place"] | None = None
+    prop: _SafeId | None = Field(None, description="the object passed, thrown or carried (give X to Y: X)")

@@ -2,8 +2,9 @@
 final frames (f0000.exr, ... half-float linear EXR; PNG also read) plus its description and emotion. Echo learns from
 (frame, caption) pairs, caption = "<description>. <emotion>", the supervision CLIP (Radford et al.
 2021) learns from; Flux learns from consecutive triplets (t-1, t, t+1), the ground truth RIFE-style
-interpolation (Huang et al. 2022) is trained on. Shots Echo judged as failing (an evaluation in
-Ichor with passed = False) are left out, so the lab does not learn from renders it rejected.
+interpolation (Huang et al. 2022) is trained on. Shots Echo's latest report failed (a failed gate
+joined to the shot's revision request) and shots users rated 1-2 are left out, so the lab does not
+learn from renders the studio rejected (protoforge.data.judgements).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from protoforge.data.judgements import Judgements, read_judgements
 from protoforge.models.components.tiny_clip import clip_tokenizer, preprocess_rgb8, resize_center_crop
 from talos_assets.agents.frames import read_layer_png, to_display_rgb8
 from talos_assets.spec import FrameSequence
@@ -49,14 +51,18 @@ def frame_paths(render_dir: str | Path) -> list[Path]:
 
 
 def rendered_shots(vault: IchorVault, exclude_failed: bool = True) -> list[RenderedShot]:
-    """Every shot of every film in Ichor that has rendered frames on disk."""
-    failed: set[tuple[str, str]] = set()
-    if exclude_failed:
-        failed = {(e.film_id, e.shot_id) for e in vault.evaluations() if e.shot_id and e.passed is False}
+    """Every shot of every film in Ichor that has rendered frames on disk (less those Echo failed or
+    users rated low, with `exclude_failed`; see protoforge.data.judgements)."""
+    return judged_shots(vault, exclude_failed)[0]
+
+
+def judged_shots(vault: IchorVault, exclude_failed: bool = True) -> tuple[list[RenderedShot], Judgements]:
+    """`rendered_shots` and the judgements read to choose them (the run's data lineage)."""
+    judgements = read_judgements(vault) if exclude_failed else Judgements()
     shots = []
     for film_id in vault.film_ids():
         for row in vault.shots(film_id):
-            if not row.render_dir or (film_id, row.shot_id) in failed:
+            if not row.render_dir or judgements.is_excluded(film_id, row.shot_id):
                 continue
             try:
                 paths = frame_paths(row.render_dir)
@@ -65,7 +71,7 @@ def rendered_shots(vault: IchorVault, exclude_failed: bool = True) -> list[Rende
             if paths:
                 shots.append(RenderedShot(film_id, row.shot_id, shot_caption(row.description, row.emotion),
                                           tuple(paths)))
-    return shots
+    return shots, judgements
 
 
 def load_frames_rgb8(paths: list[Path], image_size: int) -> np.ndarray:
@@ -132,13 +138,15 @@ class ShotFramesDataModule(L.LightningDataModule, abc.ABC):
         self.train_set: Dataset | None = None
         self.val_set: Dataset | None = None
         self.shots: list[RenderedShot] = []
+        self.judgements = Judgements()
 
     def setup(self, stage: str | None = None) -> None:
         # Idempotent: train() calls it early to fail fast on an empty Ichor, Lightning calls it again.
         if self.train_set is not None:
             return
         hp = self.hparams
-        self.shots = rendered_shots(IchorVault(hp.ichor_url, create=False), exclude_failed=hp.exclude_failed_shots)
+        self.shots, self.judgements = judged_shots(IchorVault(hp.ichor_url, create=False),
+                                                   exclude_failed=hp.exclude_failed_shots)
         if not self.shots:
             raise ValueError(
                 f"Ichor at {hp.ichor_url} has no rendered shots to learn from: render a film first "
@@ -213,10 +221,7 @@ class FluxTripletsDataModule(ShotFramesDataModule):
             n = len(shot.frame_paths)
             if n < 3:
                 continue
-            centers = np.arange(1, n - 1)[evenly(n - 2, hp.max_frames_per_shot)]
-            n_val = _n_val(len(centers), hp.val_fraction)
-            val_c = centers[len(centers) - n_val :] if n_val else centers[:0]
-            train_c = centers[centers <= val_c.min() - 2] if n_val else centers
+            train_c, val_c = triplet_split(n, hp.max_frames_per_shot, hp.val_fraction)
             needed = sorted({int(c + d) for c in np.concatenate([train_c, val_c]) for d in (-1, 0, 1)})
             frames = dict(zip(needed, load_frames_rgb8([shot.frame_paths[i] for i in needed], hp.image_size)))
             train += [np.stack([frames[c - 1], frames[c], frames[c + 1]]) for c in map(int, train_c)]
@@ -225,6 +230,19 @@ class FluxTripletsDataModule(ShotFramesDataModule):
             raise ValueError(f"Ichor at {hp.ichor_url} has no rendered shot with 3 or more frames to learn in-betweens from.")
         self.train_set = FrameTriplets(train or val, augment=True)
         self.val_set = FrameTriplets(val or train, augment=False)
+
+
+def triplet_split(n_frames: int, max_centers: int, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """(training, held-out) middle-frame indices of one shot of `n_frames`: centres spread evenly, the
+    tail held out, one centre skipped between them so no held-out target is a training input."""
+    if n_frames < 3:
+        return np.arange(0), np.arange(0)
+    centers = np.arange(1, n_frames - 1)[evenly(n_frames - 2, max_centers)]
+    n_val = _n_val(len(centers), val_fraction)
+    if not n_val:
+        return centers, centers[:0]
+    val_c = centers[len(centers) - n_val:]
+    return centers[centers <= val_c.min() - 2], val_c
 
 
 def _n_val(n: int, fraction: float) -> int:

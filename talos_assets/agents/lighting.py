@@ -1,4 +1,4 @@
-"""Raygen: 2.5D cel lighting for flat-coloured characters, cast shadows and painted backdrops.
+"""Raygen: 2.5D cel lighting for flat-coloured characters, cast shadows, and the key light of a shot.
 
 A drawn character has no geometry, so lighting reconstructs a plausible one from the drawing itself,
 the way "Lumo"-style tools (Johnston 2002, "Lumo: illumination for cel animation") do: each closed
@@ -12,9 +12,11 @@ soft edge for anti-aliasing; the shadow tone multiplies towards a cool shadow co
 a rim light is added on the silhouette band whose outward normal faces away from the key light.
 `drop_shadow` casts the character's alpha onto the ground plane (a shear + squash anchored at the
 ground line, away from the light) with a blur that grows with distance from the contact.
-`paint_background` paints procedural backdrops (gradients, glows, layered 1D-noise hills with
-aerial perspective) from the palette, deterministic for a seed. All layers are float32 (H, W, 4),
-linear light, premultiplied alpha.
+`light_for_setting` places the key where the set's plate shows its light: the sun or moon of the
+time of day (the same `sets.sky` position the plate paints) outdoors, the strongest named source
+(lamp, fire, window) indoors, with the emotion's mood on top (`light_for_emotion`). The plates
+themselves are painted by the set library (agents/sets). All layers are float32 (H, W, 4), linear
+light, premultiplied alpha.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from talos_assets.agents.frames import hex_to_linear
-from talos_assets.spec import EMOTION_VA, HEX_RE, Emotion, Palette
-
-BACKGROUND_PRESETS: tuple[str, ...] = ("dusk-hills", "studio", "night-sea")
+from talos_assets.agents.frames import hex_to_linear, linear_to_srgb
+from talos_assets.agents.sets import SetSpec, interior_lights, setting_sky
+from talos_assets.spec import EMOTION_VA, HEX_RE, Emotion
+from talos_assets.world_spec import Setting
 
 # Cool blue-violet that shadows multiply towards (straight linear RGB, max channel 1): the classic
 # cel convention that shade is not just darker but bluer, complementary to a warm key.
@@ -121,6 +123,63 @@ def light_for_emotion(emotion: Emotion | str, valence: float | None = None, arou
         intensity=float(np.clip(1.0 + 0.25 * a + 0.1 * v, 0.5, 1.5)),
         ambient=float(np.clip(0.35 - 0.12 * a + 0.05 * v, 0.12, 0.6)),
         rim_strength=float(np.clip(0.45 + 0.4 * a - 0.15 * v, 0.1, 1.2)),
+    )
+
+
+def _hex_of_linear(rgb: np.ndarray) -> str:
+    """A light colour (linear RGB, any strength) as sRGB hex, normalised so its brightest channel is 1."""
+    rgb = np.asarray(rgb, np.float32)
+    return _to_hex(linear_to_srgb(rgb / max(float(rgb.max()), 1e-6)))
+
+
+def _source_light(spec: SetSpec, setting: Setting) -> tuple[float, float, str, float, float, float]:
+    """(azimuth, elevation, colour, intensity, ambient, rim) of the light the set shows, before the mood."""
+    sky = setting_sky(setting)
+    if spec.interior:
+        lights = interior_lights(spec, setting.light_sources, sky)
+        if lights:
+            key = max(lights, key=lambda s: float(s.rgb.sum()))
+            # from the middle of the stage (chest height, just below the floor line) towards the source
+            dx, dy = (key.x - 0.5) * 16.0 / 9.0, (spec.horizon + 0.05) - key.y
+            az = math.degrees(math.atan2(dy, dx)) % 360.0
+            strength = float(key.rgb.max())
+            return az, 25.0, _hex_of_linear(key.rgb), float(np.clip(0.55 + 0.45 * strength, 0.4, 1.3)), 0.22, 0.6
+        return 90.0, 40.0, "#fff1dc", 0.8, 0.4, 0.4
+    direct, fill = float(sky.light.max()), float(sky.ambient.max())
+    share = direct / max(direct + fill, 1e-6)  # overcast: little direct light, soft and flat
+    night = sky.body == "moon"
+    return (
+        sky.azimuth_deg(spec.horizon),
+        float(np.clip(12.0 + 0.55 * sky.elevation_deg, 8.0, 60.0)),
+        _hex_of_linear(sky.light),
+        float(np.clip(0.3 + 0.75 * sky.exposure, 0.3, 1.3)),
+        float(np.clip(0.6 - 0.4 * share, 0.15, 0.6)),
+        1.0 if night else float(np.clip(0.3 + 0.5 * (1.0 - sky.height), 0.2, 0.9)),  # night: a cool moonlit rim
+    )
+
+
+def light_for_setting(setting: Setting, spec: SetSpec, emotion: Emotion | str = Emotion.calm,
+                      valence: float | None = None, arousal: float | None = None) -> KeyLight:
+    """The shot's key light: from where the set's plate shows the light, coloured by it, with the mood.
+
+    Outdoors the key comes from the sun or moon at the position `sets.sky` paints it (low left at
+    dawn, high at noon, low right at dusk, the moon at night), coloured by the time of day and
+    dimmer and softer in dull weather; night is dark with a strong cool rim. Indoors it comes from the
+    strongest named source (lamp, fire, window) on its side of the room. The emotion keeps its
+    contribution from `light_for_emotion`: arousal hardens or softens the key and the rim, valence
+    warms or cools a fifth of the colour, and the elevation leans the emotion's way.
+    """
+    az, el, color, intensity, ambient, rim = _source_light(spec, setting)
+    mood = light_for_emotion(emotion, valence, arousal)
+    base_mood = light_for_emotion(Emotion.calm, 0.0, 0.0)
+    mixed = 0.8 * hex_to_linear(color) + 0.2 * hex_to_linear(mood.color)
+    return KeyLight(
+        azimuth_deg=round(az, 2),
+        elevation_deg=float(np.clip(el + 0.3 * (mood.elevation_deg - base_mood.elevation_deg), 5.0, 85.0)),
+        color=_to_hex(linear_to_srgb(mixed)),
+        intensity=float(np.clip(intensity * mood.intensity / base_mood.intensity, 0.2, 2.0)),
+        ambient=float(np.clip(ambient + (mood.ambient - base_mood.ambient), 0.08, 0.7)),
+        rim_strength=float(np.clip(rim + (mood.rim_strength - base_mood.rim_strength), 0.1, 1.6)),
     )
 
 
@@ -308,160 +367,6 @@ def drop_shadow(
     out = np.empty((h, w, 4), dtype=np.float32)
     out[..., :3] = a[..., None] * tint
     out[..., 3] = a
-    return out
-
-
-# ---- painted backdrops ----------------------------------------------------------------------
-
-
-def _noise2d(rng: np.random.Generator, h: int, w: int, cells: int) -> np.ndarray:
-    """Smooth value noise in [-1, 1]: a small random grid upscaled bicubically."""
-    gh = max(2, int(round(cells * h / max(w, 1))))
-    grid = rng.uniform(-1.0, 1.0, size=(gh, cells)).astype(np.float32)
-    return cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
-
-
-def _ridge(rng: np.random.Generator, w: int, base: float, amp: float, h: int) -> np.ndarray:
-    """A hill silhouette: y (pixels) of the ridge per column, as a sum of random sines (1D fBm)."""
-    x = np.linspace(0.0, 1.0, w, dtype=np.float32)
-    y = np.full(w, base * h, dtype=np.float32)
-    for octave in range(4):
-        freq = (1.2 + rng.uniform(0.0, 1.0)) * 2.0**octave
-        phase = rng.uniform(0.0, 2.0 * math.pi)
-        y += (amp * h / 2.0**octave) * np.sin(2.0 * math.pi * freq * x + phase).astype(np.float32)
-    return y
-
-
-def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
-    return a + (b - a) * t
-
-
-def _rgb(palette: Palette, role: str) -> np.ndarray:
-    return hex_to_linear(palette.swatches[role])
-
-
-def _axes(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel-centre coordinates as fractions: rows (h, 1) and cols (1, w), float32."""
-    rows = (np.arange(h, dtype=np.float32)[:, None] + 0.5) / h
-    cols = (np.arange(w, dtype=np.float32)[None, :] + 0.5) / w
-    return rows, cols
-
-
-def _dusk_hills(palette: Palette, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
-    sky = _rgb(palette, "sky")
-    ground = _rgb(palette, "ground")
-    warm = _rgb(palette, "accent")
-    horizon = 0.62
-    rows, cols = _axes(w, h)
-    # Sky: deeper zenith, paler and warmer towards the horizon (dusk scattering); per row only.
-    t = np.clip(rows / horizon, 0.0, 1.0) ** 1.4
-    sky_col = _lerp(sky * 0.55, _lerp(sky, warm, 0.35) * 1.25 + 0.02, t[..., None])  # (h, 1, 3)
-    # Sun glow just above the horizon (tight core + wide halo) and a painterly mottle.
-    sx, sy = rng.uniform(0.25, 0.75), horizon - rng.uniform(0.04, 0.12)
-    r2 = ((cols - sx) * (w / h)) ** 2 + (rows - sy) ** 2
-    glow = 0.9 * np.exp(-r2 / 0.0012) + 0.35 * np.exp(-r2 / 0.03)
-    mottle = 1.0 + 0.05 * _noise2d(rng, h, w, 12)
-    img = sky_col * mottle[..., None] + glow[..., None] * _lerp(warm, np.ones(3, np.float32), 0.6)
-
-    # Hills, far (0) to near: far layers fade into the horizon haze (aerial perspective), near ones
-    # are the darkest ground colour. Each layer is one flat colour times a scalar shade, so the
-    # whole stack composites as scalar weights (front to back transmittance) and one small matmul.
-    n_layers = 4
-    haze = _lerp(sky, warm, 0.3)
-    ridges, colors = [], []
-    for i in range(n_layers):
-        depth = i / (n_layers - 1)
-        ridges.append(_ridge(rng, w, horizon - 0.08 + 0.1 * depth, 0.03 + 0.02 * depth, h))
-        colors.append(_lerp(haze, ground * (0.9 - 0.45 * depth), 0.35 + 0.65 * depth))
-    r0 = max(0, int(min(float(r.min()) for r in ridges)) - 1)  # nothing above this row is hill
-    yy = np.arange(r0, h, dtype=np.float32)[:, None] + 0.5
-    trans = np.ones((h - r0, w), np.float32)
-    weights = np.empty((h - r0, w, n_layers), np.float32)
-    for i in reversed(range(n_layers)):
-        below = yy - ridges[i][None, :]
-        cover = np.clip(below + 0.5, 0.0, 1.0)  # anti-aliased ridge
-        shade = 1.0 - 0.25 * np.clip(below / (0.25 * h), 0.0, 1.0)  # crest lit, foot darker
-        weights[..., i] = cover * shade * trans
-        trans *= 1.0 - cover
-    img[r0:] = img[r0:] * trans[..., None] + weights @ np.stack(colors)
-    return img
-
-
-def _studio(palette: Palette, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
-    wall = _lerp(_rgb(palette, "sky"), np.full(3, 0.35, np.float32), 0.5)
-    floor = _rgb(palette, "ground")
-    horizon = 0.72 + rng.uniform(-0.02, 0.02)
-    rows, cols = _axes(w, h)
-    wall_img = _lerp(wall * 0.55, wall * 1.1, np.clip(rows / horizon, 0.0, 1.0)[..., None])
-    floor_img = _lerp(floor * 0.9, floor * 0.45, np.clip((rows - horizon) / (1.0 - horizon), 0.0, 1.0)[..., None])
-    # Soft cyclorama bend: wall blends into floor over a few percent of the height (per row).
-    column = _lerp(wall_img, floor_img, _smoothstep(horizon - 0.02, horizon + 0.02, rows)[..., None])
-    # A key spot on the wall and a vignette hold the eye in the centre: one scalar light map.
-    sx = 0.5 + rng.uniform(-0.1, 0.1)
-    r2 = ((cols - sx) * (w / h)) ** 2 + (rows - 0.45) ** 2
-    light = (1.0 + 0.45 * np.exp(-r2 / 0.12)) * (
-        1.0 - 0.35 * np.clip(((cols - 0.5) ** 2 + (rows - 0.5) ** 2) / 0.5, 0.0, 1.0)
-    )
-    return column * light[..., None]
-
-
-def _night_sea(palette: Palette, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
-    # Night keeps only a hint of the palette sky; the rest is deep blue.
-    night = _lerp(_rgb(palette, "sky") * 0.15, np.array([0.006, 0.012, 0.045], np.float32), 0.75)
-    moon_col = np.array([1.0, 0.97, 0.88], np.float32)
-    horizon = 0.6
-    hr = int(round(horizon * h))  # horizon on a pixel boundary: no anti-aliasing needed
-    rows, cols = _axes(w, h)
-    aspect = w / h
-    mx, my = rng.uniform(0.2, 0.8), rng.uniform(0.15, 0.35)
-
-    sky_rows, sea_rows = rows[:hr], rows[hr:]
-    t = np.clip(sky_rows / horizon, 0.0, 1.0) ** 2
-    sky_col = _lerp(night * 0.5, night * 3.0 + 0.004, t[..., None])
-    # Stars: seeded points with a sub-pixel blur; moon disc (anti-aliased) and glow.
-    stars = np.zeros((hr, w), np.float32)
-    n_stars = int(w * h / 1800)
-    stars[rng.integers(0, max(1, int(hr * 0.95)), n_stars), rng.integers(0, w, n_stars)] = (
-        rng.uniform(0.2, 1.0, n_stars).astype(np.float32) ** 2
-    )
-    stars = cv2.GaussianBlur(stars, (0, 0), 0.6) * 2.0
-    r = np.sqrt(((cols - mx) * aspect) ** 2 + (sky_rows - my) ** 2)
-    disc = np.clip((0.045 - r) * h + 0.5, 0.0, 1.0)
-    light = stars * (1.0 - disc) + 0.25 * np.exp(-(r**2) / 0.02) + disc
-    sky_img = sky_col * (1.0 - disc)[..., None] + light[..., None] * moon_col
-
-    # Sea: ripples are bands in ground-plane depth (1/distance below the horizon), so they crowd
-    # towards the horizon like real perspective, broken up by noise and faded where they would
-    # alias; a moon path of glints widens towards the viewer.
-    sea_t = (sea_rows - horizon) / (1.0 - horizon)
-    noise = _noise2d(rng, h - hr, w, 24)
-    ripple = 0.5 + 0.5 * np.sin(40.0 / (sea_t + 0.06) + 2.5 * noise)
-    # Phase change per pixel row; where the bands get finer than ~3 px they would alias, so fade them.
-    rate = 40.0 / (sea_t + 0.06) ** 2 / max(h - hr, 1)
-    amp = np.clip((2.0 - rate) / 1.5, 0.0, 1.0)
-    path_w = 0.02 + 0.12 * sea_t
-    path = np.exp(-(((cols - mx) * aspect) ** 2) / (2.0 * path_w**2))
-    glint = (ripple**8) * path * (0.15 + 0.65 * amp)
-    sea_col = _lerp(night * 2.2, night * 0.5 + _rgb(palette, "ground") * 0.02, sea_t[..., None])
-    sea_img = sea_col * (0.85 + 0.3 * (ripple * amp))[..., None] + glint[..., None] * moon_col
-    return np.concatenate([sky_img, sea_img], axis=0)
-
-
-_PAINTERS = {"dusk-hills": _dusk_hills, "studio": _studio, "night-sea": _night_sea}
-assert tuple(_PAINTERS) == BACKGROUND_PRESETS
-
-
-def paint_background(preset: str, palette: Palette, width: int, height: int, seed: int = 0) -> np.ndarray:
-    """An opaque painted backdrop (height, width, 4), linear light, alpha 1; same seed -> same image."""
-    if preset not in _PAINTERS:
-        raise ValueError(f"unknown background preset '{preset}'; known presets: {', '.join(BACKGROUND_PRESETS)}")
-    if width < 1 or height < 1:
-        raise ValueError(f"background size {width}x{height} is empty")
-    rng = np.random.default_rng(seed)
-    rgb = _PAINTERS[preset](palette, int(width), int(height), rng)
-    out = np.empty((height, width, 4), dtype=np.float32)
-    out[..., :3] = np.clip(rgb, 0.0, 1.0)
-    out[..., 3] = 1.0
     return out
 
 

@@ -76,4 +76,22 @@ def add_bloom(rgba: np.ndarray, threshold: float = 0.8, strength: float = 0.6) -
     return out
 
 
-__all__ = ["over", "composite", "add_bloom", "apply_camera", "camera_matrix", "to_output_rgb8"]
+def shot_layers(background: np.ndarray, shadow: np.ndarray, character: np.ndarray, effects_back: np.ndarray | None = None,
+                effects_front: np.ndarray | None = None) -> list[np.ndarray]:
+    """A shot's stage layers in Anima's depth order, bottom to top: the set, effects behind the
+    characters (a fire behind him, smoke rising from the sea), the characters' shadow, the characters,
+    effects in front. Missing layers are left out. The weather is not among them: it falls between the
+    lens and the stage and goes over the framed picture (`add_weather`)."""
+    order = (background, effects_back, shadow, character, effects_front)
+    return [layer for layer in order if layer is not None]
+
+
+def add_weather(framed: np.ndarray, weather: np.ndarray | None) -> np.ndarray:
+    """The weather over a frame already moved by the camera: rain and snow are in screen space, so a
+    close-up does not magnify the streaks, and a flash's light (colour without coverage) brightens all."""
+    if weather is None:
+        return framed
+    return over(weather, framed)
+
+
+__all__ = ["over", "composite", "shot_layers", "add_weather", "add_bloom", "apply_camera", "camera_matrix", "to_output_rgb8"]

@@ -1,5 +1,5 @@
-"""Axis and Flux in Dagster: key poses and line-art keys, then every frame's in-between drawing and
-the motion curves, per shot."""
+"""Axis and Flux in Dagster: key poses (and the props placed beside them) and line-art keys, then
+every frame's in-between drawing, props included, and the motion curves, per shot."""
 
 
 import dagster as dg
@@ -7,10 +7,11 @@ import numpy as np
 
 from resources.studio import StudioHome
 from talos_assets import progress
-from talos_assets.agents import inbetweening, key_animation
+from talos_assets.agents import inbetweening, key_animation, props
 from talos_assets.agents.frames import FrameWriter, write_gray_png, write_rgb8_png
 from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.defs.direction import scene_graph
+from talos_assets.defs.voice import dialogue_line
 from talos_assets.partitions import shots_partitions
 from talos_assets.stores.studio import Layer, Stage
 
@@ -27,18 +28,31 @@ def _rigs(studio: StudioHome, characters) -> dict:
         return {c: key_animation.load_rig(c, studio.character_dirs()) for c in characters}
 
 
+def _prop_rigs(studio: StudioHome, placed) -> dict:
+    """Each placed prop's face-less rig by prop id (user prop folders first)."""
+    return {p.prop: props.load_prop_rig(p.prop, studio.prop_dirs()) for p in placed}
+
+
 @dg.asset(partitions_def=shots_partitions, group_name=AXIS, kinds={"python"}, deps=[scene_graph])
 def key_poses(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
-    """Axis: each character's key poses on the shot's action beats, from the emotion pose library."""
+    """Axis: each character acting the shot's actions (or its motion capture) as key poses, props placed beside them."""
     clock = StageClock()
     store = studio.store()
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():
-        keys = key_animation.plan_key_poses(shot, studio.character_dirs())
+        acted = key_animation.plan_acting(shot, studio.character_dirs())
+        keys = acted.keys
+        rigs = {c: key_animation.load_rig(c, studio.character_dirs()) for c in {k.character for k in keys}}
+        # Props go where the acting put them (a prop reached for, a load carried).
+        keys, placed = props.stage_props(key_animation.with_prop_marks(shot, acted), keys, rigs, studio.prop_dirs())
     folder = store.fresh_stage(shot, Stage.keys)
     store.write_key_poses(shot, keys)
+    store.write_prop_placements(shot, placed)
+    # The realisation check reads which props the render used (ids, and who holds them) from here.
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, len(keys), clock, key_frames=", ".join(f"{k.character}@{k.frame}" for k in keys),
+        props=props.describe_placements(placed), prop_ids=", ".join(p.prop for p in placed) or "none",
+        prop_holders=", ".join(f"{p.prop}:{p.holder}" for p in placed if p.holder) or "none",
     ))
 
 
@@ -50,10 +64,18 @@ def line_art_keys(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.M
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():
         keys = store.read_key_poses(shot)
+        placed = store.read_prop_placements(shot)
+        specs, prop_rigs = props.placement_specs(placed, studio.prop_dirs()), _prop_rigs(studio, placed)
     rigs = _rigs(studio, {k.character for k in keys})
+    aspect = shot.width / shot.height
     last = None
     for i, key in enumerate(keys):
-        art = key_animation.draw_line_art([(rigs[key.character], key.pose)], shot.width, shot.height)
+        # The key drawing with the props: standing ones where they stand, held ones in this key's hand.
+        mine = [p for p in placed if p.holder in (None, key.character)]
+        at_key = {p.key: props.held_pose(specs[p.prop], rigs[key.character], key.pose, p.hand, p.scale, aspect)
+                  if p.holder else p.pose for p in mine}
+        scene = props.frame_drawables(rigs, {key.character: key.pose}, mine, prop_rigs, at_key)
+        art = key_animation.draw_line_art(scene, shot.width, shot.height)
         write_gray_png(store.key_drawing_path(shot, i, key), 1.0 - art.line)
         last = art
     return dg.MaterializeResult(metadata=shot_metadata(
@@ -62,23 +84,31 @@ def line_art_keys(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.M
     ))
 
 
-@dg.asset(partitions_def=shots_partitions, group_name=FLUX, kinds={"python"}, deps=[key_poses])
+@dg.asset(partitions_def=shots_partitions, group_name=FLUX, kinds={"python"}, deps=[key_poses, dialogue_line])
 def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
-    """Flux: every frame's pose by eased pose-space interpolation, drawn as line art + region map."""
+    """Flux: every frame's pose by eased pose-space interpolation, each on-screen speaker's mouth
+    following its line, drawn as line art + region map."""
     clock = StageClock()
     store = studio.store()
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():
         keys = store.read_key_poses(shot)
+        placed = store.read_prop_placements(shot)
+        specs, prop_rigs = props.placement_specs(placed, studio.prop_dirs()), _prop_rigs(studio, placed)
+        mouths = store.read_mouth_tracks(shot)
     rigs = _rigs(studio, sorted({k.character for k in keys}))
-    poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
+    poses = inbetweening.lip_sync_poses(inbetweening.inbetween_poses(keys, shot.total_frames, rigs), mouths)
+    prop_poses = inbetweening.inbetween_prop_poses(placed, poses, rigs, specs, shot.total_frames, shot.width / shot.height)
     folder = store.fresh_stage(shot, Stage.inbetweens)
-    store.write_inbetween_poses(shot, poses)
+    # Props ride beside the characters as `prop:<key>`, so every reader of the poses sees them.
+    store.write_inbetween_poses(shot, {**poses, **prop_poses})
     lines, regions = store.frames(shot, Layer.line), store.frames(shot, Layer.regions)
     preview = None
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
-            art = key_animation.draw_line_art([(rigs[c], poses[c][f]) for c in poses], shot.width, shot.height)
+            at_f = {p.key: prop_poses[inbetweening.PROP_PREFIX + p.key][f] for p in placed}
+            scene = props.frame_drawables(rigs, {c: poses[c][f] for c in poses}, placed, prop_rigs, at_f)
+            art = key_animation.draw_line_art(scene, shot.width, shot.height)
             writer.gray(lines.path(f), art.line)
             writer.gray(regions.path(f), art.regions.astype(np.uint8))
             if f == shot.frames // 2:
@@ -86,6 +116,7 @@ def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
             progress.tick("Flux inbetweens", shot.slot, f + 1, shot.total_frames)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, characters=", ".join(poses),
+        props=", ".join(p.key for p in placed) or "none", speaking=", ".join(c for c in mouths if c in poses) or "none",
     ))
 
 

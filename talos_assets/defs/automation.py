@@ -25,15 +25,15 @@ DAILIES_TAG = "talos/dailies"  # on the render_shot runs the dailies schedule re
 plan_film = dg.define_asset_job("plan_film", selection=["film_plan"], executor_def=dg.in_process_executor, description="Prism's film plan for one film.")
 render_shot = dg.define_asset_job(
     "render_shot",
-    selection=["scene_graph", "key_poses", "camera_plan", "line_art_keys", "storyboard_panel", "inbetweens",
+    selection=["scene_graph", "dialogue_line", "key_poses", "camera_plan", "line_art_keys", "storyboard_panel", "inbetweens",
                "motion_curves", "colored_frames", "lit_frames", "effect_layers", "shot_render"],
     executor_def=dg.in_process_executor,
     description="One shot's whole chain, Prism to Anima, in one process.",
 )
 edit_film = dg.define_asset_job(
-    "edit_film", selection=["soundtrack", "storyboard", "timeline", "film", "evaluation"],
+    "edit_film", selection=["soundtrack", "storyboard", "timeline", "film_mix", "film", "evaluation"],
     executor_def=dg.in_process_executor,
-    description="Soundtrack, storyboard, timeline, film and evaluation of one film.",
+    description="Soundtrack, storyboard, timeline, dialogue mix, film and evaluation of one film.",
 )
 evaluate_film = dg.define_asset_job("evaluate_film", selection=["evaluation"], executor_def=dg.in_process_executor, description="Echo's evaluation of one film.")
 

@@ -65,8 +65,11 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
 
     with user_errors_as_failures():
         vault = ichor.vault()
+    # sample frames only for a registered CLIP: they are the one part of the pass that grows with the film
+    wants_samples = bool(vault.model_links("echo")) and len(shots) >= 2
     per_shot, samples, decoded = echo.score_clips(echo.decoded_film_frames(film_path), cuts, shots, offsets,
-                                                  lambda shot: store.frames(shot, Layer.colored))
+                                                  lambda shot: store.frames(shot, Layer.colored),
+                                                  samples_per_clip=echo.SAMPLES_PER_CLIP if wants_samples else 0)
     alignment, align_model = text_alignment(vault, mlflow, samples, shots)
     for slot, margin in alignment.items():
         per_shot[slot]["text_alignment"] = margin

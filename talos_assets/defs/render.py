@@ -7,7 +7,8 @@ import numpy as np
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets import progress
-from talos_assets.agents import render
+from talos_assets.agents import render, title_card
+from talos_assets.agents.effects.shot import any_behind, is_emissive
 from talos_assets.agents.frames import FrameWriter, read_layer
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.defs.direction import camera_plan
@@ -15,38 +16,55 @@ from talos_assets.defs.effects import effect_layers
 from talos_assets.defs.paint import lit_frames
 from talos_assets.defs.pools import ANIMA_POOL
 from talos_assets.partitions import shots_partitions
-from talos_assets.spec import EffectKind
 from talos_assets.stores.studio import Layer, Stage
 
 ANIMA = "anima_render"
 
 
+def _layer_names(shot, weather) -> str:
+    used = (("background", True), ("effects behind", any_behind(shot.effects)), ("shadow", True),
+            ("character", True), ("effects", bool(shot.effects)), ("weather", weather.path(0).exists()))
+    return ", ".join(name for name, on in used if on)
+
+
+def _optional(path):
+    """A layer a stage writes only when the shot has it (effects behind, effects, weather)."""
+    return read_layer(path) if path.exists() else None
+
+
 @dg.asset(partitions_def=shots_partitions, group_name=ANIMA, kinds={"python"}, deps=[lit_frames, effect_layers, camera_plan],
           pool=ANIMA_POOL, retry_policy=TRANSIENT_RETRY)
 def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource) -> dg.MaterializeResult:
-    """Anima: background, shadow, lit character and effects composited (premultiplied, linear light),
-    bloom on emissive fire, then the camera move; 16-bit frames ready for the edit."""
+    """Anima: background, effects behind, shadow, lit character and effects in front composited
+    (premultiplied, linear light), bloom on emissive effects and lightning, the camera move, then the
+    weather over the framed picture; 16-bit frames ready for the edit."""
     clock = StageClock()
     store = studio.store()
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():  # a stage not materialized yet, a full disk: no retry
         cams = store.read_camera_plan(shot)
-        lit, shadows, fx = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow), store.frames(shot, Layer.effects)
+        lit, shadows = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow)
+        fx, fx_back, weather = (store.frames(shot, layer) for layer in (Layer.effects, Layer.effects_back, Layer.weather))
         folder = store.fresh_stage(shot, Stage.render)
         rendered = store.frames(shot, Layer.render)
         background = read_layer(store.background_path(shot))
-        emissive = any(e.kind in (EffectKind.fire, EffectKind.magic) for e in shot.effects)
+        emissive = is_emissive(shot)
+        # a screenplay's centred text (> TITLE <) is its words on a plate, not the shot's layers
+        card = (title_card.draw_title_card(shot.title_text, shot.palette, shot.width, shot.height)
+                if shot.beat == "title" and shot.title_text else None)
         preview = None
         with FrameWriter() as writer:
             for f in range(shot.total_frames):
-                layers = [background, read_layer(shadows.path(f)), read_layer(lit.path(f))]
-                fx_path = fx.path(f)
-                if fx_path.exists():
-                    layers.append(read_layer(fx_path))
-                frame = render.composite(layers)
-                if emissive:
-                    frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
-                frame = render.apply_camera(frame, cams[f])  # the camera plan has one key per rendered frame
+                if card is not None:
+                    frame = card
+                else:
+                    layers = render.shot_layers(background, read_layer(shadows.path(f)), read_layer(lit.path(f)),
+                                                _optional(fx_back.path(f)), _optional(fx.path(f)))
+                    frame = render.composite(layers)
+                    if emissive:
+                        frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
+                    frame = render.apply_camera(frame, cams[f])  # the camera plan has one key per rendered frame
+                    frame = render.add_weather(frame, _optional(weather.path(f)))
                 writer.layer(rendered.path(f), np.ascontiguousarray(frame[..., :3]))
                 if f == shot.frames // 2:
                     preview = render.to_output_rgb8(frame)
@@ -55,5 +73,6 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
         # OperationalError propagates and the step is retried
         ichor.vault().set_shot_render(shot.film_id, shot.slot, str(folder))
     return dg.MaterializeResult(metadata=shot_metadata(
-        shot, folder, shot.total_frames, clock, preview=preview, layers="background, shadow, character" + (", effects" if shot.effects else ""),
+        shot, folder, shot.total_frames, clock, preview=preview,
+        layers="title card" if card is not None else _layer_names(shot, weather),
     ))

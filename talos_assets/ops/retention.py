@@ -8,6 +8,9 @@ With those, re-editing (timeline -> film -> evaluation) and re-rendering any one
 (`talos forge --shot X`, which rebuilds that shot's whole chain) both work. It deletes the bulk:
 in-betweens (line and region maps), colored, lit and effects layers. A film being rendered (its
 lock held) or not finished is left alone.
+
+A dailies preview film (`<film>--dailies`, defs/dailies.py) is never delivered: its shots' bulk
+stages go as soon as their `render/` frames (what its contact sheet shows) are complete.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ DISPOSABLE_STAGES = (Stage.inbetweens, Stage.lit, Stage.effects)
 # Echo's palette check (agents/evaluation/chroma.py, `chroma_palette_adherence(every=6)`) re-reads
 # every 6th colored frame of each shot when the film is re-evaluated: those few are kept.
 ECHO_COLORED_STRIDE = 6
+DAILIES_PREVIEW_SUFFIX = "--dailies"  # the films the dailies render their previews as
 
 
 @dataclass
@@ -45,8 +49,20 @@ def film_ids(store: StudioStore) -> list[str]:
     return sorted(p.name for p in films.iterdir() if p.is_dir()) if films.is_dir() else []
 
 
+def _preview_paths(store: StudioStore, film_id: str) -> list[Path]:
+    """A dailies preview film's bulk stages, for each shot whose preview frames are all rendered."""
+    out: list[Path] = []
+    for shot in store.read_plan(film_id).shots:
+        if all(p.exists() for p in store.frames(shot, Layer.render).paths()):
+            out += [d for stage in (*DISPOSABLE_STAGES, Stage.colored)
+                    if (d := store.stage_dir(film_id, shot.slot, stage)).exists()]
+    return out
+
+
 def disposable_paths(store: StudioStore, film_id: str) -> list[Path]:
     """What the policy deletes for a film (raises MissingStageError if the film is not finished)."""
+    if film_id.endswith(DAILIES_PREVIEW_SUFFIX) and store.has_plan(film_id):
+        return _preview_paths(store, film_id)
     if not store.delivery(film_id).film.exists():
         raise MissingStageError(f"film '{film_id}' has no delivered film yet")
     plan = store.read_plan(film_id)

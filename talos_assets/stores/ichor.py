@@ -1,9 +1,10 @@
 """Ichor Vault: the studio's SQL database (SQLAlchemy 2; SQLite file by default, any URL such as
 PostgreSQL). It holds films, their shots, palettes, emotion profiles, Echo's evaluations, revision
 requests, links to models Protoforge trained, the render service's failed runs (the step and the
-error's first line) and what each dailies contact sheet showed. Plain Python: `resources.ichor.IchorResource` is its
-Dagster face. A store that cannot be read (a corrupt `ichor.db`) raises `StoreError` with one sentence
-saying which file and what to do; `IchorVault(url, create=False)` opens it read-only and writes nothing.
+error's first line), what each dailies contact sheet showed and users' 1-5 ratings of shots. Plain
+Python: `resources.ichor.IchorResource` is its Dagster face. A store that cannot be read (a corrupt
+`ichor.db`) raises `StoreError` with one sentence saying which file and what to do;
+`IchorVault(url, create=False)` opens it read-only and writes nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import (
-    JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, make_url,
-    select, text,
+    JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, func, inspect,
+    make_url, select, text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -124,6 +125,20 @@ class RunFailureRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class RatingRow(Base):
+    """A user's rating of one shot (1-5 and a note), beside Echo's scores; `shot_id` and `slot` are both
+    kept so a rating survives a re-forge that renames the shot."""
+
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    film_id: Mapped[str] = mapped_column(ForeignKey("films.film_id", ondelete="CASCADE"))
+    shot_id: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(8))
+    rating: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class DailiesShotRow(Base):
     """One shot shown on one dailies contact sheet: the plan it had and the render that was shown."""
 
@@ -153,6 +168,10 @@ BUILTIN_PALETTES: dict[str, dict[str, str]] = {
 
 class UnknownPalette(ValueError):
     pass
+
+
+class UnknownShot(ValueError):
+    """A film or shot named by a user that Ichor does not hold (one sentence listing what it does hold)."""
 
 
 class StoreError(ValueError):
@@ -350,6 +369,40 @@ class IchorVault:
     def revisions(self, film_id: str) -> list[RevisionRequestRow]:
         with self.session() as s:
             return list(s.scalars(select(RevisionRequestRow).where(RevisionRequestRow.film_id == film_id)))
+
+    # ---- users' ratings ----------------------------------------------------------------------
+    def record_rating(self, film_id: str, shot: str, rating: int, note: str = "") -> RatingRow:
+        """Store a user's 1-5 rating of a shot (named by shot id or slot); UnknownShot when the film or
+        shot is not in Ichor, ValueError when the rating is outside 1-5."""
+        if not 1 <= int(rating) <= 5:
+            raise ValueError(f"rating {rating} for shot '{shot}' is outside 1-5; give a whole number from 1 to 5.")
+        with self.session() as s:
+            if s.get(FilmRow, film_id) is None:
+                known = ", ".join(sorted(s.scalars(select(FilmRow.film_id)))) or "none yet"
+                raise UnknownShot(f"film '{film_id}' is not in Ichor ({_describe(self.url)}); its films are: {known}.")
+            rows = list(s.scalars(select(ShotRow).where(ShotRow.film_id == film_id).order_by(ShotRow.position)))
+            row = next((r for r in rows if shot in (r.shot_id, r.slot)), None)
+            if row is None:
+                raise UnknownShot(f"film '{film_id}' has no shot '{shot}'; its shots are: "
+                                  f"{', '.join(r.shot_id for r in rows) or 'none'}.")
+            out = RatingRow(film_id=film_id, shot_id=row.shot_id, slot=row.slot, rating=int(rating), note=note or "")
+            s.add(out)
+            return out
+
+    def ratings(self, film_id: str | None = None) -> list[RatingRow]:
+        if self.read_only and not inspect(self.engine).has_table(RatingRow.__tablename__):
+            return []  # a store written before ratings existed, opened without creating tables
+        with self.session() as s:
+            q = select(RatingRow).order_by(RatingRow.id)
+            if film_id is not None:
+                q = q.where(RatingRow.film_id == film_id)
+            return list(s.scalars(q))
+
+    def judgement_marks(self) -> tuple[int, int]:
+        """(last evaluation row id, last rating id), 0 when none: the lab's training sensor counts
+        new judgements past these marks."""
+        with self.session() as s:
+            return (s.scalar(select(func.max(EvaluationRow.id))) or 0, s.scalar(select(func.max(RatingRow.id))) or 0)
 
     def link_model(self, agent: str, registered_name: str, version: str, alias: str | None, metrics: dict) -> None:
         with self.session() as s:

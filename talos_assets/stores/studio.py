@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class Layer(str, Enum):
     shadow = "shadow"
     effects = "effects"
     render = "render"
+    effects_back = "effects_back"  # Stokes' effects drawn behind the characters
+    weather = "weather"  # Stokes' rain / snow / wind / lightning, in front of everything
 
 
 # layer -> (stage folder, file prefix, suffix)
@@ -58,6 +61,8 @@ _LAYERS: dict[Layer, tuple[Stage, str, str]] = {
     Layer.shadow: (Stage.lit, "shadow_", ".exr"),
     Layer.effects: (Stage.effects, "f", ".exr"),
     Layer.render: (Stage.render, "f", ".exr"),
+    Layer.effects_back: (Stage.effects, "back_", ".exr"),
+    Layer.weather: (Stage.effects, "weather_", ".exr"),
 }
 
 
@@ -247,3 +252,66 @@ class StudioStore:
         folder = self.delivery(film_id).folder
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    # ---- dialogue (the voice agent) and the film's mix ----------------------------------------
+    def voice_dir(self, shot: ShotPlan) -> Path:
+        """A shot's voices: `voices.json` (each line's text, timings, visemes and mouth per frame) and
+        one WAV per line (`line0.wav`, `line1.wav` in a dual dialogue)."""
+        return self.root / "films" / checked_id("film", shot.film_id) / "shots" / checked_id("shot", shot.slot) / "voice"
+
+    def write_shot_voices(self, shot: ShotPlan, voices_json: str, audio: dict[str, Callable[[Path], Path]]) -> Path:
+        """Replace the shot's voices: `audio` maps each WAV's file name to a function writing it there;
+        a shot that says nothing is written too (an empty list), so readers can tell it was voiced."""
+        folder = self.voice_dir(shot)
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        for name, write in audio.items():
+            write(self.voice_file(shot, name))
+        write_json(folder / "voices.json", voices_json)
+        return folder
+
+    def read_shot_voices_json(self, shot: ShotPlan) -> str:
+        """The shot's voices JSON; MissingStageError before the shot was voiced."""
+        return self._read(self.voice_dir(shot) / "voices.json",
+                          f"the dialogue of shot {shot.slot} ({shot.shot_id}) of '{shot.film_id}'",
+                          f"materialize dialogue_line for {shot.film_id}|{shot.slot}")
+
+    def voice_file(self, shot: ShotPlan, name: str) -> Path:
+        """One of the shot's line WAVs, by the file name its voices JSON gives."""
+        return self.voice_dir(shot) / (checked_id("voice file", Path(name).stem) + ".wav")
+
+    def mix_path(self, film_id: str) -> Path:
+        """The film's stereo mix (dialogue over the ducked music, -14 LUFS, <= -1 dBTP)."""
+        return self.film_dir(film_id) / "mix.wav"
+
+    def subtitles_path(self, film_id: str) -> Path:
+        """The film's subtitles, delivered beside it."""
+        return self.delivery_dir(film_id) / f"{checked_id('film', film_id)}.srt"
+
+    # ---- props (Axis places them beside the key poses; Flux writes their per-frame poses into
+    # the in-between poses as `prop:<key>`, beside the characters') ------------------------------
+    def write_prop_placements(self, shot: ShotPlan, placements: list) -> Path:
+        """The shot's props as Axis placed them (`props.PropPlacement`: standing, held by whom, insert)."""
+        return write_json(self._shot_file(shot, Stage.keys, "props.json"), [p.model_dump() for p in placements])
+
+    def read_prop_placements(self, shot: ShotPlan) -> list:
+        """The placed props of a shot; none when Axis placed none (or staged it before props existed)."""
+        from talos_assets.agents.props import PropPlacement  # the agent's type; imported late to keep the store light
+
+        path = self._shot_file(shot, Stage.keys, "props.json")
+        if not path.exists():
+            return []
+        return [PropPlacement.model_validate(p) for p in json.loads(path.read_text())]
+
+    # ---- lip sync (Flux reads each on-screen speaker's mouth from the voices) ------------------
+    def read_mouth_tracks(self, shot: ShotPlan) -> dict[str, list]:
+        """Each on-screen speaker's mouth per frame (`voice.MouthFrame`) from the shot's voices; none
+        for a shot that is not dialogue, and none for a line heard off screen (V.O., O.S.)."""
+        if shot.beat != "dialogue":
+            return {}
+        from talos_assets.agents.voice.visemes import MouthFrame  # the agent's type; imported late to keep the store light
+
+        lines = json.loads(self.read_shot_voices_json(shot)).get("lines", [])
+        return {line["speaker"]: [MouthFrame.model_validate(m) for m in line["mouth"]]
+                for line in lines if line.get("speaker") and not line.get("off_screen") and line.get("mouth")}

@@ -160,7 +160,10 @@ def test_establishing_shot_at_each_new_location():
     assert len(firsts) == 3
     assert all(s.shot_size == ShotSize.establishing for s in firsts.values())
     assert [s.shot_size for s in plan.shots].count(ShotSize.establishing) == 3
-    assert firsts[1].background == "studio" and firsts[0].background == "dusk-hills"
+    # the set of each scene is read from its heading: shore, forge (workshop, an interior), hills
+    assert [firsts[i].background for i in range(3)] == ["shore", "workshop", "hills"]
+    assert [firsts[i].setting.time_of_day.value for i in range(3)] == ["dusk", "night", "dawn"]
+    assert firsts[1].setting.interior and not firsts[0].setting.interior
     # explicit shots: a new `location` also opens with an establishing shot
     story = parse_story("title: t\nshots:\n - {id: a, description: Talos waits., location: EXT. SHORE - DUSK}\n"
                         " - {id: b, description: Talos smiles.}\n"

@@ -450,3 +450,41 @@ def test_encode_film_from_timeline(tmp_path, edit, ffmpeg_exe):
     assert decoded[23][:, 8:].mean() < 4
     red_mid = decoded[11][:, 8:, 0].mean()
     assert decoded[13][:, 8:, 0].mean() + 20 < red_mid < decoded[8][:, 8:, 0].mean() - 20
+
+
+def test_soft_subtitles_are_muxed_into_the_film(tmp_path, tiny_film, ffmpeg_exe):
+    f = tiny_film
+    out = master_edit(f["cuts"], f["files"], f["audio"], tmp_path / "out" / "tiny.mp4", ffmpeg_exe, f["fps"], f["width"], f["height"])
+    before = editing.probe_media(out)
+    cues = [editing.SubtitleCue(start_s=0.1, end_s=0.6, text="Is it true?"),
+            editing.SubtitleCue(start_s=0.7, end_s=1.2, text="Alone.", italic=True)]
+    srt = editing.write_srt(cues, tmp_path / "out" / "tiny.srt")
+    editing.mux_subtitles(out, srt, ffmpeg_exe)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["tiny.mp4", "tiny.srt"]  # no temp file left
+    facts = editing.probe_media(out)
+    assert facts.subtitle_codecs == ["mov_text"] and before.subtitle_codecs == []
+    assert facts.frame_count == before.frame_count and facts.has_audio and facts.audio_codec == "aac"
+    import av
+
+    with av.open(str(out)) as c:
+        stream = c.streams.subtitles[0]
+        assert stream.metadata.get("language") == "eng"
+        packets = [p for p in c.demux(stream) if p.size > 2]  # mov_text fills gaps with empty (2-byte) samples
+    assert [round(float(p.pts * p.time_base), 2) for p in packets] == [0.1, 0.7]
+    assert b"Is it true?" in bytes(packets[0]) and b"Alone." in bytes(packets[1])
+
+
+def test_conform_never_cuts_a_line_before_its_last_word():
+    fps = 24
+    shots = [shot(1, 48, 12, emotion="joy"), shot(2, 48, 12, emotion="joy")]
+    # a beat at 1.75 s pulls the first cut 6 frames early (42 frames), inside the handles
+    beats = BeatGrid(tempo_bpm=120.0, beat_times=[1.75, 3.75])
+    free = editing.conform_cuts(shots, beats, fps, transitions=False)
+    assert free[0].source_frames == 42
+    # the first shot's line ends at frame 46: the cut moves to the next allowed point after it
+    held = editing.conform_cuts(shots, beats, fps, transitions=False, min_frames={"s001": 46})
+    check_invariants(shots, held)
+    assert held[0].source_frames >= 46
+    # never beyond the rendered frames: a need longer than the shot is clamped to its range
+    longest = editing.conform_cuts(shots, beats, fps, transitions=False, min_frames={"s001": 500})
+    assert longest[0].source_frames == editing.clip_frame_range(shots[0])[1]

@@ -189,6 +189,85 @@ def test_render_without_effects_is_transparent_and_lazy():
     lazy.close()
 
 
+# ---- the kinds a story names ----------------------------------------------------------------
+
+
+def _covered_rgb(f, a_min=0.2):
+    """Mean straight (un-premultiplied) colour of the pixels an effect covers."""
+    a = f[..., 3]
+    m = a > a_min
+    return (f[..., :3][m] / a[m][:, None]).mean(axis=0), m
+
+
+def _centroid(f):
+    a = f[..., 3]
+    ys, xs = np.mgrid[0 : a.shape[0], 0 : a.shape[1]]
+    return float((a * xs).sum() / a.sum()), float((a * ys).sum() / a.sum())
+
+
+def test_every_kind_renders_a_valid_nonempty_layer():
+    for kind in EffectKind:
+        f = _render([EffectSpec(kind=kind, source_x=0.5, source_y=0.7)], n_frames=4)[-1]
+        assert f.shape == (72, 128, 4) and np.isfinite(f).all(), kind
+        assert (f[..., :3] <= f[..., 3:4] + 1e-6).all() and f[..., 3].max() <= 1.0, kind
+        assert (f[..., 3] > 0.05).any(), kind
+
+
+def test_sparks_are_bright_small_and_warm():
+    frames = _render([EffectSpec(kind=EffectKind.sparks, source_x=0.5, source_y=0.8)], n_frames=6, width=256, height=144)
+    for f in frames[2:]:
+        rgb, m = _covered_rgb(f, 0.5)
+        assert m.any() and f[..., 0].max() > 0.8  # bright
+        assert 0 < (f[..., 3] > 0.3).mean() < 0.05  # a few specks, not a cloud
+        assert rgb[0] > rgb[2] + 0.3  # hot orange-white
+    assert not np.allclose(frames[2], frames[3])  # short-lived: they change every frame
+
+
+def test_explosion_bursts_hot_then_leaves_smoke():
+    frames = _render([EffectSpec(kind=EffectKind.explosion, source_x=0.5, source_y=0.7)], n_frames=36)
+
+    def core(f):  # the opaque, hot fireball
+        return int(((f[..., 3] > 0.8) & (f[..., 0] > 0.7)).sum())
+
+    hot, _ = _covered_rgb(frames[3])
+    assert hot[0] > 0.8 and hot[0] > hot[2] + 0.4  # a fireball
+    assert core(frames[6]) > 5 * core(frames[0]) > 0  # its hot core expands
+    cool, m = _covered_rgb(frames[-1])
+    assert core(frames[-1]) == 0 and m.sum() > 100  # then it is out, and smoke remains
+    assert cool[0] < 0.4 and abs(cool[0] - cool[2]) < 0.15  # grey
+
+
+def test_splash_droplets_arc_up_and_fall_back():
+    effect = EffectSpec(kind=EffectKind.splash, source_x=0.5, source_y=0.8)
+    frames = _render([effect], n_frames=12, width=256, height=144)
+    surface = int(0.8 * 144)
+    above = [f[: surface - 8, :, 3].sum() for f in frames]
+    assert max(above) > 0  # thrown up
+    assert all(f[surface + 6 :, :, 3].max() < 0.05 for f in frames)  # and back into the surface, not below
+    rgb, m = _covered_rgb(frames[-1])
+    assert m.any() and rgb[2] >= rgb[0]  # water, not fire
+
+
+def test_steam_is_pale_and_gone_quickly_dust_stays_low_and_drifts():
+    steam = _render([EffectSpec(kind=EffectKind.steam, source_x=0.5, source_y=0.85)], n_frames=8)[-1]
+    rgb, m = _covered_rgb(steam, 0.1)
+    assert m.any() and rgb.min() > 0.6  # pale
+    smoke = _render([EffectSpec(kind=EffectKind.smoke, source_x=0.5, source_y=0.85)], n_frames=8)[-1]
+    assert steam[..., 3].sum() < smoke[..., 3].sum()  # thins faster than smoke
+    dust = _render([EffectSpec(kind=EffectKind.dust, source_x=0.4, source_y=0.85)], n_frames=24)[-1]
+    rgb, m = _covered_rgb(dust, 0.1)
+    assert m.any() and rgb[0] > rgb[2] + 0.1  # ochre
+    cx, cy = _centroid(dust)
+    assert cy > 0.6 * 72 and cx > 0.4 * 128 + 2  # a low cloud, blown sideways
+
+
+def test_arousal_sets_the_strength_of_the_new_kinds():
+    effect = [EffectSpec(kind=EffectKind.steam, source_x=0.5, source_y=0.85)]
+    calm = list(render_effect_frames(effect, PALETTE, 128, 72, 4, 24, 3, sim_height=32, arousal=-0.8))[-1]
+    wild = list(render_effect_frames(effect, PALETTE, 128, 72, 4, 24, 3, sim_height=32, arousal=0.9))[-1]
+    assert wild[..., 3].sum() > 1.2 * calm[..., 3].sum()
+
+
 # ---- CUDA ------------------------------------------------------------------------------------
 
 

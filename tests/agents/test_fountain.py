@@ -134,3 +134,18 @@ def test_a_hostile_screenplay_parses_in_linear_time(hostile):
     t0 = time.perf_counter()
     parse_fountain(hostile)
     assert time.perf_counter() - t0 < 5.0  # ~0.3 MB; the quadratic parser took minutes on such input
+
+
+def test_bare_fade_lines_are_transitions_not_action():
+    sp = parse_fountain("FADE IN:\n\nEXT. SHORE - DUSK\n\nThe sea rolls.\n\nFADE OUT.\n\nFADE TO BLACK.\n\n"
+                        "The door opens.\nFADE OUT.\n")
+    assert [e.text for e in sp.of_kind("transition")] == ["FADE IN:", "FADE OUT.", "FADE TO BLACK."]
+    # inside a paragraph the same words are the paragraph's
+    assert [e.text for e in sp.of_kind("action")] == ["The sea rolls.", "The door opens. FADE OUT."]
+
+
+def test_dual_dialogue_and_extensions_on_cues():
+    sp = parse_fountain("INT. ROOM - DAY\n\nBRICK\nHi.\n\nSTEEL (V.O.) ^\nHey.\n\nBRICK (CONT'D)\nBye.\n")
+    cues = sp.of_kind("character")
+    assert [(c.text, c.extension, c.dual) for c in cues] == [("BRICK", None, False), ("STEEL", "V.O.", True),
+                                                            ("BRICK", "CONT'D", False)]

@@ -1,6 +1,8 @@
-"""Raygen: 2.5D cel lighting, cast shadows, key lights for emotions, painted backdrops."""
+"""Raygen: 2.5D cel lighting, cast shadows, key lights for emotions and for the set's sun, moon or lamp."""
 
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
@@ -8,15 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from talos_assets.agents.coloring import LUMA, color_frame
-from talos_assets.agents.lighting import (
-    BACKGROUND_PRESETS,
-    KeyLight,
-    drop_shadow,
-    light_character,
-    light_for_emotion,
-    paint_background,
-)
+from talos_assets.agents.lighting import KeyLight, drop_shadow, light_character, light_for_emotion, light_for_setting
+from talos_assets.agents.sets import load_set, setting_sky
 from talos_assets.spec import Emotion, Palette
+from talos_assets.world_spec import Setting
 
 W, H = 160, 90
 CX, CY, R = 80, 45, 30  # the test disc
@@ -162,36 +159,55 @@ def test_key_light_validates():
     assert KeyLight(color="a0b0c0").color == "#a0b0c0"
 
 
-@pytest.mark.parametrize("preset", BACKGROUND_PRESETS)
-def test_backgrounds_opaque_and_deterministic(palette, preset):
-    a = paint_background(preset, palette, W, H, seed=7)
-    b = paint_background(preset, palette, W, H, seed=7)
-    assert a.shape == (H, W, 4) and a.dtype == np.float32
-    np.testing.assert_array_equal(a, b)
-    assert np.all(a[..., 3] == 1.0)
-    assert np.all(np.isfinite(a)) and a[..., :3].min() >= 0.0 and a[..., :3].max() <= 1.0
-    assert a[..., :3].std() > 0.01  # painted, not a flat fill
-    c = paint_background(preset, palette, W, H, seed=8)
-    assert np.abs(a - c).max() > 1e-3  # the seed matters
+def _warmth(light: KeyLight) -> float:
+    c = light.rgb()
+    return float(c[0] - c[2])
 
 
-def test_backgrounds_differ_by_preset(palette):
-    imgs = [paint_background(p, palette, W, H, seed=1) for p in BACKGROUND_PRESETS]
-    for i in range(len(imgs)):
-        for j in range(i + 1, len(imgs)):
-            assert np.abs(imgs[i] - imgs[j]).mean() > 0.02
+def test_key_light_follows_the_sun_across_the_day():
+    hills = load_set("hills")
+    az = {t: light_for_setting(Setting(place="hills", time_of_day=t), hills).azimuth_deg
+          for t in ("dawn", "noon", "dusk")}
+    assert 120.0 < az["dawn"] < 180.0  # low, from the left
+    assert 60.0 < az["noon"] < 120.0  # from above
+    assert 0.0 < az["dusk"] < 60.0  # low, from the right
+    # the same position the plate paints the sun at: the key points from the figure towards the disc
+    for t, a in az.items():
+        sky = setting_sky(Setting(place="hills", time_of_day=t))
+        assert (math.cos(math.radians(a)) > 0) == (sky.x > 0.5)
+        assert a == pytest.approx(sky.azimuth_deg(hills.horizon), abs=0.01)
 
 
-def test_dusk_hills_values_fall_off_towards_the_horizon(palette):
-    bg = paint_background("dusk-hills", palette, W, H, seed=3)
-    lum = _lum(bg)
-    # Far hills near the horizon are hazed towards the sky; the nearest hill at the bottom is darkest.
-    assert lum[int(0.55 * H) : int(0.62 * H)].mean() > lum[-3:].mean()
-    assert "sky" in palette.swatches
+def test_night_is_dark_and_cool_with_a_rim_dusk_is_warm():
+    shore = load_set("shore")
+    night = light_for_setting(Setting(place="shore", time_of_day="night"), shore)
+    noon = light_for_setting(Setting(place="shore", time_of_day="noon"), shore)
+    dusk = light_for_setting(Setting(place="shore", time_of_day="dusk"), shore)
+    assert night.intensity < 0.7 * noon.intensity
+    assert _warmth(night) < 0 < _warmth(dusk)
+    assert night.rim_strength > noon.rim_strength
+    storm = light_for_setting(Setting(place="shore", time_of_day="noon", weather="storm"), shore)
+    assert storm.intensity < noon.intensity and storm.ambient > noon.ambient  # dull and flat
 
 
-def test_unknown_preset_names_the_known_ones(palette):
-    with pytest.raises(ValueError) as err:
-        paint_background("moon-base", palette, W, H, seed=0)
-    for name in BACKGROUND_PRESETS:
-        assert name in str(err.value)
+def test_interiors_are_lit_from_the_named_source_and_emotion_still_counts():
+    room = load_set("room")
+    lamp_left = light_for_setting(Setting(place="room", time_of_day="night", light_sources=["lamp"], interior=True), room)
+    assert 90.0 < lamp_left.azimuth_deg < 270.0  # the lamp stands on the left
+    assert _warmth(lamp_left) > 0
+    window = light_for_setting(Setting(place="room", time_of_day="noon", interior=True), room)
+    assert window.azimuth_deg < 90.0  # the window is right of centre
+    joy = light_for_setting(Setting(place="room", light_sources=["lamp"]), room, "joy", 0.8, 1.0)
+    calm = light_for_setting(Setting(place="room", light_sources=["lamp"]), room, "joy", 0.8, -1.0)
+    assert joy.intensity > calm.intensity and joy.rim_strength > calm.rim_strength
+
+
+def test_drop_shadow_falls_away_from_the_sun(palette):
+    colored, _ = make_disc(palette)
+    ground = (CY + R) / H
+    char_x, _ = _centroid(colored[..., 3])
+    hills = load_set("hills")
+    for tod, sign in (("dawn", 1), ("dusk", -1)):
+        light = light_for_setting(Setting(place="hills", time_of_day=tod), hills)
+        shadow_x, _ = _centroid(drop_shadow(colored, light, ground)[..., 3])
+        assert sign * (shadow_x - char_x) > 3.0

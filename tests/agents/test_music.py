@@ -216,3 +216,73 @@ def test_key_and_instrumentation_follow_the_mood():
     assert "hats" in music.instrumentation_for_mood(0.2, 0.8)
     assert "bell" in music.instrumentation_for_mood(0.5, -0.6)
     assert "hollow" in music.instrumentation_for_mood(-0.6, 0.8)
+
+
+# ---- stereo, true peak and the mix's normalisation ------------------------------------------------
+
+
+def _ffmpeg_ebur128(path, ffmpeg_exe: str) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) as ffmpeg's own ebur128 filter measures a file: a third,
+    independent implementation beside ours and pyloudnorm."""
+    import re
+    import subprocess
+
+    done = subprocess.run([ffmpeg_exe, "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true",
+                           "-f", "null", "-"], capture_output=True, text=True, check=True)
+    summary = done.stderr[done.stderr.rindex("Summary:"):]
+    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return lufs, peak
+
+
+def test_true_peak_reads_the_peak_between_samples():
+    # a sine at a quarter of the sample rate, sampled 45 degrees off its crests: every sample reads
+    # 0.707 (-3 dBFS) while the waveform between them reaches 1.0 (0 dBTP)
+    n = np.arange(SR)
+    x = np.sin(2 * np.pi * n / 4 + np.pi / 4)
+    assert 20 * np.log10(np.abs(x).max()) == pytest.approx(-3.01, abs=0.01)
+    assert music.true_peak_dbtp(x, SR) == pytest.approx(0.0, abs=0.2)
+    assert music.true_peak_dbtp(np.zeros(100), SR) == float("-inf")
+
+
+def test_normalize_mix_hits_loudness_and_true_peak_three_ways(tmp_path, ffmpeg_exe):
+    import pyloudnorm
+
+    rng = np.random.default_rng(7)
+    t = np.arange(10 * SR) / SR
+    # stereo with different sides, and drum-like transients far above the body of the sound
+    x = np.stack([0.05 * np.sin(2 * np.pi * 220 * t), 0.04 * rng.standard_normal(t.size)], axis=1)
+    for k in range(20):
+        i = int((0.25 + 0.5 * k) * SR)
+        x[i : i + 800] += 0.9 * np.exp(-np.arange(800) / 150.0)[:, None] * rng.standard_normal((800, 1))
+    y = music.normalize_mix(x, SR)
+    assert y.shape == x.shape and y.dtype == np.float32
+    assert music.integrated_loudness(y, SR, method="bs1770") == pytest.approx(-14.0, abs=0.1)
+    assert pyloudnorm.Meter(SR).integrated_loudness(y.astype(np.float64)) == pytest.approx(-14.0, abs=0.2)
+    assert music.true_peak_dbtp(y, SR) <= -1.0
+    lufs, peak = _ffmpeg_ebur128(music.write_wav(tmp_path / "mix.wav", y, SR), ffmpeg_exe)
+    assert lufs == pytest.approx(-14.0, abs=0.3) and peak <= -1.0
+    # the limiter only works where it must: the body of the sound keeps its shape between the hits
+    body = slice(int(0.1 * SR), int(0.2 * SR))
+    gain = y[body] / x[body]
+    assert np.ptp(gain[np.abs(x[body]) > 0.01]) < 0.01
+
+
+def test_generated_score_is_stereo_at_target(tmp_path, ffmpeg_exe):
+    score = music.compose_score([(0.0, 0.5, 0.4)], 8.0, SR, seed=2)
+    st = score.stereo
+    assert st.shape == (8 * SR, 2)
+    assert np.corrcoef(st[:, 0], st[:, 1])[0, 1] < 0.999  # two different sides, not mono twice
+    assert music.integrated_loudness(st, SR) == pytest.approx(-14.0, abs=0.2)
+    assert music.true_peak_dbtp(st, SR) <= -1.0
+
+
+def test_load_audio_keeps_stereo(tmp_path, ffmpeg_exe):
+    t = np.arange(SR) / SR
+    stereo = np.stack([0.5 * np.sin(2 * np.pi * 440 * t), 0.2 * np.sin(2 * np.pi * 660 * t)], axis=1)
+    path = music.write_wav(tmp_path / "st.flac.wav", stereo, SR)
+    back = music.load_audio(path, ffmpeg_exe, SR, channels=2)
+    assert back.shape == (SR, 2)
+    assert np.allclose(back, stereo, atol=1e-3)
+    mono = music.load_audio(music.write_wav(tmp_path / "m.wav", stereo[:, 0], SR), ffmpeg_exe, SR, channels=2)
+    assert np.allclose(mono[:, 0], mono[:, 1])

@@ -11,9 +11,11 @@ import pytest
 from talos_assets.agents.frames import linear_to_srgb
 from talos_assets.agents.render import (
     add_bloom,
+    add_weather,
     apply_camera,
     composite,
     over,
+    shot_layers,
     to_output_rgb8,
 )
 from talos_assets.spec import CameraKey
@@ -81,6 +83,30 @@ def test_composite_folds_bottom_to_top():
         composite([])
     with pytest.raises(ValueError):
         composite([a, b[:-1]])
+
+
+def test_shot_layers_put_back_effects_under_the_characters_and_weather_on_top():
+    bg, back, shadow, char, front, rain = (random_layer(i) for i in range(10, 16))
+    order = shot_layers(bg, shadow, char, effects_back=back, effects_front=front)
+    assert [id(x) for x in order] == [id(x) for x in (bg, back, shadow, char, front)]
+    assert [id(x) for x in shot_layers(bg, shadow, char)] == [id(bg), id(shadow), id(char)]
+    # an opaque character hides what burns behind him
+    body = np.zeros((H, W, 4), np.float32)
+    body[20:70, 60:100] = [0.2, 0.2, 0.2, 1.0]
+    fire = np.zeros((H, W, 4), np.float32)
+    fire[30:60, 70:90] = [1.0, 0.5, 0.1, 1.0]
+    opaque_bg = random_layer(3, opaque=True)
+    none = np.zeros((H, W, 4), np.float32)
+    hidden = composite(shot_layers(opaque_bg, none, body, effects_back=fire))
+    shown = composite(shot_layers(opaque_bg, none, body, effects_front=fire))
+    assert np.allclose(hidden[40, 80], body[40, 80]) and np.allclose(shown[40, 80], fire[40, 80])
+    # the weather goes over everything; a flash (light without coverage) brightens what is beneath
+    np.testing.assert_allclose(add_weather(shown, rain), over(rain, shown), atol=1e-6)
+    assert add_weather(shown, None) is shown
+    flash = np.zeros((H, W, 4), np.float32)
+    flash[..., :3] = 0.3
+    lit = add_weather(shown, flash)
+    assert (lit[..., :3] > shown[..., :3]).all() and np.array_equal(lit[..., 3], shown[..., 3])
 
 
 def test_apply_camera_identity_is_exact():

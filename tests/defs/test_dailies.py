@@ -10,7 +10,7 @@ import dagster as dg
 import numpy as np
 import pytest
 
-from talos_assets.defs import dailies, render
+from talos_assets.defs import dailies
 from talos_assets.defs.automation import DAILIES_TAG
 from talos_assets.partitions import shot_key
 from talos_assets.stores.ichor import IchorVault
@@ -37,7 +37,23 @@ def _schedule(film) -> list[str]:
     if isinstance(out, dg.SkipReason):
         return []
     assert all(r.tags[DAILIES_TAG] == TODAY and r.run_key.endswith(TODAY) for r in out)
-    return [r.partition_key.keys_by_dimension["shot"] for r in out if r.partition_key.keys_by_dimension["film"] == film.film_id]
+    ours = [r for r in out if r.tags[dailies.DAILIES_FILM_TAG] == film.film_id]
+    # the film's shots are rendered as its preview film's: the film's own frames stay as they are
+    assert all(r.partition_key.keys_by_dimension["film"] == dailies.preview_film_id(film.film_id) for r in ours)
+    return [r.partition_key.keys_by_dimension["shot"] for r in ours]
+
+
+def _render_preview(film, slot: str):
+    """What a dailies render run does: the shot's whole chain, as the preview film's shot."""
+    from talos_assets.definitions import SHOT_ASSETS
+
+    store = film.resources["studio"].store()
+    preview = dailies.prepare_previews(film.instance, store, store.read_plan(film.film_id), film.root / "home")
+    done = dg.materialize(film.assets, selection=[a.key for a in SHOT_ASSETS], partition_key=shot_key(preview.film_id, slot),
+                          instance=film.instance, resources=film.resources,
+                          tags={DAILIES_TAG: TODAY, dailies.DAILIES_FILM_TAG: film.film_id})
+    assert done.success
+    return preview
 
 
 def _thumbs(sheet: np.ndarray, rows: int) -> list[list[np.ndarray]]:
@@ -93,12 +109,11 @@ def test_sensor_publishes_when_every_render_of_the_day_finished(service_film):
     from dagster._core.test_utils import create_run_for_test
 
     film = service_film
+    preview_id = dailies.preview_film_id(film.film_id)
     pending = create_run_for_test(film.instance, job_name="render_shot", status=dg.DagsterRunStatus.STARTED,
-                                  tags={DAILIES_TAG: TODAY, "dagster/partition/film": film.film_id,
-                                        "dagster/partition/shot": "s001"})
-    rendered = dg.materialize(film.assets, selection=[render.shot_render.key], partition_key=shot_key(film.film_id, "s002"),
-                              instance=film.instance, resources=film.resources, tags={DAILIES_TAG: TODAY})
-    assert rendered.success
+                                  tags={DAILIES_TAG: TODAY, "dagster/partition/film": preview_id,
+                                        "dagster/partition/shot": "s001", dailies.DAILIES_FILM_TAG: film.film_id})
+    preview = _render_preview(film, "s002")
     sense = dailies.dailies_when_rendered
     waiting = sense(dg.build_sensor_context(instance=film.instance))
     assert not waiting.run_requests  # s001 still renders
@@ -109,8 +124,50 @@ def test_sensor_publishes_when_every_render_of_the_day_finished(service_film):
     assert request.run_config["ops"]["dailies_contact_sheet"]["config"] == {"day": TODAY, "slots": ["s002"]}
     assert not sense(dg.build_sensor_context(instance=film.instance, cursor=ready.cursor)).run_requests  # once
     path = _publish(film, TODAY, ["s002"])
-    sheet = cv2.imread(str(path))
+    sheet = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
     assert sheet.shape[0] == HEAD + dailies.thumbnail_size(160, 90)[1] + 2 * PAD  # one shot, one row
+    # the row is the preview render, at thumbnail size
+    from talos_assets.agents.editing import frame_rgb8
+
+    shot = preview.shots[1]
+    last = film.resources["studio"].store().frames(shot, "render").path(shot.frames - 1)
+    expected = cv2.resize(frame_rgb8(last, 128, 72), dailies.thumbnail_size(160, 90), interpolation=cv2.INTER_AREA)
+    assert np.abs(_thumbs(sheet, 1)[0][3].astype(int) - expected.astype(int)).max() <= 1
+
+
+def test_dailies_render_at_preview_size_and_leave_the_film_s_frames_alone(service_film):
+    film, store = service_film, service_film.resources["studio"].store()
+    shot = film.plan.shots[0]
+    full = store.frames(shot, "render").paths()
+    before = {p: p.stat().st_mtime_ns for p in full}
+    preview = _render_preview(film, shot.slot)
+    assert preview.film_id == "service--dailies" and (preview.width, preview.height) == (128, 72)
+    small = store.frames(preview.shots[0], "render").paths()
+    from talos_assets.agents.frames import read_layer
+
+    assert len(small) == len(full) and read_layer(small[0]).shape[:2] == (72, 128)
+    assert {p: p.stat().st_mtime_ns for p in full} == before  # the film's full-size frames were not touched
+    assert read_layer(full[0]).shape[:2] == (90, 160)
+    # `talos clean` keeps only what the sheet shows of a preview film (it is never delivered)
+    from talos_assets.ops.retention import clean_film
+
+    cleaned = clean_film(store, preview.film_id)
+    assert not cleaned.skipped and cleaned.removed and all(p.name in ("inbetweens", "lit", "effects", "colored") for p in cleaned.removed)
+    assert all(p.exists() for p in small)
+
+
+@pytest.mark.parametrize("size,preview", [((1920, 1080), (480, 270)), ((854, 480), (212, 120)), ((160, 90), (128, 72)),
+                                          ((64, 36), (64, 36))])
+def test_preview_is_a_quarter_at_least_128_wide(size, preview):
+    assert dailies.preview_size(*size) == preview
+
+
+def test_a_long_film_id_still_has_a_valid_preview_id():
+    import re
+
+    long_a, long_b = "a" * 60 + "-one", "a" * 60 + "-two"
+    ids = {dailies.preview_film_id(long_a), dailies.preview_film_id(long_b)}
+    assert len(ids) == 2 and all(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", i) and i.endswith("--dailies") for i in ids)
 
 
 def test_a_bad_dailies_slot_is_one_sentence(service_film):

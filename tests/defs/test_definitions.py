@@ -8,8 +8,8 @@ from talos_assets.definitions import FILM_ASSETS, SHOT_ASSETS, defs
 from talos_assets.partitions import films_partitions, shots_partitions
 
 AGENT_SHOT_ASSETS = {"scene_graph", "camera_plan", "storyboard_panel", "key_poses", "line_art_keys", "inbetweens",
-                     "motion_curves", "colored_frames", "lit_frames", "effect_layers", "shot_render"}
-FILM_LEVEL = {"film_plan", "soundtrack", "storyboard", "timeline", "film", "evaluation"}
+                     "motion_curves", "colored_frames", "lit_frames", "effect_layers", "shot_render", "dialogue_line"}
+FILM_LEVEL = {"film_plan", "soundtrack", "storyboard", "timeline", "film_mix", "film", "evaluation"}
 
 
 def test_every_agent_asset_is_partitioned_by_shot(studio_env):
@@ -40,5 +40,5 @@ def test_film_assets_see_exactly_their_films_shots(studio_env):
 def test_checks_are_defined_for_echo_and_the_film(studio_env):
     graph = defs.resolve_asset_graph()
     names = {k.name for k in graph.asset_check_keys}
-    assert {"temporal_stability", "look", "beat_sync", "stream_matches_timeline"} <= names
+    assert {"temporal_stability", "look", "beat_sync", "stream_matches_timeline", "mix_loudness"} <= names
     assert defs.resolve_job_def("render_shot").partitions_def == shots_partitions

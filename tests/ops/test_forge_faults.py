@@ -129,3 +129,74 @@ def test_kill9_mid_shot_then_forge_again_equals_an_uninterrupted_render(studio, 
     ours, theirs = (s.film_frames(s.renders / "race-a" / "race-a.mp4") for s in (studio, uninterrupted))
     assert len(ours) == len(theirs) > 0
     assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+
+
+def _wrapped_ffmpeg(folder: Path, mark: Path) -> dict[str, str]:
+    """PATH with an `ffmpeg` first that, when it is asked to encode from a pipe, writes its pid to
+    `mark` and holds still for two seconds before it becomes the real ffmpeg (exec keeps the pid)."""
+    from resources.ffmpeg import find_ffmpeg
+
+    folder.mkdir(parents=True, exist_ok=True)
+    wrapper = folder / "ffmpeg"
+    wrapper.write_text(f'#!/bin/sh\ncase "$*" in *pipe:0*) echo $$ > "{mark}.tmp"; mv "{mark}.tmp" "{mark}"; sleep 2;; esac\n'
+                       f'exec "{find_ffmpeg()}" "$@"\n')
+    wrapper.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_kill9_mid_encode_then_forge_again_equals_an_uninterrupted_render(studio, two_films_one_home):
+    import subprocess
+
+    import dagster as dg
+
+    uninterrupted = two_films_one_home[0]
+    story = studio.story("race-a")
+    mark = studio.root / "encoding.pid"
+    env = {**studio.env(), **_wrapped_ffmpeg(studio.root / "bin", mark)}
+    with open(studio.root / "killed.log", "w") as log:
+        proc = subprocess.Popen(studio.argv("forge", str(story)), cwd=studio.root, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    encoder = None
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and proc.poll() is None and not mark.exists():
+            time.sleep(0.01)
+        assert mark.exists(), (studio.root / "killed.log").read_text()[-3000:]
+        encoder = int(mark.read_text())
+        os.kill(proc.pid, signal.SIGKILL)  # the forge only: its ffmpeg is orphaned, as a real kill -9 leaves it
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        assert _gone(encoder, 60)  # the orphan reads the end of its pipe and exits
+        encoder = None
+    finally:
+        if encoder is not None:
+            os.kill(encoder, signal.SIGKILL)
+    film_dir = studio.renders / "race-a"
+    assert not (film_dir / "race-a.mp4").exists()  # a killed encode never shows as the film
+    stale = sorted(p.name for p in film_dir.glob(".race-a.*.part.mp4"))
+    assert stale, sorted(p.name for p in film_dir.iterdir())  # what the kill left: the half-written master
+    killed = [r for r in studio.instance().get_runs() if r.tags.get("talos/pid") == str(proc.pid)]
+    assert sorted(r.status.value for r in killed).count("STARTED") == 1  # the edit run, cut short
+
+    done = studio.talos("forge", str(story))
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = " ".join(done.stdout.split())
+    assert f"was left STARTED by a stopped talos forge (pid {proc.pid}): marked failed" in out
+    assert "swept" in out and not list(film_dir.glob("*.part*"))
+    assert not [r for r in studio.instance().get_runs() if r.status == dg.DagsterRunStatus.STARTED]
+    ours, theirs = (s.film_frames(s.renders / "race-a" / "race-a.mp4") for s in (studio, uninterrupted))
+    assert len(ours) == len(theirs) > 0
+    assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))

@@ -125,6 +125,8 @@ def test_failed_shots_are_left_out(tmp_path):
         for t in range(3):
             write_layer_png(folder / f"f{t:04d}.png", _shape_frame(shot["shot_id"], t))
         vault.set_shot_render("f", shot["slot"], str(folder))
+    # A per-shot verdict row (shot and passed=False) is honoured; the rows Echo's pipeline really
+    # writes (gates without a shot) are covered in test_lab_loop.py.
     vault.record_evaluation("f", "temporal_flicker", 0.9, shot_id="crate", passed=False)
     assert [s.shot_id for s in rendered_shots(vault)] == ["ball"]
     assert len(rendered_shots(vault, exclude_failed=False)) == 2
@@ -181,13 +183,23 @@ def test_flux_learns_registers_and_reloads(studio):
     # Frames of any size go through (the net pads to its stride and crops back).
     assert interpolate_midframe(loaded, a[:50, :61], b[:50, :61]).shape == (50, 61, 3)
 
-    # A newer run takes the alias over; the old version stays in the registry.
+    # A worse newcomer (one epoch) is refused: it stays @challenger, the refusal is recorded, and
+    # agents loading @champion still get version 1.
     again = train(_cfg(studio, "flux", max_epochs=1, register=True, seed=1))
-    assert again.version == "2"
-    assert str(client.get_model_version_by_alias("talos-flux-interp", "champion").version) == "2"
+    assert (again.version, again.alias, again.promoted) == ("2", "challenger", False)
+    assert again.metrics["heldout/psnr"] < again.metrics["heldout/champion_psnr"]
+    assert str(client.get_model_version_by_alias("talos-flux-interp", "champion").version) == "1"
+    assert str(client.get_model_version_by_alias("talos-flux-interp", "challenger").version) == "2"
+    refused = client.get_run(again.run_id).data
+    assert refused.tags["talos.promotion"] == "refused"
+    assert "does not beat @champion (heldout/psnr: new" in refused.tags["talos.promotion_reason"]
+    assert "vs @champion v1" in refused.tags["talos.promotion_reason"]
+    assert client.get_model_version("talos-flux-interp", "2").tags["talos.promotion"] == "refused"
+    assert load_registered("flux", tracking_uri=studio["mlflow"]).registered_version == "1"
+    assert load_registered("flux", alias="challenger", tracking_uri=studio["mlflow"]).registered_version == "2"
     links = IchorVault(studio["ichor_url"]).model_links("flux")
-    assert [(x.version, x.alias) for x in links] == [("1", "champion"), ("2", "champion")]
-    assert "val/psnr" in links[0].metrics
+    assert [(x.version, x.alias) for x in links] == [("1", "champion"), ("2", "challenger")]
+    assert "val/psnr" in links[0].metrics and "heldout/champion_psnr" in links[1].metrics
 
 
 def test_echo_learns_registers_and_reloads(studio):

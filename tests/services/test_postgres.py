@@ -124,7 +124,7 @@ def test_dagster_instance_on_postgresql(pg_database, tmp_path, monkeypatch):
                                              palette="sea-glass", shots=[])
     resources["studio"].store().write_checked_plan(checked.plan)
     instance.add_dynamic_partitions("films", ["pgfilm"])
-    first_stages = [a.key for a in SHOT_ASSETS[:2]]  # scene_graph, key_poses
+    first_stages = [a.key for a in SHOT_ASSETS[:3]]  # scene_graph, dialogue_line, key_poses
     for selection, key in (([FILM_ASSETS[0].key], "pgfilm"), (first_stages, shot_key("pgfilm", "s001"))):
         result = dg.materialize(list(defs.assets), selection=selection, partition_key=key, instance=instance,
                                 resources=resources, raise_on_error=False)
@@ -134,7 +134,7 @@ def test_dagster_instance_on_postgresql(pg_database, tmp_path, monkeypatch):
     assert sorted(r[0] for r in _rows(libpq, "select status from runs")) == ["SUCCESS", "SUCCESS"]
     materialized = _rows(libpq, "select asset_key, partition from event_logs where dagster_event_type = "
                                 "'ASSET_MATERIALIZATION' order by id")
-    assert materialized == [('["film_plan"]', "pgfilm"), ('["scene_graph"]', "pgfilm|s001"),
-                            ('["key_poses"]', "pgfilm|s001")]
+    assert materialized[:2] == [('["film_plan"]', "pgfilm"), ('["scene_graph"]', "pgfilm|s001")]
+    assert sorted(materialized[2:]) == [('["dialogue_line"]', "pgfilm|s001"), ('["key_poses"]', "pgfilm|s001")]
     assert _rows(libpq, "select partition from dynamic_partitions where partitions_def_name = 'films'") == [("pgfilm",)]
     assert not list((home / "dagster").rglob("runs.db")) and not list((home / "dagster").rglob("index.db"))

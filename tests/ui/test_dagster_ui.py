@@ -33,8 +33,8 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is missing: run `apt-get install -y chromium` (.ci/run does)")
 
 GROUPS = ["prism_direction", "axis_key_animation", "flux_inbetweening", "chroma_coloring", "raygen_lighting",
-          "stokes_effects", "anima_render", "cuttura_editing", "echo_feedback"]
-SHOT_ASSETS = ["scene_graph", "key_poses", "camera_plan", "line_art_keys", "storyboard_panel", "inbetweens",
+          "stokes_effects", "anima_render", "cuttura_editing", "echo_feedback", "voices"]
+SHOT_ASSETS = ["scene_graph", "dialogue_line", "key_poses", "camera_plan", "line_art_keys", "storyboard_panel", "inbetweens",
                "motion_curves", "colored_frames", "lit_frames", "effect_layers", "shot_render"]
 
 STORY = """\

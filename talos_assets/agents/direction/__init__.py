@@ -7,7 +7,10 @@ studio configured writes the shot list (`llm.py`, schema-guided generation with 
 feedback). Each beat's emotion is read on Russell's circumplex plus PAD dominance with an affective
 lexicon and VADER's rules (`lexicon.py`, `affect.py`); classic coverage grammar and the 180-degree
 rule choose size, lens, duration, camera and screen sides (`grammar.py`); `film.py` directs the film
-and `camera.py` eases a per-frame framing curve through each shot.
+and `camera.py` eases a per-frame framing curve through each shot. The world of each shot (set, time
+of day, weather, props, effects) is read from the same text (`world.py`, `props_text.py`,
+`effects_text.py` on `worldtext.py`'s tokens and `vocabulary.py`'s words) and kept per scene
+(`scene_world.py`).
 
     from talos_assets.agents.direction import camera_plan, direct_film
 """
@@ -36,6 +39,8 @@ from talos_assets.agents.direction.grammar import (
 from talos_assets.agents.direction.lexicon import AFFECT_LEXICON, EMOTION_DOMINANCE, INTENSIFIERS, NEGATIONS, lemma
 from talos_assets.agents.direction.llm import parse_reply, request_shot_list, system_prompt
 from talos_assets.agents.direction.screenplay import beats_from_screenplay, map_cast
+from talos_assets.agents.direction.vocabulary import builtin_vocabulary, vocabulary_index
+from talos_assets.agents.direction.world import read_heading, read_line, read_setting
 from talos_assets.llm_config import LLMConfig
 from talos_assets.story import resolve_screenplay
 
@@ -44,6 +49,7 @@ __all__ = [
     "NEGATIONS", "Scene", "Screenplay", "analyze_affect", "beats_from_prose", "beats_from_screenplay",
     "beats_from_shots", "camera_plan", "choose_camera", "choose_lens", "choose_shot_size", "classify_emotion",
     "dialogue_duration", "direct_film", "estimate_affect", "lemma", "lens_zoom", "looks_like_fountain", "map_cast",
-    "name_emotion", "parse_fountain", "parse_heading", "parse_reply", "request_shot_list", "resolve_screenplay",
+    "builtin_vocabulary", "name_emotion", "parse_fountain", "parse_heading", "parse_reply", "read_heading",
+    "read_line", "read_setting", "request_shot_list", "resolve_screenplay", "vocabulary_index",
     "screen_sides", "shot_duration", "slot_key", "split_beats", "story_source", "subject_x", "system_prompt",
 ]

@@ -1,7 +1,8 @@
 """Prism's beats: the units of story that become shots, grouped in scenes.
 
 Explicit shots give one beat each (a change of `location` opens a new scene); prose (a logline or a
-script without scene headings) gives one beat per sentence in a single scene. A scene heading in
+script without scene headings) gives one beat per sentence, and a sentence that moves the action
+to another place opens a new scene. A scene heading in
 the screenplay form (INT./EXT. PLACE - TIME, as Fountain 1.1 and the common screenplay format write
 it) is read into location, interior/exterior and time of day. Screenplays are in `screenplay.py`.
 """
@@ -9,6 +10,7 @@ it) is read into location, interior/exterior and time of day. Screenplays are in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from talos_assets.spec import ShotInput
@@ -21,17 +23,40 @@ def split_beats(text: str) -> list[str]:
 
 
 @dataclass
+class DialogueLine:
+    """A line spoken beside another in dual dialogue (Fountain `^`): who says it and how."""
+
+    speaker: str  # a studio character (rig) name
+    name: str  # the speaker as the screenplay spells it
+    text: str
+    parenthetical: str = ""
+    extension: str = ""  # V.O., O.S., CONT'D... as written
+    off_screen: bool = False  # heard, not seen speaking
+
+
+@dataclass
 class Beat:
-    """One unit of story that becomes one shot: a line of action, a line of dialogue or an explicit shot."""
+    """One unit of story that becomes one shot: a line of action, a line of dialogue, a title card
+    (a screenplay's centred text) or an explicit shot."""
 
     text: str
-    kind: str = "shot"  # shot | action | dialogue
+    kind: str = "shot"  # shot | action | dialogue | title
     scene: int = 0
     speaker: str | None = None  # a studio character (rig) name
     characters: list[str] = field(default_factory=list)  # rigs in the beat; empty = decide from the scene
     parenthetical: str = ""
     name: str | None = None  # the speaker as the screenplay spells it
     shot: ShotInput | None = None  # explicit shots keep every field the user wrote
+    extension: str = ""  # the speaker's cue extension as written (V.O., O.S., CONT'D)
+    off_screen: bool = False  # V.O./O.S./O.C.: the line is heard, its speaker not seen speaking
+    duet: list[DialogueLine] = field(default_factory=list)  # dual dialogue: the lines spoken beside this one
+    transition_out: str | None = None  # the screenplay's transition after this beat (cut, dissolve...)
+
+    @property
+    def speakers(self) -> list[str]:
+        """Everyone who speaks in the beat (dual dialogue: both), in the screenplay's order."""
+        first = [self.speaker] if self.speaker else []
+        return list(dict.fromkeys(first + [d.speaker for d in self.duet]))
 
 
 @dataclass
@@ -81,8 +106,24 @@ def beats_from_shots(shots: list[ShotInput]) -> tuple[list[Beat], list[Scene]]:
     return beats, scenes
 
 
-def beats_from_prose(text: str) -> tuple[list[Beat], list[Scene]]:
-    """A logline or prose script: each sentence is a beat in one scene."""
-    beats = [Beat(s, "action", 0) for s in split_beats(text)]
-    return beats, [Scene(heading="", location="")]
+def beats_from_prose(text: str, place_of: Callable[[str], str | None] | None = None,
+                     cast: Sequence[str] = ()) -> tuple[list[Beat], list[Scene]]:
+    """A logline or prose script: each sentence is a beat; a sentence that puts the action in a
+    different place than the scene's (`place_of`, a set id or None) opens a new scene there. The
+    studio characters (`cast`) a sentence names are in its beat and join its scene's cast."""
+    beats: list[Beat] = []
+    scenes = [Scene(heading="", location="")]
+    current: str | None = None
+    name_res = {c: re.compile(rf"\b{re.escape(c)}\b", re.IGNORECASE) for c in cast}
+    for sentence in split_beats(text):
+        place = place_of(sentence) if place_of is not None else None
+        if place is not None and current is not None and place != current:
+            scenes.append(Scene(heading="", location=""))
+        current = place or current
+        named = sorted((m.start(), c) for c, r in name_res.items() if (m := r.search(sentence)))
+        characters = [c for _, c in named]
+        scene = scenes[-1]
+        scene.cast += [c for c in characters if c not in scene.cast]
+        beats.append(Beat(sentence, "action", len(scenes) - 1, characters=characters))
+    return beats, scenes
 

@@ -4,9 +4,10 @@ Follows the Fountain 1.1 syntax (https://fountain.io/syntax): a title page of `K
 top; scene headings starting INT/EXT/EST/INT./EXT/I/E (or forced with a leading `.`), optional scene
 numbers `#1A#`; characters as an all-caps line before dialogue (forced with `@`, extensions like
 `(V.O.)`, dual dialogue `^`); parentheticals `( )` inside dialogue; transitions (all caps ending in
-`TO:`, or forced with `>`); centered text `>text<`; lyrics `~`; sections `#`; synopses `=`; page
-breaks `===`; forced action `!`. Notes `[[ ]]` and the boneyard `/* */` are removed before parsing,
-and emphasis markers (`*`, `_`) are stripped from the text Prism reads. Parsing is line-based with the
+`TO:`, the bare FADE IN:/FADE OUT./FADE TO BLACK. screenplays also write, or forced with `>`);
+centered text `>text<`; lyrics `~`; sections `#`; synopses `=`; page breaks `===`; forced action `!`.
+Notes `[[ ]]` and the boneyard `/* */` are removed before parsing, and emphasis markers (`*`, `_`)
+are stripped from the text Prism reads. Parsing is line-based with the
 spec's blank-line context rules, so a text that merely shouts a word in caps is not taken for a cue.
 Every step is linear in the text's length (a screenplay is untrusted input): a dialogue element is
 joined once when it ends, and the lazy note/boneyard/emphasis matches never rescan the text.
@@ -31,6 +32,9 @@ _TITLE_KEY_RE = re.compile(r"^([A-Za-z][A-Za-z ]*?):\s*(.*)$")
 _BONEYARD_RE = re.compile(r"/\*.*?\*/", re.DOTALL)
 _NOTE_RE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 _EXTENSION_RE = re.compile(r"\(([^)]*)\)")
+# transitions written without the spec's `TO:` ending, recognised alone on their line in caps
+_BARE_TRANSITION_RE = re.compile(
+    r"^(FADE (IN|OUT|TO BLACK|TO WHITE)|(CUT|SMASH CUT|SMASH) TO BLACK|IRIS (IN|OUT))[.:]?$")
 _MARK_RE = re.compile(r"[*_]")
 _NEWLINE_RE = re.compile(r"\n")
 # positions where each emphasis marker could close a span: the marker, preceded by a non-space
@@ -129,7 +133,8 @@ def _plain(text: str) -> str:
 
 def _split_title_page(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     """Title page: `Key: value` lines at the very top, ended by a blank line; indented lines continue a value."""
-    if not lines or not _TITLE_KEY_RE.match(lines[0]) or _SCENE_RE.match(lines[0]):
+    first = lines[0] if lines else ""
+    if not _TITLE_KEY_RE.match(first) or _SCENE_RE.match(first) or _BARE_TRANSITION_RE.match(first):
         return {}, lines
     page: dict[str, str] = {}
     key = None
@@ -258,7 +263,10 @@ class _Parser:
         return True
 
     def transition(self, line: str, prev_blank: bool, next_blank: bool) -> bool:
-        if not (prev_blank and next_blank and line == line.upper() and line.endswith("TO:") and re.search(r"[A-Z]", line)):
+        """`... TO:` alone in caps (the spec), and the few transitions screenplays write without it
+        (FADE IN:, FADE OUT., FADE TO BLACK., CUT TO BLACK.): an action shot of "FADE OUT." is a bug."""
+        caps = line == line.upper() and re.search(r"[A-Z]", line)
+        if not (prev_blank and next_blank and caps and (line.endswith("TO:") or _BARE_TRANSITION_RE.match(line))):
             return False
         self.flush_action()
         self.add("transition", _plain(line))

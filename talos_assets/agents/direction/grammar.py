@@ -120,13 +120,3 @@ def camera_note(size: ShotSize, move: CameraMove, lens: float, kind: str, speake
     who = f"on {speaker}" if kind == "dialogue" and speaker else (" & ".join(chars) if chars else "the place")
     two = " two-shot" if kind == "dialogue" and len(chars) > 1 else ""
     return f"{size.value}{two} {who}, {lens:.0f}mm, {move.value}"
-
-
-def background_for(scene: Scene) -> str:
-    """The backdrop Raygen paints for a scene (one of lighting.BACKGROUND_PRESETS), from its heading."""
-    tod = scene.time_of_day
-    if scene.interior:
-        return "studio"
-    if "night" in tod or "midnight" in tod:
-        return "night-sea"
-    return "dusk-hills"

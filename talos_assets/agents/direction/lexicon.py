@@ -10,6 +10,9 @@ VADER (Hutto & Gilbert 2014). The lemmatiser undoes -s/-es/-ies,
 
 from __future__ import annotations
 
+from talos_assets.agents.direction.emotion_body import BODY_CUES, BODY_WEIGHT
+from talos_assets.agents.direction.emotion_cues import EXTRA_CUES, EXTRA_PHRASES
+from talos_assets.agents.direction.emotion_vader import vader_boosters, vader_negations
 from talos_assets.spec import EMOTION_VA, Emotion
 
 # Dominance (Mehrabian PAD) of each named emotion's prototype; valence/arousal come from EMOTION_VA.
@@ -97,6 +100,7 @@ PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     (("set", "*", "jaw"), Emotion.determination, 1.0), (("nothing", "will", "stop"), Emotion.determination, 1.5),
     (("nothing", "can", "stop"), Emotion.determination, 1.5), (("grit", "*", "teeth"), Emotion.determination, 1.0),
     (("lump", "in", "*", "throat"), Emotion.sadness, 1.0), (("blood", "run", "cold"), Emotion.fear, 1.5),
+    *EXTRA_PHRASES,
 ]
 # A negated emotion word usually expresses a neighbouring state, not a neutral one:
 # "not afraid" reads as resolve, "not happy" as sadness, "can't relax" as unease.
@@ -119,6 +123,12 @@ def _build_lexicon() -> dict[str, tuple[Emotion | None, float, tuple[float, floa
             s = 1.0 if weight == 1.0 else 0.7
             for w in words.split():
                 lexicon[w] = (emotion, weight, (v * s, a * s, EMOTION_DOMINANCE[emotion] * s))
+    # situation cues (`emotion_cues.py`), then body language (`emotion_body.py`); neither overrides the above
+    for table, weight in ((EXTRA_CUES, BODY_WEIGHT), (BODY_CUES, BODY_WEIGHT)):
+        for emotion, words in table.items():
+            v, a = EMOTION_VA[emotion]
+            for w in words.split():
+                lexicon.setdefault(w, (emotion, weight, (0.7 * v, 0.7 * a, 0.7 * EMOTION_DOMINANCE[emotion])))
     for w, vad in _MOOD.items():
         lexicon.setdefault(w, (None, 0.0, vad))
     return lexicon
@@ -127,7 +137,7 @@ def _build_lexicon() -> dict[str, tuple[Emotion | None, float, tuple[float, floa
 AFFECT_LEXICON = _build_lexicon()
 
 NEGATIONS = {"not", "no", "never", "nothing", "without", "nor", "neither", "none", "nobody", "cannot", "hardly",
-             "barely", "longer"}
+             "barely", "longer"} | (vader_negations() - {"despite"})  # "despite the pain" is not "no pain"
 # multiplier on the next affect word's distance from neutral (VADER's boosters and dampeners)
 INTENSIFIERS = {"very": 1.4, "so": 1.3, "extremely": 1.7, "utterly": 1.6, "really": 1.3, "deeply": 1.5,
                 "truly": 1.3, "completely": 1.5, "totally": 1.5, "absolutely": 1.6, "incredibly": 1.6,
@@ -135,6 +145,7 @@ INTENSIFIERS = {"very": 1.4, "so": 1.3, "extremely": 1.7, "utterly": 1.6, "reall
                 "entirely": 1.4, "thoroughly": 1.4, "overwhelmingly": 1.7, "wildly": 1.5, "quite": 1.1,
                 "slightly": 0.6, "somewhat": 0.7, "almost": 0.7, "a_bit": 0.6, "kind_of": 0.6, "little": 0.7,
                 "mildly": 0.6, "faintly": 0.6, "partly": 0.7}
+INTENSIFIERS.update({w: m for w, m in vader_boosters().items() if w not in INTENSIFIERS})
 CESSATION = {"stop", "quit", "cease", "help"}
 CLAUSE_BREAKS = {",", ";", ":", "but", "yet", "though", "although", "however"}
 

@@ -10,6 +10,9 @@ OpenTimelineIO timeline and its EDL, and the film's picture rendered from that t
   through OTIO's cmx_3600 adapter.
 - `picture`: the film's frames rendered from the timeline, one at a time, for Anima's masters
   (`mastering.master_film`, which owns display transforms and encoding).
+- `mix`: the film's stereo sound: dialogue lines placed at their shots' record positions and panned
+  by the speaker's screen side, the music ducked under them, -14 LUFS / -1 dBTP.
+- `subtitles`: an SRT of the dialogue timed to the speech (pysubs2) and its soft mov_text track.
 - `probe`: what a media file holds, read with PyAV.
 """
 
@@ -22,6 +25,7 @@ from talos_assets.agents.editing.conform import (
     pacing_grids,
 )
 from talos_assets.agents.editing.edl import export_edl
+from talos_assets.agents.editing.mix import FilmMix, PlacedLine, duck_gain_db, mix_film, place_lines, speech_stem
 from talos_assets.agents.editing.picture import frame_rgb8, render_timeline_frames
 from talos_assets.agents.editing.probe import MediaFacts, probe_media
 from talos_assets.agents.editing.timeline import (
@@ -40,8 +44,11 @@ from talos_assets.agents.editing.transitions import (
     whip_pan_frame,
 )
 from talos_assets.agents.editing.stream_check import stream_problems
+from talos_assets.agents.editing.subtitles import SubtitleCue, mux_subtitles, subtitle_cues, write_srt
 
 __all__ = [
+    "FilmMix", "PlacedLine", "SubtitleCue", "duck_gain_db", "mix_film", "mux_subtitles", "place_lines", "speech_stem",
+    "subtitle_cues", "write_srt",
     "MediaFacts", "Pacing", "TransitionKind", "beat_sync_offsets", "build_timeline", "choose_transition",
     "clip_frame_range", "conform_cuts", "dip_to_black_frame", "dissolve_frame", "export_edl", "frame_rgb8",
     "pacing_for_arousal", "pacing_grids", "probe_media", "read_timeline_cuts", "render_timeline_frames", "stream_problems",

@@ -7,10 +7,12 @@ down to the handle frames it can play on into.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 
+from talos_assets.agents.direction.craft import screenplay_transition
 from talos_assets.agents.editing.transitions import choose_transition
 from talos_assets.agents.music.analysis import MusicAnalysis
 from talos_assets.spec import BeatGrid, ClipCut, ShotPlan
@@ -75,6 +77,7 @@ def conform_cuts(
     *,
     pacing: bool = True,
     transitions: bool = True,
+    min_frames: Mapping[str, int] | None = None,
 ) -> list[ClipCut]:
     """Snap each cumulative cut point (including the film's end) to the shot's pacing grid, within
     its handles, and choose the transition into the next shot.
@@ -93,18 +96,22 @@ def conform_cuts(
     With `transitions`, each clip's transition into the next comes from `choose_transition`, its
     length cut down to the outgoing shot's unused rendered frames (a transition plays the outgoing
     clip on into its handles) and to half the incoming clip; under two frames it becomes a cut.
+
+    `min_frames` (slot -> frames) keeps a clip at least that long within its range: a dialogue
+    shot is never cut before its line's last word.
     """
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
     source = analysis if analysis is not None else beats
     grid_frames = {name: _frames_of(t, fps) for name, t in pacing_grids(source).items()}
-    lengths = _snapped_lengths(shots, grid_frames, pacing)
+    lengths = _snapped_lengths(shots, grid_frames, pacing, min_frames or {})
     cuts: list[ClipCut] = []
     record = 0
     for k, (shot, length) in enumerate(zip(shots, lengths)):
         kind, n = "cut", 0
         if transitions and k + 1 < len(shots):
-            kind, n = choose_transition(shot, shots[k + 1], fps=fps)
+            # the screenplay's written transition (CUT TO:, DISSOLVE TO:, SMASH CUT TO:) wins over the mood's
+            kind, n = screenplay_transition(shot, fps) or choose_transition(shot, shots[k + 1], fps=fps)
             spare = shot.total_frames - length  # rendered frames after this clip's out point
             n = min(n, spare, lengths[k + 1] // 2)
             if n < 2:
@@ -125,15 +132,18 @@ def _frames_of(times: np.ndarray, fps: int) -> np.ndarray:
     return f[f > 0]
 
 
-def _snapped_lengths(shots: list[ShotPlan], grid_frames: dict[str, np.ndarray], pacing: bool) -> list[int]:
+def _snapped_lengths(shots: list[ShotPlan], grid_frames: dict[str, np.ndarray], pacing: bool,
+                     min_frames: Mapping[str, int]) -> list[int]:
     """Each clip's length in frames: its cumulative planned end moved to the nearest frame of its
-    pacing grid (or a finer one) that keeps it within `clip_frame_range`, else clamped there."""
+    pacing grid (or a finer one) that keeps it within `clip_frame_range` (raised to the slot's
+    `min_frames`), else clamped there."""
     lengths: list[int] = []
     record = 0
     planned_end = 0
     for shot in shots:
         planned_end += shot.frames
         lo, hi = clip_frame_range(shot)
+        lo = min(hi, max(lo, int(min_frames.get(shot.slot, 0))))
         length = None
         for name in _FALLBACK[pacing_for_arousal(shot.arousal) if pacing else "beat"]:
             candidates = grid_frames[name]

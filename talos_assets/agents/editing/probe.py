@@ -22,6 +22,8 @@ class MediaFacts(BaseModel):
     has_audio: bool = False
     audio_codec: str | None = None
     audio_sample_rate: int | None = None
+    audio_channels: int | None = None
+    subtitle_codecs: list[str] = []
 
 
 def probe_media(path: Path) -> MediaFacts:
@@ -58,8 +60,10 @@ def probe_media(path: Path) -> MediaFacts:
                 durations = [float(vs.duration * vs.time_base)]
         if container.streams.audio:
             aus = container.streams.audio[0]
-            facts.update(has_audio=True, audio_codec=aus.codec_context.name, audio_sample_rate=aus.codec_context.sample_rate)
+            facts.update(has_audio=True, audio_codec=aus.codec_context.name, audio_sample_rate=aus.codec_context.sample_rate,
+                         audio_channels=aus.codec_context.channels)
             if not container.streams.video and aus.duration is not None and aus.time_base is not None:
                 durations = [float(aus.duration * aus.time_base)]
+        facts["subtitle_codecs"] = [st.codec_context.name for st in container.streams.subtitles]
         facts["duration_s"] = float(durations[0]) if durations else 0.0
     return MediaFacts(**facts)

@@ -1,14 +1,19 @@
-"""Stokes, the fluid-effects agent: 2D stable fluids (Stam 1999) in NVIDIA Warp, rendered to layers.
+"""Stokes, the effects agent: 2D stable fluids (Stam 1999) in NVIDIA Warp and particle systems, rendered
+to layers at the anchors the story names, and the weather of the shot's setting.
 
 `kernels/` holds the Warp kernels, one module per phase of the step (row-per-thread, CPU-first,
 CUDA-compatible); `solver` the `SmokeSolver` (MAC grid, MacCormack advection with Selle et al. 2008's
 limiter, vorticity confinement after Fedkiw et al. 2001, buoyancy, combustion, viscosity, solids and open
 sides, multigrid pressure projection to a residual tolerance), built from `params` (`SmokeParams`),
 `emitter` (seeded wandering inflows), `box` (the setup both twins share), `hierarchy` and `multigrid`
-(the pressure solve) and `bands` (recorded launches on two row-band threads); `particles` the curl-noise
-magic sparks (Bridson et al. 2007); `render` turns `EffectSpec`s into premultiplied linear RGBA frames;
-and `reference` is the NumPy twin used by tests and benchmarks. Names are resolved lazily so importing
-the package does not load Warp.
+(the pressure solve) and `bands` (recorded launches on two row-band threads); `presets` the look of each
+effect kind; `fluid` one simulated effect; `particles` the curl-noise magic sparks (Bridson et al.
+2007); `ballistic` sparks, splash droplets and explosion debris; `weather` and `lightning` rain, snow,
+wind and a storm's flashes; `anchors` where each effect comes from on every frame (a joint through the
+rigs' forward kinematics, the horizon, the ground, the sky, a prop); `render` turns `EffectSpec`s into
+premultiplied linear RGBA passes (behind and in front of the characters); `shot` gathers what one shot
+needs; `reference` is the NumPy twin used by tests and benchmarks. Names are resolved lazily so
+importing the package does not load Warp.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ _EXPORTS = {
     "obstacle_grid": "render",
     "intensity": "render",
     "MagicParticles": "particles",
+    "render_effect_passes": "render",
+    "EffectPasses": "render",
+    "AnchorResolver": "anchors",
+    "WeatherLayer": "weather",
+    "Lightning": "lightning",
     "ReferenceSmokeSolver": "reference",
 }
 

@@ -13,7 +13,8 @@ class Emitter:
     """A Gaussian inflow whose position, strength and push wander (Ornstein-Uhlenbeck, seeded).
 
     Positions and radius are in cells, rates per second, speeds in cells/s; `jitter` scales the
-    wander (0 = steady). The same seed gives the same sequence, so a shot re-renders identically.
+    wander (0 = steady), `drift` a steady sideways push. The same seed gives the same sequence, so a
+    shot re-renders identically.
     """
 
     def __init__(
@@ -27,11 +28,13 @@ class Emitter:
         jitter: float = 0.3,
         seed: int | np.random.SeedSequence = 0,
         fuel_rate: float = 0.0,
+        drift: float = 0.0,
     ) -> None:
         self.x, self.y, self.radius = float(x), float(y), float(radius)
         self.density_rate, self.temperature_rate = float(density_rate), float(temperature_rate)
         self.fuel_rate = float(fuel_rate)
         self.speed, self.jitter = float(speed), float(jitter)
+        self.drift = float(drift)  # steady sideways push (cells/s): dust blown along the ground
         self._rng = np.random.default_rng(seed)
         self._state = np.zeros(4)  # x offset, y offset, strength, lateral push; all in [-1, 1]-ish
 
@@ -45,8 +48,8 @@ class Emitter:
         scale = max(0.1, 1.0 + 0.5 * j * ss)
         cx = self.x + j * 0.6 * self.radius * sx
         cy = self.y + j * 0.3 * self.radius * sy
-        vx = j * 0.35 * self.speed * sp
-        blend = min(1.0, 8.0 * dt) if self.speed > 0.0 else 0.0
+        vx = self.drift + j * 0.35 * self.speed * sp
+        blend = min(1.0, 8.0 * dt) if self.speed > 0.0 or self.drift != 0.0 else 0.0
         return (
             cx,
             cy,

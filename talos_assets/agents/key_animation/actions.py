@@ -27,7 +27,7 @@ from talos_assets.agents.key_animation.poses import (
     offset_joints,
 )
 from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, Rig, forward_kinematics
-from talos_assets.spec import Emotion, KeyPose, Pose
+from talos_assets.spec import EMOTION_VA, Emotion, KeyPose, Pose
 
 # Which way the step goes relative to facing: approach (+1) or recoil (-1), and its size factor.
 STEP_DIRECTION: dict[Emotion, tuple[int, float]] = {
@@ -162,7 +162,10 @@ def _walk_keys(rig: Rig, start_frame: int, n_frames: int, x0: float, facing: int
         stride, knee_lift, lean = 18.0 + 10.0 * gain, 55.0, 3.0
     stride *= float(rng.uniform(0.95, 1.05))
     base = emotion_attitude(rig, emotion, gain, x0, facing, body=0.5, arms=0.1)
-    base = offset_joints(base, spine=lean, neck=-0.4 * lean)
+    # A sad walk sinks: knees softer, hips lower, the chest over them (valence below zero).
+    sag = max(0.0, -EMOTION_VA[emotion][0])
+    base = offset_joints(base, spine=lean + 6 * sag, neck=-0.4 * lean, l_knee=16 * sag, r_knee=16 * sag,
+                         l_hip=-7 * sag, r_hip=-7 * sag)
 
     # Root travel per step = the distance between the feet at contact, so the planted foot holds
     # its place on average instead of skating; converted from character heights to stage widths.

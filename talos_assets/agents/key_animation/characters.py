@@ -84,6 +84,9 @@ def rig_from_file(path: Path | str) -> Rig:
     if data["name"] != path.stem:
         # Stories name characters by file name; a different inner name would silently split the two.
         raise ValueError(f"character file {path}: field 'name' is '{data['name']}' but must match the file name '{path.stem}'.")
+    if "face" not in data:
+        # Rigs without a face are props (talos_assets.agents.props); a character always has one.
+        raise ValueError(f"character file {path}: field 'face' is missing: give the face's bone and after_part.")
     try:
         return Rig.model_validate(data)
     except ValidationError as exc:

@@ -7,6 +7,8 @@ than the inner construction lines. Frames under ~1440 lines are drawn supersampl
 budget and area-averaged so a small frame is the same drawing as a large one; each character is
 recorded as a display list and replayed inside its own bounding box, which is what makes 4K cheap.
 A turned figure is its side view squeezed in x (a signed view scale carried in the face channels).
+The mouth has the four shapes of a reduced Preston Blair chart - closed (a line), open (a dropped
+jaw), wide (spread lips baring the teeth) and round (a pursed O) - from `mouth_open` and `mouth_wide`.
 """
 
 from __future__ import annotations
@@ -128,20 +130,72 @@ def _face_ops(rig: Rig, pose: Pose, bone: Bone, to_px, inner: int) -> list[_Op]:
         inner_end = -side * u  # +0.5 at the end nearer the face centre
         along = b_along + fs.brow_gap * (0.6 * f["brow_tilt"] * inner_end + 0.15 * (1 - 4 * u**2))
         ops.append(_Op(_INK, _fixed(to_px(bone.to_world(along / L, across))), 255, inner, closed=False))
-    # Mouth: a parabola whose corners rise with mouth_curve; opened, a solid ink shape.
-    u = np.linspace(-0.5, 0.5, 11)
+    return ops + _mouth_ops(fs, f, bone, to_px, inner, c_across)
+
+
+# Mouth width factors at mouth_wide = +1 (spread, an E) and -1 (pursed, an O), and how much taller
+# an O is for its opening: pursed lips push forward and part vertically rather than sideways.
+_SPREAD, _PURSE, _O_TALL = 0.35, 0.4, 1.0
+
+
+def _mouth_ops(fs, f: dict[str, float], bone: Bone, to_px, inner: int, c_across: float) -> list[_Op]:
+    """The mouth as ink: a curve (closed) or a solid shape (open) whose width follows `mouth_wide`.
+
+    The upper lip is a parabola whose corners rise with mouth_curve; opened, the lower lip drops by
+    mouth_open. Spread lips (wide > 0) make a broad slit; pursed ones (wide < 0) a narrow oval whose
+    upper lip lifts as the lower drops, with the smile or frown flattened (an O does not smile).
+    """
+    L = bone.length
+    wide = float(np.clip(f.get("mouth_wide", 0.0), -1.0, 1.0))
+    purse = max(0.0, -wide)
+    width = fs.mouth_width * (1.0 + (_SPREAD * wide if wide > 0 else _PURSE * wide))
+    u = np.linspace(-0.5, 0.5, 15)
     m_along = fs.mouth_along * L
-    k = 0.35 * fs.mouth_width
-    upper = m_along + f["mouth_curve"] * k * (4 * u**2 - 0.5)
-    across = c_across + u * fs.mouth_width
-    if f["mouth_open"] > 0.08:
-        lower = upper - f["mouth_open"] * 0.6 * fs.mouth_width * (1 - 4 * u**2)
-        ring = np.concatenate([bone.to_world(upper / L, across), bone.to_world(lower[::-1] / L, across[::-1])])
-        fx = _fixed(to_px(ring))
-        ops += [_Op(_INK, fx, 255, -1), _Op(_INK, fx, 255, inner)]
-    else:
-        ops.append(_Op(_INK, _fixed(to_px(bone.to_world(upper / L, across))), 255, inner, closed=False))
+    curve = f["mouth_curve"] * (1.0 - 0.8 * purse)
+    upper = m_along + curve * 0.35 * fs.mouth_width * (4 * u**2 - 0.5)
+    across = c_across + u * width
+    if f["mouth_open"] <= 0.08:
+        return [_Op(_INK, _fixed(to_px(bone.to_world(upper / L, across))), 255, inner, closed=False)]
+    spread = max(0.0, wide)
+    drop = f["mouth_open"] * 0.6 * fs.mouth_width * (1.0 + _O_TALL * purse)
+    # A parabola for a dropped jaw, rounder (towards an ellipse) as the lips purse, flatter (towards
+    # a slot) as they spread.
+    profile = np.clip(1 - 4 * u**2, 0.0, 1.0) ** (1.0 - 0.5 * purse - 0.6 * spread)
+    top = upper + 0.35 * purse * drop * profile
+    lower = upper - (1.0 - 0.35 * purse) * drop * profile
+
+    def ring(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _fixed(to_px(np.concatenate([bone.to_world(a / L, across), bone.to_world(b[::-1] / L, across[::-1])])))
+
+    fx = ring(top, lower)
+    ops = [_Op(_INK, fx, 255, -1), _Op(_INK, fx, 255, inner)]
+    if spread > 0.5:
+        # Spread lips bare the upper teeth: a paper band under the upper lip, the E of the chart.
+        teeth = ring(top - 0.15 * drop * profile, top - 0.5 * drop * profile)
+        ops += [_Op(_INK, teeth, 0, -1)]
     return ops
+
+
+def mouth_box(rig: Rig, pose: Pose, width: int, height: int, margin: float = 1.2) -> tuple[int, int, int, int]:
+    """The pixel box (x0, y0, x1, y1) a character's mouth can occupy in a width x height drawing: its
+    spread width times `margin` across, from a little above the lip line to below its deepest drop.
+    Used to measure a drawn mouth (the lip-sync bench and tests)."""
+    fs = rig.face
+    if fs is None:
+        raise ValueError(f"rig '{rig.name}' has no face, so it has no mouth")
+    bone = forward_kinematics(rig, pose)[fs.bone]
+    sx = view_scale(pose)
+    char_px = CHARACTER_HEIGHT * height * rig.height * pose.scale
+    mw = fs.mouth_width
+    half = 0.5 * mw * (1.0 + _SPREAD) * margin
+    along = fs.mouth_along * bone.length + np.array([-1.0, 0.35, -1.0, 0.35]) * mw * margin
+    across = fs.center[1] + np.array([-1.0, -1.0, 1.0, 1.0]) * half
+    pts = bone.to_world(along / bone.length, across)
+    xs = pose.root_x * width + sx * char_px * pts[:, 0]
+    ys = pose.root_y * height - char_px * pts[:, 1]
+    x0, x1 = int(np.floor(xs.min())), int(np.ceil(xs.max())) + 1
+    y0, y1 = int(np.floor(ys.min())), int(np.ceil(ys.max())) + 1
+    return max(0, x0), max(0, y0), min(width, x1), min(height, y1)
 
 
 def line_widths(rig: Rig, height: int) -> tuple[float, float]:
@@ -227,7 +281,7 @@ def _character_ops(rig: Rig, pose: Pose, W: int, H: int, height: int, ss: int) -
             _Op(_UNION, fx, 255, -1),
             _Op(_THICK, fx, 255, sil),
         ]
-        if part.name == rig.face.after_part:
+        if rig.face is not None and part.name == rig.face.after_part:
             ops += _face_ops(rig, pose, bones[rig.face.bone], to_px, inner)
     # The heavy outline reaches half its width (plus the AA fringe) beyond the outlines.
     pad = sil / 2.0 + 3.0

@@ -5,8 +5,10 @@ character's height, a rest angle and angle limits, and vector body parts (ellips
 capsules, polygons) expressed in the space of the bone they ride on, each carrying a semantic
 region (`REGION_NAMES`). Poses are forward kinematics over relative joint angles (0 deg = up,
 positive = toward the direction the character faces), with the feet planted on the ground line so
-a crouch lowers the hips instead of sinking the feet. The face is a handful of channels (brows,
-lids, mouth) beside the joints; the facing rides in them too, as the pose model has no field for it.
+a crouch lowers the hips instead of sinking the feet; whatever is lowest rests on the line (a
+kneeling knee, a seat on the floor, a body lying down turned by the `tilt` channel). The face is a
+handful of channels (brows, lids, mouth) beside the joints; the facing and the tilt ride in them too,
+as the pose model has no field for them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ FACE_REST: dict[str, float] = {
     "eye_open": 1.0,  # 0 shut .. 1.6 wide
     "mouth_curve": 0.1,  # -1 frown .. 1 smile
     "mouth_open": 0.0,  # 0 closed .. 1 wide open
+    "mouth_wide": 0.0,  # -1 narrow, rounded lips (an O) .. 0 neutral .. 1 spread lips (an E)
 }
 FACE_RANGE: dict[str, tuple[float, float]] = {
     "brow_raise": (-1.0, 1.0),
@@ -37,9 +40,20 @@ FACE_RANGE: dict[str, tuple[float, float]] = {
     "eye_open": (0.0, 1.6),
     "mouth_curve": (-1.0, 1.0),
     "mouth_open": (0.0, 1.0),
+    "mouth_wide": (-1.0, 1.0),
 }
+# The four mouth shapes Flux draws a spoken line with (the visemes of the voice agent) as the width
+# of the mouth; the opening comes from the voice. Closed is a line, open drops the jaw at neutral
+# width, wide spreads the lips in a slit, round purses them into a narrow O.
+MOUTH_WIDE_OF_VISEME: dict[str, float] = {"closed": 0.0, "open": 0.0, "wide": 1.0, "round": -1.0}
 # Pose has no facing field, so the facing (+1 toward +x, -1 mirrored) rides in the face channels.
 FACING_KEY = "facing"
+# The body's turn in the picture plane (degrees, positive toward facing), e.g. -90 lies on the back.
+# It is the root's orientation in the world, not a joint, so no joint limit applies to it; it rides
+# in the face channels like the facing, and Flux interpolates it like any channel.
+TILT_KEY = "tilt"
+# Soft appendages that drape on the ground instead of holding the body up.
+_DRAPES = ("hair", "tail")
 
 
 # ---- rig data model ---------------------------------------------------------------------------
@@ -121,7 +135,7 @@ class LineWeights(BaseModel):
 
 
 class Rig(BaseModel):
-    """A character: skeleton, parts in draw order, face and line weights."""
+    """A character: skeleton, parts in draw order, face and line weights (a prop is a face-less one-bone rig)."""
 
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -131,7 +145,7 @@ class Rig(BaseModel):
     ground_clearance: float = 0.015
     joints: list[JointSpec]
     parts: list[PartSpec]
-    face: FaceSpec
+    face: FaceSpec | None = Field(None, description="characters have one (the character loader requires it); props have none")
     lines: LineWeights = Field(default_factory=LineWeights)
     voice: VoiceSpec = Field(default_factory=VoiceSpec, description="how the studio voices this character's lines")
 
@@ -157,6 +171,8 @@ class Rig(BaseModel):
         for c in self.contacts:
             if c not in seen:
                 raise ValueError(f"rig '{self.name}': contact bone '{c}' is not a joint")
+        if self.face is None:
+            return self
         if self.face.bone not in seen:
             raise ValueError(f"rig '{self.name}': face bone '{self.face.bone}' is not a joint")
         if self.face.after_part not in part_names:
@@ -213,20 +229,27 @@ class Bone:
 
 
 def forward_kinematics(rig: Rig, pose: Pose) -> dict[str, Bone]:
-    """World bones in character units, with the contact bones resting on the ground line (y = 0)."""
+    """World bones in character units, the lowest point of the body (feet, or a knee, hips, back)
+    resting on the ground line (y = 0); the root turns by the pose's `tilt` channel."""
     bones: dict[str, Bone] = {}
     for j in rig.joints:
         rel = float(pose.joints.get(j.name, j.rest))
         if j.parent is None:
-            bones[j.name] = Bone(np.zeros(2), rel, j.length)
+            bones[j.name] = Bone(np.zeros(2), rel + float(pose.face.get(TILT_KEY, 0.0)), j.length)
             continue
         p = bones[j.parent]
         start = p.to_world(np.array([j.attach[0]]), np.array([j.attach[1]]))[0]
         bones[j.name] = Bone(start, p.angle + rel, j.length)
     if rig.contacts:
         # Plant the lowest foot: bent knees lower the hips rather than pushing the feet underground.
-        ends = [bones[c].to_world(np.array([0.0, 1.0]), np.zeros(2))[:, 1] for c in rig.contacts]
-        lift = rig.ground_clearance - float(np.min(np.concatenate(ends)))
-        bones = {k: Bone(b.start + np.array([0.0, lift]), b.angle, b.length) for k, b in bones.items()}
+        # Nothing else sinks either: a kneeling knee, a seat on the floor or a lying body rests on it
+        # (only hair and tails drape). Plain floats: this runs for every drawing of every frame.
+        lowest = math.inf
+        for k, b in bones.items():
+            if k not in _DRAPES:
+                y0 = float(b.start[1])
+                lowest = min(lowest, y0, y0 + b.length * math.cos(math.radians(b.angle)))
+        lift = np.array([0.0, rig.ground_clearance - lowest])
+        bones = {k: Bone(b.start + lift, b.angle, b.length) for k, b in bones.items()}
     return bones
 

@@ -1,8 +1,9 @@
 """Axis staging: key poses for every character of a shot, placed on the stage and timed on its beats.
 
 Characters are spread across the stage facing its centre (or, alone, toward a partner off screen),
-scaled and grounded by the shot size, and given the action the shot description names
-(`action_from_description`); with no action word they play the emotion gesture, each a few frames
+scaled and grounded by the shot size, and act the shot's `actions` (Prism's verbs) and `motion`
+captures through `acting.perform_shot`; a shot without them falls back to the action its description
+names (`action_from_description`), and with no action word the emotion gesture, each a few frames
 behind the last so several characters overlap instead of moving in unison (Thomas & Johnston's
 overlapping action). Every random choice is seeded from the shot's seed.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from talos_assets.agents.key_animation.acting.perform import ActedShot, perform_shot
 from talos_assets.agents.key_animation.actions import action_from_description, action_keys, gesture_keys
 from talos_assets.agents.key_animation.characters import load_rig
 from talos_assets.spec import KeyPose, ShotPlan, ShotSize
@@ -36,7 +38,57 @@ def _stage_positions(n: int, rng: np.random.Generator) -> list[float]:
     return [float(x) for x in np.linspace(0.5 - spread / 2, 0.5 + spread / 2, n)]
 
 
+def _facing(shot: ShotPlan, n: int, x0: float, name: str, rng: np.random.Generator) -> int:
+    side = shot.screen_side.get(name)
+    if n == 1 and side in ("left", "right"):
+        return 1 if side == "left" else -1  # a single keeps looking toward the partner off screen
+    if n > 1 or abs(x0 - 0.5) > 1e-6:
+        return 1 if x0 < 0.5 else -1  # face the middle of the stage / the other characters
+    return 1 if rng.random() < 0.5 else -1
+
+
+def plan_acting(shot: ShotPlan, extra_dirs: Sequence[Path | str] = (), prop_x: dict[str, float] | None = None) -> ActedShot:
+    """The shot acted from `shot.actions` (and `shot.motion`): key poses, prop marks and targets.
+
+    Characters stand on the even spread of the stage, facing its middle; `prop_x` gives props' marks
+    (frame x) where they are known, and Axis chooses marks within reach for props an action needs.
+    A shot with neither actions nor motion falls back to the description's keywords (`_keyword_keys`).
+    """
+    if not (shot.actions or shot.motion):
+        return ActedShot(_keyword_keys(shot, extra_dirs), dict(prop_x or {}))
+    characters = list(dict.fromkeys(shot.characters))
+    scale, ground = SHOT_STAGING.get(shot.shot_size, (1.0, 0.84))
+    xs = _stage_positions(len(characters), np.random.default_rng([shot.seed, 7]))
+    marks: dict[str, tuple[float, int]] = {}
+    rigs = {}
+    for i, (name, x0) in enumerate(zip(characters, xs)):
+        rigs[name] = load_rig(name, extra_dirs)
+        rng = np.random.default_rng([shot.seed, zlib.crc32(name.encode()), i])
+        marks[name] = (x0, _facing(shot, len(characters), x0, name, rng))
+    return perform_shot(shot, rigs, marks, ground, scale, prop_x)
+
+
+def with_prop_marks(shot: ShotPlan, acted: ActedShot) -> ShotPlan:
+    """The shot with its props where the acting put them: a mark Axis chose (a prop given no `x`) and
+    the hand of the character whose action holds it (a prop given no holder), for prop staging."""
+    uses = []
+    for u in shot.props:
+        update: dict = {}
+        if u.x is None and u.prop in acted.prop_x and acted.holders.get(u.prop) is None:
+            update["x"] = float(np.clip(acted.prop_x[u.prop], 0.0, 1.0))
+        if u.holder is None and acted.holders.get(u.prop) in shot.characters:
+            update["holder"] = acted.holders[u.prop]
+        uses.append(u.model_copy(update=update) if update else u)
+    return shot.model_copy(update={"props": uses})
+
+
 def plan_key_poses(shot: ShotPlan, extra_dirs: Sequence[Path | str] = ()) -> list[KeyPose]:
+    """Key poses for every character of the shot (sorted by frame): its `actions` acted (`plan_acting`),
+    else the action its description names. Rigs are looked up in `extra_dirs` before the built-ins."""
+    return plan_acting(shot, extra_dirs).keys
+
+
+def _keyword_keys(shot: ShotPlan, extra_dirs: Sequence[Path | str] = ()) -> list[KeyPose]:
     """Key poses for every character of the shot on its action beats (sorted by frame).
 
     The action comes from the description's keywords (`action_from_description`): a walk or run
@@ -57,13 +109,7 @@ def plan_key_poses(shot: ShotPlan, extra_dirs: Sequence[Path | str] = ()) -> lis
     for i, (name, x0) in enumerate(zip(characters, xs)):
         rig = load_rig(name, extra_dirs)
         rng = np.random.default_rng([shot.seed, zlib.crc32(name.encode()), i])
-        side = shot.screen_side.get(name)
-        if len(characters) == 1 and side in ("left", "right"):
-            facing = 1 if side == "left" else -1  # a single keeps looking toward the partner off screen
-        elif len(characters) > 1 or abs(x0 - 0.5) > 1e-6:
-            facing = 1 if x0 < 0.5 else -1  # face the middle of the stage / the other characters
-        else:
-            facing = 1 if rng.random() < 0.5 else -1
+        facing = _facing(shot, len(characters), x0, name, rng)
         if action == "gesture":
             mine = gesture_keys(rig, 0, total, x0, facing, shot.emotion, shot.arousal, ground, scale, rng, 3 * i)
         else:

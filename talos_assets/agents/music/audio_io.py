@@ -1,4 +1,4 @@
-"""Cuttura's audio files: any audio (or video-with-audio) decoded to mono float32 by ffmpeg (argv
+"""Cuttura's audio files: any audio (or video-with-audio) decoded to mono or stereo float32 by ffmpeg (argv
 lists, raw float32 through a pipe), and 16-bit PCM WAV written through a temp file and an atomic
 rename. The ffmpeg executable is always given by the caller (the studio's ffmpeg resource).
 """
@@ -14,15 +14,18 @@ from pathlib import Path
 import numpy as np
 
 
-def load_audio(path: str | Path, ffmpeg_exe: str, sr: int = 44100) -> np.ndarray:
-    """Decode any audio (or video-with-audio) file to mono float32 at `sr` through ffmpeg."""
+def load_audio(path: str | Path, ffmpeg_exe: str, sr: int = 44100, channels: int = 1) -> np.ndarray:
+    """Decode any audio (or video-with-audio) file to float32 at `sr` through ffmpeg: (n,) for
+    `channels=1`, (n, 2) for `channels=2` (a mono file is copied to both sides)."""
+    if channels not in (1, 2):
+        raise ValueError(f"channels must be 1 or 2, got {channels}")
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"Audio file '{path}' does not exist or is not a regular file.")
     argv = [
         ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error",
         "-i", f"file:{path}",
-        "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(int(sr)),
+        "-map", "0:a:0", "-vn", "-ac", str(channels), "-ar", str(int(sr)),
         "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
     ]  # fmt: skip
     proc = subprocess.run(argv, capture_output=True, check=False)
@@ -32,7 +35,8 @@ def load_audio(path: str | Path, ffmpeg_exe: str, sr: int = 44100) -> np.ndarray
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1].strip().rstrip(".") if lines else "no audio samples were decoded"
         raise ValueError(f"Could not decode audio file '{path}' ({reason}).")
-    return audio.astype(np.float32, copy=True)
+    audio = audio[: audio.size - audio.size % channels].astype(np.float32, copy=True)
+    return audio if channels == 1 else audio.reshape(-1, channels)
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sr: int) -> Path:

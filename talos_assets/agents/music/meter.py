@@ -19,11 +19,16 @@ def bar_accent(x: np.ndarray, sr: int, beats: np.ndarray, period: float, chroma_
                frame_period: float) -> np.ndarray:
     """Per-beat accent: z-scored low-frequency energy under 150 Hz just after the beat, harmonic
     change (`chroma_n`: unit chroma per beat) and, at half weight, the onset envelope's peak."""
-    low = signal.sosfilt(signal.butter(4, 150.0, fs=sr, output="sos"), x) ** 2
-    c = np.concatenate([[0.0], np.cumsum(low)])
+    # squared and summed in place: one signal-length array in flight, not four
+    low = signal.sosfilt(signal.butter(4, 150.0, fs=sr, output="sos"), x)
+    total = np.cumsum(np.square(low, out=low), out=low)  # total[i - 1]: the energy of the first i samples
     lo_idx = np.clip(np.round((beats - 0.02) * sr).astype(int), 0, x.size)
     hi_idx = np.clip(np.round((beats + min(0.15, 0.5 * period)) * sr).astype(int), 0, x.size)
-    lf = np.log10(1e-10 + (c[hi_idx] - c[lo_idx]) / np.maximum(hi_idx - lo_idx, 1))
+
+    def upto(idx: np.ndarray) -> np.ndarray:
+        return np.where(idx > 0, total[np.maximum(idx - 1, 0)], 0.0)
+
+    lf = np.log10(1e-10 + (upto(hi_idx) - upto(lo_idx)) / np.maximum(hi_idx - lo_idx, 1))
     harm = np.concatenate([[0.0], 1.0 - np.sum(chroma_n[1:] * chroma_n[:-1], axis=1)])
     harm[0] = np.median(harm[1:])
     env_idx = np.clip(np.round(beats / frame_period).astype(int), 0, env.size - 1)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from scipy import signal
 
 from talos_assets.agents.music import voices
+from talos_assets.agents.music.limiter import normalize_mix
 from talos_assets.agents.music.loudness import normalize_loudness
 
 # Chord roots (semitones above the tonic) and qualities. Major: I-V-vi-IV; minor: i-VI-III-VII.
@@ -88,6 +89,7 @@ class Score(BaseModel):
     beat_times: list[float]
     downbeat_times: list[float]
     sections: list[ScoreSection]
+    stereo: np.ndarray | None = None  # (n, 2): the same band panned (drums left, lead right), -14 LUFS / -1 dBTP
 
     @property
     def section_times(self) -> list[float]:
@@ -124,6 +126,15 @@ class _Band:
 
     def mix(self) -> np.ndarray:
         return self.pad + self.bass + self.drums + self.lead
+
+    def stereo_mix(self) -> np.ndarray:
+        """(n, 2): pad and bass in the centre, drums a little left, lead a little right (constant power)."""
+        out = np.zeros((self.pad.size, 2))
+        for stem, pan in ((self.pad, 0.0), (self.bass, 0.0), (self.drums, -0.25), (self.lead, 0.3)):
+            angle = (pan + 1.0) * np.pi / 4.0
+            out[:, 0] += stem * np.cos(angle) * np.sqrt(2.0)
+            out[:, 1] += stem * np.sin(angle) * np.sqrt(2.0)
+        return out
 
 
 def _checked_segments(mood_segments: list[tuple[float, float, float]], duration: float,
@@ -213,14 +224,15 @@ def _play_bar(band: _Band, pulse: _Pulse, t0: float, section: ScoreSection, chor
 
 
 def _faded(mix: np.ndarray, sr: int) -> np.ndarray:
-    """Fades: 1.5 s in, 2.5 s out (shorter for very short scores), equal-power curves."""
-    n = mix.size
+    """Fades: 1.5 s in, 2.5 s out (shorter for very short scores), equal-power curves; (n,) or (n, ch)."""
+    n = mix.shape[0]
+    shape = (-1,) + (1,) * (mix.ndim - 1)  # curves broadcast over channels
     fade_in = min(int(1.5 * sr), n // 4)
     fade_out = min(int(2.5 * sr), n // 3)
     if fade_in > 0:
-        mix[:fade_in] *= np.sin(0.5 * np.pi * np.linspace(0.0, 1.0, fade_in)) ** 2
+        mix[:fade_in] *= (np.sin(0.5 * np.pi * np.linspace(0.0, 1.0, fade_in)) ** 2).reshape(shape)
     if fade_out > 0:
-        mix[n - fade_out :] *= np.cos(0.5 * np.pi * np.linspace(0.0, 1.0, fade_out)) ** 2
+        mix[n - fade_out :] *= (np.cos(0.5 * np.pi * np.linspace(0.0, 1.0, fade_out)) ** 2).reshape(shape)
     return mix
 
 
@@ -263,8 +275,9 @@ def compose_score(
         chord = tuple(section.tonic_midi + root + interval for interval in _TRIADS[quality])
         _play_bar(band, pulse, t0, section, chord, rng, hat_sos)
     beat_times = [float(t) for t in np.arange(0.0, duration - 1e-9, pulse.beat)]
+    stereo = normalize_mix(_faded(band.stereo_mix(), sr), sr, target_lufs=target_lufs)
     return Score(
-        audio=normalize_loudness(_faded(band.mix(), sr), sr, target_lufs=target_lufs), sr=sr, tempo_bpm=bpm,
+        audio=normalize_loudness(_faded(band.mix(), sr), sr, target_lufs=target_lufs), sr=sr, tempo_bpm=bpm, stereo=stereo,
         beats_per_bar=beats_per_bar, beat_times=beat_times, downbeat_times=beat_times[::beats_per_bar],
         sections=sections,
     )  # fmt: skip

@@ -6,18 +6,40 @@ MFCC-like cepstra) for the meter and section analysis.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
+# Frames per block of `stft_power_blocks`: the whole spectrogram of a 3-minute soundtrack with 93 ms
+# windows is ~1.5 GB in flight (windowed frames, complex spectrum, power); a block of 256 frames is
+# ~40 MB whatever the film's length.
+STFT_BLOCK_FRAMES = 256
 
-def stft_power(x: np.ndarray, sr: int, seconds: float, hop: int) -> tuple[np.ndarray, int]:
-    """Power spectrogram (frames, bins) of windows of about `seconds` (a power of two, at least 256
-    samples) every `hop` samples, centred on the frame times; returns it and the FFT size."""
+
+def stft_power_blocks(x: np.ndarray, sr: int, seconds: float, hop: int,
+                      block: int = STFT_BLOCK_FRAMES) -> tuple[Iterator[np.ndarray], int]:
+    """`stft_power`'s rows, `block` frames at a time (the same values), and the FFT size: callers
+    reduce each block to the few features they need, so memory does not grow with the audio."""
     n_fft = int(2 ** np.ceil(np.log2(max(256, seconds * sr))))
     if x.size < n_fft:
         x = np.pad(x, (0, n_fft - x.size))
     padded = np.pad(x, (n_fft // 2, n_fft // 2))
-    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
-    return np.abs(np.fft.rfft(frames * np.hanning(n_fft), axis=1)) ** 2, n_fft
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]  # a view: nothing copied
+    window = np.hanning(n_fft)
+
+    def blocks() -> Iterator[np.ndarray]:
+        for start in range(0, frames.shape[0], block):
+            yield np.abs(np.fft.rfft(frames[start:start + block] * window, axis=1)) ** 2
+
+    return blocks(), n_fft
+
+
+def stft_power(x: np.ndarray, sr: int, seconds: float, hop: int) -> tuple[np.ndarray, int]:
+    """Power spectrogram (frames, bins) of windows of about `seconds` (a power of two, at least 256
+    samples) every `hop` samples, centred on the frame times; returns it and the FFT size. Whole,
+    for short audio and plots; the analysis reduces `stft_power_blocks` as it goes."""
+    blocks, n_fft = stft_power_blocks(x, sr, seconds, hop)
+    return np.concatenate(list(blocks)), n_fft
 
 
 def mel_filterbank(sr: int, n_fft: int, n_mels: int = 40, fmin: float = 30.0, fmax: float | None = None) -> np.ndarray:
@@ -64,12 +86,18 @@ def beat_chroma_and_cepstra(x: np.ndarray, sr: int, beats: np.ndarray, period: f
     40-band log-mel spectrum (timbre), each averaged over the frames of that beat."""
     # Beat-synchronous spectra: ~93 ms windows every ~23 ms (semitone resolution for chroma).
     hop = max(1, int(round(0.0232 * sr)))
-    power, n_fft = stft_power(x, sr, 0.093, hop)
-    frame_times = np.arange(power.shape[0]) * hop / sr
-    chroma = np.sqrt(power) @ chroma_matrix(sr, n_fft).T
+    blocks, n_fft = stft_power_blocks(x, sr, 0.093, hop)
+    to_chroma, to_mel = chroma_matrix(sr, n_fft).T, mel_filterbank(sr, n_fft, n_mels=40).T
+    chroma_rows, mel_rows, peak = [], [], 1e-20
+    for power in blocks:  # 52 numbers kept per frame, not the 4097-bin spectrum
+        chroma_rows.append(np.sqrt(power) @ to_chroma)
+        mel_rows.append(power @ to_mel)
+        peak = max(peak, float(power.max()))
+    chroma = np.concatenate(chroma_rows)
+    frame_times = np.arange(chroma.shape[0]) * hop / sr
     # log10 power with a floor 90 dB under the peak: level-independent cepstra (a fade does not
     # read as a new timbre), unlike log1p compression.
-    mel = np.log10(power @ mel_filterbank(sr, n_fft, n_mels=40).T + 1e-9 * max(float(power.max()), 1e-20))
+    mel = np.log10(np.concatenate(mel_rows) + 1e-9 * peak)
     # DCT-II of the log-mel spectrum: MFCC-like timbre (coefficient 0, overall level, dropped).
     basis = np.cos(np.pi / 40 * (np.arange(40) + 0.5)[None, :] * np.arange(1, 13)[:, None])
     mfcc = mel @ basis.T

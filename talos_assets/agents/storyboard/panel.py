@@ -1,13 +1,18 @@
-"""One storyboard panel: the shot's first key drawing (Axis's stored key poses) washed grey, framed by
-the camera's first key, with the storyboard artist's camera marks and the shot's notes under it."""
+"""One storyboard panel: the shot's first key drawing (Axis's stored key poses, and the props placed
+beside them) washed grey, framed by the camera's first key, with the storyboard artist's camera marks
+and the shot's notes under it."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-from talos_assets.agents import key_animation
+from talos_assets.agents import key_animation, props
 from talos_assets.agents.camera_framing import apply_camera, to_output_rgb8
+from talos_assets.agents.props import PropPlacement
 from talos_assets.spec import CameraKey, CameraMove, KeyPose, Pose, ShotPlan
 
 
@@ -19,12 +24,29 @@ def first_key_drawing(keys: list[KeyPose]) -> dict[str, Pose]:
     return first
 
 
+def _with_props(shot: ShotPlan, first: dict[str, Pose], rigs: dict[str, "key_animation.Rig"],
+                placements: Sequence[PropPlacement], prop_dirs: Sequence[Path | str]) -> list:
+    """The first key drawing's (rig, pose) list with the shot's props: held ones in the first key's hand."""
+    specs = props.placement_specs(placements, prop_dirs)
+    prop_rigs = {p.prop: props.load_prop_rig(p.prop, prop_dirs) for p in placements}
+    aspect = shot.width / shot.height
+    at_key = {p.key: props.held_pose(specs[p.prop], rigs[p.holder], first[p.holder], p.hand, p.scale, aspect)
+              if p.holder in first else p.pose for p in placements}
+    return props.frame_drawables(rigs, first, placements, prop_rigs, at_key)
+
+
 def draw_storyboard_panel(shot: ShotPlan, cam: CameraKey, keys: list[KeyPose], rigs: dict[str, "key_animation.Rig"],
-                          width: int = 480) -> np.ndarray:
-    """The panel as RGB8: the key drawing through the camera, then id, timing, emotion and script line."""
+                          width: int = 480, placements: Sequence[PropPlacement] = (),
+                          prop_dirs: Sequence[Path | str] = ()) -> np.ndarray:
+    """The panel as RGB8: the key drawing through the camera, then id, timing, emotion and script line.
+
+    `placements` are the props Axis placed (`store.read_prop_placements`), drawn with the characters;
+    `prop_dirs` are the user's prop folders.
+    """
     height = int(round(width * shot.height / shot.width))
     first = first_key_drawing(keys)
-    art = key_animation.draw_line_art([(rigs[c], first[c]) for c in first], width, height)
+    scene = _with_props(shot, first, rigs, placements, prop_dirs) if placements else [(rigs[c], first[c]) for c in first]
+    art = key_animation.draw_line_art(scene, width, height)
     paper = np.ones((height, width, 4), np.float32)
     tone = np.where(art.silhouette, 0.82, 1.0).astype(np.float32)[..., None]  # grey wash marks the figures
     paper[..., :3] = tone * (1.0 - art.line[..., None])

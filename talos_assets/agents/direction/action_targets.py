@@ -1,0 +1,176 @@
+"""Prism's action targets: whom or what a verb of `action_text.py` is done to.
+
+After the verb, the reader walks its clause: a noun phrase right after the verb (its direct object)
+or after a preposition that points ("at", "to", "toward", "into", "onto", "for"...) may be the
+target; one after a preposition that only places the act ("from", "behind", "past", "around"...)
+may not. The first character, prop or sky/ground mention found is the target; a possessive name
+before a prop gives the prop ("looks at Mira's kite"). Give and throw keep the object apart
+("Pip hands Mira the book": target mira, prop book); pick up, hold and carry reach for the prop
+itself (target and prop). Looking at the sky or the moon is gazing up. Two subjects doing a
+reciprocal act ("they hug", "dance together", "look at each other") have each other as target.
+"""
+
+from __future__ import annotations
+
+from talos_assets.agents.direction.action_clauses import ReadState, Tok
+from talos_assets.agents.direction.action_lexicon import VerbMatch
+from talos_assets.agents.direction.props_text import HOLDABLE
+from talos_assets.agents.direction.worldtext import PhraseIndex, Token
+from talos_assets.spec import CharacterAction
+
+TARGET_PREPS = {"at", "to", "toward", "towards", "into", "onto", "on", "upon", "over", "up", "for", "after",
+                "against", "down"}
+BLOCK_PREPS = {"from", "behind", "past", "through", "across", "around", "round", "by", "near", "beside",
+               "along", "off", "away", "above", "below", "beneath", "beyond", "among", "inside", "outside",
+               "without", "like", "than", "next", "under", "while", "except", "about", "in", "out", "as", "between"}
+# actions whose partner may follow "with" ("dances with Mira"; but "strikes it with a hammer")
+WITH_ACTIONS = {"dance", "fight", "shake_hands", "talk", "hug", "laugh"}
+# moves toward someone that may take their target from the act they go to do ("runs to hug Mira")
+APPROACH = {"walk", "run", "sneak", "jump", "turn", "reach"}
+# where a body rests is its target ("sits in the chair", "sleeps in the bed")
+IN_ACTIONS = {"sit", "sit_down", "lie_down", "sleep", "climb", "jump"}
+RECIPROCAL = {"hug", "shake_hands", "fight", "talk"}
+# taking hold of a person is holding them; lifting one is picking them up
+_LIFTS = {"lift", "pick up", "pick", "scoop up", "take up", "pick out"}
+TOGETHER = RECIPROCAL | {"dance", "talk", "look_at"}
+TRANSFER = {"give", "throw"}
+HANDLED = {"pick_up", "hold", "carry", "pull", "push"}
+SKY = {"sky", "skies", "stars", "star", "heavens", "heaven", "sun", "clouds", "cloud", "sunset", "sunrise",
+       "skyward", "moonlight", "starlight", "birds", "constellations", "comet"}
+GROUND = {"ground", "floor", "earth", "dirt", "mud", "dust", "pavement"}
+_ENDS = {"and", "but", "or"}
+
+
+def prop_hits(toks: list[Tok], props: PhraseIndex) -> dict[int, str]:
+    """Token position -> prop id for every prop the line names."""
+    return {m.start: m.key for m in props.find([Token(t.text, t.clause, 0) for t in toks])}
+
+
+def _others(subject: list[str], present: list[str], state: ReadState) -> list[str]:
+    others = [c for c in present if c not in subject]
+    if state.last_named in others:
+        others.remove(state.last_named)
+        others.insert(0, state.last_named)
+    return others
+
+
+def _mentions(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str], state: ReadState,
+              present: list[str], props: dict[int, str]) -> tuple[list[tuple[str, str]], bool]:
+    """(target, kind) mentions the verb governs, in order, and whether the clause says 'each other'."""
+    used = set(verb.used)
+    hits = {k: v for k, v in props.items() if k not in used}
+    allowed, out, mutual = True, [], False
+    j = verb.start + 1
+    while j < limit:
+        t = toks[j]
+        nxt = toks[j + 1].text if j + 1 < limit else ""
+        if j in used:
+            j += 1
+            continue
+        if t.text in ("each", "one") and nxt in ("other", "another"):
+            mutual, j = True, j + 2
+            continue
+        if t.text == "together":
+            mutual = True
+        if t.text == "of":
+            pass  # "out of the house", "catch sight of Mira": the mode before it holds
+        elif t.text == "with":
+            allowed = verb.action in WITH_ACTIONS
+        elif t.text == "behind":
+            allowed = verb.action == "sneak"  # "sneaks up behind Pip": Pip is whom it creeps up on
+        elif t.text == "in":
+            allowed = verb.action in IN_ACTIONS
+        elif t.text in TARGET_PREPS:
+            allowed = True
+        elif t.text in BLOCK_PREPS:
+            allowed = False
+        elif allowed:
+            mention = _mention(toks, j, limit, hits, subject, state, present)
+            if mention is not None:
+                out.append(mention)
+        j += t.span if t.name is not None else 1
+    return out, mutual
+
+
+def _mention(toks: list[Tok], j: int, limit: int, hits: dict[int, str], subject: list[str], state: ReadState,
+             present: list[str]) -> tuple[str, str] | None:
+    """The character, prop or place named at toks[j], if any."""
+    t = toks[j]
+    nxt = j + t.span
+    if t.name is not None:
+        if t.name not in present or subject == [t.name]:
+            return None
+        if t.text.endswith("'s") and nxt in hits:
+            return None  # "Mira's kite": the kite is the target
+        return t.name, "character"
+    if t.text in ("him", "her", "them"):
+        if t.text == "her" and nxt < limit and toks[nxt].text not in _ENDS and nxt not in _after_object(toks, nxt):
+            return None  # a possessive "her": the noun after it is the mention
+        others = _others(subject, present, state)
+        if t.text == "them" and len(others) != 1:
+            return None
+        return (others[0], "character") if others else None
+    if j in hits:
+        return hits[j], "prop"
+    if t.text == "it":  # "picks up the key and hands it to Omar": the last prop named before
+        before = [k for k in hits if k < j]
+        return (hits[max(before)], "prop") if before else None
+    if t.text in SKY:
+        return "sky", "place"
+    if t.text in GROUND:
+        return "ground", "place"
+    return None
+
+
+def _after_object(toks: list[Tok], k: int) -> set[int]:
+    """{k} when toks[k] is a word that may follow an object pronoun (a preposition or adverb)."""
+    w = toks[k].text
+    return {k} if w in TARGET_PREPS | BLOCK_PREPS | {"with", "again", "tight", "tightly", "close", "back", "goodbye",
+                                                     "hello", "gently", "warmly", "too", "once", "twice", "then",
+                                                     "the", "a", "an"} or w.endswith("ly") else set()
+
+
+def _pick(action: str, mentions: list[tuple[str, str]]) -> tuple[tuple[str, str] | None, str | None]:
+    """(target, prop) from the verb's mentions."""
+    chars = [m for m in mentions if m[1] == "character"]
+    objs = [m for m in mentions if m[1] == "prop"]
+    if action in TRANSFER:
+        prop = objs[0][0] if objs else None
+        elsewhere = [m for m in mentions if m[1] == "place" or (m[1] == "prop" and m[0] != prop)]
+        target = chars[0] if chars else (elsewhere[0] if elsewhere else None)
+        return target, prop
+    if action in HANDLED and objs:
+        if chars and mentions.index(chars[0]) < mentions.index(objs[0]) and action != "carry":
+            return chars[0], None
+        return objs[0], objs[0][0] if action in ("pick_up", "hold", "carry") else None
+    return (mentions[0] if mentions else None), None
+
+
+def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str], state: ReadState,
+                present: list[str], props: dict[int, str]) -> list[CharacterAction]:
+    """One action per subject character for `verb`, with its target and object."""
+    mentions, mutual = _mentions(toks, verb, limit, subject, state, present, props)
+    target, prop = _pick(verb.action, mentions)
+    action = verb.action
+    if action == "look_at" and target is not None and target[0] in ("sky", "moon"):
+        action = "gaze_up"
+    if action == "pick_up" and target is not None and target[1] == "character" and verb.phrase not in _LIFTS:
+        action = "hold"
+    if action in ("hug", "turn") and target is not None and target[0] in HOLDABLE:
+        action, prop = "hold", target[0]  # "holds the lantern close", "turns the letter over in his fingers"
+    out = []
+    for c in subject:
+        tgt = target
+        others = [o for o in subject if o != c]
+        if tgt is None and len(subject) == 2 and (action in RECIPROCAL or (mutual and action in TOGETHER)):
+            tgt = (others[0], "character")
+        elif tgt is None and len(subject) == 1 and action in ("hug", "shake_hands"):
+            rest = _others(subject, present, state)
+            tgt = (rest[0], "character") if len(rest) == 1 else None
+        if tgt is not None and tgt[0] == c:
+            if len(subject) > 1:
+                continue  # "everyone looks at Omar": Omar is looked at, he does not look
+            tgt = None
+        out.append(CharacterAction(character=c, action=action, target=tgt[0] if tgt else None,
+                                   target_kind=tgt[1] if tgt else None, prop=prop))
+    return out

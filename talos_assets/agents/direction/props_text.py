@@ -1,0 +1,163 @@
+"""Prism's prop reading: the props a line names and who holds each.
+
+A prop is held when a holding verb governs it ("Mira raises the lantern", "he picks up the key"),
+when the line says it is in someone's hand ("the torch in his hand"), or when a person owns a prop
+one carries ("her lantern", "Omar's umbrella"). The holder is the character the line names before
+the verb or as the owner; a pronoun leaves it to the caller (the shot's subject). A negated prop
+("without a lantern") is not in the shot; a prop word right after a name or pronoun is a verb
+("Talos hammers the blade"). Words inside a place phrase ("throne room") are not props.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from talos_assets.agents.direction.vocabulary import VocabularyIndex
+from talos_assets.agents.direction.worldtext import Match, Token, negated
+
+_HOLD_VERBS = {
+    "hold", "holds", "holding", "held", "carry", "carries", "carrying", "carried", "raise", "raises", "raising",
+    "raised", "lift", "lifts", "lifting", "lifted", "grip", "grips", "gripping", "gripped", "grab", "grabs",
+    "grabbed", "pick", "picks", "picked", "picking", "swing", "swings", "swinging", "swung", "clutch",
+    "clutches", "clutching", "clutched", "wield", "wields", "wielding", "brandish", "brandishes", "take",
+    "takes", "took", "read", "reads", "reading", "tuck", "tucks", "tucked", "shoulders", "shouldered", "clasp",
+    "clasps", "cradle", "cradles", "waves", "waving", "draws", "drew", "hoists", "hoisted", "plays", "playing",
+    "snatch", "snatches", "snatched", "seize", "seizes", "seized", "grasp", "grasps", "grasped",
+    "opens", "opened", "unfolds", "unfolded", "drinks", "drink", "drinking", "hug", "hugs", "hugging", "pockets",
+    "pocketed", "slings", "slung", "keeps", "keep", "throws", "threw", "tosses", "tossed", "hurls", "fills",
+    "filling", "offers", "offered", "gives", "gave", "hands", "handed", "clings", "cling", "wears", "wearing", "sips", "sipping", "lowers", "lowered", "strums", "strumming",
+}
+_RELEASE_VERBS = {"sets", "set", "puts", "put", "places", "placed", "leaves", "left", "drops", "dropped", "lays",
+                  "laid", "rests", "rested", "abandons", "hangs", "hung", "leans", "leaned", "props", "propped"}
+_HELD_STATES = {"drawn", "raised", "aloft", "ready", "held", "clutched", "gripped", "in-hand"}
+_HAND_WORDS = {"arm", "hand", "hands", "grip", "grasp", "arms", "fist", "palm", "fingers", "paws", "claws", "shoulder",
+               "shoulders", "belt", "pocket", "hip", "back"}
+_PRONOUNS = {"he", "she", "they", "it", "i", "we", "you"}
+_POSSESSIVES = {"his", "her", "their", "my", "your", "our"}
+_FILLERS = {"the", "a", "an", "up", "down", "only", "from", "out", "to", "onto", "tightly", "his", "her", "their", "its", "old", "little", "great", "small",
+            "heavy", "bright", "long", "rusty", "silver", "golden", "broken", "last", "new", "tiny", "big"}
+# props a character can carry in one hand ("her lantern" puts it in her hand; "her house" does not)
+HOLDABLE = {"lantern", "lamp", "candle", "torch", "basket", "hammer", "sword", "shield", "cup", "bottle", "book",
+            "letter", "phone", "umbrella", "ball", "bag", "key", "guitar", "kite", "flower", "ladder", "rock", "clock"}
+_FIXED = {"house", "tree", "door", "window", "moon", "ship", "car", "boat", "bed", "fence", "table", "bench",
+          "anvil"}
+
+
+@dataclass
+class PropReading:
+    """A prop a line names; `held` with `holder` None = held by the line's pronoun subject."""
+
+    prop: str
+    start: int
+    held: bool = False
+    holder: str | None = None
+
+
+def _name_of(word: str, names: dict[str, str]) -> str | None:
+    w = word[:-2] if word.endswith("'s") else word.rstrip("'")
+    return names.get(w)
+
+
+def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> str | None:
+    """The character doing the verb at `start`: the one the sentence names last before it, else
+    (an opening phrase: "Holding a cup, Pip watches") the first one named after it; None when a
+    pronoun stands for the doer."""
+    sentence = tokens[start].sentence
+    for j in range(start - 1, -1, -1):
+        if tokens[j].sentence != sentence:
+            break
+        if tokens[j].text in _PRONOUNS:
+            return None
+        hit = _name_of(tokens[j].text, names)
+        if hit:
+            return hit
+    for t in tokens[start + 1:]:
+        if t.sentence != sentence or t.text in _PRONOUNS:
+            return None
+        if _name_of(t.text, names) and not t.text.endswith("'s"):
+            return _name_of(t.text, names)
+    return None
+
+
+def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
+    """Held by the doer of a holding verb before the prop ("Talos carries Mira's basket": Talos), else
+    by the owner of a holdable prop ("her lantern", "Omar's umbrella")."""
+    clause = tokens[m.start].clause
+    owned: tuple[bool, str | None] | None = None
+    for j in range(m.start - 1, max(prev_prop, m.start - 5), -1):
+        t = tokens[j]
+        if t.clause != clause:
+            break
+        owner = _name_of(t.text, names) if t.text.endswith("'s") else None
+        if owned is None and m.key in HOLDABLE and j >= m.start - 2:
+            if owner:
+                owned = (True, owner)
+            elif t.text in _POSSESSIVES:
+                owned = (True, _subject_before(tokens, j, names))
+        if t.text in _HOLD_VERBS and m.key not in _FIXED:
+            return True, _subject_before(tokens, j, names)
+        if t.text in _RELEASE_VERBS:
+            return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
+        given_to = _name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
+        if t.text not in _FILLERS and not owner and not given_to and t.text not in _POSSESSIVES:
+            break
+    return owned or (False, None)
+
+
+def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[bool, str | None]:
+    """ "the torch in his hand", "the letter in her bronze fingers", "lantern in hand", "the book
+    Rosa carries" """
+    clause = tokens[m.start].clause
+    after = [t.text for t in tokens[m.end:m.end + 2] if t.clause == clause]
+    if len(after) == 2 and (_name_of(after[0], names) or after[0] in _PRONOUNS) and after[1] in _HOLD_VERBS:
+        return True, _name_of(after[0], names)
+    if after and after[0] in _HELD_STATES and m.key not in _FIXED:
+        return True, _subject_before(tokens, m.start, names)  # "sword drawn", "lantern aloft"
+    for j in range(m.end, min(len(tokens), m.end + 5)):
+        if tokens[j].clause != clause:
+            break
+        if tokens[j].text not in _HAND_WORDS:
+            continue
+        if tokens[j - 1].text == "in" and tokens[j].text in ("hand", "hands"):
+            return True, _subject_before(tokens, m.start, names)
+        for before in (tokens[j - 1].text, tokens[j - 2].text if j >= 2 else ""):
+            owner = _name_of(before, names)
+            if before in _POSSESSIVES | {"each", "one", "both"} or owner:
+                return True, owner or _subject_before(tokens, j - 1, names)
+    return False, None
+
+
+def _holder(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
+    """(held, holder name) for the prop at m; held with no name = the pronoun's subject."""
+    held = _held_before(tokens, m, prev_prop, names)
+    return held if held[0] else _held_in_hand(tokens, m, names)
+
+
+def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str],
+               taken: set[int] | None = None, after_nouns: set[int] = frozenset()) -> list[PropReading]:
+    """The props a line names (first mention of each), with who holds them. `names` maps the
+    lowercase names a line may use to character (rig) names; `taken` are tokens of place phrases;
+    `after_nouns` are positions right after another noun the reader knows ("the rain hammers")."""
+    out: dict[str, PropReading] = {}
+    prev = -1
+    matches = index.props.find(tokens, taken)
+    for m in matches:
+        before = tokens[m.start - 1].text if m.start else ""
+        word = tokens[m.end - 1].text
+        verb_form = word.endswith("s") and not word.endswith(("ss", "'s"))  # "rocks", "hammers"
+        after_noun = verb_form and (before in names or m.start in after_nouns or any(n.end == m.start and not before.endswith("'s")
+                                                           for n in matches))
+        if before in _PRONOUNS or (after_noun and tokens[m.start - 1].clause == tokens[m.start].clause):
+            continue  # "Talos hammers the blade", "the boat rocks": a verb, not the prop
+        if tokens[m.end - 1].text.endswith("'s") and any(n.start == m.end for n in matches):
+            continue  # "a ship's lantern": the lantern is the prop
+        if negated(tokens, m.start):
+            prev = m.end - 1
+            continue
+        held, holder = _holder(tokens, m, prev, names)
+        prev = m.end - 1
+        if m.key not in out:
+            out[m.key] = PropReading(m.key, m.start, held, holder)
+        elif held and not out[m.key].held:
+            out[m.key].held, out[m.key].holder = True, holder
+    return list(out.values())

@@ -1,0 +1,282 @@
+"""Prism's world reading: the place, time of day, weather, season and light sources one line states.
+
+Works on prose sentences, shot descriptions and screenplay scene headings (`EXT. MARKET SQUARE -
+DAY`). Places come from the world vocabulary (`vocabulary.py`); time, weather, season and light come
+from the word tables below. Each field is only claimed when the line states it: a negated term
+("no wind tonight", "not yet night") claims nothing, an ended weather ("the rain had stopped")
+claims a clear sky, and a contrast keeps its positive half ("not raining but snowing"). When a
+line names several places, the one it puts the action in wins (after "into", "in", "on"...) over
+one it only looks toward or leaves. An unknown heading place falls back to the nearest set by
+spelling, else hills outdoors and a room indoors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, read_effects
+from talos_assets.agents.direction.props_text import PropReading, read_props
+from talos_assets.agents.direction.vocabulary import VocabularyIndex
+from talos_assets.agents.direction.worldtext import (
+    Match,
+    PhraseIndex,
+    Token,
+    ended,
+    negated,
+    negated_after,
+    preceding,
+    tokenize,
+)
+from talos_assets.spec import Season, TimeOfDay, Weather
+
+TIME_WORDS: dict[TimeOfDay, list[str]] = {
+    TimeOfDay.dawn: ["dawn", "daybreak", "sunrise", "sunup", "first light", "break of day", "sun rise", "sun rose",
+                     "rising sun", "crack of dawn", "early light"],
+    TimeOfDay.morning: ["morning", "forenoon", "breakfast", "mid-morning"],
+    TimeOfDay.noon: ["noon", "midday", "high noon", "noonday", "sun is high", "broad daylight", "daylight",
+                     "lunchtime", "day", "daytime"],
+    TimeOfDay.afternoon: ["afternoon", "late afternoon", "teatime"],
+    TimeOfDay.dusk: ["dusk", "sunset", "twilight", "evening", "sundown", "nightfall", "gloaming", "golden hour",
+                     "sun set", "setting sun", "sun sink", "sun go down", "sun went down", "magic hour"],
+    TimeOfDay.night: ["night", "midnight", "tonight", "nighttime", "night-time", "under the stars", "stars",
+                      "starry", "starlight", "moonlight", "moonlit", "moon", "full moon", "after dark",
+                      "darkness falls", "overnight", "late night"],
+}
+# a bare "day" is only a time in a heading ("EXT. FIELD - DAY"); in prose "one day" says nothing
+_HEADING_ONLY = {"day", "daytime"}
+WEATHER_WORDS: dict[Weather, list[str]] = {
+    Weather.clear: ["sunny", "sunshine", "cloudless", "clear sky", "clear skies", "not a cloud", "blue sky",
+                    "bright sun", "clear day", "clear night", "clear morning", "clear evening", "sun-drenched",
+                    "fair weather", "clouds part", "clouds parted", "clouds break", "clouds clear",
+                    "sun breaks through", "sun broke through", "windless"],
+    Weather.cloudy: ["cloud", "cloudy", "overcast", "grey sky", "gray sky", "clouded", "grey morning",
+                     "gray morning", "grey day", "gray day", "grey dawn", "leaden sky", "dull sky"],
+    Weather.rain: ["rain", "raining", "rainy", "drizzle", "drizzling", "downpour", "raindrop", "rainfall",
+                   "pouring rain", "rainstorm"],
+    Weather.storm: ["storm", "stormy", "thunder", "thunderstorm", "lightning", "tempest", "thunderclap",
+                    "hurricane", "typhoon"],
+    Weather.snow: ["snow", "snowing", "snowfall", "snowflake", "blizzard", "sleet", "snowstorm", "flurries",
+                   "snowy", "snow-covered", "snow covered", "snowbound"],
+    Weather.fog: ["fog", "foggy", "mist", "misty", "haze", "hazy", "murk"],
+    Weather.wind: ["wind", "windy", "gale", "breeze", "gust", "blustery", "windswept"],
+}
+# when a line names several weathers, the strongest is the sky it leaves (rain and thunder = storm)
+_WEATHER_RANK = [Weather.storm, Weather.snow, Weather.rain, Weather.fog, Weather.wind, Weather.cloudy, Weather.clear]
+SEASON_WORDS: dict[Season, list[str]] = {
+    Season.spring: ["springtime", "in spring", "in the spring", "spring morning", "spring day", "spring night",
+                    "spring evening", "spring air", "spring rain", "spring sun", "early spring", "late spring",
+                    "this spring", "last spring", "next spring"],
+    Season.summer: ["summer", "summertime", "midsummer", "summery"],
+    Season.autumn: ["autumn", "autumnal", "in the fall", "in fall", "this fall", "last fall"],
+    Season.winter: ["winter", "wintry", "wintertime", "midwinter"],
+}
+LIGHT_WORDS: dict[str, list[str]] = {
+    "lamp": ["lamp", "lamplight", "lamppost", "lightbulb", "light bulb", "chandelier", "street lamp"],
+    "candle": ["candle", "candlelight", "candlestick"],
+    "fire": ["fire", "fireplace", "hearth", "campfire", "bonfire", "firelight", "fireside", "flame"],
+    "window": ["window"],
+    "lantern": ["lantern", "lanternlight"],
+    "torch": ["torch", "torchlight", "flashlight"],
+    "screen": ["screen", "monitor", "television", "tv"],
+}
+# effect nouns that make the next "rain"/"snow" a verb ("sparks rain from the sky")
+_RAINING_THINGS = {"sparks", "embers", "ash", "ashes", "arrows", "petals", "stones", "blows", "tears", "fire",
+                   "flames", "debris", "rocks", "bombs"}
+_STRONG_PLACE = {"into", "onto", "reaches", "reach", "reached", "enters", "enter", "entered", "arrives", "arrive",
+                 "arrived", "to"}
+_AT_PLACE = {"in", "at", "on", "inside", "through", "across", "along", "by", "beside", "near", "under", "over",
+             "within", "around", "outside", "upon", "past", "among", "aboard", "down", "up"}
+_AWAY_PLACE = {"from", "leaves", "leave", "left", "toward", "towards", "off", "beyond", "of"}
+_SKIP_BEFORE_PLACE = {"the", "a", "an", "his", "her", "their", "its", "old", "quiet", "little", "great", "dark",
+                      "crowded", "warm", "cold", "distant", "empty", "busy", "narrow", "wide", "deep", "snowy",
+                      "ruined", "ancient", "abandoned", "small", "big", "vast", "lonely", "green"}
+_NOT_TIMES = {"paper", "papers", "newspaper", "news", "edition", "shift", "class", "classes", "school", "show",
+              "train", "bus", "gown", "dress", "routine", "prayers", "jog", "run", "person"}
+_MAGIC_MARKS = {"glowing", "magic", "magical", "shimmering", "enchanted", "sparkling"}
+_SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather"}
+_SUBJECT_PRONOUNS = {"he", "she", "it", "they", "who", "i", "we", "you"}
+_HEADING_RE = re.compile(r"^\s*\.?(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)[\s.]+(.*)$", re.IGNORECASE)
+
+
+def _index(table: dict) -> PhraseIndex:
+    return PhraseIndex((w, key.value if hasattr(key, "value") else key) for key, ws in table.items() for w in ws)
+
+
+_TIME, _WEATHER, _SEASON, _LIGHT = _index(TIME_WORDS), _index(WEATHER_WORDS), _index(SEASON_WORDS), _index(LIGHT_WORDS)
+
+
+@dataclass
+class SettingReading:
+    """What one line states about its world; None = not stated. `place_strength`: 3 = the action
+    moves there ("into the forest"), 2 = it happens there ("in the forest"), 1 = named, 0 = only
+    looked at or left; `place_from`: text, heading or fallback."""
+
+    place: str | None = None
+    place_strength: int = 0
+    place_from: str = "text"
+    time_of_day: TimeOfDay | None = None
+    weather: Weather | None = None
+    season: Season | None = None
+    interior: bool | None = None
+    light_sources: list[str] = field(default_factory=list)
+    place_tokens: set[int] = field(default_factory=set)
+
+
+def _place_strength(tokens: list[Token], m: Match) -> int:
+    for w in preceding(tokens, m.start, window=4):
+        if w in _SKIP_BEFORE_PLACE:
+            continue
+        if w in _STRONG_PLACE:
+            return 3
+        if w in _AT_PLACE:
+            return 2
+        if w in _AWAY_PLACE:
+            return 0
+        return 1
+    return 1
+
+
+def _of_place(tokens: list[Token], m: Match, matches: list[Match], interiors: set[str]) -> Match:
+    """ "the roof of the garage": an interior named after "of" is where the line is (but "the
+    rooftops of the town" stay on the rooftops)."""
+    j = m.end
+    if j < len(tokens) and tokens[j].text == "of":
+        j += 1
+        while j < len(tokens) and tokens[j].text in _SKIP_BEFORE_PLACE:
+            j += 1
+        return next((n for n in matches if n.start == j and n.key in interiors), m)
+    return m
+
+
+def read_place(tokens: list[Token], index: VocabularyIndex,
+               subjects: set[str] = frozenset()) -> tuple[str | None, int, set[int]]:
+    """(set id, strength, tokens the place phrases cover) of the place the line puts its action in;
+    `subjects` are names after which a place word is a verb ("Ada waves", "smoke streams")."""
+    found = index.places.find(tokens)
+    verbs = _SUBJECT_PRONOUNS | subjects
+    nouns = {m.end for ix in (EFFECT_INDEX, _WEATHER) for m in ix.find(tokens)  # not adjectives: "snowy fields"
+             if not tokens[m.end - 1].text.endswith(("y", "ed")) and "-" not in tokens[m.end - 1].text}
+    matches = [m for m in found if not negated(tokens, m.start)
+               and not (m.start and tokens[m.start - 1].text in verbs)
+               and not (m.start in nouns and tokens[m.start].text.endswith("s"))]
+    covered = {i for m in found for i in range(m.start, m.end)}
+    if not matches:
+        return None, 0, covered
+    scored = [(_place_strength(tokens, m), -k, m) for k, m in enumerate(matches)]
+    strength, _, best = max(scored, key=lambda s: (s[0], s[1]))
+    return _of_place(tokens, best, matches, index.interiors).key, strength, covered
+
+
+def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather, bool]]:
+    """(weather, ended) for every weather term the line states (negated ones left out)."""
+    out = []
+    for m in _WEATHER.find(tokens, taken):
+        w = Weather(m.key)
+        words = [t.text for t in tokens]
+        if m.end < len(words) and words[m.end] == "of" and tokens[m.end].clause == tokens[m.start].clause:
+            continue  # "clouds of smoke", "a storm of sparks": not the sky
+        if w in (Weather.rain, Weather.snow) and m.start > 0 and words[m.start - 1] in _RAINING_THINGS:
+            continue  # "sparks rain from the sky": a verb
+        if m.start > 0 and words[m.start - 1] in _MAGIC_MARKS:
+            continue  # "a glowing mist": an effect, not the weather
+        if negated(tokens, m.start) or negated_after(tokens, m.end):
+            continue
+        out.append((w, ended(tokens, m.end) or "after" in preceding(tokens, m.start)))  # "after the storm"
+    return out
+
+
+def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
+    """The weather the line leaves: the strongest stated one; an ended one leaves a clear sky."""
+    found = _weather_matches(tokens, taken)
+    live = {w for w, gone in found if not gone}
+    if any(gone for _, gone in found):
+        live.add(Weather.clear)
+    words = [t.text for t in tokens]
+    if "clear" in words and _SKY_NOUNS & set(words[max(0, words.index("clear") - 6):words.index("clear")]):
+        live.add(Weather.clear)  # "the sky over the bay is clear", "the night is clear"
+    return next((w for w in _WEATHER_RANK if w in live), None)
+
+
+def read_time(tokens: list[Token], taken: set[int], heading: bool = False) -> TimeOfDay | None:
+    """The first time of day the line states (not negated)."""
+    others = {i for m in _WEATHER.find(tokens, taken) for i in range(m.start, m.end)}
+    for m in _TIME.find(tokens, taken):
+        phrase = " ".join(t.text for t in tokens[m.start:m.end])
+        if phrase in _HEADING_ONLY and not heading:
+            continue
+        nxt = tokens[m.end].text if m.end < len(tokens) else ""
+        if nxt in _NOT_TIMES or (phrase == "night" and nxt in ("light", "lamp")):
+            continue  # "the evening paper", "her night light": things, not the time
+        if not negated(tokens, m.start, terms=others):
+            return TimeOfDay(m.key)
+    return None
+
+
+def read_season(tokens: list[Token]) -> Season | None:
+    return next((Season(m.key) for m in _SEASON.find(tokens) if not negated(tokens, m.start)), None)
+
+
+def read_lights(tokens: list[Token]) -> list[str]:
+    out = [m.key for m in _LIGHT.find(tokens) if not negated(tokens, m.start) and not ended(tokens, m.end)]
+    return list(dict.fromkeys(out))[:8]
+
+
+def read_setting(text: str, index: VocabularyIndex, names: dict[str, str] | None = None) -> SettingReading:
+    """What a line of prose, a shot description or a scene heading states about its world."""
+    if _HEADING_RE.match(text) and text.strip() == text.strip().upper():
+        return read_heading(text, index)
+    tokens = tokenize(text)
+    place, strength, covered = read_place(tokens, index, set(names or ()))
+    interior = (place in index.interiors) if place is not None else None
+    return SettingReading(place=place, place_strength=strength, time_of_day=read_time(tokens, covered),
+                          weather=read_weather(tokens, covered), season=read_season(tokens), interior=interior,
+                          light_sources=read_lights(tokens), place_tokens=covered)
+
+
+def read_heading(heading: str, index: VocabularyIndex) -> SettingReading:
+    """A scene heading (`INT. KITCHEN - NIGHT`): place by words (the longest phrase, then the last),
+    else the nearest set by spelling, else hills outdoors / a room indoors; time from its last part
+    (CONTINUOUS, LATER... say nothing)."""
+    m = _HEADING_RE.match(heading)
+    prefix, rest = (m.group(1).upper(), m.group(2)) if m else ("", heading)
+    interior = None if not prefix or "/" in prefix else prefix.startswith("INT")
+    place_part, _, tod_part = rest.rpartition(" - ") if " - " in rest else (rest, "", "")
+    tokens = tokenize(place_part)
+    matches = index.places.find(tokens)
+    reading = SettingReading(place_from="heading", place_strength=2)
+    if matches:
+        reading.place = max(matches, key=lambda x: (x.end - x.start, x.start)).key
+    else:
+        near = [index.nearest_place(t.text) for t in reversed(tokens) if len(t.text) > 3]
+        reading.place = next((p for p in near if p), None)
+        if reading.place is None and interior is not None:
+            reading.place, reading.place_from = ("room" if interior else "hills"), "fallback"
+    if reading.place is not None and interior is None:
+        interior = reading.place in index.interiors
+    reading.interior = interior
+    tod_tokens = tokenize(tod_part)
+    reading.time_of_day = read_time(tod_tokens, set(), heading=True)
+    reading.weather = read_weather(tod_tokens, set())
+    return reading
+
+
+@dataclass
+class LineWorld:
+    """Everything one line states about its world: setting, props and effects."""
+
+    setting: SettingReading
+    props: list[PropReading] = field(default_factory=list)
+    effects: list[EffectReading] = field(default_factory=list)
+
+
+def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineWorld:
+    """A line's setting, props (with holders) and effects (with anchors); `names` maps the lowercase
+    names the line may use to character names. A scene heading states a setting only."""
+    setting = read_setting(text, index, names)
+    if setting.place_from != "text":
+        return LineWorld(setting)
+    tokens = tokenize(text)
+    nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT) for m in ix.find(tokens)}  # not places: "library windows"
+    return LineWorld(setting, read_props(tokens, index, names, setting.place_tokens, nouns),
+                     read_effects(tokens, index, names))

@@ -1,0 +1,170 @@
+"""Prism's world-reading toolkit: story text as tokens in clauses, vocabulary phrases found in them
+(plural forms included), and the negation and ending cues around a phrase.
+
+A small rule-based reader in the manner of NegEx (Chapman et al. 2001): a term is negated when a
+negation cue ("no", "not", "never", "without", "n't") stands a few tokens before it in the same
+clause with no preposition between them ("there was no fire", "without a lantern", "not yet
+night"; but "no boats in the harbour" still places the line in the harbour), and a state has ended
+when an ending verb follows it ("the rain had stopped", "the fog lifted"). Clauses end at
+punctuation and at conjunctions ("but", "and", "as", "while"), so a contrast ("not rain but snow")
+keeps its second half. Phrases are matched longest first and never overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[.,;:!?()\"]")
+_PUNCT = set(".,;:!?()\"")
+_CONJUNCTIONS = {"but", "and", "as", "while", "whereas", "though", "although", "until", "when", "then", "so",
+                 "because", "after", "before", "since", "where"}
+NEGATORS = {"no", "not", "never", "without", "nor", "none", "neither", "lacking", "lacks", "nothing", "nobody"}
+# tokens that may stand between a negation cue and its term ("no more rain", "not a single cloud")
+_NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sign", "trace", "of", "his", "her",
+                "their", "its", "my", "your", "our", "even", "one", "real", "lit", "light", "see", "seen", "find",
+                "found", "have", "has", "had", "need", "needs", "carry", "carries", "carried", "bring", "brings",
+                "there", "was", "were", "is", "are", "be", "been", "only"}
+PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "across", "from", "to", "toward",
+                "towards", "onto", "inside", "outside", "beside", "near", "along", "within", "upon", "past",
+                "around", "above", "below", "beneath", "behind", "off", "against", "beyond", "among"}
+_ENDINGS = {"stopped", "stops", "stop", "ceased", "ceases", "ended", "ends", "passed", "passes", "cleared",
+            "clears", "lifted", "lifts", "died", "dies", "faded", "fades", "melted", "melts", "eased", "eases",
+            "subsided", "subsides", "gone", "over", "out", "vanished", "vanishes", "dropped", "drops", "finished"}
+_ENDING_SKIP = {"had", "has", "have", "was", "is", "finally", "already", "just", "now", "long", "since", "slowly",
+                "at", "last", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned"}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    clause: int
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """A vocabulary phrase found in the tokens: tokens[start:end] name `key`."""
+
+    key: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Lowercase word tokens with the clause and sentence each belongs to (punctuation dropped)."""
+    out: list[Token] = []
+    clause = sentence = 0
+    for raw in _TOKEN_RE.findall(text.lower().replace("\u2019", "'").replace("\u2014", ",")):
+        if raw in _PUNCT:
+            clause += 1
+            sentence += raw in ".!?"
+            continue
+        if raw in _CONJUNCTIONS and out:
+            clause += 1
+        out.append(Token(raw, clause, sentence))
+    return out
+
+
+def word_forms(word: str) -> set[str]:
+    """A word and its plural and possessive forms (lantern -> lanterns, bench -> benches, library -> libraries)."""
+    forms = {word, word + "s", word + "es", word + "'s", word + "s'"}
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        forms.add(word[:-1] + "ies")
+    if word.endswith("f"):
+        forms.add(word[:-1] + "ves")
+    if word.endswith("fe"):
+        forms.add(word[:-2] + "ves")
+    return forms
+
+
+class PhraseIndex:
+    """Phrases (tuples of words, the last one in any plural form) -> their key, matched longest first."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, key in entries:
+            words = tuple(t.text for t in tokenize(phrase))
+            if not words:
+                continue
+            lasts = word_forms(words[-1])
+            variants = {words[:-1] + (w,) for w in lasts}
+            for v in variants:
+                self._by_first.setdefault(v[0], []).append((v, key))
+        for lst in self._by_first.values():
+            lst.sort(key=lambda e: -len(e[0]))
+
+    def find(self, tokens: list[Token], taken: set[int] | None = None) -> list[Match]:
+        """Non-overlapping matches, longest first, then leftmost; tokens in `taken` are skipped."""
+        cands: list[Match] = []
+        words = [t.text for t in tokens]
+        for i, w in enumerate(words):
+            for phrase, key in self._by_first.get(w, ()):
+                n = len(phrase)
+                if tuple(words[i:i + n]) == phrase and all(tokens[i + k].clause == tokens[i].clause for k in range(n)):
+                    cands.append(Match(key, i, i + n))
+        cands.sort(key=lambda m: (-(m.end - m.start), m.start))
+        used = set(taken or ())
+        out = []
+        for m in cands:
+            span = set(range(m.start, m.end))
+            if span & used:
+                continue
+            used |= span
+            out.append(m)
+        return sorted(out, key=lambda m: m.start)
+
+
+def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = frozenset()) -> bool:
+    """A negation cue a few tokens before `start` in its clause, with only fillers between (one
+    adjective may stand next to the term: "no cold wind"); `terms` are positions of other terms,
+    which take the cue themselves ("no wind tonight" leaves the night)."""
+    clause = tokens[start].clause
+    for j in range(start - 1, max(-1, start - 1 - window), -1):
+        t = tokens[j]
+        if t.clause != clause or j in terms:
+            return False
+        if t.text in NEGATORS or t.text.endswith("n't"):
+            return True
+        if t.text not in _NEG_FILLERS and (t.text in PREPOSITIONS or j < start - 1):
+            return False
+    return False
+
+
+_AUXILIARIES = {"had", "has", "have", "did", "does", "do", "was", "is", "were", "are", "would", "will", "could"}
+
+
+def negated_after(tokens: list[Token], end: int) -> bool:
+    """A negated verb right after the term ("snow had not fallen"), unless it denies an ending
+    ("the rain did not stop" still rains)."""
+    clause = tokens[end - 1].clause
+    rest = [t.text for t in tokens[end:end + 4] if t.clause == clause]
+    while rest and rest[0] in _AUXILIARIES:
+        rest = rest[1:]
+    if not rest or not (rest[0] in ("not", "never") or rest[0].endswith("n't")):
+        return False
+    return len(rest) < 2 or rest[1] not in _ENDINGS | {"stop", "end", "cease", "clear", "lift", "die", "fade"}
+
+
+def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
+    """An ending verb just after the term in its clause ("the rain had stopped", "the fire went out")."""
+    if end >= len(tokens):
+        return False
+    clause = tokens[end - 1].clause
+    for j in range(end, min(len(tokens), end + window)):
+        t = tokens[j]
+        if t.clause != clause:
+            return False
+        if t.text in _ENDINGS:
+            # "the storm is over" / "the fire went out", but not "fire over the village"
+            return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause
+        if t.text not in _ENDING_SKIP:
+            return False
+    return False
+
+
+def preceding(tokens: list[Token], start: int, window: int = 3) -> list[str]:
+    """The words before `start` in its clause, nearest first."""
+    clause = tokens[start].clause
+    return [tokens[j].text for j in range(start - 1, max(-1, start - 1 - window), -1) if tokens[j].clause == clause]

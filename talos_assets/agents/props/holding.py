@@ -1,0 +1,144 @@
+"""Axis props in a character's hand, and the drawing order of a frame with props.
+
+A held prop is placed by the holder's forward kinematics: the grip point of the prop goes on the
+centre of the hand part riding on the holder's wrist bone, the prop stays upright (a lantern
+hangs) or turns with the wrist (a sword, a hammer) and scales with the holder. The hand is drawn
+again over the prop, rounder, so the fingers read as closed around the handle. A frame is drawn
+in depth order: standing props behind the characters, each held prop right after its holder.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from talos_assets.agents.key_animation.line_art import view_scale
+from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, Rig, forward_kinematics
+from talos_assets.agents.props.catalog import load_prop, load_prop_rig
+from talos_assets.agents.props.model import PROP_BONE, PropSpec
+from talos_assets.spec import Pose
+
+
+class PropPlacement(BaseModel):
+    """A prop of a shot as Axis placed it: standing at `pose`, or held (then `pose` is its first key)."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(..., description="unique in the shot: the prop id, '-2', '-3' for repeats")
+    prop: str
+    holder: str | None = None
+    hand: Literal["left", "right"] = "right"
+    scale: float = Field(1.0, gt=0.0, description="held: times the holder's scale; standing: the pose carries it")
+    pose: Pose
+    insert: bool = Field(False, description="the subject of an insert shot, drawn large and centred")
+
+
+def hand_bone(hand: str) -> str:
+    return "l_wrist" if hand == "left" else "r_wrist"
+
+
+def _hand_part_center(rig: Rig, hand: str) -> tuple[float, float]:
+    """(along fraction, across) of the hand on the wrist bone: the hand part's centre, or the bone's end."""
+    bone = hand_bone(hand)
+    for p in rig.parts:
+        if p.bone == bone and p.shape == "ellipse":
+            return p.center
+    return (1.0, 0.0)
+
+
+def hand_point(rig: Rig, pose: Pose, hand: str, aspect: float) -> tuple[float, float, float]:
+    """Where the hand is in the frame (x, y fractions) and the wrist's world angle (degrees, unmirrored)."""
+    bones = forward_kinematics(rig, pose)
+    bone = bones.get(hand_bone(hand))
+    if bone is None:  # a rig without that hand holds at the top of its root bone
+        bone = next(iter(bones.values()))
+        along, across = 1.0, 0.0
+    else:
+        along, across = _hand_part_center(rig, hand)
+    p = bone.to_world(np.array([along]), np.array([across]))[0]
+    char_h = CHARACTER_HEIGHT * rig.height * pose.scale
+    sx = view_scale(pose)
+    return pose.root_x + sx * char_h * p[0] / aspect, pose.root_y - char_h * p[1], bone.angle
+
+
+def held_pose(spec: PropSpec, holder: Rig, holder_pose: Pose, hand: str, scale: float, aspect: float) -> Pose:
+    """The prop's pose with its grip on the holder's hand (the prop rig's root is its anchor)."""
+    hx, hy, wrist = hand_point(holder, holder_pose, hand, aspect)
+    angle = spec.hold_angle + (wrist if spec.hold == "wrist" else 0.0)
+    s = holder_pose.scale * scale
+    prop_h = CHARACTER_HEIGHT * spec.height * s
+    sx = view_scale(holder_pose)
+    # Grip relative to the anchor, turned like Bone.to_world does (along = y, across = x).
+    gx, gy = spec.grip[0] - spec.anchor[0], spec.grip[1] - spec.anchor[1]
+    a = math.radians(angle)
+    wx = gy * math.sin(a) + gx * math.cos(a)
+    wy = gy * math.cos(a) - gx * math.sin(a)
+    return Pose(root_x=hx - sx * prop_h * wx / aspect, root_y=hy + prop_h * wy, scale=s,
+                joints={PROP_BONE: angle}, face={FACING_KEY: float(holder_pose.face.get(FACING_KEY, 1.0))})
+
+
+def grip_point(spec: PropSpec, rig: Rig, pose: Pose, aspect: float) -> tuple[float, float]:
+    """Where the prop's grip is drawn (x, y frame fractions), from its own rig's kinematics."""
+    bone = forward_kinematics(rig, pose)[PROP_BONE]
+    g = bone.to_world(np.array([spec.grip[1] - spec.anchor[1]]), np.array([spec.grip[0] - spec.anchor[0]]))[0]
+    h = CHARACTER_HEIGHT * rig.height * pose.scale
+    return pose.root_x + view_scale(pose) * h * g[0] / aspect, pose.root_y - h * g[1]
+
+
+@lru_cache(maxsize=32)
+def _fist_cached(rig_json: str, hand: str) -> Rig | None:
+    rig = Rig.model_validate_json(rig_json)
+    bone = hand_bone(hand)
+    parts = [p for p in rig.parts if p.bone == bone]
+    if not parts:
+        return None
+    # A closed hand is rounder than an open one: the larger radius both ways.
+    fists = [p.model_copy(update={"radii": (max(p.radii),) * 2}) if p.shape == "ellipse" else p for p in parts]
+    return rig.model_copy(update={"name": f"{rig.name}:{hand}-fist", "parts": fists, "face": None})
+
+
+def fist_rig(rig: Rig, hand: str) -> Rig | None:
+    """Only the holder's hand, closed: drawn over a held prop so the fingers wrap its handle."""
+    return _fist_cached(rig.model_dump_json(), hand)
+
+
+def frame_drawables(rigs: Mapping[str, Rig], poses: Mapping[str, Pose], placements: Sequence[PropPlacement],
+                    prop_rigs: Mapping[str, Rig], prop_poses: Mapping[str, Pose]) -> list[tuple[Rig, Pose]]:
+    """One frame's (rig, pose) list for `draw_line_art`, back to front.
+
+    Standing props first (behind everyone), then each character followed by the props it holds and
+    its closed hand over them. A held prop whose holder is not in the frame is drawn where its pose says.
+    """
+    out: list[tuple[Rig, Pose]] = []
+    held: dict[str, list[PropPlacement]] = {}
+    for pl in placements:
+        if pl.key not in prop_poses or pl.prop not in prop_rigs:
+            continue
+        if pl.holder is not None and pl.holder in poses:
+            held.setdefault(pl.holder, []).append(pl)
+        else:
+            out.append((prop_rigs[pl.prop], prop_poses[pl.key]))
+    for name, pose in poses.items():
+        out.append((rigs[name], pose))
+        for pl in held.get(name, []):
+            out.append((prop_rigs[pl.prop], prop_poses[pl.key]))
+            fist = fist_rig(rigs[name], pl.hand)
+            if fist is not None:
+                out.append((fist, pose))
+    return out
+
+
+def placement_specs(placements: Sequence[PropPlacement], extra_dirs: Sequence[Path | str] = ()) -> dict[str, PropSpec]:
+    """The prop spec of every placed prop, by prop id (user folders first, then the built-ins)."""
+    return {pl.prop: load_prop(pl.prop, extra_dirs) for pl in placements}
+
+
+def placement_rigs(placements: Sequence[PropPlacement], extra_dirs: Sequence[Path | str] = ()) -> dict[str, Rig]:
+    """Each placed prop's rig keyed `prop:<key>`, like its per-frame poses (what Stokes' anchors read)."""
+    rigs = {pid: load_prop_rig(pid, extra_dirs) for pid in {pl.prop for pl in placements}}
+    return {f"prop:{pl.key}": rigs[pl.prop] for pl in placements}

@@ -1,0 +1,146 @@
+"""Axis props as data: an object drawn in the same vector form as the character rigs.
+
+A prop is a YAML file validated into `PropSpec`: vector parts (ellipses, capsules, polygons and
+boxes) in the prop's own units (x across, y up, the prop's height = 1), each carrying a semantic
+region of `REGION_NAMES` so Chroma fills it from the shot's palette, plus where it rests on the
+ground (`anchor`), where a hand holds it (`grip`), whether it can be held, where it lives in a
+set (`placement`) and the extra words that name it. `to_rig` turns it into a face-less, one-bone
+`Rig` whose root sits on the anchor, so the character line art (`draw_line_art`) draws a prop with
+the same closed regions and line weights as a character, and a pose's root angle turns it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from talos_assets.agents.key_animation.rig import JointSpec, LineWeights, PartSpec, Rig
+from talos_assets.spec import REGION_NAMES
+
+# The one bone of a prop rig: its root sits on the prop's anchor, angle 0 = upright.
+PROP_BONE = "body"
+Point = tuple[float, float]
+
+
+class PropPart(BaseModel):
+    """One vector part in prop units (x across, y up, height 1); later parts are drawn on top."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    shape: Literal["ellipse", "capsule", "polygon", "box"]
+    region: str
+    center: Point = (0.0, 0.5)  # ellipse centre
+    radii: Point = (0.1, 0.1)  # ellipse radii (x, y)
+    rotation: float = 0.0  # ellipse tilt, degrees, top toward +x
+    ends: list[Point] = Field(default_factory=list)  # capsule: the two end centres
+    width: Point = (0.03, 0.03)  # capsule radii at the two ends
+    points: list[Point] = Field(default_factory=list)  # polygon corners
+    box: tuple[float, float, float, float] | None = None  # box: x0, y0, x1, y1
+    smooth: int = Field(0, ge=0, le=4, description="Chaikin corner-cutting passes for polygons and boxes")
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if v not in REGION_NAMES[1:]:
+            raise ValueError(f"region '{v}' is not one of {list(REGION_NAMES[1:])}")
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> "PropPart":
+        if self.shape == "polygon" and len(self.points) < 3:
+            raise ValueError(f"polygon part '{self.name}' needs at least 3 points")
+        if self.shape == "capsule" and len(self.ends) != 2:
+            raise ValueError(f"capsule part '{self.name}' needs two ends")
+        if self.shape == "box" and (self.box is None or self.box[2] <= self.box[0] or self.box[3] <= self.box[1]):
+            raise ValueError(f"box part '{self.name}' needs box: [x0, y0, x1, y1] with x1 > x0 and y1 > y0")
+        return self
+
+
+class PropSpec(BaseModel):
+    """A prop: parts in draw order, its size next to a character, and how a shot uses it."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    height: float = Field(..., gt=0.0, le=2.0, description="height relative to the studio's standard character")
+    anchor: Point = Field((0.0, 0.0), description="the point that rests on the ground (prop units)")
+    grip: Point = Field((0.0, 0.5), description="where a hand holds it (prop units)")
+    holdable: bool = False
+    hold: Literal["upright", "wrist"] = Field(
+        "upright", description="held upright whatever the hand does (a lantern hangs), or turning with the wrist (a sword)")
+    hold_angle: float = Field(0.0, description="the prop's angle in the hand, degrees from upright (or from the wrist)")
+    lift: float = Field(20.0, ge=0.0, le=90.0, description="how far the holding arm lifts forward, degrees")
+    placement: Literal["ground", "sky", "wall"] = "ground"
+    elevation: float = Field(0.0, ge=0.0, le=3.0, description="wall props: anchor height above the ground, character heights")
+    words: list[str] = Field(default_factory=list, description="extra words that name it in a story (user props)")
+    lines: LineWeights = Field(default_factory=LineWeights)
+    parts: list[PropPart] = Field(..., min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_parts(self) -> "PropSpec":
+        names = [p.name for p in self.parts]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"part '{dup[0]}' repeats")
+        if self.holdable is False and self.hold == "wrist":
+            raise ValueError("hold 'wrist' needs holdable: true")
+        return self
+
+
+def _capsule_points(a: Point, b: Point, r0: float, r1: float, segments: int = 10) -> np.ndarray:
+    """Outline of a round-ended capsule from a to b (prop units), as polygon corners."""
+    a_, b_ = np.asarray(a, float), np.asarray(b, float)
+    d = b_ - a_
+    ang = math.atan2(d[1], d[0]) if np.hypot(*d) > 1e-9 else 0.0
+    t0 = np.linspace(ang + np.pi / 2, ang + 3 * np.pi / 2, segments)  # cap behind a
+    t1 = np.linspace(ang - np.pi / 2, ang + np.pi / 2, segments)  # cap beyond b
+    cap0 = a_ + r0 * np.stack([np.cos(t0), np.sin(t0)], 1)
+    cap1 = b_ + r1 * np.stack([np.cos(t1), np.sin(t1)], 1)
+    return np.concatenate([cap0, cap1])
+
+
+def part_points(part: PropPart) -> np.ndarray:
+    """The part's outline corners in prop units (x, y), (N, 2); ellipses as 24 samples (for bounds)."""
+    if part.shape == "ellipse":
+        t = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
+        r = math.radians(part.rotation)
+        x, y = part.radii[0] * np.cos(t), part.radii[1] * np.sin(t)
+        return np.stack([part.center[0] + x * math.cos(r) + y * math.sin(r),
+                         part.center[1] - x * math.sin(r) + y * math.cos(r)], 1)
+    if part.shape == "capsule":
+        return _capsule_points(part.ends[0], part.ends[1], *part.width)
+    if part.shape == "box":
+        x0, y0, x1, y1 = part.box  # type: ignore[misc]
+        return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], float)
+    return np.asarray(part.points, float)
+
+
+def prop_bounds(spec: PropSpec) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of the drawn prop relative to its anchor, prop units."""
+    pts = np.concatenate([part_points(p) for p in spec.parts]) - np.asarray(spec.anchor, float)
+    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
+
+
+def _rig_part(part: PropPart, anchor: np.ndarray) -> PartSpec:
+    """The part on the prop bone: bone space is (along = y, across = x), measured from the anchor."""
+    if part.shape == "ellipse":
+        c = np.asarray(part.center, float) - anchor
+        return PartSpec(name=part.name, bone=PROP_BONE, shape="ellipse", region=part.region,
+                        center=(float(c[1]), float(c[0])), radii=(part.radii[1], part.radii[0]), rotation=part.rotation)
+    pts = part_points(part) - anchor
+    # Capsules become polygons: the rig's capsules only run along a bone, a prop's point anywhere.
+    return PartSpec(name=part.name, bone=PROP_BONE, shape="polygon", region=part.region,
+                    points=[(float(y), float(x)) for x, y in pts], smooth=part.smooth)
+
+
+def to_rig(spec: PropSpec) -> Rig:
+    """A face-less one-bone rig drawing the prop, its root on the anchor (bone length = prop height)."""
+    anchor = np.asarray(spec.anchor, float)
+    return Rig(
+        name=f"prop:{spec.name}", description=spec.description, height=spec.height,
+        joints=[JointSpec(name=PROP_BONE, length=1.0, rest=0.0)],
+        parts=[_rig_part(p, anchor) for p in spec.parts], face=None, lines=spec.lines,
+    )

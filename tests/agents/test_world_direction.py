@@ -1,0 +1,296 @@
+"""Prism reads the story's world: setting, props and effects from text, with scene continuity."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+from talos_assets.agents import direction
+from talos_assets.agents.direction.vocabulary import WORLD_WORDS, builtin_vocabulary
+from talos_assets.agents.key_animation import available_characters
+from talos_assets.spec import Palette, ShotSize, WorldVocabulary
+from talos_assets.stores.ichor import BUILTIN_PALETTES
+from talos_assets.story import parse_story
+
+PALETTE = Palette(name="bronze-dusk", swatches=BUILTIN_PALETTES["bronze-dusk"])
+CAST = available_characters()
+NAMES = {"talos": "talos", "mira": "mira", "pip": "pip"}
+REPO = Path(__file__).resolve().parents[2]
+
+SETS = ("hills studio shore ocean-cliff forest jungle meadow farm mountains snowy-peaks desert lake river "
+        "city-street rooftop village market castle ruins cave space room bedroom workshop kitchen hall garage "
+        "bar ship-deck library garden harbor").split()
+PROPS = ("lantern lamp candle torch basket ladder hammer sword shield cup bottle table chair bench bed door window "
+         "book letter phone boat ship car bicycle tree rock barrel crate house flower moon umbrella anvil ball bag "
+         "key clock guitar kite fence").split()
+
+
+def _line(text: str):
+    return direction.read_line(text, direction.vocabulary_index(), NAMES)
+
+
+def _plan(yaml_text: str, **kw):
+    return direction.direct_film(parse_story(yaml_text), PALETTE, cast=CAST, **kw)
+
+
+def _prose(text: str, **kw):
+    return _plan("title: t\nfps: 12\nscript: |\n" + "".join(f"  {ln}\n" for ln in text.splitlines()), **kw)
+
+
+def test_vocabulary_names_exactly_the_contract_ids():
+    vocab = builtin_vocabulary()
+    assert sorted(vocab.places) == sorted(SETS) and sorted(vocab.props) == sorted(PROPS)
+    assert set(vocab.interiors) == {"studio", "cave", "room", "bedroom", "workshop", "kitchen", "hall", "garage",
+                                    "bar", "library"}
+    assert yaml.safe_load(WORLD_WORDS.read_text())["props"]["lantern"] == ["lantern"]
+
+
+@pytest.mark.parametrize("text, place, time, weather", [
+    ("The quiet shore lies gold at dusk.", "shore", "dusk", None),
+    ("Fog clings to the riverbank at daybreak.", "river", "dawn", "fog"),
+    ("Thunder rolls over the castle at midnight.", "castle", "night", "storm"),
+    ("A light drizzle falls on the market stalls at noon.", "market", "noon", "rain"),
+    ("Wind whips across the clifftop in the afternoon.", "ocean-cliff", "afternoon", "wind"),
+    ("A blizzard buries the village overnight.", "village", "night", "snow"),
+    ("Clouds hang over the farm this morning.", "farm", "morning", "cloudy"),
+    ("They sit in the kitchen under a cloudless sky.", "kitchen", None, "clear"),
+    ("One day Talos waits.", None, None, None),
+])
+def test_setting_fields_from_a_line(text, place, time, weather):
+    s = _line(text).setting
+    assert s.place == place
+    assert (s.time_of_day.value if s.time_of_day else None) == time
+    assert (s.weather.value if s.weather else None) == weather
+
+
+def test_season_light_sources_and_interior():
+    s = _line("In the winter evening a candle and the fireplace light the library.").setting
+    assert s.season.value == "winter" and s.time_of_day.value == "dusk"
+    assert s.light_sources == ["candle", "fire"] and s.place == "library" and s.interior is True
+    assert _line("Ripe apples hang in the orchard this summer.").setting.season.value == "summer"
+    assert _line("The cat springs onto the wall.").setting.season is None  # a verb, not the season
+
+
+@pytest.mark.parametrize("text, field, value", [
+    ("There was no fire in the hearth.", "effects", []),
+    ("The rain had stopped.", "weather", "clear"),
+    ("It was not yet night.", "time_of_day", None),
+    ("He crossed the moor without a lantern.", "props", []),
+    ("It is not raining but snowing.", "weather", "snow"),
+    ("There is no wind tonight.", "weather", None),
+    ("There is no wind tonight.", "time_of_day", "night"),
+    ("She never lit the candle.", "props", []),
+    ("There were no boats in the harbour.", "place", "harbor"),
+    ("The fog lifted, and the wind died down.", "weather", "clear"),
+])
+def test_negation_and_contrast(text, field, value):
+    line = _line(text)
+    if field in ("props", "effects"):
+        assert [getattr(x, "prop", getattr(x, "kind", None)) for x in getattr(line, field)] == value
+    else:
+        got = getattr(line.setting, field)
+        assert (getattr(got, "value", got)) == value
+
+
+@pytest.mark.parametrize("heading, place, time, interior", [
+    ("EXT. MARKET SQUARE - DAY", "market", "noon", False),
+    ("INT. KITCHEN - NIGHT", "kitchen", "night", True),
+    ("EXT. BEACH - CONTINUOUS", "shore", None, False),
+    ("INT. CASTLE THRONE ROOM - DAY", "hall", "noon", True),
+    ("INT. WAREHOUSE - DAY", "room", "noon", True),  # unknown indoors: a room
+    ("EXT. ABANDONED LIGHTHOUSE - DUSK", "hills", "dusk", False),  # unknown outdoors: the hills
+    ("EXT. SNOWY MOUNTAIN PASS - DAWN", "snowy-peaks", "dawn", False),
+    ("INT. LIBRRARY - LATER", "library", None, True),  # a misspelt place: nearest by spelling
+])
+def test_heading_parsing(heading, place, time, interior):
+    s = direction.read_heading(heading, direction.vocabulary_index())
+    assert s.place == place and s.interior is interior
+    assert (s.time_of_day.value if s.time_of_day else None) == time
+
+
+def test_prose_scene_continuity():
+    plan = _prose("Talos waits on the quiet shore at dusk. Rain begins to fall. He walks into the forest. "
+                  "Night falls and the rain keeps falling. He sits down and rests.")
+    got = [(s.setting.place, s.setting.time_of_day.value, s.setting.weather.value, s.scene_index) for s in plan.shots]
+    assert got == [("shore", "dusk", "clear", 0), ("shore", "dusk", "rain", 0), ("forest", "dusk", "rain", 1),
+                   ("forest", "night", "rain", 1), ("forest", "night", "rain", 1)]
+    assert [s.shot_size for s in plan.shots].count(ShotSize.establishing) == 2  # the new place opens a scene
+    assert [s.background for s in plan.shots] == [s.setting.place for s in plan.shots]
+    assert plan.scenes[1].setting.place == "forest"
+    assert _prose("Talos waits. He smiles.").shots[0].setting.model_dump() == {
+        "place": "hills", "time_of_day": "dusk", "weather": "clear", "season": None, "interior": False,
+        "light_sources": []}
+
+
+def test_screenplay_scenes_keep_their_heading_set():
+    text = ("EXT. SHORE - DUSK\n\nTALOS looks out at the distant mountains.\n\nA storm breaks.\n\n"
+            "INT. KITCHEN - CONTINUOUS\n\nTALOS lights a lamp.\n")
+    plan = _plan("title: t\nfps: 12\nscript: |\n" + "".join(f"  {ln}\n" for ln in text.splitlines()))
+    got = [(s.setting.place, s.setting.time_of_day.value, s.setting.weather.value, s.setting.interior)
+           for s in plan.shots]
+    assert got == [("shore", "dusk", "clear", False), ("shore", "dusk", "storm", False),
+                   ("kitchen", "dusk", "storm", True)]
+    assert plan.shots[2].setting.light_sources == ["lamp"]
+
+
+def test_explicit_fields_win_over_the_text():
+    plan = _plan("title: t\nshots:\n"
+                 " - {id: a, description: Talos waits on the shore at night., place: forest, time_of_day: noon}\n"
+                 " - {id: b, description: Talos raises the lantern and smoke rises., props: [cup], effects: []}\n"
+                 " - {id: c, description: Snow falls on Talos., weather: fog, season: winter}\n")
+    a, b, c = plan.shots
+    assert (a.setting.place, a.setting.time_of_day.value) == ("forest", "noon")
+    assert (b.setting.place, b.setting.time_of_day.value) == ("forest", "noon")  # kept for the scene
+    assert [p.prop for p in b.props] == ["cup"] and b.effects == []
+    assert c.setting.weather.value == "fog" and c.setting.season.value == "winter"
+
+
+def test_unknown_explicit_place_or_prop_is_one_sentence():
+    with pytest.raises(ValueError) as err:
+        _plan("title: t\nshots:\n - {id: a, description: Talos waits., place: seashore}\n")
+    msg = str(err.value)
+    assert "place 'seashore'" in msg and "shore" in msg and "talos sets" in msg and msg.count(".") <= 1
+    with pytest.raises(ValueError, match=r"prop 'lanturn'.*lantern.*talos props"):
+        _plan("title: t\nshots:\n - {id: a, description: Talos waits., props: [lanturn]}\n")
+
+
+def test_insert_shot_of_a_prop():
+    plan = _prose("Talos waits on the quiet shore. The lantern flickers on the table. He smiles.")
+    shot = plan.shots[1]
+    assert shot.shot_size == ShotSize.insert and [p.prop for p in shot.props] == ["lantern"]
+    assert shot.characters  # the grammar's characters are kept; Axis decides how to draw an insert
+    assert plan.shots[2].shot_size != ShotSize.insert
+
+
+def test_props_and_holders():
+    line = _line("Mira raises the lantern while Pip picks up the key; the sword stays on the table.")
+    assert [(p.prop, p.holder) for p in line.props] == [("lantern", "mira"), ("key", "pip"), ("sword", None),
+                                                         ("table", None)]
+    assert [(p.prop, p.held, p.holder) for p in _line("He lifts his sword.").props] == [("sword", True, None)]
+    assert [(p.prop, p.holder) for p in _line("Rain drums on Omar's umbrella in the torch light of her hand.").props][0] \
+        == ("umbrella", None)  # Omar is not a character of this studio
+    plan = _plan("title: t\nshots:\n - {id: a, description: Mira raises the lantern high., characters: [mira]}\n"
+                 " - {id: b, description: Mira raises the lantern high., characters: [talos]}\n")
+    assert [(p.prop, p.holder) for p in plan.shots[0].props] == [("lantern", "mira")]
+    assert [(p.prop, p.holder) for p in plan.shots[1].props] == [("lantern", None)]  # a holder out of frame
+
+
+@pytest.mark.parametrize("text, kind, anchor, behind", [
+    ("A fire roars from his bronze heart.", "fire", "chest", False),
+    ("Magic shimmers from her hands.", "magic", "r_wrist", False),
+    ("Smoke rises from the sea.", "smoke", "horizon", False),
+    ("Dust billows behind him.", "dust", None, True),
+    ("A small fire crackles at their feet.", "fire", "ground", False),
+    ("Sparks rain from the sky.", "sparks", "sky", False),
+    ("A shimmer of magic rises from the lantern.", "magic", "prop:lantern", False),
+    ("Golden light glows around Mira's head.", "magic", "head", False),
+])
+def test_effect_anchors(text, kind, anchor, behind):
+    (e,) = _line(text).effects
+    assert (e.kind.value, e.anchor, e.behind) == (kind, anchor, behind)
+
+
+def test_effects_in_the_plan_have_subject_and_strength():
+    plan = _prose("Talos stands on the shore. A huge fire roars from his chest. A faint wisp of smoke curls from the sand.")
+    fire, smoke = plan.shots[1].effects[0], plan.shots[2].effects[0]
+    assert (fire.kind.value, fire.anchor, fire.character) == ("fire", "chest", "talos")
+    assert 1.6 <= fire.strength <= 2.5 and 0.4 <= smoke.strength <= 0.7
+    assert smoke.anchor == "ground" and smoke.character is None
+    assert _line("The storm rages and the rain pours.").effects == []  # weather is weather, not an effect
+    plan = _plan("title: t\nshots:\n - {id: a, description: Talos waits. Steam rises from the cup., characters: [talos]}\n"
+                 " - {id: b, description: Steam rises from the cup., props: [lantern]}\n")
+    a, b = plan.shots
+    assert [p.prop for p in a.props] == ["cup"] and a.effects[0].anchor == "prop:cup"
+    assert [p.prop for p in b.props] == ["lantern"] and b.effects[0].anchor is None  # the explicit list wins
+    assert _line("The candles burn low.").effects == []  # a light doing its job
+
+
+def test_explicit_effects_replace_extracted_ones_and_line_seconds():
+    story = ("title: t\nshots:\n - {id: a, description: A fire roars from his chest., effects: [{kind: smoke}]}\n"
+             " - {id: b, description: Hello there., speaker: talos, characters: [talos]}\n")
+    plan = _plan(story, line_seconds=lambda text, who: 7.5)
+    assert [e.kind.value for e in plan.shots[0].effects] == ["smoke"]
+    plan2 = _plan(story.replace(", effects: [{kind: smoke}]", ""))
+    assert [(e.kind.value, e.anchor) for e in plan2.shots[0].effects] == [("fire", "chest")]
+    # explicit durations win; a line with no duration lasts at least its voice + 0.3 s
+    prose = _plan("title: t\nfps: 24\nscript: |\n  INT. ROOM - DAY\n\n  TALOS\n  Hi.\n", line_seconds=lambda t, s: 4.0)
+    assert prose.shots[-1].duration >= 4.3 - 1 / 24
+
+
+def test_user_vocabulary_extends_the_places():
+    vocab = builtin_vocabulary().model_copy(deep=True)
+    vocab.places["lighthouse"] = ["lighthouse", "lamp room"]
+    plan = _prose("Talos climbs into the lighthouse at night.", vocabulary=WorldVocabulary.model_validate(vocab.model_dump()))
+    assert plan.shots[0].setting.place == "lighthouse"
+    assert _prose("Talos climbs into the lighthouse at night.").shots[0].setting.place == "hills"
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("world_extraction", REPO / "bench" / "world_extraction.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    bench = _bench()
+    items, cast = bench.load_eval()
+    assert len(items) >= 100
+    res = bench.evaluate(items, cast)
+    assert 0.2 <= res["held-out"]["lines"] / len(items) <= 0.4
+    return res["held-out"]["fields"]
+
+
+# measured on the held-out part below the 0.9 target (bench/results/world_extraction.json): who holds
+# a prop and where an effect comes from generalise worst; strict, so meeting the target flags it here
+_BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held-out figure below the 0.9 target; see the bench")
+
+
+@pytest.mark.parametrize("field", ["place", "time_of_day", "weather", "props", "effect_kinds",
+                                   pytest.param("holders", marks=_BELOW_TARGET),
+                                   pytest.param("effects", marks=_BELOW_TARGET)])
+def test_held_out_figures_meet_the_target(held_out, field):
+    fig = held_out[field]
+    assert fig["stated"] >= 10 and fig["recall"] >= 0.9 and fig["precision"] >= 0.9, fig
+
+
+def test_a_held_prop_stays_in_hand_for_the_scene():
+    text = ("EXT. SHORE - NIGHT\n\nMIRA raises the lantern.\n\nMIRA\nLook!\n\nTALOS\nI see.\n\n"
+            "MIRA picks up the book.\n\nMIRA sets the lantern on the rock.\n\nMIRA\nDone.\n\n"
+            "INT. KITCHEN - NIGHT\n\nMIRA\nHome.\n")
+    plan = _plan("title: t\nfps: 12\nscript: |\n" + "".join(f"  {ln}\n" for ln in text.splitlines()))
+    held = [sorted((p.prop, p.holder, p.hand) for p in s.props if p.holder) for s in plan.shots]
+    assert held[1] == [("lantern", "mira", "right")]  # her line: still in her hand
+    assert held[2] == []  # Talos's close shot: Mira is not in it
+    assert held[3] == [("book", "mira", "left"), ("lantern", "mira", "right")]  # the other hand
+    assert held[4] == [("book", "mira", "left")] and held[5] == [("book", "mira", "left")]  # lantern put down
+    assert held[6] == []  # a new scene
+
+
+def test_llm_shots_lose_unknown_world_ids():
+    from talos_assets.agents.direction.scene_world import known_world_ids
+    from talos_assets.spec import ShotInput
+
+    shots = [ShotInput(id="a", description="x", place="moonbase", props=["lantern", "laser"]),
+             ShotInput(id="b", description="y", place="shore")]
+    a, b = known_world_ids(shots, direction.vocabulary_index())
+    assert a.place is None and a.props == ["lantern"] and b.place == "shore"
+
+
+def test_an_interior_keeps_outdoor_props_out_of_the_room():
+    plan = _plan("title: t\nscript: |\n  INT. LANTERN ROOM - NIGHT\n\n  Far below, a ship turns toward the light. "
+                 "TALOS sets the lantern on the table.\n")
+    props = {p.prop for s in plan.shots for p in s.props}
+    assert "ship" not in props and "lantern" in props
+    assert all(s.setting.interior for s in plan.shots)
+
+
+def test_prose_names_the_studio_characters_it_mentions():
+    plan = _plan("title: t\nscript: Mira raises the lantern high. Talos watches her.\n")
+    first = plan.shots[0]
+    assert "mira" in first.characters
+    assert [(p.prop, p.holder) for p in first.props] == [("lantern", "mira")]
