@@ -24,6 +24,7 @@ AGENT_OF = {
     "key_poses": "Axis", "line_art_keys": "Axis", "inbetweens": "Flux", "motion_curves": "Flux",
     "colored_frames": "Chroma", "lit_frames": "Raygen", "effect_layers": "Stokes", "shot_render": "Anima",
     "soundtrack": "Cuttura", "timeline": "Cuttura", "film": "Cuttura", "evaluation": "Echo",
+    "dialogue_line": "Cuttura", "film_mix": "Cuttura",
 }
 
 

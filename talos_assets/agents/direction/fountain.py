@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 ElementKind = Literal[

@@ -14,37 +14,20 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from talos_assets.agents.key_animation.rig import Rig
+from talos_assets.agents.yaml_library import check_id, library_paths, read_mapping, search_dirs, validate
 
 CHARACTERS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "characters"
 
 
 def character_dirs(extra_dirs: Sequence[Path | str] = ()) -> list[Path]:
-    """Folders searched for `<name>.yaml` rigs, first match wins: `extra_dirs` in order, then the built-ins.
-
-    Each folder is user-expanded and resolved; a folder named twice is searched once, at its first place.
-    """
-    dirs = [Path(d).expanduser() for d in extra_dirs]
-    dirs.append(CHARACTERS_DIR)
-    seen: list[Path] = []
-    for d in dirs:
-        d = d.resolve()
-        if d not in seen:
-            seen.append(d)
-    return seen
+    """Folders searched for `<name>.yaml` rigs, first match wins: `extra_dirs` in order, then the built-ins."""
+    return search_dirs(extra_dirs, CHARACTERS_DIR)
 
 
 def character_paths(extra_dirs: Sequence[Path | str] = ()) -> dict[str, Path]:
     """Every available character name and the rig file that defines it (user folders shadow built-ins)."""
-    found: dict[str, Path] = {}
-    for d in character_dirs(extra_dirs):
-        if d.is_dir():
-            for p in sorted(d.glob("*.yaml")):
-                found.setdefault(p.stem, p)
-    return found
+    return library_paths(extra_dirs, CHARACTERS_DIR)
 
 
 def available_characters(extra_dirs: Sequence[Path | str] = ()) -> list[str]:
@@ -52,49 +35,15 @@ def available_characters(extra_dirs: Sequence[Path | str] = ()) -> list[str]:
     return sorted(character_paths(extra_dirs))
 
 
-def _field_name(loc: tuple, data: object) -> str:
-    """'joints[3] (l_knee).length' from a pydantic error location, naming list items when they have a name."""
-    out, node = "", data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str):
-                out += f" ({node['name']})"
-        else:
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out or "the top level"
-
-
 def rig_from_file(path: Path | str) -> Rig:
     """Load and validate one rig file; any problem is a one-sentence ValueError naming the file and field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"character file {path} cannot be read ({exc.strerror or exc}).") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"character file {path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"character file {path} must be a YAML mapping with joints, parts and face, not {type(data).__name__}.")
-    data.setdefault("name", path.stem)
-    if data["name"] != path.stem:
-        # Stories name characters by file name; a different inner name would silently split the two.
-        raise ValueError(f"character file {path}: field 'name' is '{data['name']}' but must match the file name '{path.stem}'.")
+    data = read_mapping(path, "character", "joints, parts and face")
+    check_id(data, path, "character", "name")
     if "face" not in data:
         # Rigs without a face are props (talos_assets.agents.props); a character always has one.
         raise ValueError(f"character file {path}: field 'face' is missing: give the face's bone and after_part.")
-    try:
-        return Rig.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = _field_name(tuple(first.get("loc", ())), data)
-        msg = str(first.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
-        more = f" (and {exc.error_count() - 1} more problem{'s' if exc.error_count() > 2 else ''})" if exc.error_count() > 1 else ""
-        raise ValueError(f"character file {path}: field '{field}': {msg}{more}.") from None
+    return validate(Rig, data, path, "character")
 
 
 @lru_cache(maxsize=64)

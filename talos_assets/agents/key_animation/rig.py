@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from talos_assets.spec import REGION_NAMES, Pose, VoiceSpec
 
@@ -81,6 +81,16 @@ class JointSpec(BaseModel):
         return self
 
 
+def _known_region(v: str) -> str:
+    if v not in REGION_NAMES[1:]:
+        raise ValueError(f"region '{v}' is not one of {list(REGION_NAMES[1:])}")
+    return v
+
+
+# a semantic region Chroma fills (characters' and props' parts alike)
+RegionName = Annotated[str, AfterValidator(_known_region)]
+
+
 class PartSpec(BaseModel):
     """A vector body part in bone space: 'along' is a fraction of the bone, sizes/'across' are heights."""
 
@@ -88,7 +98,7 @@ class PartSpec(BaseModel):
     name: str
     bone: str
     shape: Literal["ellipse", "capsule", "polygon"]
-    region: str
+    region: RegionName
     center: tuple[float, float] = (0.5, 0.0)  # ellipse centre (along fraction, across)
     radii: tuple[float, float] = (0.05, 0.05)  # ellipse radii (along, across)
     rotation: float = 0.0  # ellipse rotation in bone space, degrees
@@ -96,13 +106,6 @@ class PartSpec(BaseModel):
     width: tuple[float, float] = (0.03, 0.03)  # capsule radii at the two ends
     points: list[tuple[float, float]] = Field(default_factory=list)  # polygon (along fraction, across)
     smooth: int = Field(0, ge=0, le=4, description="Chaikin corner-cutting passes for polygons")
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, v: str) -> str:
-        if v not in REGION_NAMES[1:]:
-            raise ValueError(f"region '{v}' is not one of {list(REGION_NAMES[1:])}")
-        return v
 
     @model_validator(mode="after")
     def _shape(self) -> "PartSpec":

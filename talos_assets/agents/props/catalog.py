@@ -13,12 +13,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from talos_assets.agents.key_animation.characters import _field_name
 from talos_assets.agents.key_animation.rig import Rig
 from talos_assets.agents.props.model import PropSpec, to_rig
+from talos_assets.agents.yaml_library import check_id, library_paths, read_mapping, search_dirs, validate
 from talos_assets.spec import is_valid_id
 
 PROPS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "props"
@@ -26,23 +23,13 @@ PROPS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "props"
 
 def prop_dirs(extra_dirs: Sequence[Path | str] = ()) -> list[Path]:
     """Folders searched for `<id>.yaml` props, first match wins: `extra_dirs` in order, then the built-ins."""
-    seen: list[Path] = []
-    for d in [Path(d).expanduser() for d in extra_dirs] + [PROPS_DIR]:
-        d = d.resolve()
-        if d not in seen:
-            seen.append(d)
-    return seen
+    return search_dirs(extra_dirs, PROPS_DIR)
 
 
 def prop_paths(extra_dirs: Sequence[Path | str] = ()) -> dict[str, Path]:
-    """Every available prop id and the file that defines it (user folders shadow built-ins)."""
-    found: dict[str, Path] = {}
-    for d in prop_dirs(extra_dirs):
-        if d.is_dir():
-            for p in sorted(d.glob("*.yaml")):
-                if is_valid_id(p.stem):  # a file whose name can't be an id can't be named by a story
-                    found.setdefault(p.stem, p)
-    return found
+    """Every available prop id and the file that defines it (user folders shadow built-ins); a file whose
+    name cannot be an id cannot be named by a story, so it is left out."""
+    return library_paths(extra_dirs, PROPS_DIR, usable=is_valid_id)
 
 
 def available_props(extra_dirs: Sequence[Path | str] = ()) -> list[str]:
@@ -53,28 +40,9 @@ def available_props(extra_dirs: Sequence[Path | str] = ()) -> list[str]:
 def prop_from_file(path: Path | str) -> PropSpec:
     """Load and validate one prop file; any problem is a one-sentence ValueError naming the file and field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"prop file {path} cannot be read ({exc.strerror or exc}).") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"prop file {path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"prop file {path} must be a YAML mapping with height and parts, not {type(data).__name__}.")
-    data.setdefault("name", path.stem)
-    if data["name"] != path.stem:
-        # Stories name props by file name; a different inner name would silently split the two.
-        raise ValueError(f"prop file {path}: field 'name' is '{data['name']}' but must match the file name '{path.stem}'.")
-    try:
-        return PropSpec.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = _field_name(tuple(first.get("loc", ())), data)
-        msg = str(first.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
-        more = f" (and {exc.error_count() - 1} more problem{'s' if exc.error_count() > 2 else ''})" if exc.error_count() > 1 else ""
-        raise ValueError(f"prop file {path}: field '{field}': {msg}{more}.") from None
+    data = read_mapping(path, "prop", "height and parts")
+    check_id(data, path, "prop", "name")
+    return validate(PropSpec, data, path, "prop")
 
 
 @lru_cache(maxsize=128)

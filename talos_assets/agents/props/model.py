@@ -15,10 +15,9 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from talos_assets.agents.key_animation.rig import JointSpec, LineWeights, PartSpec, Rig
-from talos_assets.spec import REGION_NAMES
+from talos_assets.agents.key_animation.rig import JointSpec, LineWeights, PartSpec, RegionName, Rig
 
 # The one bone of a prop rig: its root sits on the prop's anchor, angle 0 = upright.
 PROP_BONE = "body"
@@ -31,7 +30,7 @@ class PropPart(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     shape: Literal["ellipse", "capsule", "polygon", "box"]
-    region: str
+    region: RegionName
     center: Point = (0.0, 0.5)  # ellipse centre
     radii: Point = (0.1, 0.1)  # ellipse radii (x, y)
     rotation: float = 0.0  # ellipse tilt, degrees, top toward +x
@@ -40,13 +39,6 @@ class PropPart(BaseModel):
     points: list[Point] = Field(default_factory=list)  # polygon corners
     box: tuple[float, float, float, float] | None = None  # box: x0, y0, x1, y1
     smooth: int = Field(0, ge=0, le=4, description="Chaikin corner-cutting passes for polygons and boxes")
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, v: str) -> str:
-        if v not in REGION_NAMES[1:]:
-            raise ValueError(f"region '{v}' is not one of {list(REGION_NAMES[1:])}")
-        return v
 
     @model_validator(mode="after")
     def _shape(self) -> "PropPart":

@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from talos_assets.agents.sets.spec import SetSpec
+from talos_assets.agents.yaml_library import check_id, library_paths, read_mapping, search_dirs, validate
 
 SETS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "sets"
 # Backdrop names Prism used before the set library, read as (set id, time of day) so plans written
@@ -28,22 +26,12 @@ LEGACY_BACKGROUNDS: dict[str, tuple[str, str | None]] = {
 
 def set_dirs(extra_dirs: Sequence[Path | str] = ()) -> list[Path]:
     """Folders searched for `<id>.yaml` sets, first match wins: `extra_dirs` in order, then the built-ins."""
-    seen: list[Path] = []
-    for d in [Path(d).expanduser() for d in extra_dirs] + [SETS_DIR]:
-        d = d.resolve()
-        if d not in seen:
-            seen.append(d)
-    return seen
+    return search_dirs(extra_dirs, SETS_DIR)
 
 
 def set_paths(extra_dirs: Sequence[Path | str] = ()) -> dict[str, Path]:
     """Every available set id and the file that defines it (user folders shadow built-ins)."""
-    found: dict[str, Path] = {}
-    for d in set_dirs(extra_dirs):
-        if d.is_dir():
-            for p in sorted(d.glob("*.yaml")):
-                found.setdefault(p.stem, p)
-    return found
+    return library_paths(extra_dirs, SETS_DIR)
 
 
 def available_sets(extra_dirs: Sequence[Path | str] = ()) -> list[str]:
@@ -51,52 +39,12 @@ def available_sets(extra_dirs: Sequence[Path | str] = ()) -> list[str]:
     return sorted(set_paths(extra_dirs))
 
 
-def _field_name(loc: tuple, data: object) -> str:
-    """'layers[3] (ridge).amp' from a pydantic error location, naming a layer by its kind."""
-    out, node = "", data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("kind"), str):
-                out += f" ({node['kind']})"
-        elif isinstance(node, dict) or node is None:
-            # the union's tag (the kind name) sits in the location; it is not a field of the file
-            if isinstance(node, dict) and part == node.get("kind") and part not in node:
-                continue
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out or "the top level"
-
-
 def set_from_file(path: Path | str) -> SetSpec:
     """Load and validate one set file; any problem is a one-sentence ValueError naming the file and field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"set file {path} cannot be read ({exc.strerror or exc}).") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"set file {path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"set file {path} must be a YAML mapping with id, horizon and layers, not {type(data).__name__}.")
-    data.setdefault("id", path.stem)
-    if data["id"] != path.stem:
-        # Stories name sets by file name; a different inner id would silently split the two.
-        raise ValueError(f"set file {path}: field 'id' is '{data['id']}' but must match the file name '{path.stem}'.")
-    try:
-        return SetSpec.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = _field_name(tuple(first.get("loc", ())), data)
-        if first.get("type") in ("union_tag_invalid", "union_tag_not_found"):
-            field += ".kind"  # the layer's kind is what is wrong, not the layer
-        msg = str(first.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
-        n = exc.error_count()
-        more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
-        raise ValueError(f"set file {path}: field '{field}': {msg}{more}.") from None
+    data = read_mapping(path, "set", "id, horizon and layers")
+    check_id(data, path, "set", "id")
+    return validate(SetSpec, data, path, "set")
 
 
 @lru_cache(maxsize=128)
