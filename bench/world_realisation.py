@@ -111,7 +111,7 @@ def _check(item: dict, plan_shot, meta: dict[str, dict], store, set_dirs) -> dic
         ok = lit.get("weather") == weather
         if ok and weather in ("rain", "storm", "snow", "wind") and not lit.get("set_interior"):  # no rain indoors
             ok = _effect_coverage(store, plan_shot, ("weather",)) > 0.0005
-        if ok and weather == "snow":
+        if ok and weather == "snow" and not lit.get("set_interior"):  # snow covers the ground outdoors only
             clear = _plate_variant(plan_shot, set_dirs, weather="clear")
             ok = _luma(plate[HEIGHT * 2 // 3:]) > _luma(clear[HEIGHT * 2 // 3:])
         checks["weather"].append((weather, ok))
