@@ -1,16 +1,24 @@
 """The virtual camera over a stage: an affine similarity per frame (zoom about a stage point, roll
 about the frame centre) applied with `cv2.warpAffine` in bilinear interpolation, and the sRGB
-preview encoding of a framed layer. Shared by Prism's storyboard and Anima's render, so neither
-imports the other.
+preview encoding of a framed layer, and the acting box a shot size must keep in frame (heads, and
+for a medium shot the acting hands, found by forward kinematics over all the key poses). Shared by
+Prism's storyboard and camera plan and Anima's render, so neither imports the other.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
 
 from talos_assets.agents.frames import linear_to_srgb
-from talos_assets.spec import CameraKey
+from talos_assets.spec import CameraKey, KeyPose, ShotPlan, ShotSize
+
+HEAD_PAD = 0.11  # around the head bone's axis (chin, face, crown): the head and hair, character heights
+HAND_PAD = 0.05  # around a wrist bone's end: the hand, character heights
+_HEAD_ALONG = (0.0, 0.5, 1.0)  # chin, face and crown along the head bone
 
 
 def camera_matrix(cam: CameraKey, width: int, height: int) -> np.ndarray:
@@ -51,3 +59,49 @@ def to_output_rgb8(rgba: np.ndarray) -> np.ndarray:
     rgb = np.asarray(rgba, dtype=np.float32)[..., :3]  # over black, premultiplied colour is the answer
     return (linear_to_srgb(rgb) * 255.0 + 0.5).astype(np.uint8)
 
+
+
+
+class PosedFigure(NamedTuple):
+    """One key pose as Axis draws it, handed in by the caller (this module imports no agent): the
+    world bones from `forward_kinematics` (duck-typed: `to_world(along, across)`), the figure's height
+    (frame-height fractions), its signed x drawing scale (`view_scale`) and the name of its head bone."""
+
+    key: KeyPose
+    bones: Mapping[str, Any]
+    height: float
+    view_x: float
+    head: str = "head"
+
+
+def acting_points(fig: PosedFigure, aspect: float, hands: bool) -> list[tuple[float, float, float, float]]:
+    """Stage points (x, y, pad_x, pad_y as frame fractions) of one key pose that the framing must show:
+    chin, face and crown of the head, and with `hands` both wrists' ends."""
+    marks: list[tuple[np.ndarray, float]] = []
+    head = fig.bones.get(fig.head)
+    if head is not None:
+        marks += [(p, HEAD_PAD) for p in head.to_world(np.array(_HEAD_ALONG), np.zeros(len(_HEAD_ALONG)))]
+    if hands:
+        marks += [(fig.bones[w].to_world(np.array([1.0]), np.zeros(1))[0], HAND_PAD)
+                  for w in ("l_wrist", "r_wrist") if w in fig.bones]
+    pose, h = fig.key.pose, fig.height
+    return [(pose.root_x + fig.view_x * h * float(p[0]) / aspect, pose.root_y - h * float(p[1]),
+             pad * h / aspect, pad * h) for p, pad in marks]
+
+
+def acting_box(shot: ShotPlan, figures: Sequence[PosedFigure]) -> tuple[float, float, float, float] | None:
+    """The stage box (x0, y0, x1, y1, frame fractions) a close-up or medium shot must keep in frame over
+    all its key poses: every head, and in a medium shot the acting hands too. None for other sizes or
+    when there is no posed figure (the camera then keeps its planned framing)."""
+    if shot.shot_size not in (ShotSize.close_up, ShotSize.medium):
+        return None
+    aspect = shot.width / shot.height
+    pts = [p for f in figures for p in acting_points(f, aspect, hands=shot.shot_size == ShotSize.medium)]
+    if not pts:
+        return None
+    x0 = min(x - px for x, _, px, _ in pts)
+    y0 = min(y - py for _, y, _, py in pts)
+    x1 = max(x + px for x, _, px, _ in pts)
+    y1 = max(y + py for _, y, _, py in pts)
+    # nothing outside the stage can be framed: the camera never leaves it
+    return max(0.0, x0), max(0.0, y0), min(1.0, x1), min(1.0, y1)

@@ -9,6 +9,7 @@ from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets.agents import direction, key_animation
 from talos_assets.agents import storyboard as boards
+from talos_assets.agents.camera_framing import PosedFigure, acting_box
 from talos_assets.agents.frames import atomic_write_bytes, write_rgb8_png
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, preview_md, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.partitions import film_of_shot, films_partitions, shots_partitions
@@ -80,12 +81,20 @@ def scene_graph(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mat
 @dg.asset(partitions_def=shots_partitions, group_name=GROUP, kinds={"python"}, deps=[scene_graph, "key_poses"])
 def camera_plan(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
     """Prism: per-frame camera curves (centre, zoom, roll) eased between the move's ends, framing where
-    Axis's key poses put the characters."""
+    Axis's key poses put the characters and keeping their heads (and a medium shot's hands) in frame."""
     clock = StageClock()
     store = studio.store()
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():
-        keys = direction.camera_plan(shot, store.read_key_poses(shot))
+        poses = store.read_key_poses(shot)
+        rigs = {c: key_animation.load_rig(c, studio.character_dirs()) for c in {k.character for k in poses}}
+        figures = []  # the key poses as Axis draws them: the heads (and hands) the framing must keep
+        for k in poses:
+            r = rigs[k.character]
+            figures.append(PosedFigure(k, key_animation.forward_kinematics(r, k.pose), key_animation.CHARACTER_HEIGHT
+                                       * r.height * k.pose.scale, key_animation.view_scale(k.pose),
+                                       r.face.bone if r.face else "head"))
+        keys = direction.camera_plan(shot, poses, acting_box(shot, figures))
     store.write_camera_plan(shot, keys)
     plot = boards.plot_camera_curves(keys)
     write_rgb8_png(store.camera_plot_path(shot), plot)
