@@ -1,7 +1,7 @@
 """Contact sheet of the set library: every set at noon, dusk and night, small labelled tiles.
 
 Each tile is painted at its own size (no resizing) by the same painter the films use, with one of
-the built-in palettes. Writes docs/images/sets_gallery.png (or --out) and a second sheet of a few
+the built-in palettes. Writes docs/images/sets_gallery.jpg (or --out) and a second sheet of a few
 sets in every weather and season, docs/images/sets_gallery_weather.png (or --weather-out).
 Usage: `python scripts/set_gallery.py [--palette bronze-dusk] [--tile 256 144] [--per-row 2] [--weather clear]`.
 """
@@ -21,7 +21,7 @@ from talos_assets.spec import Palette
 from talos_assets.stores.ichor import BUILTIN_PALETTES
 from talos_assets.world_spec import Setting
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "images" / "sets_gallery.png"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "images" / "sets_gallery.jpg"  # JPEG: a 32x3 sheet is 2.5 MB as PNG
 TIMES = ("noon", "dusk", "night")
 
 

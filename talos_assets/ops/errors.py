@@ -22,14 +22,14 @@ _DENIED_TEXT = re.compile(r"\[Errno (?:13|1)\] (?:Permission denied|Operation no
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        e = todo.pop(0)
+    pending = [exc]
+    while pending:
+        e = pending.pop(0)
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
         yield e
-        todo += [getattr(e, "user_exception", None), e.__cause__, e.__context__]
+        pending += [getattr(e, "user_exception", None), e.__cause__, e.__context__]
 
 
 def _home(home: Path | None) -> Path:
@@ -179,11 +179,11 @@ def explain(exc: BaseException, home: Path | None = None) -> str | None:
 def explain_error_info(info, home: Path | None = None) -> str | None:
     """The sentence for a Dagster `SerializableErrorInfo` chain (a failed step), or None."""
     texts = []
-    todo = [info]
-    while todo:
-        e = todo.pop(0)
+    pending = [info]
+    while pending:
+        e = pending.pop(0)
         if e is None:
             continue
         texts.append(f"{e.cls_name}: {e.message}")
-        todo += [e.cause, e.context]
+        pending += [e.cause, e.context]
     return explain_text("\n".join(texts), home)

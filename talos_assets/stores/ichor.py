@@ -252,9 +252,9 @@ class IchorVault:
             if isinstance(exc, OperationalError):
                 raise
             path = _sqlite_file(self.url)
-            todo = (f"move it aside (for example rename it to {path.name}.corrupt) and run again to start a new "
+            remedy = (f"move it aside (for example rename it to {path.name}.corrupt) and run again to start a new "
                     "studio database") if path is not None else "repair it or restore it from a backup"
-            raise StoreError(f"Ichor database {_describe(self.url)} cannot be read ({exc.orig}); {todo}.") from None
+            raise StoreError(f"Ichor database {_describe(self.url)} cannot be read ({exc.orig}); {remedy}.") from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
