@@ -71,7 +71,8 @@ def line_art_keys(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.M
     last = None
     for i, key in enumerate(keys):
         # The key drawing with the props: standing ones where they stand, held ones in this key's hand.
-        mine = [p for p in placed if p.holder in (None, key.character)]
+        now = [p.at_frame(key.frame) for p in placed]
+        mine = [p for p in now if p.holder in (None, key.character)]
         at_key = {p.key: props.held_pose(specs[p.prop], rigs[key.character], key.pose, p.hand, p.scale, aspect)
                   if p.holder else p.pose for p in mine}
         scene = props.frame_drawables(rigs, {key.character: key.pose}, mine, prop_rigs, at_key)
@@ -107,7 +108,8 @@ def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
             at_f = {p.key: prop_poses[inbetweening.PROP_PREFIX + p.key][f] for p in placed}
-            scene = props.frame_drawables(rigs, {c: poses[c][f] for c in poses}, placed, prop_rigs, at_f)
+            scene = props.frame_drawables(rigs, {c: poses[c][f] for c in poses}, inbetweening.placements_at(placed, f),
+                                          prop_rigs, at_f)
             art = key_animation.draw_line_art(scene, shot.width, shot.height)
             writer.gray(lines.path(f), art.line)
             writer.gray(regions.path(f), art.regions.astype(np.uint8))

@@ -35,6 +35,10 @@ def _shot(characters: list[str], uses: list[PropUse], size: ShotSize = ShotSize.
     )
 
 
+def shot_palette() -> Palette:
+    return Palette.from_hex_list("test", ["#101010", "#e0b090", "#402010", "#3050a0", "#f0c040", "#ffffff"])
+
+
 def _staged(shot: ShotPlan):
     keys = ka.plan_key_poses(shot)
     rigs = {c: ka.load_rig(c) for c in {k.character for k in keys}}
@@ -267,3 +271,43 @@ def test_the_storyboard_panel_shows_the_props():
     with_props = storyboard.draw_storyboard_panel(shot, cam, keys, rigs, width=160, placements=placed)
     assert bare.shape == with_props.shape
     assert (np.abs(bare.astype(int) - with_props.astype(int)).max(axis=2) > 60).sum() > 100
+
+
+# ---- a prop changing hands --------------------------------------------------------------------
+
+
+def test_prism_reads_a_give_as_a_hand_over_and_the_receiver_keeps_the_prop():
+    from talos_assets.agents import direction
+    from talos_assets.agents.key_animation import available_characters
+    from talos_assets.story import parse_story
+
+    story = parse_story("title: The Gift\nlogline: Pip gives Talos the lantern in the workshop. Talos lifts it and smiles.\n")
+    first, second = direction.direct_film(story, shot_palette(), cast=available_characters()).shots
+    assert [(p.prop, p.holder, p.given_to) for p in first.props] == [("lantern", "pip", "talos")]
+    assert [(p.prop, p.holder, p.given_to) for p in second.props] == [("lantern", "talos", None)]
+
+
+def test_a_given_prop_leaves_the_givers_hand_where_the_hands_meet():
+    from talos_assets.spec import CharacterAction
+
+    give = CharacterAction(character="pip", action="give", target="talos", target_kind="character", prop="lantern")
+    shot = _shot(["pip", "talos"], [PropUse(prop="lantern", holder="pip", given_to="talos")], frames=96)
+    shot = shot.model_copy(update={"actions": [give]})
+    keys, rigs, placed, poses, specs, prop_poses = _staged(shot)
+    (pl,) = placed
+    assert (pl.holder, pl.given_to) == ("pip", "talos") and pl.hand_over_frame is not None
+    meet = pl.hand_over_frame
+    gaps = [np.linalg.norm(_hand_px(rigs["pip"], poses["pip"][f], "right") - _hand_px(rigs["talos"], poses["talos"][f], "right"))
+            for f in range(shot.total_frames)]
+    # the hands are together when it changes hands: within a few px of their closest, far closer than at the start
+    assert gaps[meet] < min(gaps) + 4.0 and gaps[meet] < 0.5 * gaps[0]
+    rig = props.load_prop_rig("lantern")
+    for f in range(shot.total_frames):
+        holder = "pip" if f < meet else "talos"
+        gx, gy = props.grip_point(specs["lantern"], rig, prop_poses["prop:lantern"][f], W / H)
+        hand = _hand_px(rigs[holder], poses[holder][f], "right")
+        assert np.hypot(gx * W - hand[0], gy * H - hand[1]) < 2.0, f"frame {f}: not in {holder}'s hand"
+    # drawn with its holder of the moment: after the hand-over the closed hand over it is Talos's
+    late = inbetweening.placements_at(placed, shot.total_frames - 1)
+    assert [p.holder for p in late] == ["talos"]
+    assert "handed to talos at frame" in props.describe_placements(placed)

@@ -28,6 +28,7 @@ from talos_assets.agents.direction.emotion_context import read_in_context
 from talos_assets.agents.direction.beats import PERSON_RE, Beat, Scene, beats_from_prose, beats_from_shots
 from talos_assets.agents.direction.craft import dialogue_description, talking, title_seconds
 from talos_assets.agents.direction.fountain import looks_like_fountain
+from talos_assets.agents.direction.hand_over import hand_overs
 from talos_assets.agents.direction.grammar import (
     camera_note,
     carry_stage_order,
@@ -287,6 +288,10 @@ def _direct_beat(story: StorySpec, palette: Palette, handle_seconds: float, kind
         props = [p for p in props if p.prop not in OUTDOOR_PROPS]  # "far below, a ship": not in the room
     if beat.kind == "dialogue":
         coverage.in_dialogue.add(beat.scene)
+    actions = talking(beat, chars, shot_actions(beat, chars, props, coverage.names, coverage.vocabulary))
+    if not (beat.shot is not None and "props" in beat.shot.model_fields_set):  # the user's props are as written
+        props = hand_overs(props, actions, chars)
+    coverage.held.receive(props)
     frames = max(2, int(round(duration * story.fps)))
     sides = screen_sides(sc.cast)
     shot_id = _shot_id(beat, i, kind, coverage)
@@ -298,7 +303,7 @@ def _direct_beat(story: StorySpec, palette: Palette, handle_seconds: float, kind
         handle_frames=max(1, int(round(handle_seconds * story.fps))),
         fps=story.fps, width=story.resolution[0], height=story.resolution[1],
         characters=chars, effects=effects, palette=palette,
-        actions=talking(beat, chars, shot_actions(beat, chars, props, coverage.names, coverage.vocabulary)),
+        actions=actions,
         background=setting.place, setting=setting, props=props, seed=_seed(story.film_id, shot_id),
         stage_order=list(sc.cast), screen_side={c: sides.get(c, "center") for c in chars},
         scene_index=beat.scene, location=sc.location, beat=beat.kind if beat.kind != "shot" else "shot",

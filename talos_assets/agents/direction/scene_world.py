@@ -195,6 +195,13 @@ class HeldProps:
         return list(now.values()) + [p for k, p in self.held.items() if k not in now and p.holder in chars]
 
 
+    def receive(self, props: list[PropUse]) -> None:
+        """After a hand-over the receiver holds the prop in the scene's later shots."""
+        for p in props:
+            if p.given_to is not None and p.prop in self.held:
+                self.held[p.prop] = p.model_copy(update={"holder": p.given_to, "hand": "right", "given_to": None})
+
+
 def anchor_props(props: list[PropUse], effects: list[EffectSpec], may_add: bool) -> tuple[list[PropUse], list[EffectSpec]]:
     """An effect rising from a prop needs the prop in the shot: add it (standing in the set), or,
     where the shot may show no other prop (an insert of something else), let the effect rise freely."""

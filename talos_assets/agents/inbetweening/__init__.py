@@ -14,7 +14,7 @@ from talos_assets.agents.inbetweening.curves import motion_curves, plot_motion_c
 from talos_assets.agents.inbetweening.interpolation import ARC_LIFT, inbetween_poses
 from talos_assets.agents.inbetweening.mouths import lip_sync_poses, mouth_channels, speak
 from talos_assets.agents.inbetweening.overlap import FOLLOW_DAMPING, OVERLAP_RAMP, SPRING_SUBSTEPS
-from talos_assets.agents.inbetweening.props import PROP_PREFIX, inbetween_prop_poses
+from talos_assets.agents.inbetweening.props import PROP_PREFIX, inbetween_prop_poses, placements_at
 from talos_assets.agents.inbetweening.timing import ease
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ease",
     "inbetween_poses",
     "inbetween_prop_poses",
+    "placements_at",
     "lip_sync_poses",
     "motion_curves",
     "mouth_channels",

@@ -1,6 +1,7 @@
 """Flux for props: every frame's pose of each prop Axis placed, a held one following its holder's hand.
 
-A standing prop holds the pose Axis gave it. A held prop is re-placed on every in-between frame by
+A standing prop holds the pose Axis gave it. A given prop rides the giver's hand up to the hand-over
+frame Axis chose (where the two hands meet) and the receiver's right hand from then on. A held prop is re-placed on every in-between frame by
 the holder's forward kinematics (`props.holding.held_pose`: the prop's grip on the centre of the
 hand riding the wrist bone), so it follows the hand through arcs, overlap and follow-through
 exactly as the drawn hand moves. The poses are keyed `prop:<key>` beside the characters' poses,
@@ -25,10 +26,18 @@ def inbetween_prop_poses(placements: Sequence[PropPlacement], poses: Mapping[str
     out: dict[str, list[Pose]] = {}
     for pl in placements:
         spec = specs[pl.prop]
-        track = poses.get(pl.holder or "")
-        if pl.holder and track and pl.holder in rigs:
-            out[PROP_PREFIX + pl.key] = [held_pose(spec, rigs[pl.holder], track[min(f, len(track) - 1)], pl.hand,
-                                                   pl.scale, aspect) for f in range(n_frames)]
-        else:
-            out[PROP_PREFIX + pl.key] = [pl.pose.model_copy(deep=True) for _ in range(n_frames)]
+        track: list[Pose] = []
+        for f in range(n_frames):
+            holder, hand = pl.holder_at(f)
+            hands = poses.get(holder or "")
+            if holder and hands and holder in rigs:
+                track.append(held_pose(spec, rigs[holder], hands[min(f, len(hands) - 1)], hand, pl.scale, aspect))
+            else:
+                track.append(pl.pose.model_copy(deep=True))
+        out[PROP_PREFIX + pl.key] = track
     return out
+
+
+def placements_at(placements: Sequence[PropPlacement], frame: int) -> list[PropPlacement]:
+    """The placements as they stand at `frame`: a given prop is drawn with its receiver after the hand-over."""
+    return [pl.at_frame(frame) for pl in placements]

@@ -36,6 +36,21 @@ class PropPlacement(BaseModel):
     scale: float = Field(1.0, gt=0.0, description="held: times the holder's scale; standing: the pose carries it")
     pose: Pose
     insert: bool = Field(False, description="the subject of an insert shot, drawn large and centred")
+    given_to: str | None = Field(None, description="who receives it mid-shot (a give), in the right hand")
+    hand_over_frame: int | None = Field(None, ge=0, description="the frame from which the receiver holds it")
+
+    def holder_at(self, frame: int) -> tuple[str | None, str]:
+        """(holder, hand) at `frame`: the receiver's right hand once the hand-over has happened."""
+        if self.given_to is not None and self.hand_over_frame is not None and frame >= self.hand_over_frame:
+            return self.given_to, "right"
+        return self.holder, self.hand
+
+    def at_frame(self, frame: int) -> PropPlacement:
+        """This placement as it stands at `frame` (the receiver's after a hand-over)."""
+        holder, hand = self.holder_at(frame)
+        if (holder, hand) == (self.holder, self.hand):
+            return self
+        return self.model_copy(update={"holder": holder, "hand": hand})
 
 
 def hand_bone(hand: str) -> str:

@@ -22,7 +22,7 @@ from talos_assets.agents.key_animation.line_art import view_scale
 from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, Rig, forward_kinematics
 from talos_assets.agents.key_animation.staging import SHOT_STAGING
 from talos_assets.agents.props.catalog import load_prop
-from talos_assets.agents.props.holding import PropPlacement, hand_bone, held_pose
+from talos_assets.agents.props.holding import PropPlacement, hand_bone, hand_point, held_pose
 from talos_assets.agents.props.model import PROP_BONE, PropSpec, prop_bounds
 from talos_assets.spec import KeyPose, Pose, PropUse, ShotPlan, ShotSize
 
@@ -30,6 +30,7 @@ GAP = 0.025  # free space between a standing prop and a character, frame widths
 BODY_PAD = 0.07  # a figure's half thickness around its bones, character heights
 INSERT_FILL = 0.8  # an insert's prop fills this much of the camera window (the tighter way)
 SKY_MARGIN = 0.06  # sky props sit this far below the window's top, frame heights
+HAND_OVER_SLACK = 0.01  # keys whose hands are this much farther apart (frame heights) still count as the hold
 
 
 def camera_window(shot: ShotPlan, keys: Sequence[KeyPose]) -> tuple[float, float, float, float]:
@@ -127,6 +128,32 @@ def _keys_of(uses: Sequence[PropUse]) -> list[str]:
     return out
 
 
+def _receiver_pose_at(keys: Sequence[KeyPose], frame: int) -> Pose:
+    """The receiver's pose at `frame` as its keys hold it (the last key at or before it)."""
+    before = [k for k in keys if k.frame <= frame]
+    return (before[-1] if before else keys[0]).pose
+
+
+def hand_over_frame(use: PropUse, giver: Sequence[KeyPose], receiver: Sequence[KeyPose], rigs: Mapping[str, Rig],
+                    aspect: float) -> int:
+    """The frame a given prop changes hands: where the giver's hand comes closest to the receiver's
+    right hand, in the middle of the hold when both keep their hands out together for a while."""
+    def gap(k: KeyPose) -> float:
+        gx, gy, _ = hand_point(rigs[k.character], k.pose, use.hand, aspect)
+        other = _receiver_pose_at(receiver, k.frame)
+        rx, ry, _ = hand_point(rigs[receiver[0].character], other, "right", aspect)
+        return float(np.hypot((gx - rx) * aspect, gy - ry))
+
+    gaps = [gap(k) for k in giver]
+    best = int(np.argmin(gaps))
+    lo = hi = best
+    while lo > 0 and gaps[lo - 1] <= gaps[best] + HAND_OVER_SLACK:
+        lo -= 1
+    while hi + 1 < len(gaps) and gaps[hi + 1] <= gaps[best] + HAND_OVER_SLACK:
+        hi += 1
+    return int(round((giver[lo].frame + giver[hi].frame) / 2))
+
+
 def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig],
                 extra_dirs: Sequence[Path | str] = ()) -> tuple[list[KeyPose], list[PropPlacement]]:
     """The shot's key poses (holding arms lifted) and its props placed; no props = the keys untouched.
@@ -158,7 +185,10 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig],
         if key in held_keys:
             first = by_char[u.holder][0].pose  # type: ignore[index]
             pose = held_pose(spec, rigs[u.holder], first, u.hand, u.scale, aspect)  # type: ignore[index]
-            placements.append(PropPlacement(key=key, prop=u.prop, holder=u.holder, hand=u.hand, scale=u.scale, pose=pose))
+            given = u.given_to if u.given_to in by_char and u.given_to in rigs else None
+            meet = hand_over_frame(u, by_char[u.holder], by_char[given], rigs, aspect) if given else None  # type: ignore[index]
+            placements.append(PropPlacement(key=key, prop=u.prop, holder=u.holder, hand=u.hand, scale=u.scale, pose=pose,
+                                            given_to=given, hand_over_frame=meet))
             continue
         x0, y0, x1, y1 = prop_bounds(spec)
         s = u.scale * (1.0 if spec.placement == "sky" else stage_scale)
@@ -184,7 +214,8 @@ def describe_placements(placements: Sequence[PropPlacement]) -> str:
         if p.insert:
             out.append(f"{p.prop} (insert)")
         elif p.holder:
-            out.append(f"{p.prop} (held by {p.holder}, {p.hand} hand)")
+            given = f", handed to {p.given_to} at frame {p.hand_over_frame}" if p.given_to else ""
+            out.append(f"{p.prop} (held by {p.holder}, {p.hand} hand{given})")
         else:
             out.append(f"{p.prop} (at x {p.pose.root_x:.2f}, y {p.pose.root_y:.2f})")
     return ", ".join(out) or "none"
