@@ -34,7 +34,11 @@ def build_net(agent: str, config: dict) -> nn.Module:
         from protoforge.models.components.interpolator import FrameInterpolator
 
         return FrameInterpolator(**config)
-    raise ValueError(f"Unknown agent {agent!r}: Protoforge trains 'echo' and 'flux'.")
+    if agent == "critic":
+        from protoforge.models.components.critic_net import ShotCritic
+
+        return ShotCritic(**config)
+    raise ValueError(f"Unknown agent {agent!r}: Protoforge trains 'echo', 'flux' and 'critic'.")
 
 
 def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
@@ -79,6 +83,8 @@ def _infer_agent(state: dict) -> str | None:
         return "echo"
     if any(k.startswith("unet.") for k in state):
         return "flux"
+    if "feature_mean" in state:
+        return "critic"
     return None
 
 
@@ -107,7 +113,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device | None = None) 
         ) from exc
     agent = agent or _infer_agent(state)
     if agent not in REGISTERED_NAMES:
-        raise ValueError(f"Checkpoint {path} holds no Echo or Flux network; point to a Protoforge checkpoint instead.")
+        raise ValueError(f"Checkpoint {path} holds no Echo, Flux or critic network; point to a Protoforge checkpoint instead.")
     try:
         net = build_net(agent, config)
         net.load_state_dict(state, strict=True)

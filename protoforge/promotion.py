@@ -3,7 +3,9 @@ the current champion on the same held-out set with the same metric, both scored 
 otherwise it is registered as `@challenger` and the refusal (both scores, the reason) is recorded on
 the run, on the model version and in Ichor. Held-out metrics: Flux, mean PSNR of the clamped middle
 frame over the held-out triplets; Echo, retrieval recall@1 of each held-out frame among the held-out
-captions, ties broken by the mean cosine margin of the own caption over the best other one.
+captions, ties broken by the mean cosine margin of the own caption over the best other one; the
+critic, Spearman rank correlation of its predictions with Echo's scores (it ranks candidates), ties
+broken by the negated mean absolute error.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from torch.utils.data import DataLoader, Dataset
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 # compared in order (lexicographically); higher is better for every one
-HELD_OUT_METRICS: dict[str, tuple[str, ...]] = {"flux": ("heldout/psnr",), "echo": ("heldout/recall1", "heldout/margin")}
+HELD_OUT_METRICS: dict[str, tuple[str, ...]] = {"flux": ("heldout/psnr",), "echo": ("heldout/recall1", "heldout/margin"),
+                                                "critic": ("heldout/spearman", "heldout/neg_mae")}
 
 
 class Decision(BaseModel):
@@ -62,10 +65,20 @@ def _echo_score(net: nn.Module, val_set: Dataset) -> dict[str, float]:
     return {"heldout/recall1": float(recall), "heldout/margin": float((own - best_other).mean())}
 
 
+@torch.no_grad()
+def _critic_score(net: nn.Module, val_set: Dataset) -> dict[str, float]:
+    from protoforge.models.critic_module import spearman
+
+    features, target = (torch.cat(t) for t in zip(*DataLoader(val_set, batch_size=256)))
+    pred = net(features.to(net.device)).cpu()
+    return {"heldout/spearman": float(spearman(pred, target)), "heldout/neg_mae": -float((pred - target).abs().mean())}
+
+
 def held_out_score(agent: str, net: nn.Module, val_set: Dataset) -> dict[str, float]:
     """The agent's held-out metrics of `net` on `val_set` (the DataModule's validation split)."""
     net = getattr(net, "net", net).eval()
-    return _flux_score(net, val_set) if agent == "flux" else _echo_score(net, val_set)
+    scorer = {"flux": _flux_score, "echo": _echo_score, "critic": _critic_score}[agent]
+    return scorer(net, val_set)
 
 
 def beats(agent: str, challenger: dict[str, float], champion: dict[str, float]) -> bool:

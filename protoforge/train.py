@@ -26,6 +26,12 @@ def build_datamodule(cfg: TrainConfig):
     """The agent's DataModule over Ichor's rendered shots."""
     from protoforge.data.shot_frames import EchoFramesDataModule, FluxTripletsDataModule
 
+    if cfg.agent == "critic":
+        from protoforge.data.critic_rows import CriticDataModule
+
+        return CriticDataModule(cfg.ichor_url, batch_size=cfg.batch_size, val_fraction=cfg.val_fraction,
+                                num_workers=cfg.num_workers)
+
     common = dict(image_size=cfg.image_size, batch_size=cfg.batch_size, val_fraction=cfg.val_fraction,
                   max_frames_per_shot=cfg.max_frames_per_shot, exclude_failed_shots=cfg.exclude_failed_shots,
                   num_workers=cfg.num_workers)
@@ -41,6 +47,12 @@ def build_module(cfg: TrainConfig):
 
         net_config = {"image_size": cfg.image_size, **cfg.echo.model_dump(mode="json")}
         return EchoClipModule(net_config=net_config, lr=cfg.resolved_lr(), weight_decay=cfg.weight_decay)
+    if cfg.agent == "critic":
+        from protoforge.models.critic_module import CriticModule
+        from talos_assets.agents.direction.candidates import FEATURE_NAMES
+
+        return CriticModule(net_config={"in_features": len(FEATURE_NAMES), **cfg.critic.model_dump(mode="json")},
+                            lr=cfg.resolved_lr(), weight_decay=cfg.weight_decay)
     from protoforge.models.flux_interp_module import FluxInterpModule
 
     net_config = {"sample_size": cfg.image_size, **cfg.flux.model_dump(mode="json")}
@@ -95,6 +107,8 @@ def _train(cfg: TrainConfig) -> TrainResult:
     datamodule = build_datamodule(cfg)
     datamodule.setup("fit")  # fail fast, before a run is opened, when Ichor has nothing to learn from
     module = build_module(cfg)
+    if hasattr(module.net, "fit_standardisation"):  # the critic standardises its inputs by the training shots
+        module.net.fit_standardisation(datamodule.train_features())
 
     logger = None
     if not cfg.fast_dev_run:

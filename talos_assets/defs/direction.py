@@ -2,10 +2,14 @@
 shot, and the storyboard sheet per film (PNG preview plus a multi-page PDF for print)."""
 
 
+from collections.abc import Callable
+
 import cv2
 import dagster as dg
+import numpy as np
 
 from resources.ichor import IchorResource
+from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.agents import direction, key_animation
 from talos_assets.agents import storyboard as boards
@@ -14,14 +18,40 @@ from talos_assets.agents.frames import atomic_write_bytes, write_rgb8_png
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, preview_md, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.partitions import film_of_shot, films_partitions, shots_partitions
 from talos_assets.stores.studio import Stage
+from talos_assets.story import parse_story
 
 GROUP = "prism_direction"
 
 
+def lab_critic(vault, mlflow: MLflowResource) -> tuple[Callable[[np.ndarray], np.ndarray] | None, str]:
+    """(the critic's predict function, which model) when Protoforge registered a critic @champion,
+    else (None, why not): Prism then keeps its own choices."""
+    links = vault.model_links("critic")
+    if not links:
+        return None, "none registered (talos lab train critic)"
+    from protoforge.registry import load_registered
+
+    try:
+        net = load_registered("critic", alias="champion", tracking_uri=mlflow.tracking_uri, device="cpu")
+    except ValueError as exc:
+        return None, f"unavailable: {str(exc).split(';')[0]}"
+
+    def predict(features: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return net(torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))).numpy()
+
+    return predict, f"{links[-1].registered_name} v{getattr(net, 'registered_version', '?')} @champion"
+
+
 @dg.asset(partitions_def=films_partitions, group_name=GROUP, kinds={"python"}, retry_policy=TRANSIENT_RETRY)
-def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: StudioHome) -> dg.MaterializeResult:
+def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: StudioHome,
+              mlflow: MLflowResource) -> dg.MaterializeResult:
     """Prism: the plan checked when the story was submitted (`talos forge` or the inbox sensor) becomes
-    the film's shot list in Ichor: the film is directed once, and what was checked is what renders."""
+    the film's shot list in Ichor: the film is directed once, and what was checked is what renders.
+    With a critic registered by Protoforge, each shot is the critic's pick among K candidates of
+    what the story left free (camera move, lens, acting variation, effect strength)."""
     clock = StageClock()
     film_id = context.partition_key
     store = studio.store()
@@ -34,6 +64,11 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         plan = store.read_checked_plan(film_id)
         for note in plan.warnings:  # e.g. an LLM endpoint that was down: the embedded director stood in
             context.log.warning(note)
+        predict, critic = lab_critic(vault, mlflow)
+        picks: list[tuple[str, int, float, float]] = []
+        if predict is not None:
+            fixed = direction.explicit_choices(parse_story(film.story_yaml, film.story_path))
+            plan, picks = direction.choose_candidates(plan, predict, fixed)
         store.write_plan(plan)
         vault.register_film(
             film_id, plan.title, film.story_path, film.story_yaml, plan.fps, plan.width, plan.height,
@@ -54,6 +89,10 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         "warnings": "; ".join(plan.warnings) or "none",
         "shots": dg.MetadataValue.md("| slot | shot | emotion | size | mm | camera | s | stage L-R |\n"
                                      "|---|---|---|---|---|---|---|---|\n" + rows),
+        "critic": critic,
+        **({"critic_picks": dg.MetadataValue.md(
+            "| slot | candidate | predicted as planned | predicted chosen |\n|---|---|---|---|\n"
+            + "\n".join(f"| {slot} | {i} | {p0:.3f} | {pc:.3f} |" for slot, i, p0, pc in picks))} if picks else {}),
         "seconds": round(clock.seconds, 3),
     })
 

@@ -24,6 +24,7 @@ from talos_assets.agents.direction.affect import (
 )
 from talos_assets.agents.direction.beats import Beat, Scene, beats_from_prose, beats_from_shots, parse_heading, split_beats
 from talos_assets.agents.direction.camera import camera_plan, subject_x
+from talos_assets.agents.direction.candidates import choose_candidates, explicit_choices, plan_features, shot_candidates
 from talos_assets.agents.direction.film import direct_film, slot_key, story_source
 from talos_assets.agents.direction.fountain import Element, Screenplay, looks_like_fountain, parse_fountain
 from talos_assets.agents.direction.grammar import (
@@ -52,4 +53,5 @@ __all__ = [
     "builtin_vocabulary", "name_emotion", "parse_fountain", "parse_heading", "parse_reply", "read_heading",
     "read_line", "read_setting", "request_shot_list", "resolve_screenplay", "vocabulary_index",
     "screen_sides", "shot_duration", "slot_key", "split_beats", "story_source", "subject_x", "system_prompt",
+    "choose_candidates", "explicit_choices", "plan_features", "shot_candidates",
 ]
