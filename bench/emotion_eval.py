@@ -9,6 +9,9 @@
   the previous beat or the scene), on the held-out lines, on the dialogue-heavy example
   examples/lighthouse_keepers.fountain and on every examples/*.fountain (each action paragraph and
   dialogue line a beat, as Prism directs it, with the parenthetical read before the line).
+- The held-out part split by where its lines came from: the first 259 lines, and the second batch of
+  160 plain lines (`batch: s4`, written in one go before Prism read any of them); and a confusion
+  matrix (label x emotion read) per half, as counts only.
 Prints a table and writes bench/results/emotion_eval.json. Usage: `python bench/emotion_eval.py
 [--errors train]` (lists the misread tuning lines; the held-out lines are never listed).
 """
@@ -60,14 +63,35 @@ def score(items: list[dict]) -> dict:
                 "fallback_in_context": round(sum(r["fallback"] for r in s) / max(1, len(s)), 4)}
 
     out = {"train": acc(lambda r: r["split"] == "train"), "test": acc(lambda r: r["split"] == "test"),
-           "full": acc(lambda r: True)}
+           "full": acc(lambda r: True),
+           "test/first 259 lines": acc(lambda r: r["split"] == "test" and not r.get("batch")),
+           "test/batch s4": acc(lambda r: r["split"] == "test" and r.get("batch") == "s4"),
+           "train/batch s4": acc(lambda r: r["split"] == "train" and r.get("batch") == "s4")}
     for g in ("original", "plain dialogue", "plain action", "context"):
         out[f"test/{g}"] = acc(lambda r, g=g: r["split"] == "test" and group(r) == g)
     recall = {}  # held-out recall per label (counts only: the held-out lines are never listed)
     for label in sorted({r["label"] for r in rows}):
         s = [r for r in rows if r["split"] == "test" and r["label"] == label]
         recall[label] = round(sum(r["pred"] == label for r in s) / max(1, len(s)), 3)
-    return {"groups": out, "rows": rows, "test_recall": recall}
+    confusion = {split: confusion_counts([r for r in rows if r["split"] == split]) for split in ("train", "test")}
+    return {"groups": out, "rows": rows, "test_recall": recall, "confusion": confusion}
+
+
+def confusion_counts(rows: list[dict]) -> dict[str, dict[str, int]]:
+    """label -> predicted emotion -> count (counts only: no line is named)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["label"], {}).setdefault(r["pred"], 0)
+        out[r["label"]][r["pred"]] += 1
+    return out
+
+
+def print_confusion(name: str, conf: dict[str, dict[str, int]]) -> None:
+    labels = sorted(conf)
+    print(f"\n{name} confusion (rows: label, columns: read as)")
+    print(f"{'':<14}" + "".join(f"{lab[:6]:>7}" for lab in labels))
+    for lab in labels:
+        print(f"{lab:<14}" + "".join(f"{conf[lab].get(p, 0):>7}" for p in labels))
 
 
 def screenplay_fallback(path: Path) -> dict:
@@ -98,6 +122,8 @@ def main() -> None:
     for name, g in res["groups"].items():
         print(f"{name:<22}{g['n']:>5}{g['accuracy']:>10.3f}{g['fallback_alone']:>16.3f}{g['fallback_in_context']:>12.3f}")
     print("held-out recall per label: " + ", ".join(f"{k} {v:.2f}" for k, v in res["test_recall"].items()))
+    for split in ("train", "test"):
+        print_confusion({"train": "tuning", "test": "held-out"}[split], res["confusion"][split])
     plays = [screenplay_fallback(p) for p in sorted((REPO / "examples").glob("*.fountain"))]
     print(f"\n{'screenplay':<40}{'lines':>6}{'dialog':>7}{'fallback alone':>16}{'in context':>12}")
     for p in plays:
@@ -110,7 +136,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"eval_set": str(EVAL.relative_to(REPO)), "lines": len(items),
                                    "ms_per_line": round(ms, 3), "groups": res["groups"],
-                                   "test_recall": res["test_recall"],
+                                   "test_recall": res["test_recall"], "confusion": res["confusion"],
                                    "screenplays": plays}, indent=1))
     print(f"wrote {RESULTS.relative_to(REPO)}")
 

@@ -97,15 +97,17 @@ def _held_out_scores():
 
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
-    """Floors at the figures measured when issue 10's reading landed (0.714 and 0.095 on 84 lines)."""
+    """Floors just under the figures measured with the dialogue acts (0.775 on 129 held-out lines, 45 of
+    them from the second batch of plain lines; it was 0.667 on those 129 lines before)."""
     items, accuracy, fallback = _held_out_scores()
-    assert len(items) >= 80 and sum("kind" in i for i in items) >= 50  # plain lines added for issue 10
-    assert accuracy >= 0.70, f"held-out accuracy {accuracy:.3f}"
+    assert len(items) >= 120 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
+    assert sum(i.get("batch") == "s4" for i in items) >= 40  # the second batch, written before it was read
+    assert accuracy >= 0.75, f"held-out accuracy {accuracy:.3f}"
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.714 < 0.85 (plain dialogue read alone "
-                          "is the gap)", strict=False)
+@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.775 < 0.85 (plain action lines and quiet "
+                          "sadness read as calm are the gap)", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
     _, accuracy, _ = _held_out_scores()
     assert accuracy >= 0.85, f"held-out accuracy {accuracy:.3f}"
@@ -120,3 +122,36 @@ def test_screenplay_lines_rarely_fall_back_in_context():
     lines = [(b.scene, f"{b.parenthetical} {b.text}".strip()) for b in beats]
     read = read_in_context(lines, [s.heading for s in scenes])
     assert sum(r.neutral for r in read) / len(read) < 0.10
+
+
+# Dialogue acts (`emotion_acts.py`): lines written for these tests, not taken from the evaluation set.
+@pytest.mark.parametrize("line, emotion", [
+    ("You're moving to the coast? Next week?", Emotion.surprise),           # declarative / fragment question
+    ("Did you smell that?", Emotion.fear),                              # alarm at a percept
+    ("You never help. You never even try.", Emotion.anger),             # habitual accusation
+    ("Touch my garden again and you'll regret it.", Emotion.anger),     # threat
+    ("There, there. It was only the thunder.", Emotion.calm),           # reassurance
+    ("Stay for supper. There's no hurry at all.", Emotion.calm),        # hospitality
+    ("I'll swim across if I have to.", Emotion.determination),         # resolution
+    ("It's just us now.", Emotion.sadness),                             # what is gone
+    ("The desert goes on forever.", Emotion.awe),                       # wonder at scale
+    ("We made it! We actually made it!", Emotion.joy),                  # success celebrated
+    ("Ugh. The pump is jammed again.", Emotion.anger),                  # interjection
+])
+def test_dialogue_acts_name_the_emotion_of_plain_lines(line, emotion):
+    affect = analyze_affect(line)
+    assert affect.emotion == emotion and not affect.neutral, (line, affect.emotion, affect.matched)
+
+
+def test_dialogue_acts_leave_other_questions_and_plain_orders_alone():
+    from talos_assets.agents.direction.emotion_acts import declarative_question, dialogue_acts
+
+    assert declarative_question("you're leaving tonight?")
+    assert not declarative_question("are you leaving tonight?")  # a yes/no question asks, it does not doubt
+    assert not declarative_question("where is the key?")
+    assert not declarative_question("you're leaving, aren't you?")  # a tag question expects yes
+    assert not declarative_question("hello?")  # calling out
+    assert dialogue_acts("Pass me the cup.") == [] and analyze_affect("Pass me the cup.").neutral
+    # a past complaint is not the habitual accusation; a parenthetical is not part of the grammar
+    assert dialogue_acts("You never told me.") == []
+    assert dialogue_acts("(looking up at the tower) Why isn't the lamp lit?") == []

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 
+from talos_assets.agents.direction.emotion_acts import dialogue_acts
 from talos_assets.spec import Emotion
 
 # Situation cue words (base forms; the lemmatiser finds inflections): weight 0.5, like lexicon cues.
 EXTRA_CUES: dict[Emotion, str] = {
     Emotion.joy: """birthday wedding feast picnic holiday present prize medal trophy cake balloon toast joke tease
         hooray bravo congratulation congratulations yippee squeal applaud jig frolic romp homecoming perfect
-        favourite favorite treat cheer best twirl whoop""",
+        favourite favorite treat cheer best twirl whoop pancake cookie chocolate pie cupcake lemonade dessert
+        sundae icecream fair carnival""",
     Emotion.sadness: """farewell gone grave funeral coffin wreath widow orphan memory photograph faded wilted
         withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears""",
     Emotion.anger: """lie liar cheat steal thief stole traitor coward idiot fool stupid useless yank jab fist hiss
@@ -34,7 +36,7 @@ EXTRA_CUES: dict[Emotion, str] = {
         bake sweep sway tick rest""",
     Emotion.determination: """haul heave finish fix repair mend rebuild save rescue protect defend guard dig""",
     Emotion.awe: """rainbow sunrise sunset dragon golden crystal jewel tower palace valley canyon ocean waterfall
-        summit universe planet overhead million whale world""",
+        summit universe planet overhead million whale world king queen throne legend legendary forever""",
 }
 
 # Idioms read as units (phrase -> emotion, weight), with '*' for any one word.
@@ -56,6 +58,17 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     (("poke", "out"), Emotion.surprise, 1.0), (("by", "the", "fire"), Emotion.calm, 1.0),
     (("warm", "*", "hand"), Emotion.calm, 1.0), (("cloud", "part"), Emotion.awe, 1.0),
     (("mouth", "open"), Emotion.awe, 0.7), (("mouth", "fall", "open"), Emotion.awe, 1.0),
+    # homographs and set phrases read as units, so their single words do not vote ("tears up" is not
+    # crying, "first light" is a start time, not a glow)
+    (("tear", "up"), Emotion.anger, 1.0), (("tear", "*", "*", "off"), Emotion.anger, 1.0),
+    (("tear", "apart"), Emotion.anger, 1.0), (("first", "light"), Emotion.determination, 1.0),
+    (("bare", "*", "teeth"), Emotion.anger, 1.0), (("fist", "on"), Emotion.anger, 1.0),
+    (("storm", "off"), Emotion.anger, 1.0), (("storm", "out"), Emotion.anger, 1.0),
+    (("double", "take"), Emotion.surprise, 1.0), (("give", "way"), Emotion.surprise, 0.7),
+    (("feet", "up"), Emotion.calm, 1.0), (("northern", "light"), Emotion.awe, 1.5),
+    (("hold", "back"), Emotion.determination, 0.7),
+    (("you'll", "regret"), Emotion.anger, 1.5), (("you'll", "be", "sorry"), Emotion.anger, 1.5),
+    (("too", "quiet"), Emotion.fear, 1.5), (("through", "grit", "teeth"), Emotion.anger, 1.5),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -123,4 +136,4 @@ def speech_acts(text: str) -> list[tuple[Emotion, float, str]]:
         m = pattern.search(low)
         if m:
             out.append((emotion, weight, m.group(0).strip()))
-    return out
+    return out + dialogue_acts(text)
