@@ -155,3 +155,10 @@ def test_dialogue_acts_leave_other_questions_and_plain_orders_alone():
     # a past complaint is not the habitual accusation; a parenthetical is not part of the grammar
     assert dialogue_acts("You never told me.") == []
     assert dialogue_acts("(looking up at the tower) Why isn't the lamp lit?") == []
+
+
+def test_look_alike_words_are_not_read_as_the_emotion_word_they_resemble():
+    from talos_assets.agents.direction.lexicon import lemma
+
+    assert lemma("wind") is None and lemma("sweater") is None  # not "win", not "sweat"
+    assert lemma("wins") == "win" and lemma("sweating") == "sweat"

@@ -183,10 +183,17 @@ def word_forms(word: str) -> list[str]:
     return out
 
 
+# Words that look like an inflection of a lexicon entry and are not one: "the wind" is not "win"
+# past tense, a sweater is not someone sweating.
+NOT_INFLECTED = frozenset({"wind", "winds", "sweater", "sweaters"})
+
+
 def lemma(word: str) -> str | None:
     """The lexicon entry a word inflects from: plural/3rd person, past, gerund, adverb, comparative."""
     if word in AFFECT_LEXICON:
         return word
+    if word in NOT_INFLECTED:
+        return None
     if word in _IRREGULAR and _IRREGULAR[word] in AFFECT_LEXICON:
         return _IRREGULAR[word]
     for c in word_forms(word)[1:]:
