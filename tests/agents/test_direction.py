@@ -278,3 +278,25 @@ def test_group_close_up_keeps_every_character_in_frame():
         half = 0.5 / cam.zoom - 0.08  # a figure is ~0.16 of the stage wide: its body, not just its feet
         for key in keys:
             assert cam.center_x - half < key.pose.root_x < cam.center_x + half, (cam, key.character)
+
+
+def _logline(text: str):
+    story = parse_story(f"title: Pronouns\nfps: 12\nresolution: [320, 180]\nlogline: \"{text}\"\n")
+    return direction.direct_film(story, PALETTE, cast=available_characters())
+
+
+def test_alone_keeps_the_rest_of_the_scene_out_of_the_establishing_shot():
+    alone, later = _logline("Talos sits alone on the beach at midnight under the stars. Mira walks along the shore.").shots
+    assert alone.characters == ["talos"]
+    together, _ = _logline("Talos sits on the beach at midnight under the stars. Mira walks along the shore.").shots
+    assert together.characters == ["talos", "mira"]  # without "alone" the establishing shot shows the scene's cast
+
+
+def test_an_object_pronoun_brings_the_character_it_stands_for_into_the_shot_and_the_action():
+    _, walk = _logline("Talos sits on the beach. Mira walks to him with a lantern and gives it to him.").shots
+    assert set(walk.characters) == {"talos", "mira"}
+    assert {(a.character, a.action, a.target) for a in walk.actions} >= {("mira", "walk", "talos"), ("mira", "give", "talos")}
+    assert [(p.prop, p.holder, p.given_to) for p in walk.props] == [("lantern", "mira", "talos")]
+    # "her lantern" is a possessive, not someone off screen
+    assert direction.beats.object_referents("Mira lifts her lantern.", ["mira"], ["talos", "mira"]) == {}
+    assert direction.beats.object_referents("Talos hands it to her.", ["talos"], ["mira", "talos"]) == {"her": "mira"}

@@ -51,6 +51,7 @@ class Beat:
     off_screen: bool = False  # V.O./O.S./O.C.: the line is heard, its speaker not seen speaking
     duet: list[DialogueLine] = field(default_factory=list)  # dual dialogue: the lines spoken beside this one
     transition_out: str | None = None  # the screenplay's transition after this beat (cut, dissolve...)
+    referents: dict[str, str] = field(default_factory=dict)  # an object pronoun -> the character it stands for
 
     @property
     def speakers(self) -> list[str]:
@@ -115,15 +116,37 @@ def beats_from_prose(text: str, place_of: Callable[[str], str | None] | None = N
     scenes = [Scene(heading="", location="")]
     current: str | None = None
     name_res = {c: re.compile(rf"\b{re.escape(c)}\b", re.IGNORECASE) for c in cast}
+    mentioned: list[str] = []  # the scene's characters, most recently named last
     for sentence in split_beats(text):
         place = place_of(sentence) if place_of is not None else None
         if place is not None and current is not None and place != current:
             scenes.append(Scene(heading="", location=""))
+            mentioned = []
         current = place or current
         named = sorted((m.start(), c) for c, r in name_res.items() if (m := r.search(sentence)))
         characters = [c for _, c in named]
+        referents = object_referents(sentence, characters, mentioned)
+        characters += [c for c in referents.values() if c not in characters]
         scene = scenes[-1]
         scene.cast += [c for c in characters if c not in scene.cast]
-        beats.append(Beat(sentence, "action", len(scenes) - 1, characters=characters))
+        mentioned = [c for c in mentioned if c not in characters] + characters
+        beats.append(Beat(sentence, "action", len(scenes) - 1, characters=characters, referents=referents))
     return beats, scenes
+
+
+# "him" is always an object; "her" only where no noun follows it ("gives it to her." -- not "her lantern")
+_OBJECT_PRONOUNS = re.compile(r"\b(him)\b|\b(her)\b(?=\s*(?:[,.!?;]|$|(?:and|as|while|with|to|in|on|at|by|for|from|under|over)\b))",
+                              re.IGNORECASE)
+
+
+def object_referents(sentence: str, named: Sequence[str], mentioned: Sequence[str]) -> dict[str, str]:
+    """{pronoun: character} for the object pronouns of a sentence: the character most recently named
+    in the scene who is not named in the sentence itself ("Talos sits. Mira walks to him": him = Talos).
+    Rigs carry no gender, so "him" and "her" both take that character."""
+    others = [c for c in reversed(mentioned) if c not in named]
+    out: dict[str, str] = {}
+    for m in _OBJECT_PRONOUNS.finditer(sentence):
+        if others:
+            out.setdefault((m.group(1) or m.group(2)).lower(), others[0])
+    return out
 

@@ -170,6 +170,10 @@ def _beat_affect(beat: Beat, affect: Affect) -> tuple[float, float, float, Emoti
     return valence, arousal, dominance, emotion
 
 
+# "Talos sits alone": the establishing shot shows only who the line names, not the scene's whole cast
+ALONE_RE = re.compile(r"\b(alone|by (?:him|her|them)sel(?:f|ves)|on (?:his|her|their) own|all by)\b", re.IGNORECASE)
+
+
 def _in_frame(beat: Beat, sc: Scene, arousal: float, first_in_scene: bool,
               coverage: _Coverage) -> tuple[list[str], bool]:
     """Who is in the shot, listed in the scene's stage order (180-degree rule), and whether the line
@@ -192,7 +196,7 @@ def _in_frame(beat: Beat, sc: Scene, arousal: float, first_in_scene: bool,
     has_people = bool(chars) or bool(PERSON_RE.search(beat.text))
     if not chars:
         chars = list(sc.cast)
-    if first_in_scene and beat.kind != "shot":
+    if first_in_scene and beat.kind != "shot" and not (beat.characters and ALONE_RE.search(beat.text)):
         chars = list(dict.fromkeys(chars + sc.cast))  # the establishing shot shows everyone present
     chars = sorted(dict.fromkeys(chars), key=lambda c: sc.cast.index(c) if c in sc.cast else len(sc.cast))
     return chars, has_people
@@ -288,7 +292,8 @@ def _direct_beat(story: StorySpec, palette: Palette, handle_seconds: float, kind
         props = [p for p in props if p.prop not in OUTDOOR_PROPS]  # "far below, a ship": not in the room
     if beat.kind == "dialogue":
         coverage.in_dialogue.add(beat.scene)
-    actions = talking(beat, chars, shot_actions(beat, chars, props, coverage.names, coverage.vocabulary))
+    actions = talking(beat, chars, shot_actions(beat, chars, props, {**coverage.names, **beat.referents},
+                                                coverage.vocabulary))
     if not (beat.shot is not None and "props" in beat.shot.model_fields_set):  # the user's props are as written
         props = hand_overs(props, actions, chars)
     coverage.held.receive(props)
