@@ -3,7 +3,8 @@
 Heavy libraries (dagster, torch, warp) are imported inside commands so `talos --help` and story
 validation answer instantly; user errors print one sentence and exit 2 with nothing written, and
 so do environment failures (a full disk, a missing permission, a corrupt store:
-`talos_assets.ops.errors`); `--debug` shows the traceback behind either.
+`talos_assets.ops.errors`); `--debug` shows the traceback behind either. A film Echo would not
+publish (one of its ERROR gates failed) is delivered for review and `talos forge` exits 1 saying why.
 """
 
 from __future__ import annotations
@@ -129,6 +130,12 @@ def forge(
     _say(f"timeline    {d.timeline}" + (f"  (EDL: {d.edl.name})" if d.edl.exists() else ""))
     _say(f"evaluation  {d.evaluation}")
     _say(f"studio home {outcome.home}; open the Dagster UI with `talos ui`", style="dim")
+    if not outcome.published:  # Echo's verdict, not a user error: exit 1 (user and environment errors exit 2)
+        err.print("not published: ", style="bold red", end="", markup=False)
+        err.print(f"Echo's ERROR gates failed for film '{checked.plan.film_id}' ("
+                  + "; ".join(outcome.blocked_by or ["see the evaluation report"])
+                  + f"); see {d.evaluation}; `talos ui` runs Echo's revisions.", markup=False, highlight=False)
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -366,6 +373,8 @@ def palettes() -> None:
 
     for name, swatches in sorted(BUILTIN_PALETTES.items()):
         console.print(f"{name:<16} " + " ".join(f"[on {c}]  [/]" for c in swatches.values()))
+
+
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The one Dagster entry point: every agent's assets, Echo's checks, the render service's jobs,
-sensors and schedules, and the studio's resources.
+"""The one Dagster entry point: every agent's assets, Echo's checks and revision sensor, the render
+service's jobs, sensors and schedules, and the studio's resources.
 
 Resources point into the studio home (TALOS_HOME, default `.talos/` in the working directory), so
 `dagster dev` in the repo root and `talos forge` share one instance, one Ichor and one Aether. The
@@ -17,7 +17,7 @@ from resources.mlflow import MLflowResource
 from resources.warp_device import WarpDeviceResource
 from talos_assets.defs import (
     animation, automation, celery, dailies, direction, editing, effects, evaluation, failures, lab, paint, render,
-    voice,
+    revision, voice,
 )
 from talos_assets.home import prepare_home
 from talos_assets.ops.run_lock import FilmLockedStudio
@@ -33,6 +33,8 @@ SHOT_ASSETS = [
 FILM_ASSETS = [
     direction.film_plan, editing.soundtrack, direction.storyboard, editing.timeline, editing.film_mix, editing.film, evaluation.evaluation,
 ]
+# after the evaluation, in the same run: the publication (Dagster skips it when an ERROR gate failed)
+PUBLISH_ASSETS = [evaluation.published_film]
 # review, outside the film's chain: the dailies contact sheet (its schedule picks the shots)
 REVIEW_ASSETS = [dailies.dailies_contact_sheet]
 # the Protoforge lab: agent models trained from the studio's renders and judgements
@@ -59,12 +61,12 @@ def build_resources() -> dict:
 
 
 defs = dg.Definitions(
-    assets=SHOT_ASSETS + FILM_ASSETS + REVIEW_ASSETS + LAB_ASSETS,
+    assets=SHOT_ASSETS + FILM_ASSETS + PUBLISH_ASSETS + REVIEW_ASSETS + LAB_ASSETS,
     jobs=[automation.plan_film, automation.render_shot, automation.edit_film, automation.evaluate_film,
           dailies.publish_dailies, celery.render_shot_on_farm,
           lab.train_lab_models, lab.rate_shot],
     sensors=[automation.story_inbox, automation.shots_after_plan, failures.record_run_failures,
-             dailies.dailies_when_rendered, lab.train_when_judged],
+             dailies.dailies_when_rendered, lab.train_when_judged, revision.revise_shots],
     schedules=[automation.nightly_evaluation, dailies.dailies],
     resources=build_resources(),
     executor=dg.in_process_executor,

@@ -16,7 +16,7 @@ checked against a measured estimate before anything renders; environment failure
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from talos_assets.checking import CheckedStory, ForgeError, check_story
@@ -39,6 +39,8 @@ class ForgeOutcome:
     home: Path
     delivery: Delivery
     failed_gates: list[str]
+    published: bool = True  # False when one of Echo's ERROR gates failed: the film was not published
+    blocked_by: list[str] = field(default_factory=list)  # those gates, with what failed where
 
 
 def _slots_to_render(checked: CheckedStory, only_shots: list[str] | None) -> list[str]:
@@ -66,10 +68,14 @@ def _raise_failure(result, where: str) -> None:
     raise ForgeError(f"{failure.step_key} failed for {where}: {first_line}")
 
 
-def _failed_gates(result) -> list[str]:
+def _failed_gates(result, only_errors: bool = False) -> list[str]:
+    """'gate: reason' for each failed check of the run (`only_errors`: those of ERROR severity, which
+    keep the film from being published)."""
     gates = []
     for e in result.all_events:
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed:
+            if only_errors and e.event_specific_data.severity.value != "ERROR":
+                continue
             reason = e.event_specific_data.metadata.get("reason")
             gates.append(f"{e.event_specific_data.check_name}: {reason.value if reason else 'failed'}")
     return gates
@@ -162,11 +168,14 @@ def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, conso
     except (FilmBusy, DiskSpaceError) as exc:
         raise ForgeError(str(exc)) from None
     failed_gates = _failed_gates(result)
-    if not result.success and not failed_gates:
+    blocked_by = _failed_gates(result, only_errors=True)
+    if not result.success and not blocked_by:
         _raise_failure(result, f"film '{checked.plan.film_id}'")
     if failed_gates:
         console.print("Echo gates failed: " + "; ".join(failed_gates), style="bold yellow", markup=False)
-    return ForgeOutcome(home=home, delivery=store.delivery(checked.plan.film_id), failed_gates=failed_gates)
+    published = bool(result.asset_materializations_for_node("published_film"))
+    return ForgeOutcome(home=home, delivery=store.delivery(checked.plan.film_id), failed_gates=failed_gates,
+                        published=published and not blocked_by, blocked_by=blocked_by)
 
 
 def _run_film(checked: CheckedStory, slots: list[str], all_assets: list, resources: dict, instance, console,
@@ -176,7 +185,7 @@ def _run_film(checked: CheckedStory, slots: list[str], all_assets: list, resourc
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from talos_assets import progress as progress_hook
-    from talos_assets.definitions import FILM_ASSETS, SHOT_ASSETS
+    from talos_assets.definitions import FILM_ASSETS, PUBLISH_ASSETS, SHOT_ASSETS
     from talos_assets.ops.recovery import forge_tags
     from talos_assets.partitions import shot_key
 
@@ -209,7 +218,7 @@ def _run_film(checked: CheckedStory, slots: list[str], all_assets: list, resourc
                 run([a.key for a in SHOT_ASSETS], shot_key(plan.film_id, slot))
                 bars.update(tasks[slot], description=f"{labels[slot]}: rendered")
             edit_task = bars.add_task(f"{plan.film_id}: Cuttura edit + Echo", total=1)
-            result = run([a.key for a in FILM_ASSETS[1:]], plan.film_id, must_succeed=False)
+            result = run([a.key for a in FILM_ASSETS[1:] + PUBLISH_ASSETS], plan.film_id, must_succeed=False)
             bars.update(edit_task, completed=1)
         finally:
             progress_hook.set_reporter(None)

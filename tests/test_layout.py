@@ -18,7 +18,7 @@ PACKAGES = ("talos_assets", "resources", "protoforge")
 AGENT_RANK = {
     "frames": 0, "camera_framing": 0, "yaml_library": 0,
     "direction": 1, "key_animation": 2, "props": 2, "storyboard": 2, "inbetweening": 3, "coloring": 4, "lighting": 5,
-    "sets": 5, "effects": 6, "render": 7, "title_card": 7, "mastering": 7, "music": 8, "voice": 8, "editing": 8, "evaluation": 9,
+    "sets": 5, "effects": 6, "render": 7, "inpaint": 7, "title_card": 7, "mastering": 7, "music": 8, "voice": 8, "editing": 8, "evaluation": 9,
 }
 
 

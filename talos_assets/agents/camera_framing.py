@@ -105,3 +105,17 @@ def acting_box(shot: ShotPlan, figures: Sequence[PosedFigure]) -> tuple[float, f
     y1 = max(y + py for _, y, _, py in pts)
     # nothing outside the stage can be framed: the camera never leaves it
     return max(0.0, x0), max(0.0, y0), min(1.0, x1), min(1.0, y1)
+
+
+def zoomed_out(cam: CameraKey, factor: float) -> CameraKey:
+    """Prism's re-frame: the same camera `factor` times wider (zoom divided by it), its centre pulled
+    towards the stage centre as far as the wider view needs to stay on the stage."""
+    if factor == 1.0:
+        return cam
+    zoom = max(1e-3, cam.zoom / factor)
+    half = 0.5 / max(zoom, 1.0)  # half the visible stage; a view wider than the stage stays centred
+
+    def inside(c: float) -> float:
+        return min(1.0 - half, max(half, c)) if half < 0.5 else 0.5
+
+    return cam.model_copy(update={"zoom": zoom, "center_x": inside(cam.center_x), "center_y": inside(cam.center_y)})

@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from talos_assets.agents.frames import hex_to_linear
+from talos_assets.agents.frames import hex_to_linear, linear_to_srgb
 from talos_assets.spec import REGION_NAMES, Palette
 
 # Rec.709 / sRGB luminance weights, valid for linear-light RGB.
@@ -159,4 +159,25 @@ def color_transfer_for_mood(rgba: np.ndarray, valence: float, arousal: float) ->
     # Premultiplied colour stays within [0, alpha] (alpha itself is unchanged by both steps).
     np.minimum(out, alpha[..., None], out=out)
     np.maximum(out, 0.0, out=out)
+    return out
+
+
+def pull_to_palette(rgba: np.ndarray, palette: Palette, amount: float) -> np.ndarray:
+    """Chroma's tone fix: every pixel's colour moved `amount` (0..1) of the way to its nearest
+    palette swatch, nearest in CIELAB (perceptual distance) on the sRGB-encoded colour; alpha is
+    unchanged. 0 returns the very same array (no revision, bit-identical frames)."""
+    if amount <= 0.0:
+        return rgba
+    rgb = np.asarray(rgba, dtype=np.float32)[..., :3]
+    alpha = np.asarray(rgba, dtype=np.float32)[..., 3:4] if rgba.shape[-1] == 4 else None
+    straight = rgb / np.maximum(alpha, 1e-6) if alpha is not None else rgb
+    srgb = np.clip(linear_to_srgb(np.clip(straight, 0.0, 1.0)), 0.0, 1.0)
+    lab = cv2.cvtColor(np.ascontiguousarray(srgb), cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    swatches = np.stack([hex_to_linear(h) for h in palette.swatches.values()]).astype(np.float32)
+    swatch_lab = cv2.cvtColor(np.clip(linear_to_srgb(swatches), 0, 1)[None], cv2.COLOR_RGB2Lab)[0]
+    nearest = np.argmin(((lab[:, None, :] - swatch_lab[None]) ** 2).sum(axis=2), axis=1)
+    target = swatches[nearest].reshape(straight.shape)
+    pulled = straight + np.float32(min(1.0, amount)) * (target - straight)
+    out = np.array(rgba, dtype=np.float32, copy=True)
+    out[..., :3] = pulled * alpha if alpha is not None else pulled
     return out

@@ -374,3 +374,14 @@ def ground_line(alpha: np.ndarray, default: float = 0.8) -> float:
     """Where the feet touch the ground: the lowest covered row, as a fraction of frame height."""
     rows = np.nonzero(alpha.max(axis=1) > 0.5)[0]
     return float(rows[-1] + 1) / alpha.shape[0] if rows.size else default
+
+
+def apply_exposure(rgba: np.ndarray, exposure_ev: float) -> np.ndarray:
+    """Raygen's exposure: a premultiplied linear layer scaled by 2^EV (alpha unchanged), the way a
+    key light opened or closed by whole stops brightens or darkens everything it lights. 0 EV
+    returns the very same array (a shot with no revision renders bit-identical frames)."""
+    if exposure_ev == 0.0:
+        return rgba
+    out = np.array(rgba, dtype=np.float32, copy=True)
+    out[..., :3] *= np.float32(2.0 ** exposure_ev)
+    return out

@@ -4,7 +4,8 @@ A story dropped into the studio's inbox (`$TALOS_HOME/inbox/*.yaml`) becomes a f
 command typed: `story_inbox` validates it, registers it in Ichor, adds its `films` partition and
 requests the film plan, once per story content. `shots_after_plan` then requests one `render_shot`
 run per real shot (never a padding slot), and requests the film-level edit once every shot of the
-film has been rendered since its latest plan. `nightly_evaluation` re-runs Echo on every film.
+film has been rendered since its latest plan (Echo's revision renders excepted: `defs/revision.py`
+re-edits the film once they settle). `nightly_evaluation` re-runs Echo on every film.
 Each sensor keeps a cursor or run key so a story or a render is acted on once. Failed runs are
 recorded by `defs/failures.py`; dailies live in `defs/dailies.py`.
 """
@@ -21,6 +22,7 @@ from talos_assets.partitions import films_partitions, shot_key
 from talos_assets.spec import FilmPlan
 
 DAILIES_TAG = "talos/dailies"  # on the render_shot runs the dailies schedule requests: the day (YYYY-MM-DD)
+REVISION_TAG = "talos/revision-tickets"  # on the render_shot runs revise_shots requests: the ticket ids
 
 plan_film = dg.define_asset_job("plan_film", selection=["film_plan"], executor_def=dg.in_process_executor, description="Prism's film plan for one film.")
 render_shot = dg.define_asset_job(
@@ -31,9 +33,10 @@ render_shot = dg.define_asset_job(
     description="One shot's whole chain, Prism to Anima, in one process.",
 )
 edit_film = dg.define_asset_job(
-    "edit_film", selection=["soundtrack", "storyboard", "timeline", "film_mix", "film", "evaluation"],
+    "edit_film", selection=["soundtrack", "storyboard", "timeline", "film_mix", "film", "evaluation", "published_film"],
     executor_def=dg.in_process_executor,
-    description="Soundtrack, storyboard, timeline, dialogue mix, film and evaluation of one film.",
+    description="Soundtrack, storyboard, timeline, dialogue mix, film, evaluation and (when no ERROR gate failed) "
+                "publication of one film.",
 )
 evaluate_film = dg.define_asset_job("evaluate_film", selection=["evaluation"], executor_def=dg.in_process_executor, description="Echo's evaluation of one film.")
 
@@ -174,6 +177,8 @@ def shots_after_plan(context: dg.RunStatusSensorContext, studio: StudioHome):
         return dg.SkipReason("render run without a film partition tag")
     if DAILIES_TAG in run.tags:
         return dg.SkipReason("a dailies render: the dailies sensor publishes its contact sheet, the film is left as it is")
+    if REVISION_TAG in run.tags:
+        return dg.SkipReason("a revision render: revise_shots re-edits the film once all its revisions are rendered")
     plan = store.read_plan(film_id)
     ready, newest = film_ready_for_edit(context.instance, plan)
     if not ready:

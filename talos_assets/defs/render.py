@@ -7,7 +7,9 @@ import numpy as np
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets import progress
-from talos_assets.agents import render, title_card
+from talos_assets.agents import coloring, lighting, render, title_card
+from talos_assets.agents.camera_framing import zoomed_out
+from talos_assets.agents.inpaint import repair_frame
 from talos_assets.agents.effects.shot import any_behind, is_emissive
 from talos_assets.agents.frames import FrameWriter, read_layer
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
@@ -25,6 +27,21 @@ def _layer_names(shot, weather) -> str:
     used = (("background", True), ("effects behind", any_behind(shot.effects)), ("shadow", True),
             ("character", True), ("effects", bool(shot.effects)), ("weather", weather.path(0).exists()))
     return ", ".join(name for name, on in used if on)
+
+
+def _repair(rendered, frames: list[int], box, total: int) -> int:
+    """Echo's inpaint revision on the written frames: each flagged frame (all, when none are named)
+    repaired against its neighbours and rewritten; returns the pixels replaced."""
+    replaced = 0
+    with FrameWriter() as writer:
+        for f in sorted({f for f in (frames or range(total)) if 0 <= f < total}):
+            before = read_layer(rendered.path(f - 1)) if f > 0 else None
+            after = read_layer(rendered.path(f + 1)) if f + 1 < total else None
+            fixed, count = repair_frame(read_layer(rendered.path(f)), before, after, box)
+            if count:
+                writer.layer(rendered.path(f), np.ascontiguousarray(fixed[..., :3]))
+                replaced += count
+    return replaced
 
 
 def _optional(path):
@@ -49,6 +66,7 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
         rendered = store.frames(shot, Layer.render)
         background = read_layer(store.background_path(shot))
         emissive = is_emissive(shot)
+        revision = store.shot_revision(shot)  # Echo's revision of the shot: identity when there is none
         # a screenplay's centred text (> TITLE <) is its words on a plate, not the shot's layers
         card = (title_card.draw_title_card(shot.title_text, shot.palette, shot.width, shot.height)
                 if shot.beat == "title" and shot.title_text else None)
@@ -60,19 +78,26 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
                 else:
                     layers = render.shot_layers(background, read_layer(shadows.path(f)), read_layer(lit.path(f)),
                                                 _optional(fx_back.path(f)), _optional(fx.path(f)))
-                    frame = render.composite(layers)
+                    frame = lighting.apply_exposure(render.composite(layers), revision.exposure_ev)
                     if emissive:
                         frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
-                    frame = render.apply_camera(frame, cams[f])  # the camera plan has one key per rendered frame
+                    frame = coloring.pull_to_palette(frame, shot.palette, revision.palette_pull)
+                    # the camera plan has one key per rendered frame
+                    frame = render.apply_camera(frame, zoomed_out(cams[f], revision.zoom_out))
                     frame = render.add_weather(frame, _optional(weather.path(f)))
                 writer.layer(rendered.path(f), np.ascontiguousarray(frame[..., :3]))
                 if f == shot.frames // 2:
                     preview = render.to_output_rgb8(frame)
                 progress.tick("Anima render", shot.slot, f + 1, shot.total_frames)
+        repaired = 0
+        if revision.inpaint is not None and card is None:
+            repaired = _repair(rendered, revision.inpaint.frames, revision.inpaint.box, shot.total_frames)
         # a corrupt Ichor is the user's (StoreError); a locked one (another run writing) is transient:
         # OperationalError propagates and the step is retried
         ichor.vault().set_shot_render(shot.film_id, shot.slot, str(folder))
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview,
         layers="title card" if card is not None else _layer_names(shot, weather),
+        **({} if revision.is_identity else {"revision": revision.model_dump_json(exclude_defaults=True),
+                                            "repaired_pixels": repaired}),
     ))

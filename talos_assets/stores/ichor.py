@@ -1,6 +1,7 @@
 """Ichor Vault: the studio's SQL database (SQLAlchemy 2; SQLite file by default, any URL such as
 PostgreSQL). It holds films, their shots, palettes, emotion profiles, Echo's evaluations, revision
-requests, links to models Protoforge trained, the render service's failed runs (the step and the
+requests, Echo's reports, revision tickets and publications (their tables and methods in
+`stores/tickets.py`), links to models Protoforge trained, the render service's failed runs (the step and the
 error's first line), what each dailies contact sheet showed and users' 1-5 ratings of shots. Plain
 Python: `resources.ichor.IchorResource` is its Dagster face. A store that cannot be read (a corrupt
 `ichor.db`) raises `StoreError` with one sentence saying which file and what to do;
@@ -22,18 +23,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from talos_assets.revision_spec import MAX_ROUNDS, RevisionRequest
 from talos_assets.spec import EMOTION_VA, Palette
+from talos_assets.stores.ichor_base import Base, EvaluationRow, _now  # noqa: F401 (EvaluationRow is Ichor's)
+from talos_assets.stores.tickets import (  # noqa: F401 (Echo's tables: created with the rest)
+    EchoLedger, EvaluationReportRow, JudgedCheck, PublicationRow, RevisionTicketRow, settle_tickets,
+)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class FilmRow(Base):
@@ -76,17 +76,6 @@ class EmotionProfileRow(Base):
     emotion: Mapped[str] = mapped_column(String(32), primary_key=True)
     valence: Mapped[float] = mapped_column(Float)
     arousal: Mapped[float] = mapped_column(Float)
-
-
-class EvaluationRow(Base):
-    __tablename__ = "evaluations"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    film_id: Mapped[str] = mapped_column(ForeignKey("films.film_id", ondelete="CASCADE"))
-    shot_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    metric: Mapped[str] = mapped_column(String(64))
-    value: Mapped[float] = mapped_column(Float)
-    passed: Mapped[bool | None] = mapped_column(nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class RevisionRequestRow(Base):
@@ -219,7 +208,7 @@ def _refuse_write(session: Session, flush_context, instances) -> None:
 _SCHEMA_LOCK_KEY = 0x1C4012  # PostgreSQL advisory lock: one process at a time creates Ichor's tables
 
 
-class IchorVault:
+class IchorVault(EchoLedger):
     """The studio database behind one SQLAlchemy engine.
 
     `create=True` (every open that may write) creates missing tables and seeds the built-in palettes
@@ -352,15 +341,30 @@ class IchorVault:
             return list(s.scalars(q))
 
     def record_report(self, film_id: str, evaluations: list[tuple[str | None, str, float, bool | None]],
-                      revisions: list[tuple[str | None, str, str]]) -> None:
-        """Echo's whole report in one transaction: (shot_id, metric, value, passed) rows and
-        (shot_id, kind, reason) requests; a retried evaluation after a locked database never
-        leaves half a report behind."""
+                      revisions: list[tuple[str | None, str, str]], *, report_id: str | None = None,
+                      publishable: bool | None = None, blocked_by: list[str] = (),
+                      judged: list[JudgedCheck] = (), requests: list[RevisionRequest] = (),
+                      plan_digests: dict[str, str] | None = None, run_id: str | None = None,
+                      max_rounds: int = MAX_ROUNDS) -> None:
+        """Echo's whole report in one transaction (the one writer of Echo's rows): (shot_id, metric,
+        value, passed) rows and (shot_id, kind, reason) requests; with a `report_id`, the report's
+        own row, and its revision tickets settled (`settle_tickets`). A retried evaluation after a
+        locked database never leaves half a report behind."""
         with self.session() as s:
-            s.add_all(EvaluationRow(film_id=film_id, shot_id=shot_id, metric=metric, value=float(value), passed=passed)
-                      for shot_id, metric, value, passed in evaluations)
+            rows = [EvaluationRow(film_id=film_id, shot_id=shot_id, metric=metric, value=float(value), passed=passed)
+                    for shot_id, metric, value, passed in evaluations]
+            s.add_all(rows)
             s.add_all(RevisionRequestRow(film_id=film_id, shot_id=shot_id, kind=kind, reason=reason)
                       for shot_id, kind, reason in revisions)
+            if report_id is None:
+                return
+            s.flush()
+            ids = [r.id for r in rows]
+            s.add(EvaluationReportRow(report_id=report_id, film_id=film_id, run_id=run_id,
+                                      publishable=bool(publishable if publishable is not None else not blocked_by),
+                                      blocked_by=list(blocked_by), first_row=min(ids, default=None),
+                                      last_row=max(ids, default=None)))
+            settle_tickets(s, film_id, report_id, judged, requests, plan_digests or {}, max_rounds)
 
     def record_revision(self, film_id: str, kind: str, reason: str, shot_id: str | None = None) -> None:
         with self.session() as s:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from talos_assets.agents.frames import atomic_write_bytes
+from talos_assets.revision_spec import ShotOverride, ShotRevision, plan_digest, revised_shot
 from talos_assets.spec import CameraKey, ClipCut, FilmPlan, FrameSequence, KeyPose, Pose, ShotPlan, is_valid_id
 
 
@@ -77,6 +78,7 @@ class Delivery(BaseModel):
     storyboard: Path
     storyboard_pdf: Path
     evaluation: Path
+    published: Path  # the publication marker: present only while Echo let the film out (no ERROR check failed)
     masters: dict[str, Path]  # the story's deliverables beyond the SDR film
 
 
@@ -144,9 +146,60 @@ class StudioStore:
         return (self.root / "films" / checked_id("film", film_id) / "plan.json").exists()
 
     def read_plan(self, film_id: str) -> FilmPlan:
+        """The film's plan as every stage renders it: Prism's plan with each shot's stored revision
+        applied (the one place revisions reach the plan); without revision files, Prism's plan as is."""
+        plan = self.read_directed_plan(film_id)
+        shots = [self.revised(shot) for shot in plan.shots]
+        if all(new is old for new, old in zip(shots, plan.shots)):
+            return plan
+        return plan.model_copy(update={"shots": shots})
+
+    def read_directed_plan(self, film_id: str) -> FilmPlan:
+        """The plan as Prism directed it, before any of Echo's revisions."""
         text = self._read(self.film_dir(film_id) / "plan.json", f"the plan of film '{film_id}'",
                           "materialize film_plan for it first (talos forge STORY)")
         return FilmPlan.model_validate_json(text)
+
+    # ---- Echo's revisions: one override file beside each revised shot -----------------------
+    def _revision_path(self, film_id: str, slot: str) -> Path:
+        return self.root / "films" / checked_id("film", film_id) / "shots" / checked_id("shot", slot) / "revision.json"
+
+    def write_revision(self, directed: ShotPlan, revision: ShotRevision, tickets: list[int] = ()) -> Path:
+        """Store the revision of one shot, made for `directed` (the shot as Prism planned it); the
+        identity revision removes the file, so the shot renders as planned again."""
+        path = self._revision_path(directed.film_id, directed.slot)
+        if revision.is_identity:
+            path.unlink(missing_ok=True)
+            return path
+        override = ShotOverride(shot_id=directed.shot_id, plan_digest=plan_digest(directed), revision=revision,
+                                revised_digest=plan_digest(revised_shot(directed, revision)), tickets=list(tickets))
+        return write_json(path, override.model_dump_json(indent=1))
+
+    def read_override(self, film_id: str, slot: str) -> ShotOverride | None:
+        path = self._revision_path(film_id, slot)
+        if not path.exists():
+            return None
+        try:
+            return ShotOverride.model_validate_json(path.read_text())
+        except ValueError:
+            raise ValueError(f"the revision file {path} cannot be read: delete it to render the shot as planned.") from None
+
+    def shot_revision(self, shot: ShotPlan) -> ShotRevision:
+        """The revision in force for a shot (directed or revised plan); identity when none applies."""
+        override = self.read_override(shot.film_id, shot.slot)
+        if override is None or override.shot_id != shot.shot_id:
+            return ShotRevision()
+        if plan_digest(shot) not in (override.plan_digest, override.revised_digest):
+            return ShotRevision()  # made for an earlier plan of this slot
+        return override.revision
+
+    def revised(self, directed: ShotPlan) -> ShotPlan:
+        """A directed shot with its stored revision applied; a revision made for another plan of the
+        slot (the story was edited since) is ignored."""
+        override = self.read_override(directed.film_id, directed.slot)
+        if override is None or override.shot_id != directed.shot_id or override.plan_digest != plan_digest(directed):
+            return directed
+        return revised_shot(directed, override.revision)
 
     def _shot_file(self, shot: ShotPlan, stage: Stage, name: str) -> Path:
         return self.stage_dir(shot.film_id, shot.slot, stage) / name
@@ -243,7 +296,7 @@ class StudioStore:
             folder=folder, film=folder / f"{film_id}.mp4", still=folder / f"{film_id}_still.png",
             timeline=folder / f"{film_id}.otio", edl=folder / f"{film_id}.edl",
             storyboard=folder / f"{film_id}_storyboard.png", storyboard_pdf=folder / f"{film_id}_storyboard.pdf",
-            evaluation=folder / f"{film_id}_evaluation.json",
+            evaluation=folder / f"{film_id}_evaluation.json", published=folder / f"{film_id}_published.json",
             masters={"hdr10-hevc": folder / f"{film_id}_hdr10.mp4", "prores4444": folder / f"{film_id}_4444.mov",
                      "exr-sequence": folder / f"{film_id}_exr"},
         )

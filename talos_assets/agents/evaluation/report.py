@@ -1,30 +1,28 @@
-"""Echo's report: thresholds a film must pass, per-shot revision requests (inpaint for flicker, tone for
-palette and exposure, re-time for cuts off the beat) and the film's gates."""
+"""Echo's report: every check of every shot judged against `gates.CHECKS`, the film's gates (ERROR
+or WARN), whether the film may be published (no ERROR check failed), the revision requests with
+their adjusted configurations, and the report id that ties its rows in Ichor together."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from talos_assets.agents.evaluation.gates import CHECKS, EvaluationThresholds, gates, judge_shot
+from talos_assets.agents.evaluation.revision import CheckOutcome
+from talos_assets.revision_spec import RevisionRequest as ShotRevisionRequest
 
-class EvaluationThresholds(BaseModel):
-    """Gates a film must pass; a failing shot gets a revision request."""
+__all__ = ["EvaluationReport", "EvaluationThresholds", "RevisionKind", "RevisionRequest", "build_report",
+           "revision_requests"]
 
-    max_flicker: float = Field(1.0, description="L* units, mean second temporal difference")
-    min_palette_adherence: float = Field(0.6, ge=0.0, le=1.0)
-    min_mean_luma: float = Field(0.08, ge=0.0, le=1.0)
-    max_mean_luma: float = Field(0.92, ge=0.0, le=1.0)
-    max_clipped_black: float = Field(0.25, ge=0.0, le=1.0)
-    max_clipped_white: float = Field(0.05, ge=0.0, le=1.0)
-    max_beat_offset_frames: float = Field(1.0, ge=0.0, description="cut to nearest beat, frames")
-
-
-RevisionKind = Literal["inpaint", "tone", "re-time"]
+RevisionKind = Literal["inpaint", "tone", "re-time", "re-light", "re-simulate", "re-pose", "re-frame"]
 
 
 class RevisionRequest(BaseModel):
+    """A request as one line of the report ('<shot_id>: <kind>: <why>')."""
+
     shot_id: str
     kind: RevisionKind
     reason: str
@@ -34,64 +32,50 @@ class RevisionRequest(BaseModel):
 
 
 class EvaluationReport(BaseModel):
-    """Echo's verdict on one film: film-level scores, per-shot scores, gates, revision requests."""
+    """Echo's verdict on one film: film-level scores, per-shot scores and checks, gates, requests."""
 
     film_id: str
+    report_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     scores: dict[str, float] = Field(default_factory=dict)
     per_shot: dict[str, dict[str, float]] = Field(default_factory=dict, description="shot_id -> metric -> value")
     gates: dict[str, bool] = Field(default_factory=dict, description="gate name -> passed")
+    gate_severity: dict[str, str] = Field(default_factory=dict, description="gate name -> 'error' | 'warn'")
+    checks: list[CheckOutcome] = Field(default_factory=list, description="every check of every shot")
     revision_requests: list[str] = Field(default_factory=list)
+    requests: list[ShotRevisionRequest] = Field(default_factory=list, description="the requests with their revisions")
+    blocked_by: list[str] = Field(default_factory=list, description="why the film is not published (failed ERROR checks)")
+    published: bool | None = Field(None, description="None until Echo decides; False when an ERROR check failed")
 
     @property
     def passed(self) -> bool:
         return all(self.gates.values())
 
+    @property
+    def publishable(self) -> bool:
+        """No ERROR check failed (WARN failures are reported, and the film is still published)."""
+        return not self.blocked_by
 
-def _shot_requests(shot_id: str, s: dict[str, float], th: EvaluationThresholds) -> list[RevisionRequest]:
-    out: list[RevisionRequest] = []
+    def failures(self, gate: str | None = None) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and (gate is None or c.gate == gate)]
 
-    def has(key: str) -> bool:
-        return key in s and s[key] is not None and np.isfinite(s[key])
 
-    if has("flicker") and s["flicker"] > th.max_flicker:
-        out.append(RevisionRequest(shot_id=shot_id, kind="inpaint",
-                                   reason=f"temporal flicker {s['flicker']:.2f} L* > {th.max_flicker:.2f}; "
-                                          "re-render or inpaint the unstable frames"))  # fmt: skip
-    if has("palette_adherence") and s["palette_adherence"] < th.min_palette_adherence:
-        out.append(RevisionRequest(shot_id=shot_id, kind="tone",
-                                   reason=f"palette adherence {s['palette_adherence']:.2f} < "
-                                          f"{th.min_palette_adherence:.2f}; pull colours back to the palette"))  # fmt: skip
-    if has("mean_luma") and s["mean_luma"] < th.min_mean_luma:
-        out.append(RevisionRequest(shot_id=shot_id, kind="tone",
-                                   reason=f"underexposed: mean luma {s['mean_luma']:.2f} < {th.min_mean_luma:.2f}"))  # fmt: skip
-    if has("mean_luma") and s["mean_luma"] > th.max_mean_luma:
-        out.append(RevisionRequest(shot_id=shot_id, kind="tone",
-                                   reason=f"overexposed: mean luma {s['mean_luma']:.2f} > {th.max_mean_luma:.2f}"))  # fmt: skip
-    if has("clipped_black") and s["clipped_black"] > th.max_clipped_black:
-        out.append(RevisionRequest(shot_id=shot_id, kind="tone",
-                                   reason=f"{100 * s['clipped_black']:.1f}% of pixels crushed to black "
-                                          f"(limit {100 * th.max_clipped_black:.1f}%)"))  # fmt: skip
-    if has("clipped_white") and s["clipped_white"] > th.max_clipped_white:
-        out.append(RevisionRequest(shot_id=shot_id, kind="tone",
-                                   reason=f"{100 * s['clipped_white']:.1f}% of pixels blown to white "
-                                          f"(limit {100 * th.max_clipped_white:.1f}%)"))  # fmt: skip
-    if has("beat_offset_frames") and s["beat_offset_frames"] > th.max_beat_offset_frames:
-        out.append(RevisionRequest(shot_id=shot_id, kind="re-time",
-                                   reason=f"cut lands {s['beat_offset_frames']:.1f} frames off the nearest beat "
-                                          f"(limit {th.max_beat_offset_frames:.1f}); lengthen or shorten the shot"))  # fmt: skip
-    return out
+def _line(c: CheckOutcome) -> RevisionRequest:
+    rule = CHECKS[c.check]
+    unit = f" {c.unit}" if c.unit else ""
+    side = ">" if c.bound == "max" else "<"
+    return RevisionRequest(shot_id=c.shot_id, kind=rule.kind(1),
+                           reason=f"{rule.what or c.check} {c.value:.2f}{unit} {side} {c.limit:.2f}{unit}")
 
 
 def revision_requests(report: EvaluationReport, thresholds: EvaluationThresholds | None = None) -> list[str]:
-    """Which shot needs what, one line per problem: '<shot_id>: <inpaint|tone|re-time>: <why>'.
+    """Which shot needs what, one line per failed check: '<shot_id>: <kind>: <why>'.
 
-    Metrics a shot does not carry are not judged. Order: shots as in the report, then problem.
-    """
+    Measures a shot does not carry are not judged. Order: shots as in the report, then the checks'."""
+    if thresholds is None and report.checks:
+        return [str(_line(c)) for c in report.failures()]
     th = thresholds or EvaluationThresholds()
-    lines: list[str] = []
-    for shot_id, scores in report.per_shot.items():
-        lines.extend(str(r) for r in _shot_requests(shot_id, scores, th))
-    return lines
+    return [str(_line(c)) for sid, s in report.per_shot.items() for c in judge_shot(report.film_id, sid, sid, s, th)
+            if not c.passed]
 
 
 def build_report(
@@ -99,12 +83,16 @@ def build_report(
     per_shot: dict[str, dict[str, float]],
     thresholds: EvaluationThresholds | None = None,
     film_scores: dict[str, float] | None = None,
+    slots: dict[str, str] | None = None,
+    film_frames: dict[str, tuple[int, int]] | None = None,
+    findings: dict[str, list] | None = None,
 ) -> EvaluationReport:
-    """Aggregate per-shot scores (frame-weighted when shots carry 'frames'), set gates, add requests.
+    """Aggregate per-shot scores (frame-weighted when shots carry 'frames'), judge every check, set
+    the gates (a gate passes when none of its checks failed) and what blocks publication.
 
-    A gate per request kind: 'temporal_stability' (inpaint), 'look' (tone), 'beat_sync' (re-time);
-    it passes when no shot raised that kind of request.
-    """
+    `slots` (shot_id -> slot) and `film_frames` (shot_id -> first, last film frame) say where a
+    failure is; without them the shot id stands for the slot. `findings` (shot_id -> EchoFindings)
+    are judged too, by the rule of their check (see `gates.judge_shot`)."""
     th = thresholds or EvaluationThresholds()
     scores = dict(film_scores or {})
     keys = sorted({k for s in per_shot.values() for k in s if k != "frames"})
@@ -113,13 +101,15 @@ def build_report(
         if vals:
             v, w = np.array(vals).T
             scores.setdefault(k, float(np.average(v, weights=w)) if w.sum() > 0 else float(v.mean()))
-    requests = [r for sid, s in per_shot.items() for r in _shot_requests(sid, s, th)]
-    kinds = {r.kind for r in requests}
-    gates = {
-        "temporal_stability": "inpaint" not in kinds,
-        "look": "tone" not in kinds,
-        "beat_sync": "re-time" not in kinds,
-    }
-    return EvaluationReport(
-        film_id=film_id, scores=scores, per_shot=per_shot, gates=gates, revision_requests=[str(r) for r in requests]
-    )
+    checks = [c for sid, s in per_shot.items()
+              for c in judge_shot(film_id, sid, (slots or {}).get(sid, sid), s, th, (film_frames or {}).get(sid),
+                                  (findings or {}).get(sid, ()))]
+    severity = gates()
+    failed = {c.gate for c in checks if not c.passed}
+    blocked = [f"{c.gate} ({c.severity.upper()}): {c.check} {c.value:.3g} vs limit {c.limit:.3g} at {c.where()}"
+               for c in checks if not c.passed and c.severity == "error"]
+    report = EvaluationReport(film_id=film_id, scores=scores, per_shot=per_shot,
+                              gates={g: g not in failed for g in severity}, gate_severity=severity, checks=checks,
+                              blocked_by=blocked)
+    report.revision_requests = revision_requests(report)
+    return report

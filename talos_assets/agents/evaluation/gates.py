@@ -1,0 +1,113 @@
+"""Echo's checks and gates in one table: which measure, against which limit, in which gate, how
+serious a failure is (ERROR stops the film from being published, WARN is reported), and which fix
+it asks for. Adding a measure is one `CheckRule` in `CHECKS`; a rule naming a new gate makes a new
+asset check on `evaluation`.
+
+The gates: `temporal_stability` (flicker; ERROR), `look` (exposure, clipping and palette; ERROR) and
+`beat_sync` (each cut within a frame of a beat; WARN: an off-beat cut is a flaw of craft, the film
+still plays). Pure code: no Dagster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+import talos_assets.agents.evaluation.revision as fixes
+from talos_assets.agents.evaluation.revision import Bound, CheckOutcome
+
+
+class EvaluationThresholds(BaseModel):
+    """Limits a film must stay within; a failing shot gets a revision request."""
+
+    max_flicker: float = Field(1.0, description="L* units, mean second temporal difference")
+    min_palette_adherence: float = Field(0.6, ge=0.0, le=1.0)
+    min_mean_luma: float = Field(0.08, ge=0.0, le=1.0)
+    max_mean_luma: float = Field(0.92, ge=0.0, le=1.0)
+    max_clipped_black: float = Field(0.25, ge=0.0, le=1.0)
+    max_clipped_white: float = Field(0.05, ge=0.0, le=1.0)
+    max_beat_offset_frames: float = Field(1.0, ge=0.0, description="cut to nearest beat, frames")
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    """One check: the measure it reads, its bound and limit, its gate and severity, and its fix
+    (`kinds[r-1]` in round r, the last one repeating; `revise` computes the configuration)."""
+
+    check: str
+    metric: str
+    gate: str
+    severity: str  # 'error' | 'warn'
+    bound: Bound
+    limit: Callable[[EvaluationThresholds], float]
+    kinds: tuple[str, ...]
+    revise: fixes.Revise
+    unit: str = ""
+    what: str = ""
+
+    def kind(self, round_: int) -> str:
+        return self.kinds[min(round_, len(self.kinds)) - 1]
+
+
+CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
+    CheckRule("flicker", "flicker", "temporal_stability", "error", "max", lambda th: th.max_flicker,
+              ("inpaint", "re-simulate"), fixes.repair_flicker, "L*", "temporal flicker"),
+    CheckRule("palette_adherence", "palette_adherence", "look", "error", "min", lambda th: th.min_palette_adherence,
+              ("tone",), fixes.tone, "", "palette adherence"),
+    CheckRule("underexposed", "mean_luma", "look", "error", "min", lambda th: th.min_mean_luma,
+              ("re-light",), fixes.relight, "", "mean luma"),
+    CheckRule("overexposed", "mean_luma", "look", "error", "max", lambda th: th.max_mean_luma,
+              ("re-light",), fixes.relight, "", "mean luma"),
+    CheckRule("clipped_black", "clipped_black", "look", "error", "max", lambda th: th.max_clipped_black,
+              ("re-light",), fixes.relight, "", "pixels crushed to black"),
+    CheckRule("clipped_white", "clipped_white", "look", "error", "max", lambda th: th.max_clipped_white,
+              ("re-light",), fixes.relight, "", "pixels blown to white"),
+    CheckRule("beat_offset", "beat_offset_frames", "beat_sync", "warn", "max", lambda th: th.max_beat_offset_frames,
+              ("re-time",), fixes.retime, "frames", "cut to the nearest beat"),
+)}
+
+GATE_TEXT: dict[str, str] = {
+    "temporal_stability": "no shot flickers beyond the limit (else: inpaint, then re-simulate with a new seed)",
+    "look": "palette adherence, exposure and clipping within limits (else: tone or re-light)",
+    "beat_sync": "every cut within one frame of a beat where the shot's handles allow (else: re-time)",
+}
+
+
+def gates(checks: dict[str, CheckRule] | None = None) -> dict[str, str]:
+    """gate -> severity ('error' when any of its checks is ERROR), in the table's order."""
+    out: dict[str, str] = {}
+    for rule in (checks or CHECKS).values():
+        out[rule.gate] = "error" if rule.severity == "error" or out.get(rule.gate) == "error" else "warn"
+    return out
+
+
+def judge_shot(film_id: str, shot_id: str, slot: str, scores: dict[str, float],
+               thresholds: EvaluationThresholds | None = None, film_frames: tuple[int, int] | None = None,
+               findings: Iterable = (), checks: dict[str, CheckRule] | None = None) -> list[CheckOutcome]:
+    """Every check the shot's scores (and findings: anything with check, value, limit, frames,
+    region, detail) carry; a measure the shot lacks is not judged."""
+    th = thresholds or EvaluationThresholds()
+    table = checks or CHECKS
+    out: list[CheckOutcome] = []
+    for rule in table.values():
+        value = scores.get(rule.metric)
+        if value is None or not np.isfinite(value):
+            continue
+        limit = float(rule.limit(th))
+        passed = bool(value <= limit) if rule.bound == "max" else bool(value >= limit)
+        out.append(CheckOutcome(film_id=film_id, shot_id=shot_id, slot=slot, check=rule.check, gate=rule.gate,
+                                severity=rule.severity, value=float(value), limit=limit, bound=rule.bound,
+                                unit=rule.unit, passed=passed, film_frames=film_frames, detail=rule.what))
+    for f in findings:  # the newer measures report a finding with its own limit and where it failed
+        rule = table.get(f.check)
+        if rule is None or not np.isfinite(f.value):
+            continue
+        passed = getattr(f, "severity", None) != "error" and (f.value <= f.limit if rule.bound == "max" else f.value >= f.limit)
+        out.append(CheckOutcome(film_id=film_id, shot_id=shot_id, slot=slot, check=rule.check, gate=rule.gate,
+                                severity=rule.severity, value=float(f.value), limit=float(f.limit), bound=rule.bound,
+                                unit=getattr(f, "unit", rule.unit), passed=bool(passed), frames=list(f.frames),
+                                film_frames=film_frames, region=f.region, detail=f.detail or rule.what))
+    return out
