@@ -2,15 +2,14 @@
 
 For every labelled line of talos_assets/data/world_eval.yaml (or only one split), a one-shot story
 is rendered through the studio's real Dagster assets at 320x180 (0.5 s at 12 fps) on a fresh home,
-and each element the line's label expects is checked from what the render used -- the set, time of
-day and weather recorded by Raygen's `lit_frames`, the props by Axis's `key_poses`, the effects and
-weather layers by Stokes's `effect_layers` (their materialization metadata) -- and from the pixels
-where they can be measured:
-  - night: the shot's plate is darker than the same set painted at noon;
-  - snow: the plate's ground (lower third) is brighter than the same set painted clear;
-  - rain / storm / snow / wind outdoors: Stokes's weather layer is non-empty;
-  - an expected effect: the effect layers (in front of and behind the characters) are non-empty;
-  - a prop: Axis placed it (metadata only).
+and each element the line's label expects is checked by Echo's story fidelity
+(`talos_assets.agents.evaluation.story_fidelity`, the same code the pipeline runs on every shot)
+against what the shot's stages stored:
+  - place / time / weather: the stored plate is the set painted with the labelled value; night is
+    darker than the same set at noon; snow brightens the ground; rain / storm / snow / wind outdoors
+    leave Stokes's weather layer non-empty (and a dry sky leaves it empty);
+  - an expected effect: the plan has that kind and the effect layers carry alpha near its anchor;
+  - a prop: Axis placed it, it is drawn on screen, and a held one stays on its holder's hand.
 Names of the labelled cast that are not studio rigs are read as rigs of this studio (Ada -> Mira...).
 Prints per-field realisation and writes bench/results/world_realisation.json.
 
@@ -28,7 +27,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,74 +54,35 @@ def _story_for(index: int, text: str) -> tuple[str, list[str], str]:
     return yaml.safe_dump(story), chars, rig_text
 
 
-def _metadata(result) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for event in result.get_asset_materialization_events():
-        mat = event.materialization
-        out[mat.asset_key.to_user_string()] = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+# the label's fields as story fidelity's element kinds (one implementation: Echo's `story_fidelity`)
+KIND_OF = {"place": "set", "time_of_day": "time", "weather": "weather", "props": "prop", "effects": "effect"}
+FIELD_OF = {kind: f for f, kind in KIND_OF.items()}
+
+
+def _elements(item: dict) -> list:
+    """The elements a labelled line names, as story fidelity reads them (a holder read as a studio rig)."""
+    from talos_assets.agents.evaluation.story_fidelity import StoryElement
+
+    out = []
+    for f in ("place", "time_of_day", "weather"):
+        if item.get(f):
+            out.append(StoryElement(kind=KIND_OF[f], value=item[f]))
+    for prop in item.get("props") or []:
+        holder = prop.partition("@")[2]
+        out.append(StoryElement(kind="prop", value=prop, character=RIG_FOR.get(holder)))
+    out += [StoryElement(kind="effect", value=e) for e in item.get("effects") or []]
     return out
 
 
-def _luma(rgb: np.ndarray) -> float:
-    return float(np.mean(rgb[..., :3] @ np.array([0.2126, 0.7152, 0.0722], np.float32)))
+def _check(item: dict, plan_shot, store, settings) -> dict[str, list[tuple[str, bool]]]:
+    """Per field, (element, realised) for every element the label expects, checked by Echo's story
+    fidelity against what the shot's stages stored (plate, layers, poses, placements)."""
+    from talos_assets.agents.evaluation.story_fidelity_store import shot_fidelity_from_store
 
-
-def _plate_variant(plan_shot, set_dirs, **changes) -> np.ndarray:
-    from talos_assets.agents import sets
-
-    setting = plan_shot.setting.model_copy(update=changes)
-    spec = sets.load_set(setting.place, set_dirs)
-    return sets.paint_set(spec, setting, plan_shot.palette, WIDTH, HEIGHT, seed=plan_shot.scene_index)
-
-
-def _effect_coverage(store, shot, layers: tuple[str, ...] = ("effects", "effects_back")) -> float:
-    """Mean fraction of the frame an effect layer covers (alpha > 0.02), over a few frames."""
-    from talos_assets.agents.frames import read_layer
-    from talos_assets.stores.studio import Layer
-
-    covered = []
-    for name in layers:
-        seq = store.frames(shot, Layer(name))
-        files = [seq.path(f) for f in range(shot.total_frames) if seq.path(f).exists()]
-        covered += [np.mean(read_layer(p)[..., 3] > 0.02) for p in files[:: max(1, len(files) // 4)]]
-    return float(np.mean(covered)) if covered else 0.0
-
-
-def _check(item: dict, plan_shot, meta: dict[str, dict], store, set_dirs) -> dict[str, list[tuple[str, bool]]]:
-    """Per field, (element, realised) for every element the label expects."""
-    from talos_assets.agents.frames import read_layer
-
-    lit = meta.get("raygen_lighting/lit_frames", meta.get("lit_frames", {}))
-    keys = meta.get("axis_key_animation/key_poses", meta.get("key_poses", {}))
-    fx = meta.get("stokes_effects/effect_layers", meta.get("effect_layers", {}))
     checks: dict[str, list[tuple[str, bool]]] = {f: [] for f in FIELDS}
-    if item.get("place"):
-        checks["place"].append((item["place"], lit.get("set_id") == item["place"]))
-    plate = read_layer(store.background_path(plan_shot))
-    if item.get("time_of_day"):
-        ok = lit.get("time_of_day") == item["time_of_day"]
-        if ok and item["time_of_day"] == "night":
-            ok = _luma(plate) < 0.7 * _luma(_plate_variant(plan_shot, set_dirs, time_of_day="noon"))
-        checks["time_of_day"].append((item["time_of_day"], ok))
-    coverage = None
-    if item.get("weather"):
-        weather = item["weather"]
-        ok = lit.get("weather") == weather
-        if ok and weather in ("rain", "storm", "snow", "wind") and not lit.get("set_interior"):  # no rain indoors
-            ok = _effect_coverage(store, plan_shot, ("weather",)) > 0.0005
-        if ok and weather == "snow" and not lit.get("set_interior"):  # snow covers the ground outdoors only
-            clear = _plate_variant(plan_shot, set_dirs, weather="clear")
-            ok = _luma(plate[HEIGHT * 2 // 3:]) > _luma(clear[HEIGHT * 2 // 3:])
-        checks["weather"].append((weather, ok))
-    placed = str(keys.get("prop_ids", "")).replace(",", " ").split()
-    for prop in item.get("props") or []:
-        checks["props"].append((prop, prop.split("@")[0] in placed))
-    kinds = str(fx.get("effects", "")).replace(",", " ").split()
-    for effect in item.get("effects") or []:
-        kind = effect.split("@")[0]
-        if kind in kinds and coverage is None:
-            coverage = _effect_coverage(store, plan_shot)
-        checks["effects"].append((effect, kind in kinds and (coverage or 0.0) > 0.0005))
+    for c in shot_fidelity_from_store(store, plan_shot, settings.set_dirs, settings.character_dirs,
+                                      settings.prop_dirs, elements=_elements(item)):
+        checks[FIELD_OF[c.kind]].append((f"{c.expected} ({c.evidence})", c.found))
     return checks
 
 
@@ -153,9 +112,9 @@ def _render(index: int, item: dict, work: Path, instance) -> tuple[dict, str]:
     dg.materialize(assets, selection=[FILM_ASSETS[0].key], partition_key=plan.film_id, instance=instance,
                    resources=resources, run_config=quiet)
     shot = plan.shots[0]
-    result = dg.materialize(assets, selection=[a.key for a in SHOT_ASSETS], partition_key=shot_key(plan.film_id, shot.slot),
-                            instance=instance, resources=resources, run_config=quiet)
-    return _check(item, shot, _metadata(result), store, settings.set_dirs), rig_text
+    dg.materialize(assets, selection=[a.key for a in SHOT_ASSETS], partition_key=shot_key(plan.film_id, shot.slot),
+                   instance=instance, resources=resources, run_config=quiet)
+    return _check(item, shot, store, settings), rig_text
 
 
 def main() -> int:
