@@ -17,11 +17,14 @@ import json
 import dagster as dg
 import numpy as np
 
+from resources.ffmpeg import FFmpegResource
 from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing as cut_tools
-from talos_assets.agents.evaluation import alignment, clips, film_frames
+from talos_assets.agents import key_animation, music, voice
+from talos_assets.agents.evaluation import alignment, clips, film_frames, shot_measures
+from talos_assets.agents.evaluation.findings import EchoFinding
 from talos_assets.agents.evaluation.gates import CHECKS, GATE_TEXT, gates
 from talos_assets.agents.evaluation.report import EvaluationReport, build_report
 from talos_assets.agents.evaluation.revision import ReviseContext, request_for
@@ -71,7 +74,7 @@ def revision_requests_for(report: EvaluationReport, plan: FilmPlan, store: Studi
                 and all(o.passed for o in report.checks if o.slot == c.slot and o.gate == "look")]
     reference = float(np.median(looks_ok)) if looks_ok else 0.45
     requests = []
-    for c in report.failures():
+    for c in (c for c in report.failures() if c.revise):  # a measure past its warning only is reported, not redone
         shot = shots[c.slot]
         rule = CHECKS[c.check]
         ctx = ReviseContext(shot=shot, current=store.shot_revision(shot),
@@ -102,15 +105,37 @@ def gate_results(report: EvaluationReport) -> list[dg.AssetCheckResult]:
                          f"{', '.join(map(str, c.frames[:12])) or 'all'} |" for c in failed)
         reason = "; ".join(f"{c.shot_id}: {c.check} {c.value:.3g} vs {c.limit:.3g} ({c.excess:.3g} {c.unit} past it)"
                            for c in failed) or "ok"
-        meta = {"reason": reason, "severity": GATE_SEVERITY[gate].upper(), "failed_shots": len({c.slot for c in failed}),
+        # the worst failed check sets the result's severity: a WARN check failing in an ERROR gate reports, never blocks
+        severity = "error" if any(c.severity == "error" for c in failed) else ("warn" if failed else GATE_SEVERITY[gate])
+        meta = {"reason": reason, "severity": severity.upper(), "failed_shots": len({c.slot for c in failed}),
                 "worst_excess": round(max((c.excess for c in failed), default=0.0), 4)}
         if failed:
             meta["failures"] = dg.MetadataValue.md("| shot | check | value | limit | past the limit | film frames | "
                                                    "shot frames |\n|---|---|---|---|---|---|---|\n" + rows)
-            if GATE_SEVERITY[gate] == "error":
+            if severity == "error":
                 meta["publication"] = "blocked: published_film is skipped"
-        out.append(dg.AssetCheckResult(check_name=gate, passed=not failed, severity=_SEVERITY[GATE_SEVERITY[gate]],
-                                       metadata=meta))
+        out.append(dg.AssetCheckResult(check_name=gate, passed=not failed, severity=_SEVERITY[severity], metadata=meta))
+    return out
+
+
+def shot_findings(plan: FilmPlan, store: StudioStore, studio: StudioHome, ffmpeg_exe: str) -> dict[str, list[EchoFinding]]:
+    """{shot_id: findings} of the per-shot measures, read from what each shot's stages wrote."""
+    rigs_by_name: dict[str, object] = {}
+    fidelity = shot_measures.story_fidelity(studio.set_dirs(), studio.character_dirs(), studio.prop_dirs())
+    out = {}
+    for shot in plan.shots:
+        with user_errors_as_failures():
+            poses_of = [] if shot.beat == "title" else list(store.read_inbetween_poses(shot))
+            for name in poses_of:
+                if name not in rigs_by_name and not name.startswith("prop:"):
+                    rigs_by_name[name] = key_animation.load_rig(name, studio.character_dirs())
+            lines = []
+            if shot.beat == "dialogue":
+                lines = voice.ShotVoices.model_validate_json(store.read_shot_voices_json(shot)).lines
+                for line in lines:
+                    line.samples = music.load_audio(store.voice_file(shot, line.audio_file), ffmpeg_exe, line.sample_rate)
+            rigs = {n: rigs_by_name[n] for n in poses_of if n in rigs_by_name}
+            out[shot.shot_id] = shot_measures.shot_findings(store, shot, rigs, lines, fidelity=fidelity)
     return out
 
 
@@ -138,7 +163,7 @@ def _measure(plan: FilmPlan, store: StudioStore, vault: IchorVault, mlflow: MLfl
                                    blocking=True) for name, text in GATES.items()],
 )
 def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource,
-               mlflow: MLflowResource) -> dg.MaterializeResult:
+               mlflow: MLflowResource, ffmpeg: FFmpegResource) -> dg.MaterializeResult:
     """Echo: measurable checks of the finished film, per shot and overall, with revision requests;
     an ERROR failure keeps the film from being published."""
     clock = StageClock()
@@ -150,8 +175,11 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
         vault = ichor.vault()
     offsets = cut_tools.beat_sync_offsets(cuts, beats, plan.fps)
     per_shot, decoded, align_model = _measure(plan, store, vault, mlflow, cuts, offsets)
+    findings = shot_findings(plan, store, studio, ffmpeg.exe())
+    for shot_id, found in findings.items():  # the measures' values beside the others, for Ichor and the critic
+        per_shot.setdefault(shot_id, {}).update({f.check: f.value for f in found if np.isfinite(f.value)})
     shot_ids = {s.slot: s.shot_id for s in plan.shots}
-    report = build_report(plan.film_id, per_shot, film_scores={"decoded_frames": float(decoded)},
+    report = build_report(plan.film_id, per_shot, film_scores={"decoded_frames": float(decoded)}, findings=findings,
                           slots={sid: slot for slot, sid in shot_ids.items()},
                           film_frames={shot_ids[c.slot]: (c.record_start, c.record_start + c.source_frames - 1) for c in cuts})
     with user_errors_as_failures():

@@ -108,7 +108,8 @@ def test_report_and_revision_requests():
     assert any(line.startswith("storm: inpaint:") for line in lines)
     assert any(line.startswith("static: tone:") and "palette" in line for line in lines)
     assert any(line.startswith("late: re-time:") for line in lines)
-    assert report.gates == {"temporal_stability": False, "look": False, "beat_sync": False}
+    assert report.gates == {"temporal_stability": False, "look": False, "beat_sync": False,
+                            "motion": True, "dialogue": True, "story": True}  # nothing measured there: nothing failed
     assert not report.passed
     assert set(report.scores) >= {"flicker", "palette_adherence", "mean_luma", "beat_offset_frames"}
     clean = ev.build_report("film", {"dawn": per_shot["dawn"]}, th)

@@ -173,10 +173,10 @@ def test_unfixable_fault_gives_up_after_max_rounds(film, monkeypatch):
     from talos_assets.agents.evaluation import gates
     from talos_assets.revision_spec import MAX_ROUNDS
 
-    # a fault no fix can reach: Raygen's re-light leaves the shot as it is
+    # a fault no fix can reach: every fix leaves the shot as it is (over-exposed, the figures also fall
+    # off the palette, and Chroma's tone would otherwise pull the exposure back as well)
     for name, rule in gates.CHECKS.items():
-        if "re-light" in rule.kinds:
-            monkeypatch.setitem(gates.CHECKS, name, replace(rule, revise=lambda outcome, ctx: ctx.current))
+        monkeypatch.setitem(gates.CHECKS, name, replace(rule, revise=lambda outcome, ctx: ctx.current))
     _inject(film, "s002", exposure_ev=4.0)
     _render(film, "s002")
     assert not _edit(film).success

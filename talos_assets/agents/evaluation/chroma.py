@@ -7,7 +7,8 @@ import numpy as np
 
 from talos_assets.agents.coloring import color_transfer_for_mood
 from talos_assets.agents.evaluation.metrics import palette_adherence
-from talos_assets.agents.frames import hex_to_linear, linear_to_srgb, read_layer, to_display_rgb8
+from talos_assets.agents.frames import hex_to_linear, linear_to_srgb, read_layer, srgb_to_linear, to_display_rgb8
+from talos_assets.agents.lighting import SHADOW_TINT, TONE_BASE, KeyLight
 from talos_assets.spec import FrameSequence, ShotPlan
 
 
@@ -17,6 +18,22 @@ def graded_swatches(shot: ShotPlan) -> list[tuple[float, float, float]]:
     rgba = np.concatenate([swatch, np.ones_like(swatch[..., :1])], axis=2).astype(np.float32)
     graded = linear_to_srgb(color_transfer_for_mood(rgba, shot.valence, shot.arousal)[..., :3])[0]
     return [tuple(float(x) for x in c) for c in graded]
+
+
+def lit_swatches(shot: ShotPlan, light: KeyLight, tones: tuple[float, ...] = (TONE_BASE,)) -> list[tuple[float, float, float]]:
+    """The palette as Chroma grades it and Raygen lights it: each graded swatch under the key light at
+    the given cel tones (Raygen's shading factor, `lighting.light_character`), sRGB in [0, 1].
+
+    The base tone alone by default: every swatch in its shadow, base and highlight tones together
+    spans so much of colour space that a film with red and blue swapped still read 81% on palette
+    (measured on a workshop shot), where the base tone alone gives 54-58% against 91-95% as rendered.
+    """
+    graded = srgb_to_linear(np.asarray(graded_swatches(shot), dtype=np.float32))
+    out = []
+    for tone in tones:
+        factor = light.ambient * SHADOW_TINT + (1.0 - light.ambient) * tone * light.rgb()
+        out += [tuple(float(x) for x in c) for c in linear_to_srgb(np.clip(graded * factor, 0.0, 1.0))]
+    return out
 
 
 def chroma_palette_adherence(shot: ShotPlan, colored: FrameSequence, every: int = 6) -> float:

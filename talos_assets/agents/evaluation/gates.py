@@ -3,9 +3,11 @@ serious a failure is (ERROR stops the film from being published, WARN is reporte
 it asks for. Adding a measure is one `CheckRule` in `CHECKS`; a rule naming a new gate makes a new
 asset check on `evaluation`.
 
-The gates: `temporal_stability` (flicker; ERROR), `look` (exposure, clipping and palette; ERROR) and
+The gates: `temporal_stability` (flicker; ERROR), `look` (exposure, clipping and palette; ERROR),
 `beat_sync` (each cut within a frame of a beat; WARN: an off-beat cut is a flaw of craft, the film
-still plays). Pure code: no Dagster.
+still plays), `motion`, `dialogue` and `story` (WARN). A gate's result takes the severity of the
+worst check that failed in it, so a WARN check in an ERROR gate reports without blocking. Pure code:
+no Dagster.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 import talos_assets.agents.evaluation.revision as fixes
+from talos_assets.agents.evaluation.dialogue_sync import SYNC_WARN_EARLY_MS
+from talos_assets.agents.evaluation.motion_quality import FOOT_SLIDE_WARN, JERK_WARN
+from talos_assets.agents.evaluation.shot_measures import FIGURE_PALETTE_WARN
+from talos_assets.agents.evaluation.warped_flicker import FLICKER_WARN
 from talos_assets.agents.evaluation.revision import Bound, CheckOutcome
 
 
@@ -52,6 +58,11 @@ class CheckRule:
         return self.kinds[min(round_, len(self.kinds)) - 1]
 
 
+FIDELITY_WARN = 1.0  # every element the scene graph names should be on screen
+# A rule whose measure reports an EchoFinding reads it from the findings (with its frames and region),
+# never from the shot's scores, where the same value is kept for Ichor and the critic.
+FINDING = "(finding)"
+
 CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
     CheckRule("flicker", "flicker", "temporal_stability", "error", "max", lambda th: th.max_flicker,
               ("inpaint", "re-simulate"), fixes.repair_flicker, "L*", "temporal flicker"),
@@ -67,12 +78,30 @@ CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
               ("re-light",), fixes.relight, "", "pixels blown to white"),
     CheckRule("beat_offset", "beat_offset_frames", "beat_sync", "warn", "max", lambda th: th.max_beat_offset_frames,
               ("re-time",), fixes.retime, "frames", "cut to the nearest beat"),
+    # the measures that report an EchoFinding with its own limit (agents/evaluation/shot_measures.py):
+    # WARN until their limits are set on more than the one film they were tuned on
+    CheckRule("warped_flicker", FINDING, "temporal_stability", "warn", "max", lambda th: FLICKER_WARN,
+              ("inpaint", "re-simulate"), fixes.repair_flicker, "L*", "flow-warped flicker"),
+    CheckRule("palette_de2000", FINDING, "look", "warn", "min", lambda th: FIGURE_PALETTE_WARN,
+              ("tone",), fixes.tone, "", "figures within CIEDE2000 10 of the palette"),
+    CheckRule("jerk", FINDING, "motion", "warn", "max", lambda th: JERK_WARN,
+              ("re-pose",), fixes.repose, "figure heights/frame^3", "peak jerk of a joint"),
+    CheckRule("foot_sliding", FINDING, "motion", "warn", "max", lambda th: FOOT_SLIDE_WARN,
+              ("re-pose",), fixes.repose, "figure heights/frame", "a planted foot sliding"),
+    CheckRule("lip_sync", FINDING, "dialogue", "warn", "max", lambda th: SYNC_WARN_EARLY_MS,
+              ("re-pose",), fixes.repose, "ms", "mouth against voice"),
+    CheckRule("story_fidelity", FINDING, "story", "warn", "min", lambda th: FIDELITY_WARN,
+              ("re-simulate", "re-frame"), fixes.restage, "", "elements of the story the shot shows"),
 )}
 
 GATE_TEXT: dict[str, str] = {
     "temporal_stability": "no shot flickers beyond the limit (else: inpaint, then re-simulate with a new seed)",
     "look": "palette adherence, exposure and clipping within limits (else: tone or re-light)",
     "beat_sync": "every cut within one frame of a beat where the shot's handles allow (else: re-time)",
+    "motion": "no joint jerks and no planted foot slides beyond the limits (else: re-pose)",
+    "dialogue": "each on-screen speaker's mouth moves with the voice, within ITU-R BT.1359's limits (else: re-pose)",
+    "story": "every element the story names (set, time, props, effects, actions, speakers) is on screen "
+             "(else: re-simulate a missing effect, re-frame the rest)",
 }
 
 
@@ -109,5 +138,6 @@ def judge_shot(film_id: str, shot_id: str, slot: str, scores: dict[str, float],
         out.append(CheckOutcome(film_id=film_id, shot_id=shot_id, slot=slot, check=rule.check, gate=rule.gate,
                                 severity=rule.severity, value=float(f.value), limit=float(f.limit), bound=rule.bound,
                                 unit=getattr(f, "unit", rule.unit), passed=bool(passed), frames=list(f.frames),
-                                film_frames=film_frames, region=f.region, detail=f.detail or rule.what))
+                                film_frames=film_frames, region=f.region, detail=f.detail or rule.what,
+                                revise=getattr(f, "severity", "error") == "error"))
     return out

@@ -72,7 +72,7 @@ def revision_requests(report: EvaluationReport, thresholds: EvaluationThresholds
 
     Measures a shot does not carry are not judged. Order: shots as in the report, then the checks'."""
     if thresholds is None and report.checks:
-        return [str(_line(c)) for c in report.failures()]
+        return [str(_line(c)) for c in report.failures() if c.revise]
     th = thresholds or EvaluationThresholds()
     return [str(_line(c)) for sid, s in report.per_shot.items() for c in judge_shot(report.film_id, sid, sid, s, th)
             if not c.passed]

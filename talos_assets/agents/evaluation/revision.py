@@ -15,6 +15,8 @@ already in force (a shot may be in its second round, or carry an earlier fix):
   where it failed; round 2 re-renders the shot's variations with a new seed.
 - re-simulate (a missing effect): every effect of the shot is made stronger, more each round.
 - re-frame: the camera frames wider, more each round.
+- re-pose: Axis acts the shot again from a new seed (jerk, foot sliding, lip sync).
+- restage (story fidelity): a missing effect is re-simulated stronger, anything else re-framed wider.
 Pure code: no Dagster, no stores.
 """
 
@@ -50,6 +52,8 @@ class CheckOutcome(BaseModel):
     film_frames: tuple[int, int] | None = Field(None, description="the clip's first and last frame in the film")
     region: tuple[float, float, float, float] | None = None
     detail: str = ""
+    revise: bool = Field(True, description="a failure asks for a revision; a finding past its warning but not its "
+                                           "error limit is reported only")
 
     @property
     def excess(self) -> float:
@@ -139,6 +143,19 @@ def resimulate(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
 def reframe(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
     """The camera 15% wider per round (at most twice as wide)."""
     return ctx.current.model_copy(update={"zoom_out": round(min(2.0, ctx.current.zoom_out * (1.0 + 0.15 * ctx.round)), 3)})
+
+
+def repose(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
+    """Axis acts the shot again from a new seed: a jerky or sliding take is one draw of its variation."""
+    return ctx.current.model_copy(update={"seed": ctx.shot.seed + 7919 * ctx.round})
+
+
+def restage(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
+    """An element of the story the shot did not show: a missing effect is simulated stronger, anything
+    else (a prop or a character out of the picture) is framed wider."""
+    if "effect" in outcome.detail:
+        return resimulate(outcome, ctx)
+    return reframe(outcome, ctx)
 
 
 def request_for(outcome: CheckOutcome, kind: str, revise: Revise, ctx: ReviseContext,

@@ -18,14 +18,15 @@ import numpy as np
 # metric -> (limit, "max" | "min"): the limits of Echo's default thresholds (evaluation/gates.py)
 SCORED_METRICS: dict[str, tuple[float, str]] = {
     "flicker": (1.0, "max"),
-    "warped_flicker": (0.02, "max"),
+    "warped_flicker": (1.5, "max"),
     "palette_adherence": (0.6, "min"),
-    "palette_de2000": (0.6, "min"),
+    "palette_de2000": (0.75, "min"),
     "clipped_black": (0.25, "max"),
     "clipped_white": (0.05, "max"),
     "beat_offset_frames": (1.0, "max"),
-    "jerk": (1.0, "max"),
-    "foot_sliding": (1.0, "max"),
+    "jerk": (0.08, "max"),  # figure heights per frame^3
+    "foot_sliding": (0.005, "max"),  # figure heights per frame
+    "lip_sync": (45.0, "max"),  # ms
     "story_fidelity": (0.9, "min"),
 }
 LUMA_WINDOW = (0.08, 0.92)

@@ -1,0 +1,143 @@
+"""Echo's per-shot measures read from what the shot's own stages wrote (its rendered frames before the
+edit, so a dissolve into the next shot is never counted as its flicker), each as an `EchoFinding`:
+
+- flicker: flow-warped frame error (Lai et al. 2018) over the planned frames, at 160 px on the long
+  side with DIS FAST -- a few hundredths of a second per frame, so every film can afford it;
+- palette: CIEDE2000 adherence of the characters as delivered (the render, inside Chroma's figure
+  mask moved by the same camera) to the palette as Chroma's mood grade renders it and Raygen's key
+  light shades it (the base cel tone), every 6th frame;
+- motion: jerk of every joint and foot sliding of planted feet, from Flux's in-between poses;
+- lip sync: the drawn mouth against the voiced line, for on-screen speakers;
+- story fidelity: each element the scene graph names, checked against what the shot rendered.
+
+The severities are the measures' own (their modules document the limits); Echo's gate table
+(`gates.CHECKS`) decides what a failure means for the film.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from talos_assets.agents.camera_framing import apply_camera, to_output_rgb8
+from talos_assets.agents.evaluation.chroma import graded_swatches, lit_swatches
+from talos_assets.agents.evaluation.colour_difference import palette_finding
+from talos_assets.agents.evaluation.dialogue_sync import drawn_openings, lip_sync_finding
+from talos_assets.agents.evaluation.findings import EchoFinding
+from talos_assets.agents.evaluation.motion_quality import (
+    FOOT_SLIDE_ERROR,
+    FOOT_SLIDE_WARN,
+    JERK_ERROR,
+    JERK_WARN,
+    figure_heights,
+    foot_sliding_finding,
+    jerk_finding,
+    joint_tracks,
+    planted_feet,
+)
+from talos_assets.agents.evaluation.story_fidelity import story_fidelity_finding
+from talos_assets.agents.evaluation.story_fidelity_store import shot_fidelity_from_store
+from talos_assets.agents.evaluation.warped_flicker import flicker_finding
+from talos_assets.agents.frames import read_layer
+from talos_assets.agents.lighting import KeyLight
+from talos_assets.spec import ShotPlan
+from talos_assets.stores.studio import Layer, StudioStore
+
+FLICKER_LONG_SIDE = 160  # px; DIS FAST at this size keeps Echo's pass cheap beside the render
+PALETTE_EVERY = 6  # frames
+FIGURE_ALPHA = 0.99  # Chroma's fill inside the figure (not the anti-aliased edge)
+# Figures as rendered sit at 91-95% on the lit palette, with red and blue swapped at 54-58%, tinted
+# blue at 7-14% (a workshop shot, 2026-12-01): warn under 75%, error under 50%.
+FIGURE_PALETTE_WARN, FIGURE_PALETTE_ERROR = 0.75, 0.5
+
+
+def _rendered(store: StudioStore, shot: ShotPlan, frames: range) -> Iterator[np.ndarray]:
+    seq = store.frames(shot, Layer.render)
+    for f in frames:
+        yield to_output_rgb8(read_layer(seq.path(f)))
+
+
+def flicker(store: StudioStore, shot: ShotPlan) -> EchoFinding:
+    finding = flicker_finding(_rendered(store, shot, range(shot.frames)), preset="fast", long_side=FLICKER_LONG_SIDE)
+    return finding.model_copy(update={"check": "warped_flicker"})
+
+
+def palette(store: StudioStore, shot: ShotPlan) -> EchoFinding | None:
+    """CIEDE2000 adherence of the figures as delivered; None for a shot with no figure on screen."""
+    cams = store.read_camera_plan(shot)
+    colored = store.frames(shot, Layer.colored)
+    picked = range(0, shot.frames, PALETTE_EVERY)
+    masks = []
+    for f in picked:
+        alpha = read_layer(colored.path(f))[..., 3]
+        masks.append(apply_camera(alpha, cams[f]).reshape(alpha.shape) > FIGURE_ALPHA)
+    if not any(m.any() for m in masks):
+        return None
+    light = KeyLight.model_validate_json(store.key_light_path(shot).read_text())
+    swatches = list(shot.palette.swatches.values()) + graded_swatches(shot) + lit_swatches(shot, light)
+    return palette_finding(_rendered(store, shot, picked), swatches, masks=masks, warn_below=FIGURE_PALETTE_WARN,
+                           error_below=FIGURE_PALETTE_ERROR)
+
+
+MOTION_FPS = 24  # the frame rate the motion limits are stated at (motion_quality.py)
+
+
+def _in_figure_heights(finding: EchoFinding, limit: float, per_frame: float, unit: str) -> EchoFinding:
+    """A finding in px/frame^k rescaled by its own figure height (value / (limit / warn)) and to
+    frames of 1/24 s (x per_frame = (24/fps)^-k), so shots of any size and frame rate read on one
+    scale, the one Echo's gate table and the critic use."""
+    height = finding.limit / (limit / per_frame) if finding.limit > 0 else 1.0
+    return finding.model_copy(update={"value": finding.value / height * per_frame, "limit": limit, "unit": unit})
+
+
+def motion(poses: Mapping[str, list], rigs: Mapping, shot: ShotPlan) -> list[EchoFinding]:
+    """Jerk and foot sliding of the characters (props ride their holders and are left out).
+
+    The same swing drawn at 12 fps moves twice as far per frame as at 24 fps, and its third
+    difference eight times as far: the limits are scaled by the shot's frame rate so a gesture is
+    judged by its speed in seconds, not by how many frames the film has."""
+    people = {c: p for c, p in poses.items() if c in rigs and len(p) >= 4}
+    if not people:
+        return []
+    tracks = joint_tracks(people, rigs, shot.width, shot.height)
+    heights = figure_heights(people, rigs, shot.height)
+    step = MOTION_FPS / shot.fps  # how many 24-fps frames one of the shot's frames spans
+    jerk = jerk_finding(tracks, heights, JERK_WARN * step ** 3, JERK_ERROR * step ** 3)
+    slide = foot_sliding_finding(tracks, heights, planted_feet(rigs), FOOT_SLIDE_WARN * step, FOOT_SLIDE_ERROR * step)
+    return [_in_figure_heights(jerk, JERK_WARN, step ** -3, "figure heights/frame^3 at 24 fps"),
+            _in_figure_heights(slide, FOOT_SLIDE_WARN, step ** -1, "figure heights/frame at 24 fps")]
+
+
+def story_fidelity(set_dirs: Sequence[Path | str] = (), character_dirs: Sequence[Path | str] = (),
+                   prop_dirs: Sequence[Path | str] = ()) -> Callable[[StudioStore, ShotPlan], EchoFinding]:
+    """The story-fidelity measure with the studio's own set, character and prop folders."""
+    def measure(store: StudioStore, shot: ShotPlan) -> EchoFinding:
+        return story_fidelity_finding(shot_fidelity_from_store(store, shot, set_dirs, character_dirs, prop_dirs))
+
+    return measure
+
+
+def lip_sync(lines: list, poses: Mapping[str, list], shot: ShotPlan) -> EchoFinding | None:
+    """The worst on-screen speaker's offset as a magnitude (early or late alike fail), or None."""
+    if not lines:
+        return None
+    finding = lip_sync_finding(lines, drawn_openings(poses), shot.fps)
+    if not finding.characters and finding.severity == "ok" and finding.value == 0.0:
+        return None  # nobody on screen speaking a voiced line
+    return finding.model_copy(update={"value": abs(finding.value)})
+
+
+def shot_findings(store: StudioStore, shot: ShotPlan, rigs: Mapping, lines: list,
+                  fidelity: Callable[[StudioStore, ShotPlan], EchoFinding | None] | None = None) -> list[EchoFinding]:
+    """Every per-shot measure that applies to the shot (a title card has only its picture)."""
+    out = [flicker(store, shot)]
+    if shot.beat == "title":
+        return out
+    poses = store.read_inbetween_poses(shot)
+    out += [f for f in (palette(store, shot), lip_sync(lines, poses, shot)) if f is not None]
+    out += motion(poses, rigs, shot)
+    if fidelity is not None and (found := fidelity(store, shot)) is not None:
+        out.append(found)
+    return out
