@@ -10,7 +10,8 @@ deleted and what remains (final `render` frames, plans, key poses) is measured a
 Writes bench/results/scale.json and prints a table.
 Usage: python bench/scale.py [STORY ...] [--width 854 --height 480] [--keep] [--doc docs/reliability.md]
        python bench/scale.py --from-json --doc docs/reliability.md   (table from the saved results)
-       python bench/scale.py --soundtrack-memory   (peak RSS of the soundtrack step alone, added to the results)
+       python bench/scale.py --soundtrack-memory [STORY ...]  (peak RSS and traced allocation of the soundtrack
+                                               step's generated score alone, added to the results)
        python bench/scale.py --steps-memory   (each film-level step alone on a synthetic 256x144, 12 fps render
                                                of each story: peak traced allocation and RSS, no forge)
 """
@@ -279,9 +280,12 @@ def print_table(rows: list[dict]) -> None:
 
 
 def soundtrack_child(story: Path) -> None:
-    """In a fresh process: check the story, then make the `soundtrack` asset's calls one by one (compose,
-    analyse, loudness), printing each call's peak RSS as JSON (a thread samples every 20 ms)."""
+    """In a fresh process: check the story, then make the `soundtrack` asset's call for a generated
+    score (`music.score_soundtrack`: the score streamed to its WAV, its beat analysis and waveform read
+    from a scratch file), printing its peak RSS (a thread samples every 20 ms) and its peak traced
+    allocation (tracemalloc; numpy reports its buffers to it) as JSON."""
     import threading
+    import tracemalloc
 
     peak = [0]
 
@@ -311,13 +315,17 @@ def soundtrack_child(story: Path) -> None:
     starts = np.cumsum([0.0] + [s.frames / plan.fps for s in plan.shots[:-1]])
     segments = [(float(t), s.valence, s.arousal) for t, s in zip(starts, plan.shots)]
     handles = max(s.handle_frames for s in plan.shots) / plan.fps
-    audio = music.compose_score(segments, seconds + handles + 0.5, SAMPLE_RATE, seed=plan.shots[0].seed).audio
-    mark("compose_score")
-    music.analyze_music(audio, SAMPLE_RATE)
-    mark("analyze_music")
-    music.integrated_loudness(audio, SAMPLE_RATE)
-    mark("integrated_loudness")
-    print(json.dumps({"story": story.name, "film_seconds": round(seconds, 2), "peak_rss_mb": out}))
+    clock = time.perf_counter()
+    tracemalloc.start()
+    with tempfile.TemporaryDirectory(prefix="talos-scale-score-") as tmp:
+        music.score_soundtrack(Path(tmp) / "soundtrack.wav", segments, seconds + handles + 0.5, SAMPLE_RATE,
+                               seed=plan.shots[0].seed)
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    wall = time.perf_counter() - clock
+    mark("score_soundtrack")
+    print(json.dumps({"story": story.name, "film_seconds": round(seconds, 2), "peak_rss_mb": out,
+                      "traced_peak_mb": round(traced / MB, 1), "wall_s": round(wall, 1)}))
 
 
 def soundtrack_memory(stories: list[str]) -> list[dict]:

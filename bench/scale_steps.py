@@ -1,7 +1,7 @@
 """Benchmark helper for `bench/scale.py --steps-memory`: which film-level step's memory grows with the film?
 
 Each step the edit runs after the last shot (the soundtrack's generated score and its analysis, the
-OTIO timeline, the film played from the timeline into the SDR and HDR10 masters, Echo's pass over
+film's sound mix, the OTIO timeline, the film played from the timeline into the SDR and HDR10 masters, Echo's pass over
 the decoded film) is called alone, as its asset calls it, on a synthetic edit of a story: its checked
 plan at 256x144 and 12 fps, every shot's frames written as flat EXR layers (no render), cut straight.
 For each step: the peak traced allocation (tracemalloc; numpy reports its buffers to it) and the
@@ -24,7 +24,7 @@ import psutil
 
 MB = 1024.0 * 1024.0
 
-FILM_STEPS = ("music", "timeline", "sdr", "hdr10", "echo")
+FILM_STEPS = ("music", "mix", "timeline", "sdr", "hdr10", "echo")
 
 
 def _synthetic_edit(story: Path, work: Path):
@@ -85,11 +85,13 @@ def steps_child(story: Path, work: Path) -> None:
     shots = {s.slot: s for s in plan.shots}
 
     def step(name: str) -> None:
-        if name == "music":  # the soundtrack asset's generated score and its analysis
+        if name == "music":  # the soundtrack asset's generated score, streamed to its WAV, and its analysis
             segments = [(float(t), s.valence, s.arousal) for t, s in zip(starts, plan.shots)]
-            audio = music.compose_score(segments, frames / fps + 1.0, 44100, seed=1).audio
-            music.analyze_music(audio, 44100)
-            music.write_wav(wav, audio, 44100)
+            music.score_soundtrack(wav, segments, frames / fps + 1.0, 44100, seed=1)
+        elif name == "mix":  # the film_mix asset's sound: the music read and mixed block by block (no dialogue here)
+            from talos_assets.agents.editing.mix_file import write_film_mix
+
+            write_film_mix(work / "mix.wav", wav, [], 44100, frames / fps, [])
         elif name == "timeline":
             editing.write_timeline(editing.build_timeline(plan.film_id, cuts, files, wav, fps, 256, 144), work / "film.otio")
         elif name in ("sdr", "hdr10"):  # the film asset: the timeline played into each master

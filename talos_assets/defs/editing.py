@@ -10,6 +10,7 @@ from resources.ffmpeg import FFmpegResource
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
 from talos_assets.agents import editing, music, voice
+from talos_assets.agents.editing.mix_file import write_film_mix
 from talos_assets.agents.frames import write_rgb8_png
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, preview_md, user_errors_as_failures
 from talos_assets.defs.direction import film_plan
@@ -34,7 +35,7 @@ def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FF
         plan = store.read_plan(context.partition_key)
     film_seconds = plan.planned_frames / plan.fps
     handles = max(s.handle_frames for s in plan.shots) / plan.fps
-    sections = "-"
+    sections, out = "-", store.soundtrack_path(plan.film_id)
     if plan.music_file is not None:
         try:  # the user's music stays stereo (a mono file is centred) and is normalised like the score
             audio = music.load_audio(plan.music_file, ffmpeg.exe(), SAMPLE_RATE, channels=2)
@@ -43,30 +44,29 @@ def soundtrack(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FF
         if len(audio) < film_seconds * SAMPLE_RATE:  # a short song: silence after it, never a cut-off film
             audio = np.pad(audio, ((0, int(film_seconds * SAMPLE_RATE) - len(audio) + SAMPLE_RATE), (0, 0)))
         audio = music.normalize_mix(audio, SAMPLE_RATE)
-        source = str(plan.music_file)
-        tempo_written = None
-    else:
+        source, tempo_written = str(plan.music_file), None
+        analysis = music.analyze_music(audio.mean(axis=1), SAMPLE_RATE)  # beats are heard in the mono sum
+        music.write_wav(out, audio, SAMPLE_RATE)
+        wave = music.waveform_image(audio.mean(axis=1), analysis.beat_times, SAMPLE_RATE)
+        frames, lufs, peak = len(audio), music.integrated_loudness(audio, SAMPLE_RATE), music.true_peak_dbtp(audio, SAMPLE_RATE)
+    else:  # written, analysed and drawn a few seconds at a time: memory does not grow with the film
         starts = np.cumsum([0.0] + [s.frames / plan.fps for s in plan.shots[:-1]])
         segments = [(float(t), s.valence, s.arousal) for t, s in zip(starts, plan.shots)]
-        score = music.compose_score(segments, film_seconds + handles + 0.5, SAMPLE_RATE, seed=plan.shots[0].seed)
-        audio, tempo_written = score.stereo, score.tempo_bpm
+        score, analysis, wave = music.score_soundtrack(out, segments, film_seconds + handles + 0.5, SAMPLE_RATE,
+                                                       seed=plan.shots[0].seed)
+        tempo_written, frames, lufs, peak = score.tempo_bpm, score.frames, score.loudness_lufs, score.true_peak_dbtp
         sections = "; ".join(f"{sec.start_s:.1f}s {sec.key} {sec.mode}: {', '.join(sec.instruments)}" for sec in score.sections)
         source = "generated"
-    analysis = music.analyze_music(audio.mean(axis=1), SAMPLE_RATE)  # beats are heard in the mono sum
-    music.write_wav(store.soundtrack_path(plan.film_id), audio, SAMPLE_RATE)
     write_json(store.beat_grid_path(plan.film_id), analysis.beat_grid().model_dump_json(indent=1))
     write_json(store.music_analysis_path(plan.film_id), analysis.model_dump_json(indent=1))
-    wave = music.waveform_image(audio.mean(axis=1), analysis.beat_times, SAMPLE_RATE)
     return dg.MaterializeResult(metadata={
         "source": source, "tempo_bpm": round(analysis.tempo_bpm, 2),
         "tempo_written_bpm": round(tempo_written, 2) if tempo_written else "-",
         "meter": f"{analysis.beats_per_bar}/4", "beat_count": len(analysis.beat_times),
         "downbeat_count": len(analysis.downbeat_times),
         "section_times": ", ".join(f"{t:.2f}" for t in analysis.section_times) or "-", "score_sections": sections,
-        "duration_s": round(len(audio) / SAMPLE_RATE, 3),
-        "loudness_lufs": round(music.integrated_loudness(audio, SAMPLE_RATE), 2), "channels": audio.shape[1],
-        "true_peak_dbtp": round(music.true_peak_dbtp(audio, SAMPLE_RATE), 2),
-        "path": dg.MetadataValue.path(str(store.soundtrack_path(plan.film_id))), "seconds": round(clock.seconds, 3),
+        "duration_s": round(frames / SAMPLE_RATE, 3), "loudness_lufs": round(lufs, 2), "channels": 2,
+        "true_peak_dbtp": round(peak, 2), "path": dg.MetadataValue.path(str(out)), "seconds": round(clock.seconds, 3),
         "preview": preview_md(wave, 640),
     })
 
@@ -151,31 +151,31 @@ def film_mix(context: dg.AssetExecutionContext, studio: StudioHome, ffmpeg: FFmp
         plan = store.read_plan(context.partition_key)
         cuts = store.read_cuts(plan.film_id)
         lines = _voiced_lines(store, plan, ffmpeg.exe())
-        score = music.load_audio(store.soundtrack_path(plan.film_id), ffmpeg.exe(), SAMPLE_RATE, channels=2)
-    seconds = sum(c.source_frames for c in cuts) / plan.fps
-    placed = editing.place_lines(cuts, plan.shots, lines, plan.fps)
-    mix = editing.mix_film(score, placed, SAMPLE_RATE, seconds)
-    music.write_wav(store.mix_path(plan.film_id), mix.audio, SAMPLE_RATE)
+        seconds = sum(c.source_frames for c in cuts) / plan.fps
+        placed = editing.place_lines(cuts, plan.shots, lines, plan.fps)
+        # the music read from the soundtrack's WAV and the mix written a few seconds at a time:
+        # memory does not grow with the film
+        mix, preview = write_film_mix(store.mix_path(plan.film_id), store.soundtrack_path(plan.film_id), placed,
+                                      SAMPLE_RATE, seconds, [p.onset_s for p in placed])
     srt = store.subtitles_path(plan.film_id)
     cues = editing.subtitle_cues(placed, seconds)
     if cues:
         editing.write_srt(cues, srt)
     else:
         srt.unlink(missing_ok=True)  # a film without dialogue delivers no subtitles
-    pyln = music.integrated_loudness(mix.audio, SAMPLE_RATE)
+    pyln = mix.loudness_pyloudnorm_lufs
     ok = abs(mix.loudness_lufs + 14.0) <= 1.0 and abs(pyln + 14.0) <= 1.0 and mix.true_peak_dbtp <= -1.0
-    under_speech = mix.duck_db[np.abs(mix.speech).max(axis=1) > 1e-3]
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(store.mix_path(plan.film_id))), "channels": 2, "duration_s": round(seconds, 3),
             "loudness_lufs": round(mix.loudness_lufs, 2), "loudness_pyloudnorm_lufs": round(pyln, 2),
             "true_peak_dbtp": round(mix.true_peak_dbtp, 2), "line_count": len(placed),
-            "median_ducking_under_speech_db": round(float(np.median(under_speech)), 1) if under_speech.size else 0.0,
+            "median_ducking_under_speech_db": round(mix.median_ducking_under_speech_db, 1),
             "subtitles": dg.MetadataValue.path(str(srt)) if cues else "-", "subtitle_count": len(cues),
             "lines": dg.MetadataValue.md("| slot | at s | pan | text |\n|---|---|---|---|\n" + "\n".join(
                 f"| {p.slot} | {p.onset_s:.2f} | {p.pan:+.1f} | {p.line.text[:60]} |" for p in placed)) if placed else "-",
             "seconds": round(clock.seconds, 3),
-            "preview": preview_md(music.waveform_image(mix.audio.mean(axis=1), [p.onset_s for p in placed], SAMPLE_RATE), 640),
+            "preview": preview_md(preview, 640),
         },
         check_results=[dg.AssetCheckResult(check_name="mix_loudness", passed=bool(ok), metadata={
             "loudness_lufs": round(mix.loudness_lufs, 2), "loudness_pyloudnorm_lufs": round(pyln, 2),

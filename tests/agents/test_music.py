@@ -286,3 +286,116 @@ def test_load_audio_keeps_stereo(tmp_path, ffmpeg_exe):
     assert np.allclose(back, stereo, atol=1e-3)
     mono = music.load_audio(music.write_wav(tmp_path / "m.wav", stereo[:, 0], SR), ffmpeg_exe, SR, channels=2)
     assert np.allclose(mono[:, 0], mono[:, 1])
+
+
+# ---- the score streamed in fixed-size blocks (issue #12: memory flat with film length) ----
+
+def _wav_samples(path) -> np.ndarray:
+    import wave
+
+    with wave.open(str(path), "rb") as w:
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, w.getnchannels()).astype(np.int32)
+
+
+# Per-second RMS (16-bit units, left/right) of the 8 s score below, measured before the synthesis
+# was streamed (the whole piece in memory): the refactor kept the music.
+_SCORE_A_RMS = [[2962.6, 2365.3], [6600.4, 5277.5], [6950.7, 5837.7], [6930.8, 5701.2], [6887.9, 5727.2],
+                [7023.2, 5785.5], [4590.3, 3797.2], [1130.2, 908.7]]
+
+
+def test_streamed_score_equals_the_whole_piece(tmp_path):
+    from talos_assets.agents.music.score import ScoreSynth
+
+    segments, duration, seed, meter = [(0.0, 0.6, -0.6), (3.0, -0.7, 0.8), (7.0, 0.2, 0.1)], 10.3, 5, 3
+    # the whole piece in one buffer (a block longer than the piece: nothing is handed on early),
+    # normalised in memory: the synthesis as it was before streaming
+    synth = ScoreSynth(segments, duration, SR, seed, meter)
+    ((_, _, whole),) = list(synth.blocks(block=10**9))
+    music.write_wav(tmp_path / "whole.wav", music.normalize_mix(whole, SR), SR)
+    reference = _wav_samples(tmp_path / "whole.wav")
+    # streamed in blocks that fit neither a bar, a 100 ms loudness hop nor a 32-sample limiter block
+    written = music.write_score(tmp_path / "streamed.wav", segments, duration, SR, seed=seed, beats_per_bar=meter, block=5003)
+    streamed = _wav_samples(written.path)
+    assert streamed.shape == reference.shape == (int(round(duration * SR)), 2)
+    assert np.abs(streamed - reference).max() <= 1  # within one 16-bit step (here: identical)
+    assert np.mean(streamed == reference) > 0.9999
+    assert [s.key for s in written.sections] == [s.key for s in synth.sections] == ["F major", "C minor", "C major"]
+    assert written.tempo_bpm == synth.tempo_bpm and written.frames == reference.shape[0]
+    assert written.loudness_lufs == pytest.approx(-14.0, abs=0.1) and written.true_peak_dbtp <= -1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.wav", "whole.wav"]  # scratch files gone
+    # the in-memory score and the default block size give the same file
+    score = music.compose_score(segments, duration, SR, seed=seed, beats_per_bar=meter)
+    assert np.array_equal(np.round(np.clip(score.stereo.astype(np.float64), -1, 1) * 32767.0).astype(np.int32), reference)
+    again = music.write_score(tmp_path / "default.wav", segments, duration, SR, seed=seed, beats_per_bar=meter)
+    assert again.path.read_bytes() == (tmp_path / "whole.wav").read_bytes()
+
+
+def test_streamed_score_keeps_the_music_it_had_before(tmp_path):
+    written = music.write_score(tmp_path / "a.wav", [(0.0, 0.5, 0.4)], 8.0, SR, seed=2)
+    pcm = _wav_samples(written.path).astype(np.float64)
+    rms = np.sqrt((pcm[: 8 * SR].reshape(8, SR, 2) ** 2).mean(axis=1))
+    np.testing.assert_allclose(rms, _SCORE_A_RMS, atol=0.06)
+    assert written.tempo_bpm == 126.0
+
+
+def test_streamed_meters_read_what_the_whole_signal_reads():
+    from talos_assets.agents.music.limiter import block_peaks
+    from talos_assets.agents.music.loudness import true_peak_per_sample
+    from talos_assets.agents.music.meters import BlockPeaks
+
+    rng = np.random.default_rng(3)
+    x = 0.2 * rng.standard_normal((3 * SR + 777, 2))
+    x[SR : SR + 50] *= 4.0  # a burst whose peak lies inside one block
+    loud, tp, blocks, peaks = music.LoudnessMeter(SR, 2), music.TruePeakMeter(2), BlockPeaks(), []
+    for a in range(0, x.shape[0], 3001):
+        loud.feed(x[a : a + 3001])
+        peaks.append(tp.feed(x[a : a + 3001]))
+    peaks.append(tp.finish())
+    peaks = np.concatenate(peaks)
+    blocks.feed(peaks)
+    assert loud.lufs() == pytest.approx(music.bs1770_loudness(x, SR), abs=1e-9)
+    whole = true_peak_per_sample(x)
+    assert peaks.shape == whole.shape
+    np.testing.assert_allclose(peaks[40:-40], whole[40:-40], rtol=1e-6)  # the ends: zero history either way
+    np.testing.assert_allclose(blocks.result(), block_peaks(whole), rtol=1e-6)
+    assert 20 * np.log10(tp.peak) == pytest.approx(music.true_peak_dbtp(x, SR), abs=1e-4)
+    short = music.LoudnessMeter(SR, 2)  # shorter than one gating block: one block, as bs1770_loudness
+    short.feed(x[:1000])
+    assert short.lufs() == pytest.approx(music.bs1770_loudness(x[:1000], SR), abs=1e-9)
+
+
+def test_analysis_of_a_sample_file_equals_the_array(tmp_path):
+    score = music.compose_score([(0.0, 0.5, -0.6), (9.0, -0.6, 0.6)], 18.0, SR, seed=4)
+    mono = score.stereo.mean(axis=1)
+    (tmp_path / "mono.f32").write_bytes(mono.astype("<f4").tobytes())
+    from_file = music.SampleFile(tmp_path / "mono.f32")
+    assert len(from_file) == mono.size and np.array_equal(from_file[100:200], mono[100:200].astype(np.float64))
+    assert music.analyze_music(from_file, SR) == music.analyze_music(mono, SR)
+    beats = music.analyze_music(mono, SR).beat_times
+    assert np.array_equal(music.waveform_image(from_file, beats, SR), music.waveform_image(mono, beats, SR))
+
+
+def test_score_soundtrack_memory_does_not_grow_with_length(tmp_path):
+    import tracemalloc
+
+    peaks = []
+    for seconds in (8.0, 32.0):
+        tracemalloc.start()
+        written, analysis, _ = music.score_soundtrack(tmp_path / f"s{seconds:.0f}.wav", [(0.0, 0.4, 0.5)], seconds, SR, seed=1)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert written.frames == int(seconds * SR) and len(analysis.beat_times) > seconds
+    # whole-piece synthesis held ~21 float64 copies of the piece: 4x the film, 4x the peak
+    assert peaks[1] < 1.25 * peaks[0], [p / 2**20 for p in peaks]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s32.wav", "s8.wav"]
+
+
+def test_wav_writer_leaves_nothing_on_failure(tmp_path):
+    with pytest.raises(RuntimeError):
+        with music.WavWriter(tmp_path / "x.wav", SR, 2) as out:
+            out.write(np.zeros((100, 2)))
+            raise RuntimeError("ffmpeg died")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="channels"):
+        with music.WavWriter(tmp_path / "y.wav", SR, 2) as out:
+            out.write(np.zeros(100))

@@ -89,30 +89,37 @@ def _pan(mono: np.ndarray, pan: float) -> np.ndarray:
     return np.stack([mono * np.cos(angle), mono * np.sin(angle)], axis=1)
 
 
-def speech_stem(placed: list[PlacedLine], n: int, sr: int) -> np.ndarray:
-    """(n, 2): every line at `SPEECH_LUFS`, panned, added at its place (cut off at the film's end)."""
-    out = np.zeros((n, 2))
+def prepared_lines(placed: list[PlacedLine], sr: int) -> list[tuple[int, np.ndarray, float]]:
+    """(first sample, mono speech at `SPEECH_LUFS` and `sr`, pan) of each placed line."""
+    out = []
     for p in placed:
         mono = _resampled(p.line.samples, p.line.sample_rate, sr)
         loud = bs1770_loudness(mono, sr)
         if np.isfinite(loud):
             mono = mono * 10.0 ** ((SPEECH_LUFS - loud) / 20.0)
-        i0 = int(round(p.start_s * sr))
-        lo, hi = max(0, i0), min(n, i0 + mono.size)
-        if hi > lo:
-            out[lo:hi] += _pan(mono[lo - i0 : hi - i0], p.pan)
+        out.append((int(round(p.start_s * sr)), mono, p.pan))
     return out
 
 
-def duck_gain_db(speech: np.ndarray, sr: int, depth_db: float = -10.0, threshold_db: float = -45.0,
-                 lookahead_s: float = 0.08, attack_s: float = 0.05, hold_s: float = 0.25, release_s: float = 0.5) -> np.ndarray:
-    """The music's gain (dB, per sample) under `speech`: `depth_db` while speech is above
-    `threshold_db`, reached `lookahead_s` before each onset (the first syllable is clear), held over
-    short gaps between words and released slowly afterwards (no pumping)."""
-    mono = speech.mean(axis=1) if speech.ndim == 2 else speech
-    env, hop = speech_envelope(mono, sr)
-    if env.size == 0:
-        return np.zeros(mono.size)
+def speech_block(lines: list[tuple[int, np.ndarray, float]], start: int, stop: int, n: int) -> np.ndarray:
+    """(stop - start, 2): samples `start`..`stop` of the speech stem of a film `n` samples long."""
+    out = np.zeros((stop - start, 2))
+    for i0, mono, pan in lines:
+        lo, hi = max(start, 0, i0), min(stop, n, i0 + mono.size)
+        if hi > lo:
+            out[lo - start : hi - start] += _pan(mono[lo - i0 : hi - i0], pan)
+    return out
+
+
+def speech_stem(placed: list[PlacedLine], n: int, sr: int) -> np.ndarray:
+    """(n, 2): every line at `SPEECH_LUFS`, panned, added at its place (cut off at the film's end)."""
+    return speech_block(prepared_lines(placed, sr), 0, n, n)
+
+
+def duck_hop_gains(env: np.ndarray, hop: float, depth_db: float = -10.0, threshold_db: float = -45.0,
+                   lookahead_s: float = 0.08, attack_s: float = 0.05, hold_s: float = 0.25, release_s: float = 0.5
+                   ) -> np.ndarray:
+    """The music's gain (dB) per envelope hop (`hop` seconds) of the speech's RMS envelope `env`."""
     active = 20.0 * np.log10(np.maximum(env, 1e-9)) > threshold_db
     ahead, hold = int(round(lookahead_s / hop)), int(round(hold_s / hop))
     # dilate: hop k is active when any hop from k - hold to k + ahead is (a running window sum)
@@ -125,7 +132,28 @@ def duck_gain_db(speech: np.ndarray, sr: int, depth_db: float = -10.0, threshold
     for k, t in enumerate(target):
         g += (t - g) * (a_att if t < g else a_rel)
         gain[k] = g
-    return np.interp(np.arange(mono.size), (np.arange(env.size) + 0.5) * hop * sr, gain)
+    return gain
+
+
+def duck_samples(gain: np.ndarray, hop: float, sr: int, start: int, stop: int) -> np.ndarray:
+    """Per-sample gain (dB) for samples `start`..`stop`, interpolated between hop centres (any slice
+    gives the numbers of the whole)."""
+    per_hop = hop * sr
+    lo, hi = max(0, int(start // per_hop) - 2), min(gain.size, int(stop // per_hop) + 3)
+    return np.interp(np.arange(start, stop), (np.arange(lo, hi) + 0.5) * hop * sr, gain[lo:hi])
+
+
+def duck_gain_db(speech: np.ndarray, sr: int, depth_db: float = -10.0, threshold_db: float = -45.0,
+                 lookahead_s: float = 0.08, attack_s: float = 0.05, hold_s: float = 0.25, release_s: float = 0.5) -> np.ndarray:
+    """The music's gain (dB, per sample) under `speech`: `depth_db` while speech is above
+    `threshold_db`, reached `lookahead_s` before each onset (the first syllable is clear), held over
+    short gaps between words and released slowly afterwards (no pumping)."""
+    mono = speech.mean(axis=1) if speech.ndim == 2 else speech
+    env, hop = speech_envelope(mono, sr)
+    if env.size == 0:
+        return np.zeros(mono.size)
+    gain = duck_hop_gains(env, hop, depth_db, threshold_db, lookahead_s, attack_s, hold_s, release_s)
+    return duck_samples(gain, hop, sr, 0, mono.size)
 
 
 def mix_film(music: np.ndarray | None, placed: list[PlacedLine], sr: int, seconds: float, *,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from talos_assets.agents.music.beats import onset_strength, track_envelope
 from talos_assets.agents.music.meter import bar_accent, estimate_meter
 from talos_assets.agents.music.sections import section_starts
-from talos_assets.agents.music.spectrum import beat_chroma_and_cepstra
+from talos_assets.agents.music.spectrum import as_signal, beat_chroma_and_cepstra
 from talos_assets.spec import BeatGrid
 
 
@@ -44,9 +44,7 @@ def analyze_music(
     cepstral distance), Foote's (2000) checkerboard novelty with a kernel of four bars each side,
     peaks above `section_threshold` at least two bars apart, moved onto the nearest downbeat.
     """
-    x = np.asarray(audio, dtype=np.float64)
-    if x.ndim == 2:
-        x = x.mean(axis=1)
+    x = as_signal(audio)  # an array, or a soundtrack's mono sum in a file (`audio_io.SampleFile`)
     env, frame_period = onset_strength(x, sr)
     grid = track_envelope(env, frame_period, prior_bpm)
     beats = np.asarray(grid.beat_times, dtype=np.float64)

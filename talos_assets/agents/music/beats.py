@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from talos_assets.agents.music.spectrum import mel_filterbank, stft_power_blocks
+from talos_assets.agents.music.spectrum import as_signal, mel_filterbank, stft_power_blocks
 from talos_assets.spec import BeatGrid
 
 _FRAME_RATE = 100.0  # onset envelope frames per second
@@ -24,9 +24,7 @@ def onset_strength(audio: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     differences averaged over bands, DC removed by a 0.4 Hz-ish high-pass (Ellis),
     lightly smoothed and scaled to unit standard deviation.
     """
-    x = np.asarray(audio, dtype=np.float64)
-    if x.ndim == 2:
-        x = x.mean(axis=1)
+    x = as_signal(audio)
     hop = max(1, int(round(sr / _FRAME_RATE)))
     # ~23 ms window: short enough that onsets stay sharp in time, long enough for mel bands.
     blocks, n_fft = stft_power_blocks(x, sr, 0.023, hop)

@@ -6,7 +6,9 @@ The limiter works on short blocks: each block's required gain (ceiling / oversam
 with a minimum filter over its neighbours (look-ahead: the gain is already down when the peak
 arrives), released with a one-pole curve and attacked with a backward pass of another, so the gain
 never steps (no clicks); the sample gain interpolates between blocks and never exceeds what any
-sample in reach needs. Gain and limiter alternate until the loudness settles.
+sample in reach needs. Gain and limiter alternate until the loudness settles. The block gains
+(one number per 32 samples) are computed whole, the per-sample gain for any slice (`sample_gains`),
+so `score_file` can limit a film's score a block at a time with the same numbers.
 """
 
 from __future__ import annotations
@@ -36,19 +38,38 @@ def _smoothed(need: np.ndarray, attack: float, release: float) -> np.ndarray:
     return 1.0 - depth
 
 
-def _limiter_gain(peaks: np.ndarray, sr: int, ceiling_dbtp: float, lookahead_s: float, release_s: float) -> np.ndarray:
-    n = peaks.size
-    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    blocks = -(-n // _BLOCK)
+def block_peaks(peaks: np.ndarray) -> np.ndarray:
+    """The largest per-sample true peak of each `_BLOCK`-sample gain block (the last one zero-padded)."""
+    blocks = -(-peaks.size // _BLOCK)
     padded = np.zeros(blocks * _BLOCK)
-    padded[:n] = peaks
-    need = np.minimum(1.0, ceiling / np.maximum(padded.reshape(blocks, _BLOCK).max(axis=1), 1e-12))
+    padded[: peaks.size] = peaks
+    return padded.reshape(blocks, _BLOCK).max(axis=1)
+
+
+def limiter_block_gains(peak_blocks: np.ndarray, sr: int, ceiling_dbtp: float, lookahead_s: float = 0.003,
+                        release_s: float = 0.08) -> np.ndarray:
+    """One gain per `_BLOCK` samples from each block's true peak (a scaled signal: its peaks scaled)."""
+    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
+    need = np.minimum(1.0, ceiling / np.maximum(peak_blocks, 1e-12))
     reach = max(1, int(round(lookahead_s * sr / _BLOCK)))
     need = ndimage.minimum_filter1d(need, size=2 * reach + 1, mode="nearest")
     per_block = lambda seconds: 1.0 - np.exp(-_BLOCK / (seconds * sr))  # noqa: E731
-    gain_blocks = _smoothed(need, per_block(lookahead_s), per_block(release_s))
-    centres = np.arange(blocks) * _BLOCK + _BLOCK / 2.0
-    return np.interp(np.arange(n), centres, gain_blocks)
+    return _smoothed(need, per_block(lookahead_s), per_block(release_s))
+
+
+def sample_gains(gain_blocks: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The limiter's gain for samples `start`..`stop`, interpolated between block centres (any slice
+    of the film gives the same numbers as the whole)."""
+    # only the block centres around the slice: each sample interpolates between the same two
+    lo = max(0, start // _BLOCK - 1)
+    hi = min(gain_blocks.size, max(start, stop - 1) // _BLOCK + 2)
+    centres = np.arange(lo, hi) * _BLOCK + _BLOCK / 2.0
+    return np.interp(np.arange(start, stop), centres, gain_blocks[lo:hi])
+
+
+def _limiter_gain(peaks: np.ndarray, sr: int, ceiling_dbtp: float, lookahead_s: float, release_s: float) -> np.ndarray:
+    gain_blocks = limiter_block_gains(block_peaks(peaks), sr, ceiling_dbtp, lookahead_s, release_s)
+    return sample_gains(gain_blocks, 0, peaks.size)
 
 
 def true_peak_limit(audio: np.ndarray, sr: int, ceiling_dbtp: float = -1.0, lookahead_s: float = 0.003,

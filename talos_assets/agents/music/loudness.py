@@ -56,14 +56,30 @@ def bs1770_loudness(audio: np.ndarray, sr: int) -> float:
         # Energy per 100 ms hop, then each 400 ms block is four consecutive hops (75 % overlap):
         # the same blocks as below without a cumulative sum over every sample.
         m = y.shape[0] // step
-        hops = np.einsum("hsc,hsc->hc", y[: m * step].reshape(m, step, -1), y[: m * step].reshape(m, step, -1))
-        c = np.concatenate([np.zeros((1, y.shape[1])), np.cumsum(hops, axis=0)])
-        z = (c[4:] - c[:-4]) / block
+        z = hop_block_energies(hop_energies(y[: m * step], step), block)
     else:
         # Block mean squares from a cumulative sum: O(n) regardless of the 75 % overlap.
         c = np.concatenate([np.zeros((1, y.shape[1])), np.cumsum(y**2, axis=0)])
         starts = np.arange(0, y.shape[0] - block + 1, step)
         z = (c[starts + block] - c[starts]) / block
+    return gated_loudness(z)
+
+
+def hop_energies(y: np.ndarray, step: int) -> np.ndarray:
+    """(hops, ch) sums of squares of K-weighted `y` (a whole number of `step`-sample hops)."""
+    m = y.shape[0] // step
+    hops = y.reshape(m, step, -1)
+    return np.einsum("hsc,hsc->hc", hops, hops)
+
+
+def hop_block_energies(hops: np.ndarray, block: int) -> np.ndarray:
+    """Mean squares of the 400 ms gating blocks, each four consecutive 100 ms hops."""
+    c = np.concatenate([np.zeros((1, hops.shape[1])), np.cumsum(hops, axis=0)])
+    return (c[4:] - c[:-4]) / block
+
+
+def gated_loudness(z: np.ndarray) -> float:
+    """BS.1770-4 gating of per-block, per-channel mean squares `z`: LUFS, or -inf below the absolute gate."""
     power = z.sum(axis=1)
     with np.errstate(divide="ignore"):
         block_lufs = -0.691 + 10.0 * np.log10(power)

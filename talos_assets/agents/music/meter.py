@@ -15,20 +15,39 @@ def _zscore(v: np.ndarray) -> np.ndarray:
     return (v - v.mean()) / sd if sd > 1e-12 else np.zeros_like(v)
 
 
+_ENERGY_BLOCK = 1 << 18  # samples low-passed at a time (6 s at 44.1 kHz)
+
+
+def _low_energy_upto(x, sr: int, idx: np.ndarray) -> np.ndarray:
+    """For each index i: the energy under 150 Hz of the first i samples of `x` (0 for i = 0), read
+    block by block (filter state and running sum carried, so the numbers are the whole signal's)."""
+    sos = signal.butter(4, 150.0, fs=sr, output="sos")
+    zi = np.zeros((sos.shape[0], 2))
+    out = np.zeros(idx.size)
+    order = np.argsort(idx, kind="stable")
+    k, total = 0, 0.0
+    for start in range(0, x.size, _ENERGY_BLOCK):
+        block = np.asarray(x[start : start + _ENERGY_BLOCK], dtype=np.float64)
+        low, zi = signal.sosfilt(sos, block, zi=zi)
+        # a cumulative sum started from the running total: the same additions, in the same order
+        running = np.cumsum(np.concatenate([[total], np.square(low)]))
+        stop = start + block.size
+        while k < order.size and idx[order[k]] <= stop:
+            i = idx[order[k]]
+            out[order[k]] = running[i - start] if i > 0 else 0.0
+            k += 1
+        total = running[-1]
+    return out
+
+
 def bar_accent(x: np.ndarray, sr: int, beats: np.ndarray, period: float, chroma_n: np.ndarray, env: np.ndarray,
                frame_period: float) -> np.ndarray:
     """Per-beat accent: z-scored low-frequency energy under 150 Hz just after the beat, harmonic
     change (`chroma_n`: unit chroma per beat) and, at half weight, the onset envelope's peak."""
-    # squared and summed in place: one signal-length array in flight, not four
-    low = signal.sosfilt(signal.butter(4, 150.0, fs=sr, output="sos"), x)
-    total = np.cumsum(np.square(low, out=low), out=low)  # total[i - 1]: the energy of the first i samples
     lo_idx = np.clip(np.round((beats - 0.02) * sr).astype(int), 0, x.size)
     hi_idx = np.clip(np.round((beats + min(0.15, 0.5 * period)) * sr).astype(int), 0, x.size)
-
-    def upto(idx: np.ndarray) -> np.ndarray:
-        return np.where(idx > 0, total[np.maximum(idx - 1, 0)], 0.0)
-
-    lf = np.log10(1e-10 + (upto(hi_idx) - upto(lo_idx)) / np.maximum(hi_idx - lo_idx, 1))
+    upto = _low_energy_upto(x, sr, np.concatenate([lo_idx, hi_idx]))
+    lf = np.log10(1e-10 + (upto[lo_idx.size :] - upto[: lo_idx.size]) / np.maximum(hi_idx - lo_idx, 1))
     harm = np.concatenate([[0.0], 1.0 - np.sum(chroma_n[1:] * chroma_n[:-1], axis=1)])
     harm[0] = np.median(harm[1:])
     env_idx = np.clip(np.round(beats / frame_period).astype(int), 0, env.size - 1)

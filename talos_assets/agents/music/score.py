@@ -3,12 +3,14 @@ piece. Tempo from arousal; per section a key and mode from the mood's circumplex
 instrumentation from arousal (dark pad, bass, bell / brighter pad and plucked arpeggio / plus
 hats) and a four-chord progression; bars marked by accented kick, sustained bass root and chord
 change (so analysis can find them), then equal-power fades and loudness normalisation to -14 LUFS.
-The instruments themselves are in `voices.py`.
+The piece is played bar by bar and handed on in fixed-size blocks (`ScoreSynth`), so a film's score
+never needs the whole piece in memory (`score_file.write_score`). The instruments are in `voices.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -113,16 +115,42 @@ class _Pulse:
 
 @dataclass
 class _Band:
-    """The four stems a score is mixed from, each a float64 buffer of the whole piece."""
+    """The four stems a score is mixed from, as float64 buffers of a sliding window of the piece:
+    samples `base` onwards of `n`. A bar adds its notes from its own start; once the next bar has
+    begun nothing earlier changes, so `take` hands those samples on and forgets them."""
 
-    pad: np.ndarray
-    bass: np.ndarray
-    drums: np.ndarray
-    lead: np.ndarray
+    n: int
+    base: int = 0
+    pad: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bass: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    drums: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lead: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    @classmethod
-    def silent(cls, n: int) -> "_Band":
-        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+    def add(self, stem: str, i0: int, sig: np.ndarray) -> None:
+        """Mix `sig` into `stem` from piece sample `i0`, cut at the piece's end (`voices.add_at`)."""
+        m = min(sig.size, self.n - i0)
+        if m <= 0 or i0 < 0:
+            return
+        if i0 < self.base:
+            raise ValueError(f"a note at sample {i0} is before the band's window ({self.base}): bars must come in order")
+        end = i0 + m - self.base
+        if end > self.pad.size:  # grow the window (every stem alike) to hold the note's tail
+            grow = max(end - self.pad.size, self.pad.size)
+            for name in ("pad", "bass", "drums", "lead"):
+                setattr(self, name, np.concatenate([getattr(self, name), np.zeros(grow)]))
+        voices.add_at(getattr(self, stem), i0 - self.base, sig[:m])
+
+    def take(self, upto: int) -> "_Band":
+        """The finished samples `base`..`upto` as a band of their own; the window then starts at `upto`."""
+        k = upto - self.base
+        out = _Band(n=self.n, base=self.base)
+        for name in ("pad", "bass", "drums", "lead"):
+            buf = getattr(self, name)
+            head = buf[:k]
+            setattr(out, name, np.concatenate([head, np.zeros(k - head.size)]))
+            setattr(self, name, buf[k:].copy())
+        self.base = upto
+        return out
 
     def mix(self) -> np.ndarray:
         return self.pad + self.bass + self.drums + self.lead
@@ -189,7 +217,7 @@ def _enter(sections: list[ScoreSection], candidate: ScoreSection) -> bool:
 def _play_bar(band: _Band, pulse: _Pulse, t0: float, section: ScoreSection, chord: tuple[int, ...],
               rng: np.random.Generator, hat_sos: np.ndarray) -> None:
     """One bar of `section` from `t0` with `chord` (MIDI notes, root first) on every voice it uses."""
-    n, sr, beat = band.pad.size, pulse.sr, pulse.beat
+    n, sr, beat = band.n, pulse.sr, pulse.beat
     arousal, instruments = section.arousal, section.instruments
     energy = 0.55 + 0.45 * (arousal + 1.0) / 2.0  # louder, brighter mix when aroused
     i0 = int(round(t0 * sr))
@@ -197,22 +225,22 @@ def _play_bar(band: _Band, pulse: _Pulse, t0: float, section: ScoreSection, chor
     length = min(n - i0, int(round((pulse.bar + 0.4) * sr)))
     if length <= 0:
         return
-    voices.add_at(band.pad, i0, voices.pad_chord(chord, length, sr, rng, "hollow" in instruments, arousal, energy))
+    band.add("pad", i0, voices.pad_chord(chord, length, sr, rng, "hollow" in instruments, arousal, energy))
     bass_hz = voices.midi_hz(chord[0] - 24)
     for k in range(pulse.beats_per_bar):
         j0 = int(round((t0 + k * beat) * sr))
         if j0 >= n:
             break
         down = k == 0
-        voices.add_at(band.bass, j0, voices.bass_note(bass_hz, down, pulse.beats_per_bar, beat, sr, energy))
+        band.add("bass", j0, voices.bass_note(bass_hz, down, pulse.beats_per_bar, beat, sr, energy))
         # Kick on every beat: the pulse the edit follows.
-        voices.add_at(band.drums, j0, voices.kick(down, beat, sr, energy))
+        band.add("drums", j0, voices.kick(down, beat, sr, energy))
         if "pluck" in instruments:
             # Arpeggio: one chord tone per beat an octave up.
-            voices.add_at(band.lead, j0, voices.pluck(chord[k % 3] + 12, beat, sr, energy))
+            band.add("lead", j0, voices.pluck(chord[k % 3] + 12, beat, sr, energy))
     if "bell" in instruments:
         # A bell on each bar's downbeat.
-        voices.add_at(band.lead, i0, voices.bell(chord[0] + 12, min(n - i0, int(round(pulse.bar * sr))), sr))
+        band.add("lead", i0, voices.bell(chord[0] + 12, min(n - i0, int(round(pulse.bar * sr))), sr))
     if "hats" in instruments:
         # Eighth-note hats, off-beats softer so the quarter pulse stays the strongest period.
         for k in range(2 * pulse.beats_per_bar):
@@ -220,20 +248,82 @@ def _play_bar(band: _Band, pulse: _Pulse, t0: float, section: ScoreSection, chor
             if j0 >= n:
                 break
             level = 0.05 * max(arousal, 0.2) * (1.0 if k % 2 == 0 else 0.6)
-            voices.add_at(band.drums, j0, voices.hat(hat_sos, rng, sr, level))
+            band.add("drums", j0, voices.hat(hat_sos, rng, sr, level))
 
 
-def _faded(mix: np.ndarray, sr: int) -> np.ndarray:
-    """Fades: 1.5 s in, 2.5 s out (shorter for very short scores), equal-power curves; (n,) or (n, ch)."""
-    n = mix.shape[0]
-    shape = (-1,) + (1,) * (mix.ndim - 1)  # curves broadcast over channels
-    fade_in = min(int(1.5 * sr), n // 4)
-    fade_out = min(int(2.5 * sr), n // 3)
-    if fade_in > 0:
-        mix[:fade_in] *= (np.sin(0.5 * np.pi * np.linspace(0.0, 1.0, fade_in)) ** 2).reshape(shape)
-    if fade_out > 0:
-        mix[n - fade_out :] *= (np.cos(0.5 * np.pi * np.linspace(0.0, 1.0, fade_out)) ** 2).reshape(shape)
-    return mix
+# Samples the synthesiser hands on at a time (~3 s at 44.1 kHz): memory holds a few bars and one
+# block whatever the film's length.
+SCORE_BLOCK = 131072
+
+
+class _Fades:
+    """Fades: 1.5 s in, 2.5 s out (shorter for very short scores), equal-power curves, applied to any
+    slice of the piece (the curves are computed once for the whole piece, so slices match it)."""
+
+    def __init__(self, n: int, sr: int) -> None:
+        self.n = n
+        fade_in, fade_out = min(int(1.5 * sr), n // 4), min(int(2.5 * sr), n // 3)
+        self.fade_in = np.sin(0.5 * np.pi * np.linspace(0.0, 1.0, fade_in)) ** 2
+        self.fade_out = np.cos(0.5 * np.pi * np.linspace(0.0, 1.0, fade_out)) ** 2
+
+    def apply(self, mix: np.ndarray, start: int) -> np.ndarray:
+        """Fade `mix`, (k,) or (k, ch), which holds samples `start`..`start + k` of the piece (in place)."""
+        k, shape = mix.shape[0], (-1,) + (1,) * (mix.ndim - 1)  # curves broadcast over channels
+        a, b = start, min(start + k, self.fade_in.size)
+        if b > a:
+            mix[: b - a] *= self.fade_in[a:b].reshape(shape)
+        out0 = self.n - self.fade_out.size
+        a, b = max(start, out0), start + k
+        if self.fade_out.size and b > a:
+            mix[a - start :] *= self.fade_out[a - out0 : b - out0].reshape(shape)
+        return mix
+
+
+class ScoreSynth:
+    """A score written from mood segments and played bar by bar, handed on in blocks of faded mono
+    and stereo mix (float64, before loudness normalisation). The musical facts (tempo, beats,
+    sections) are known at once except `sections`, which is complete after the last block."""
+
+    def __init__(self, mood_segments: list[tuple[float, float, float]], duration: float, sr: int = 44100,
+                 seed: int = 0, beats_per_bar: int = 4) -> None:
+        self.segments = _checked_segments(mood_segments, duration, beats_per_bar)
+        self.duration, self.sr, self.seed, self.beats_per_bar = duration, sr, seed, beats_per_bar
+        self.n = int(round(duration * sr))
+        self.tempo_bpm = tempo_for_arousal(_mean_arousal(self.segments, duration))
+        self.pulse = _Pulse(beat=60.0 / self.tempo_bpm, beats_per_bar=beats_per_bar, sr=sr)
+        self.beat_times = [float(t) for t in np.arange(0.0, duration - 1e-9, self.pulse.beat)]
+        self.sections: list[ScoreSection] = []
+
+    def blocks(self, block: int = SCORE_BLOCK) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(first sample, faded mono (k,), faded stereo (k, 2)) for consecutive slices of at most
+        `block` samples covering the piece; the same numbers as playing it whole."""
+        rng = np.random.default_rng(self.seed)
+        band, fades, pulse, sr = _Band(n=self.n), _Fades(self.n, self.sr), self.pulse, self.sr
+        variant = int(rng.integers(0, 4))  # which chord of the progression the piece starts on
+        hat_sos = signal.butter(2, min(7000.0, 0.4 * sr), btype="high", fs=sr, output="sos")
+        self.sections = []
+        bar_in_section, bars = 0, int(np.ceil(self.duration / pulse.bar))
+        for b in range(bars + 1):
+            if b < bars:
+                t0 = b * pulse.bar
+                section = _section_for_mood(t0, *_mood_at(self.segments, t0))
+                if _enter(self.sections, section):
+                    bar_in_section = 0
+                prog = _MAJOR_PROGRESSION if section.mode == "major" else _MINOR_PROGRESSION
+                # Each section restarts its progression on the tonic: a key change is heard at once.
+                root, quality = prog[(bar_in_section + (variant if len(self.sections) == 1 else 0)) % len(prog)]
+                bar_in_section += 1
+                chord = tuple(section.tonic_midi + root + interval for interval in _TRIADS[quality])
+                # Everything before this bar's first sample is finished: no later note starts earlier.
+                done = min(self.n, int(round(t0 * sr)))
+            else:
+                done = self.n
+            while done - band.base >= (block if b < bars else 1):
+                start = band.base
+                part = band.take(min(done, start + block))
+                yield start, fades.apply(part.mix(), start), fades.apply(part.stereo_mix(), start)
+            if b < bars:
+                _play_bar(band, pulse, t0, section, chord, rng, hat_sos)
 
 
 def compose_score(
@@ -244,7 +334,9 @@ def compose_score(
     beats_per_bar: int = 4,
     target_lufs: float = -14.0,
 ) -> Score:
-    """Write and render a score for `duration` seconds following (start_s, valence, arousal) segments.
+    """Write and render a score for `duration` seconds following (start_s, valence, arousal) segments,
+    whole in memory (short pieces, tests, analysis benchmarks; a film's soundtrack is streamed to its
+    file by `score_file.write_score`, which plays the same blocks).
 
     One tempo for the whole piece (from the duration-weighted mean arousal) keeps the beat grid the
     edit snaps to regular. Each segment becomes a section starting on the first bar line at or after
@@ -253,33 +345,15 @@ def compose_score(
     downbeats): a new chord on every bar, the kick and a sustained bass root accented on beat one,
     a bell on beat one in calm sections. Loudness is normalised to `target_lufs` (pyloudnorm).
     """
-    segs = _checked_segments(mood_segments, duration, beats_per_bar)
-    rng = np.random.default_rng(seed)
-    n = int(round(duration * sr))
-    bpm = tempo_for_arousal(_mean_arousal(segs, duration))
-    pulse = _Pulse(beat=60.0 / bpm, beats_per_bar=beats_per_bar, sr=sr)
-    band = _Band.silent(n)
-    variant = int(rng.integers(0, 4))  # which chord of the progression the piece starts on
-    hat_sos = signal.butter(2, min(7000.0, 0.4 * sr), btype="high", fs=sr, output="sos")
-    sections: list[ScoreSection] = []
-    bar_in_section = 0
-    for b in range(int(np.ceil(duration / pulse.bar))):
-        t0 = b * pulse.bar
-        section = _section_for_mood(t0, *_mood_at(segs, t0))
-        if _enter(sections, section):
-            bar_in_section = 0
-        prog = _MAJOR_PROGRESSION if section.mode == "major" else _MINOR_PROGRESSION
-        # Each section restarts its progression on the tonic: a key change is heard at once.
-        root, quality = prog[(bar_in_section + (variant if len(sections) == 1 else 0)) % len(prog)]
-        bar_in_section += 1
-        chord = tuple(section.tonic_midi + root + interval for interval in _TRIADS[quality])
-        _play_bar(band, pulse, t0, section, chord, rng, hat_sos)
-    beat_times = [float(t) for t in np.arange(0.0, duration - 1e-9, pulse.beat)]
-    stereo = normalize_mix(_faded(band.stereo_mix(), sr), sr, target_lufs=target_lufs)
+    synth = ScoreSynth(mood_segments, duration, sr, seed, beats_per_bar)
+    played = list(synth.blocks())
+    mono = np.concatenate([m for _, m, _ in played])
+    stereo = np.concatenate([st for _, _, st in played])
+    del played
     return Score(
-        audio=normalize_loudness(_faded(band.mix(), sr), sr, target_lufs=target_lufs), sr=sr, tempo_bpm=bpm, stereo=stereo,
-        beats_per_bar=beats_per_bar, beat_times=beat_times, downbeat_times=beat_times[::beats_per_bar],
-        sections=sections,
+        audio=normalize_loudness(mono, sr, target_lufs=target_lufs), sr=sr, tempo_bpm=synth.tempo_bpm,
+        stereo=normalize_mix(stereo, sr, target_lufs=target_lufs), beats_per_bar=beats_per_bar,
+        beat_times=synth.beat_times, downbeat_times=synth.beat_times[::beats_per_bar], sections=synth.sections,
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 # Cepstral distance (log10-power MFCC units) at which two beats' timbres count as ~1/e similar.
 _TIMBRE_SCALE = 14.0
+_ROWS = 64  # rows of the self-similarity matrix computed at a time
 
 
 def foote_novelty(ssm: np.ndarray, half_width: int) -> np.ndarray:
@@ -42,7 +43,11 @@ def self_similarity(chroma_n: np.ndarray, mfcc_b: np.ndarray) -> np.ndarray:
     """(beats, beats) similarity: harmony (cosine of unit chroma) and timbre (Gaussian of the cepstral
     distance, on an absolute scale so a piece of one section does not have its small variations
     blown up into "changes")."""
-    timbre_d = np.linalg.norm(mfcc_b[:, None, :] - mfcc_b[None, :, :], axis=2)
+    # distances a band of rows at a time: all pairs at once are (beats, beats, 12) floats, 140 MB for
+    # a ten-minute film (the same numbers either way)
+    timbre_d = np.empty((mfcc_b.shape[0], mfcc_b.shape[0]))
+    for i in range(0, mfcc_b.shape[0], _ROWS):
+        timbre_d[i : i + _ROWS] = np.linalg.norm(mfcc_b[i : i + _ROWS, None, :] - mfcc_b[None, :, :], axis=2)
     return 0.4 * (chroma_n @ chroma_n.T) + 0.6 * np.exp(-((timbre_d / _TIMBRE_SCALE) ** 2))
 
 

@@ -10,26 +10,51 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from talos_assets.agents.music.audio_io import SampleFile
+
 # Frames per block of `stft_power_blocks`: the whole spectrogram of a 3-minute soundtrack with 93 ms
 # windows is ~1.5 GB in flight (windowed frames, complex spectrum, power); a block of 256 frames is
 # ~40 MB whatever the film's length.
 STFT_BLOCK_FRAMES = 256
 
 
-def stft_power_blocks(x: np.ndarray, sr: int, seconds: float, hop: int,
+def as_signal(audio):
+    """A 1-D float64 signal to analyse: an array (stereo is averaged) or an `audio_io.SampleFile`
+    (read in slices by the callers, never whole)."""
+    if isinstance(audio, SampleFile):
+        return audio
+    x = np.asarray(audio, dtype=np.float64)
+    return x.mean(axis=1) if x.ndim == 2 else x
+
+
+def segment(x, a: int, b: int, size: int | None = None) -> np.ndarray:
+    """Samples `a`..`b` of a 1-D signal (an array or an `audio_io.SampleFile`) as float64, zeros
+    outside `0..size` (the signal's length unless given)."""
+    size = x.size if size is None else size
+    out = np.zeros(b - a)
+    lo, hi = max(a, 0), min(b, size, x.size)
+    if hi > lo:
+        out[lo - a : hi - a] = x[lo:hi]
+    return out
+
+
+def stft_power_blocks(x, sr: int, seconds: float, hop: int,
                       block: int = STFT_BLOCK_FRAMES) -> tuple[Iterator[np.ndarray], int]:
     """`stft_power`'s rows, `block` frames at a time (the same values), and the FFT size: callers
-    reduce each block to the few features they need, so memory does not grow with the audio."""
+    reduce each block to the few features they need, so memory does not grow with the audio. `x`
+    is a 1-D array or an `audio_io.SampleFile`: each block's frames are cut from a slice of it."""
     n_fft = int(2 ** np.ceil(np.log2(max(256, seconds * sr))))
-    if x.size < n_fft:
-        x = np.pad(x, (0, n_fft - x.size))
-    padded = np.pad(x, (n_fft // 2, n_fft // 2))
-    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]  # a view: nothing copied
+    size = max(x.size, n_fft)  # a short signal is zero-padded to one window
+    half = n_fft // 2
+    frames = (size + 2 * half - n_fft) // hop + 1  # centred frames over the signal padded by half a window
     window = np.hanning(n_fft)
 
     def blocks() -> Iterator[np.ndarray]:
-        for start in range(0, frames.shape[0], block):
-            yield np.abs(np.fft.rfft(frames[start:start + block] * window, axis=1)) ** 2
+        for start in range(0, frames, block):
+            stop = min(frames, start + block)
+            seg = segment(x, start * hop - half, (stop - 1) * hop + n_fft - half, size)
+            view = np.lib.stride_tricks.sliding_window_view(seg, n_fft)[::hop]  # a view: nothing copied
+            yield np.abs(np.fft.rfft(view * window, axis=1)) ** 2
 
     return blocks(), n_fft
 
