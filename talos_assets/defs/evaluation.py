@@ -81,7 +81,7 @@ def revision_requests_for(report: EvaluationReport, plan: FilmPlan, store: Studi
                             round=next_attempt(tickets, c.slot, c.check),
                             scores=report.per_shot.get(c.shot_id, {}), cut=by_slot.get(c.slot),
                             planned_start=int(starts[c.slot]), beat_frames=beat_frames, reference_luma=reference)
-        requests.append(request_for(c, rule.kind(ctx.round), rule.revise, ctx, report.report_id))
+        requests.append(request_for(c, rule.kind(ctx.round, c), rule.revise, ctx, report.report_id))
     return requests, digests
 
 

@@ -238,3 +238,28 @@ def test_a_finding_is_judged_by_its_rule(monkeypatch):
     ctx = fixes.ReviseContext(shot=shot(effects=[EffectSpec(kind="smoke", strength=1.0)]))
     req = fixes.request_for(c, gates.CHECKS["story_fidelity"].kind(1), fixes.resimulate, ctx)
     assert (req.kind, req.agent) == ("re-simulate", "stokes") and req.revision.effect_strength == pytest.approx(1.5)
+
+
+def test_a_warning_is_revised_only_where_its_rule_says():
+    from talos_assets.agents.evaluation.findings import EchoFinding
+
+    missing = EchoFinding(check="story_fidelity", value=0.8, limit=1.0, unit="fraction", severity="warn", frames=[],
+                          detail="1 of 5 elements not on screen: effect:smoke@horizon")
+    off_palette = EchoFinding(check="palette_de2000", value=0.7, limit=0.75, unit="", severity="warn", frames=[2])
+    far_off = EchoFinding(check="palette_de2000", value=0.3, limit=0.75, unit="", severity="error", frames=[2])
+    judged = {c.check + ":" + str(c.value): c for c in judge_shot("f", "hello", "s001", {}, findings=[missing, off_palette, far_off])}
+    assert not any(c.passed for c in judged.values())
+    # a missing element of the story asks for a fix; a palette past its warning is reported, past its error fixed
+    assert [judged["story_fidelity:0.8"].revise, judged["palette_de2000:0.7"].revise, judged["palette_de2000:0.3"].revise] \
+        == [True, False, True]
+    report = build_report("f", {"hello": {}}, slots={"hello": "s001"}, findings={"hello": [missing, off_palette]})
+    assert report.publishable and len(report.failures()) == 2
+    [line] = report.revision_requests
+    assert line.startswith("hello: re-simulate:")
+    # a weakened effect is brought back past its planned strength, not 1.5x of what was left of it
+    ctx = fixes.ReviseContext(shot=shot(effects=[EffectSpec(kind="smoke", strength=1.0)]),
+                              current=ShotRevision(effect_strength=0.1))
+    revised = fixes.restage(judged["story_fidelity:0.8"], ctx)
+    assert revised.effect_strength == pytest.approx(1.5)
+    prop_out = judged["story_fidelity:0.8"].model_copy(update={"detail": "1 of 4 elements not on screen: prop:lantern"})
+    assert CHECKS["story_fidelity"].kind(1, prop_out) == "re-frame" and fixes.restage(prop_out, ctx).zoom_out > 1.0

@@ -1,10 +1,7 @@
 """Echo's per-shot measures on a real render (the conftest's forged two-shot film, 160x90 at 12 fps):
-the shots as rendered pass flicker, motion and story fidelity; the same shot with red and blue
-swapped reads far lower on the palette, and with every other frame flashing fails the warped
-flicker, on the frames where it happens.
-
-The palette is not asserted to pass here: at 160x90 the figures are 30 px tall and, lit by the
-dusk shore, read 0.67-0.68 against the 0.75 warning (a WARN, measured in docs/benchmarks.md)."""
+the shots as rendered pass every measure; the same shot with red and blue swapped fails the
+palette, and with every other frame flashing fails the warped flicker, on the frames where it
+happens."""
 
 from __future__ import annotations
 
@@ -32,10 +29,9 @@ def test_rendered_shots_pass_every_measure(service_film):
         assert {"warped_flicker", "palette_de2000", "jerk", "foot_sliding", "story_fidelity"} <= set(found)
         assert set(found) <= set(CHECKS)  # every measure has its rule in Echo's table
         assert found["story_fidelity"].value == 1.0, found["story_fidelity"].detail
-        judged = [f for check, f in found.items() if check != "palette_de2000"]
-        for f in judged:
+        for f in found.values():
             assert np.isfinite(f.value) and f.severity == "ok", f
-        report = build_report("service", {shot.shot_id: {}}, findings={shot.shot_id: judged})
+        report = build_report("service", {shot.shot_id: {}}, findings={shot.shot_id: list(found.values())})
         assert report.failures() == [] and report.publishable
 
 
@@ -58,7 +54,7 @@ def test_swapped_colours_fail_the_palette_and_a_flash_fails_the_flicker(service_
     clean = _findings(service_film, shot)
     monkeypatch.setattr(shot_measures, "_rendered", _swapped(shot_measures._rendered))
     swapped = _findings(service_film, shot)["palette_de2000"]
-    assert swapped.value < clean["palette_de2000"].value - 0.25 and swapped.value < shot_measures.FIGURE_PALETTE_ERROR
+    assert swapped.value < shot_measures.FIGURE_PALETTE_WARN < clean["palette_de2000"].value - 0.1
     assert swapped.severity in ("warn", "error") and swapped.frames
 
     monkeypatch.undo()

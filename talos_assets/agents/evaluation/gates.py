@@ -53,8 +53,12 @@ class CheckRule:
     revise: fixes.Revise
     unit: str = ""
     what: str = ""
+    # a finding past its warning but not its error limit asks for a revision too (else it is reported only)
+    revise_on_warn: bool = False
 
-    def kind(self, round_: int) -> str:
+    def kind(self, round_: int, outcome: CheckOutcome | None = None) -> str:
+        if self.revise is fixes.restage and outcome is not None:  # the fix follows what is missing
+            return fixes.restage_kind(outcome)
         return self.kinds[min(round_, len(self.kinds)) - 1]
 
 
@@ -90,8 +94,11 @@ CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
               ("re-pose",), fixes.repose, "figure heights/frame", "a planted foot sliding"),
     CheckRule("lip_sync", FINDING, "dialogue", "warn", "max", lambda th: SYNC_WARN_EARLY_MS,
               ("re-pose",), fixes.repose, "ms", "mouth against voice"),
+    # an element the story names and the shot does not show is worth a re-render even when the
+    # rest of the shot holds: the fix (a stronger effect, a wider frame) is aimed at what is missing
     CheckRule("story_fidelity", FINDING, "story", "warn", "min", lambda th: FIDELITY_WARN,
-              ("re-simulate", "re-frame"), fixes.restage, "", "elements of the story the shot shows"),
+              ("re-simulate", "re-frame"), fixes.restage, "", "elements of the story the shot shows",
+              revise_on_warn=True),
 )}
 
 GATE_TEXT: dict[str, str] = {
@@ -139,5 +146,5 @@ def judge_shot(film_id: str, shot_id: str, slot: str, scores: dict[str, float],
                                 severity=rule.severity, value=float(f.value), limit=float(f.limit), bound=rule.bound,
                                 unit=getattr(f, "unit", rule.unit), passed=bool(passed), frames=list(f.frames),
                                 film_frames=film_frames, region=f.region, detail=f.detail or rule.what,
-                                revise=getattr(f, "severity", "error") == "error"))
+                                revise=rule.revise_on_warn or getattr(f, "severity", "error") == "error"))
     return out

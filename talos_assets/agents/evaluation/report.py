@@ -63,7 +63,7 @@ def _line(c: CheckOutcome) -> RevisionRequest:
     rule = CHECKS[c.check]
     unit = f" {c.unit}" if c.unit else ""
     side = ">" if c.bound == "max" else "<"
-    return RevisionRequest(shot_id=c.shot_id, kind=rule.kind(1),
+    return RevisionRequest(shot_id=c.shot_id, kind=rule.kind(1, c),
                            reason=f"{rule.what or c.check} {c.value:.2f}{unit} {side} {c.limit:.2f}{unit}")
 
 

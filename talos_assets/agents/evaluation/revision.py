@@ -135,9 +135,11 @@ def repair_flicker(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
 
 
 def resimulate(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
-    """Every effect stronger (x1.5 per round, past a shortfall-sized step), within the spec's 4x."""
+    """Every effect stronger (x1.5 per round, past a shortfall-sized step), within the spec's 4x; never
+    from under the planned strength (an effect already weakened is first brought back to it)."""
     factor = (1.0 + max(0.5, outcome.excess)) ** _escalation(ctx.round)
-    return ctx.current.model_copy(update={"effect_strength": round(min(4.0, ctx.current.effect_strength * factor), 3)})
+    base = max(1.0, ctx.current.effect_strength)
+    return ctx.current.model_copy(update={"effect_strength": round(min(4.0, base * factor), 3)})
 
 
 def reframe(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
@@ -150,12 +152,15 @@ def repose(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
     return ctx.current.model_copy(update={"seed": ctx.shot.seed + 7919 * ctx.round})
 
 
+def restage_kind(outcome: CheckOutcome) -> str:
+    """The fix for a story element the shot did not show: 're-simulate' for an effect, else 're-frame'."""
+    return "re-simulate" if "effect" in outcome.detail else "re-frame"
+
+
 def restage(outcome: CheckOutcome, ctx: ReviseContext) -> ShotRevision:
     """An element of the story the shot did not show: a missing effect is simulated stronger, anything
     else (a prop or a character out of the picture) is framed wider."""
-    if "effect" in outcome.detail:
-        return resimulate(outcome, ctx)
-    return reframe(outcome, ctx)
+    return resimulate(outcome, ctx) if restage_kind(outcome) == "re-simulate" else reframe(outcome, ctx)
 
 
 def request_for(outcome: CheckOutcome, kind: str, revise: Revise, ctx: ReviseContext,

@@ -48,9 +48,11 @@ from talos_assets.stores.studio import Layer, StudioStore
 FLICKER_LONG_SIDE = 160  # px; DIS FAST at this size keeps Echo's pass cheap beside the render
 PALETTE_EVERY = 6  # frames
 FIGURE_ALPHA = 0.99  # Chroma's fill inside the figure (not the anti-aliased edge)
-# Figures as rendered sit at 91-95% on the lit palette, with red and blue swapped at 54-58%, tinted
-# blue at 7-14% (a workshop shot, 2026-12-01): warn under 75%, error under 50%.
-FIGURE_PALETTE_WARN, FIGURE_PALETTE_ERROR = 0.75, 0.5
+# Figures as rendered read 0.91-0.95 on the lit palette in a 720p workshop shot, and 0.56-0.73 in
+# eight shots at 160x90 and 320x180 (dusk shores, cloudy skies, a sad grade: the set's light and
+# weather tint them beyond the key light); with red and blue swapped 0.11-0.27 (one dim sad shot at
+# 0.54), over-exposed 4 stops 0.43 (2026-12-01, bench/revision.py and tests/defs/test_shot_measures.py).
+FIGURE_PALETTE_WARN, FIGURE_PALETTE_ERROR = 0.5, 0.3
 
 
 def _rendered(store: StudioStore, shot: ShotPlan, frames: range) -> Iterator[np.ndarray]:

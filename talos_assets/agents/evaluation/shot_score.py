@@ -20,7 +20,7 @@ SCORED_METRICS: dict[str, tuple[float, str]] = {
     "flicker": (1.0, "max"),
     "warped_flicker": (1.5, "max"),
     "palette_adherence": (0.6, "min"),
-    "palette_de2000": (0.75, "min"),
+    "palette_de2000": (0.5, "min"),
     "clipped_black": (0.25, "max"),
     "clipped_white": (0.05, "max"),
     "beat_offset_frames": (1.0, "max"),
