@@ -95,6 +95,13 @@ def _ichor_rows(report: EvaluationReport) -> list[tuple[str | None, str, float, 
     return rows
 
 
+# the per-shot table in the UI: metric -> column heading
+PER_SHOT_COLUMNS = {"flicker": "flicker (L*)", "warped_flicker": "warped flicker (L*)", "palette_adherence": "palette",
+                    "palette_de2000": "palette ΔE00", "mean_luma": "luma", "beat_offset_frames": "beat offset (frames)",
+                    "jerk": "jerk", "foot_sliding": "foot sliding", "lip_sync": "lip sync (ms)",
+                    "story_fidelity": "story elements shown"}
+
+
 def gate_results(report: EvaluationReport) -> list[dg.AssetCheckResult]:
     """One result per gate: its severity, and a table of what failed, where and by how much."""
     out = []
@@ -200,8 +207,8 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
     def fmt(v: float) -> str:
         return f"{v:.3f}" if np.isfinite(v) else "-"
 
-    rows = "\n".join(f"| {sid} | {fmt(s.get('flicker', np.nan))} | {fmt(s.get('palette_adherence', np.nan))} | "
-                     f"{fmt(s.get('mean_luma', np.nan))} | {fmt(s.get('beat_offset_frames', np.nan))} |" for sid, s in per_shot.items())
+    rows = "\n".join("| " + " | ".join([sid] + [fmt(s.get(m, np.nan)) for m in PER_SHOT_COLUMNS]) + " |"
+                     for sid, s in per_shot.items())
     return dg.MaterializeResult(
         metadata={
             "decoded_frames": decoded, "path": dg.MetadataValue.path(str(delivery.evaluation)),
@@ -211,7 +218,8 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
             "publication": "allowed" if report.publishable else "blocked: " + "; ".join(report.blocked_by),
             "requests": dg.MetadataValue.md("\n".join(f"- {r.shot_id}: {r.kind} ({r.agent}): {r.reason}"
                                                       for r in report.requests) or "none"),
-            "per_shot": dg.MetadataValue.md("| shot | flicker (L*) | palette | luma | beat offset (frames) |\n|---|---|---|---|---|\n" + rows),
+            "per_shot": dg.MetadataValue.md("| shot | " + " | ".join(PER_SHOT_COLUMNS.values()) + " |\n"
+                                            + "|---" * (len(PER_SHOT_COLUMNS) + 1) + "|\n" + rows),
         },
         check_results=gate_results(report),
     )

@@ -138,6 +138,12 @@ def test_materializations_carry_metadata(forged):
              if r.partition_key.keys_by_dimension["shot"] == "s002"][0]
     assert smoke.asset_materialization.metadata["mean_coverage"].value > 0.0
     assert "preview" in smoke.asset_materialization.metadata
+    [echo] = instance.fetch_materializations(dg.AssetKey("evaluation"), limit=1).records
+    table = echo.asset_materialization.metadata["per_shot"].value.splitlines()
+    heading = [h.strip() for h in table[0].strip("|").split("|")]
+    assert heading[:2] == ["shot", "flicker (L*)"] and "story elements shown" in heading
+    rows = {r.strip("|").split("|")[0].strip(): [v.strip() for v in r.strip("|").split("|")] for r in table[2:]}
+    assert set(rows) == {"hello", "smoke"} and rows["smoke"][heading.index("story elements shown")] == "1.000"
 
 
 def test_rerendering_one_shot_leaves_the_other_untouched(forged):
