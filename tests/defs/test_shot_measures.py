@@ -36,15 +36,15 @@ def test_rendered_shots_pass_every_measure(service_film):
 
 
 def _swapped(rendered):
-    def frames(store, shot, picked):
-        for frame in rendered(store, shot, picked):
+    def frames(store, shot, picked, **kw):
+        for frame in rendered(store, shot, picked, **kw):
             yield frame[..., ::-1].copy()
     return frames
 
 
 def _flashing(rendered):
-    def frames(store, shot, picked):
-        for i, frame in enumerate(rendered(store, shot, picked)):
+    def frames(store, shot, picked, **kw):
+        for i, frame in enumerate(rendered(store, shot, picked, **kw)):
             yield np.clip(frame.astype(np.int16) + (60 if i % 2 else 0), 0, 255).astype(np.uint8)
     return frames
 

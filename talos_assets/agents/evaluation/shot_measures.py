@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from talos_assets.agents.camera_framing import apply_camera, to_output_rgb8
@@ -55,19 +56,39 @@ FIGURE_ALPHA = 0.99  # Chroma's fill inside the figure (not the anti-aliased edg
 FIGURE_PALETTE_WARN, FIGURE_PALETTE_ERROR = 0.5, 0.3
 
 
-def _rendered(store: StudioStore, shot: ShotPlan, frames: range) -> Iterator[np.ndarray]:
+def _rendered(store: StudioStore, shot: ShotPlan, frames: range, long_side: int | None = None,
+              box: tuple[int, int, int, int] | None = None) -> Iterator[np.ndarray]:
+    """The shot's rendered frames as delivered (8-bit sRGB): cropped to `box` (x0, y0, x1, y1 px), or
+    scaled down in linear light to `long_side` first (an area average, cheaper than encoding 720p)."""
     seq = store.frames(shot, Layer.render)
     for f in frames:
-        yield to_output_rgb8(read_layer(seq.path(f)))
+        layer = read_layer(seq.path(f))[..., :3]
+        if box is not None:
+            layer = layer[box[1]:box[3], box[0]:box[2]]
+        elif long_side is not None and max(layer.shape[:2]) > long_side:
+            k = long_side / max(layer.shape[:2])
+            size = (max(1, round(layer.shape[1] * k)), max(1, round(layer.shape[0] * k)))
+            layer = cv2.resize(layer, size, interpolation=cv2.INTER_AREA)
+        yield to_output_rgb8(layer)
 
 
 def flicker(store: StudioStore, shot: ShotPlan) -> EchoFinding:
-    finding = flicker_finding(_rendered(store, shot, range(shot.frames)), preset="fast", long_side=FLICKER_LONG_SIDE)
+    frames = _rendered(store, shot, range(shot.frames), long_side=FLICKER_LONG_SIDE)
+    finding = flicker_finding(frames, preset="fast", long_side=FLICKER_LONG_SIDE)
     return finding.model_copy(update={"check": "warped_flicker"})
 
 
+def _figure_box(masks: Sequence[np.ndarray], pad: int = 2) -> tuple[int, int, int, int]:
+    """The box (x0, y0, x1, y1 px) holding every mask's figure pixels, `pad` px wider."""
+    union = np.logical_or.reduce(masks)
+    ys, xs = np.nonzero(union)
+    h, w = union.shape
+    return (max(0, xs.min() - pad), max(0, ys.min() - pad), min(w, xs.max() + 1 + pad), min(h, ys.max() + 1 + pad))
+
+
 def palette(store: StudioStore, shot: ShotPlan) -> EchoFinding | None:
-    """CIEDE2000 adherence of the figures as delivered; None for a shot with no figure on screen."""
+    """CIEDE2000 adherence of the figures as delivered; None for a shot with no figure on screen.
+    Only the box around the figures is converted to Lab: the rest of the frame is never judged."""
     cams = store.read_camera_plan(shot)
     colored = store.frames(shot, Layer.colored)
     picked = range(0, shot.frames, PALETTE_EVERY)
@@ -79,8 +100,16 @@ def palette(store: StudioStore, shot: ShotPlan) -> EchoFinding | None:
         return None
     light = KeyLight.model_validate_json(store.key_light_path(shot).read_text())
     swatches = list(shot.palette.swatches.values()) + graded_swatches(shot) + lit_swatches(shot, light)
-    return palette_finding(_rendered(store, shot, picked), swatches, masks=masks, warn_below=FIGURE_PALETTE_WARN,
-                           error_below=FIGURE_PALETTE_ERROR)
+    x0, y0, x1, y1 = box = _figure_box(masks)
+    finding = palette_finding(_rendered(store, shot, picked, box=box), swatches, masks=[m[y0:y1, x0:x1] for m in masks],
+                              warn_below=FIGURE_PALETTE_WARN, error_below=FIGURE_PALETTE_ERROR)
+    if finding.region is not None:  # the region in fractions of the box -> of the frame
+        h, w = masks[0].shape
+        rx0, ry0, rx1, ry1 = finding.region
+        bw, bh = x1 - x0, y1 - y0
+        finding = finding.model_copy(update={"region": ((x0 + rx0 * bw) / w, (y0 + ry0 * bh) / h,
+                                                       (x0 + rx1 * bw) / w, (y0 + ry1 * bh) / h)})
+    return finding
 
 
 MOTION_FPS = 24  # the frame rate the motion limits are stated at (motion_quality.py)
