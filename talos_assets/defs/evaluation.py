@@ -97,7 +97,7 @@ def _ichor_rows(report: EvaluationReport) -> list[tuple[str | None, str, float, 
 
 # the per-shot table in the UI: metric -> column heading
 PER_SHOT_COLUMNS = {"flicker": "flicker (L*)", "warped_flicker": "warped flicker (L*)", "palette_adherence": "palette",
-                    "palette_de2000": "palette ΔE00", "mean_luma": "luma", "beat_offset_frames": "beat offset (frames)",
+                    "palette_de2000": "palette ΔE00", "mean_luma": "luma", "beat_offset_ms": "beat offset (ms)",
                     "jerk": "jerk", "foot_sliding": "foot sliding", "lip_sync": "lip sync (ms)",
                     "story_fidelity": "story elements shown"}
 
@@ -185,6 +185,9 @@ def evaluation(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ich
     findings = shot_findings(plan, store, studio, ffmpeg.exe())
     for shot_id, found in findings.items():  # the measures' values beside the others, for Ichor and the critic
         per_shot.setdefault(shot_id, {}).update({f.check: f.value for f in found if np.isfinite(f.value)})
+    for scores in per_shot.values():  # the cut's distance from its beat as a listener hears it
+        if np.isfinite(scores.get("beat_offset_frames", np.nan)):
+            scores["beat_offset_ms"] = scores["beat_offset_frames"] * 1000.0 / plan.fps
     shot_ids = {s.slot: s.shot_id for s in plan.shots}
     report = build_report(plan.film_id, per_shot, film_scores={"decoded_frames": float(decoded)}, findings=findings,
                           slots={sid: slot for slot, sid in shot_ids.items()},

@@ -119,6 +119,8 @@ def test_ichor_rows(forged):
     evals = vault.evaluations("tiny")
     metrics = {(e.shot_id, e.metric) for e in evals}
     assert ("hello", "flicker") in metrics and ("smoke", "palette_adherence") in metrics
+    offsets = {(e.shot_id, e.metric): e.value for e in evals if e.metric.startswith("beat_offset")}
+    assert offsets[("hello", "beat_offset_ms")] == pytest.approx(offsets[("hello", "beat_offset_frames")] * 1000 / 12)
     from talos_assets.agents.evaluation.gates import GATE_TEXT
 
     assert {e.metric for e in evals if e.metric.startswith("gate:")} == {f"gate:{g}" for g in GATE_TEXT}
