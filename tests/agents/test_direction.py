@@ -300,3 +300,25 @@ def test_an_object_pronoun_brings_the_character_it_stands_for_into_the_shot_and_
     # "her lantern" is a possessive, not someone off screen
     assert direction.beats.object_referents("Mira lifts her lantern.", ["mira"], ["talos", "mira"]) == {}
     assert direction.beats.object_referents("Talos hands it to her.", ["talos"], ["mira", "talos"]) == {"her": "mira"}
+
+
+def test_a_posture_lasts_into_the_next_shots_of_the_scene_until_a_line_changes_it():
+    from talos_assets.agents import key_animation as ka
+    from talos_assets.agents.key_animation.acting.checks import hip_height, knee_bend
+
+    plan = _logline("Talos sits alone on the beach at midnight under the stars. He looks up at the sky. "
+                    "Mira walks to him and waves. Talos stands up and hugs her. They gaze at the sea.")
+    acts = [[(a.character, a.action) for a in s.actions] for s in plan.shots]
+    assert acts[1][0] == ("talos", "sit") and ("talos", "gaze_up") in acts[1]  # still seated, looking up
+    assert ("talos", "sit") in acts[2] and ("mira", "walk") in acts[2]  # seated while she walks to him
+    assert ("talos", "sit") not in acts[3] and ("talos", "stand_up") in acts[3]
+    assert ("talos", "sit") not in acts[4]  # stood up: standing from then on
+    # Axis acts the carried posture: seated from the first key of the second shot to its last
+    rig = ka.load_rig("talos")
+    keys = [k for k in ka.plan_acting(plan.shots[1]).keys if k.character == "talos"]
+    stand = hip_height(rig, rig.rest_pose())
+    assert keys and all(hip_height(rig, k.pose) < 0.75 * stand and knee_bend(rig, k.pose) > 45 for k in keys)
+    # a new place starts everyone afresh
+    later = _logline("Talos sits on the rock by the sea. Later, in the workshop, Talos looks at the anvil.")
+    assert later.shots[0].setting.place != later.shots[-1].setting.place
+    assert [a.action for a in later.shots[-1].actions] == ["look_at"]

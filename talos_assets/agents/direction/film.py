@@ -29,6 +29,7 @@ from talos_assets.agents.direction.beats import PERSON_RE, Beat, Scene, beats_fr
 from talos_assets.agents.direction.craft import dialogue_description, talking, title_seconds
 from talos_assets.agents.direction.fountain import looks_like_fountain
 from talos_assets.agents.direction.hand_over import hand_overs
+from talos_assets.agents.direction.held_postures import HeldPostures
 from talos_assets.agents.direction.grammar import (
     camera_note,
     carry_stage_order,
@@ -147,6 +148,7 @@ class _Coverage:
     settings: list[Setting] = field(default_factory=list)
     line_seconds: Callable[[str, str | None], float] | None = None
     held: HeldProps = field(default_factory=HeldProps)  # props in hand, carried from shot to shot
+    postures: HeldPostures = field(default_factory=HeldPostures)  # sitting or lying, carried from shot to shot
     affects: list[Affect] = field(default_factory=list)  # each beat's affect read in its scene's context
     vocabulary: WorldVocabulary = field(default_factory=WorldVocabulary)
 
@@ -294,6 +296,9 @@ def _direct_beat(story: StorySpec, palette: Palette, handle_seconds: float, kind
         coverage.in_dialogue.add(beat.scene)
     actions = talking(beat, chars, shot_actions(beat, chars, props, {**coverage.names, **beat.referents},
                                                 coverage.vocabulary))
+    if beat.kind != "title":
+        explicit_actions = beat.shot is not None and "actions" in beat.shot.model_fields_set
+        actions = coverage.postures.carry(beat.scene, setting.place, actions, chars, explicit_actions)
     if not (beat.shot is not None and "props" in beat.shot.model_fields_set):  # the user's props are as written
         props = hand_overs(props, actions, chars)
     coverage.held.receive(props)
