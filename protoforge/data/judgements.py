@@ -57,8 +57,8 @@ def _failed_by_gates(report: list[EvaluationRow], before: list[EvaluationRow],
                     for r in report if r.shot_id is None and r.metric.startswith(GATE_PREFIX) and r.passed is False}
     failed_kinds.pop(None, None)
     # Requests carry no report id. Echo writes a report in one transaction (IchorVault.record_report)
-    # whose flush inserts the evaluation rows first (their table is declared first), so the report's
-    # requests are no older than its first row, and the previous report's were committed before it.
+    # that stamps its rows and requests with one time, so the report's requests are no older than
+    # its first row, and the previous report's were committed before it.
     since = min((r.created_at for r in report), default=None) if before else None
     out: dict[str, tuple[str, int]] = {}
     for req in revisions:

@@ -350,11 +350,12 @@ class IchorVault(EchoLedger):
         value, passed) rows and (shot_id, kind, reason) requests; with a `report_id`, the report's
         own row, and its revision tickets settled (`settle_tickets`). A retried evaluation after a
         locked database never leaves half a report behind."""
+        at = _now()  # one time for the whole report: its requests are never older than its rows
         with self.session() as s:
-            rows = [EvaluationRow(film_id=film_id, shot_id=shot_id, metric=metric, value=float(value), passed=passed)
-                    for shot_id, metric, value, passed in evaluations]
+            rows = [EvaluationRow(film_id=film_id, shot_id=shot_id, metric=metric, value=float(value), passed=passed,
+                                  created_at=at) for shot_id, metric, value, passed in evaluations]
             s.add_all(rows)
-            s.add_all(RevisionRequestRow(film_id=film_id, shot_id=shot_id, kind=kind, reason=reason)
+            s.add_all(RevisionRequestRow(film_id=film_id, shot_id=shot_id, kind=kind, reason=reason, created_at=at)
                       for shot_id, kind, reason in revisions)
             if report_id is None:
                 return
