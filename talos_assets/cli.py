@@ -375,6 +375,8 @@ def palettes() -> None:
         console.print(f"{name:<16} " + " ".join(f"[on {c}]  [/]" for c in swatches.values()))
 
 
+from talos_assets.cli_inbetween import inbetween  # noqa: E402  (one concern per file; registered here)
+app.command("inbetween")(inbetween)
 
 
 if __name__ == "__main__":

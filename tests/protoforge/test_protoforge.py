@@ -100,6 +100,15 @@ def test_rendered_shots_become_samples(studio):
     assert [s.shot_id for s in shots] == ["ball", "crate"]
     assert shots[0].caption == "A red ball rolls across the blue sky. joy"
     assert shot_caption("Calm sea.", "calm") == "Calm sea. calm"
+    # with its plan, a shot is captioned from its scene graph, the words Echo retrieves it by
+    from talos_assets.agents.direction import direct_film
+    from talos_assets.spec import Palette, StorySpec
+
+    story = StorySpec.model_validate({"title": "Cap", "script": "Mira lights a lantern in the forest at night."})
+    plan = direct_film(story, Palette.from_hex_list("p", ["#101010", "#e0b090"]), cast=["mira"]).shots[0]
+    caption = shot_caption(plan.description, plan.emotion.value, plan.model_dump_json())
+    assert ("forest" in caption or "wood" in caption) and "lantern" in caption and "night" in caption
+    assert caption != shot_caption(plan.description, plan.emotion.value)
     assert [p.name for p in shots[0].frame_paths][:2] == ["f0000.png", "f0001.png"]
 
     echo = EchoFramesDataModule(studio["ichor_url"], image_size=SIZE, batch_size=4, val_fraction=0.25)
@@ -170,7 +179,8 @@ def test_flux_learns_registers_and_reloads(studio):
     assert m["val/psnr"] > m["val/psnr_blend"] + 0.5, m
     client = mlflow.MlflowClient(tracking_uri=studio["mlflow"])
     losses = [x.value for x in sorted(client.get_metric_history(result.run_id, "train/loss"), key=lambda x: x.step)]
-    assert len(losses) == 30 and losses[-1] < 0.8 * losses[0]
+    # the net starts as the DIS in-between (its loss starts low): training keeps only weights that beat it
+    assert len(losses) == 30 and m["val/psnr_kept"] > m["val/psnr_dis"], m
     run = client.get_run(result.run_id)
     assert run.data.params["cfg/agent"] == "flux" and "val/psnr" in run.data.metrics
     assert run.info.artifact_uri.startswith(studio["artifacts"])
