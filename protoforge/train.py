@@ -153,6 +153,9 @@ def _train(cfg: TrainConfig) -> TrainResult:
         net = module.net.cpu().eval()
         weights = save_checkpoint(net, Path(tmp) / WEIGHTS_FILE)
         name = cfg.registered_name if cfg.register else None
+        # the run's own experiment: an experiment set earlier in this process (another studio's) must
+        # not be taken as the active one, which makes start_run refuse the run id
+        mlflow.set_experiment(experiment_id=logger.experiment_id)
         with mlflow.start_run(run_id=logger.run_id):
             mlflow.log_dict(lineage(datamodule), "lineage.json")
             info = log_model(net, weights, name, _pip_requirements())

@@ -34,7 +34,7 @@ from talos_assets.partitions import films_partitions
 from talos_assets.revision_spec import RevisionRequest, plan_digest
 from talos_assets.spec import BeatGrid, ClipCut, FilmPlan, ShotPlan
 from talos_assets.stores.ichor import IchorVault
-from talos_assets.stores.studio import Layer, StudioStore, write_json
+from talos_assets.stores.studio import Layer, Stage, StudioStore, write_json
 from talos_assets.stores.tickets import JudgedCheck, next_attempt
 
 ECHO = "echo_feedback"
@@ -132,7 +132,8 @@ def shot_findings(plan: FilmPlan, store: StudioStore, studio: StudioHome, ffmpeg
     out = {}
     for shot in plan.shots:
         with user_errors_as_failures():
-            poses_of = [] if shot.beat == "title" else list(store.read_inbetween_poses(shot))
+            poses_of = [] if shot.beat == "title" or not store.stage_dir(plan.film_id, shot.slot, Stage.inbetweens).exists() \
+                else list(store.read_inbetween_poses(shot))  # (in-betweens `talos clean` removed: no pose measures)
             for name in poses_of:
                 if name not in rigs_by_name and not name.startswith("prop:"):
                     rigs_by_name[name] = key_animation.load_rig(name, studio.character_dirs())

@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from resources.ichor import IchorResource
+from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.defs import automation, direction
 from talos_assets.partitions import SHOT_SLOTS
@@ -26,7 +27,9 @@ def service(studio_env, tmp_path):
     (home / "inbox").mkdir(parents=True)
     (tmp_path / "dagster").mkdir()
     resources = {"studio": StudioHome(root=str(home), renders=str(renders)),
-                 "ichor": IchorResource(url=f"sqlite:///{home / 'ichor.db'}")}
+                 "ichor": IchorResource(url=f"sqlite:///{home / 'ichor.db'}"),
+                 "mlflow": MLflowResource(tracking_uri=f"sqlite:///{home / 'mlflow.db'}",
+                                          artifact_location=str(home / "mlflow"))}
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
         yield home, instance, resources
 

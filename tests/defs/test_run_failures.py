@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy.exc
 
 from resources.ichor import IchorResource
+from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets.defs import direction, failures
 from talos_assets.partitions import shot_key
@@ -19,7 +20,9 @@ def studio(studio_env):
     home, renders = studio_env
     home.mkdir(parents=True)
     resources = {"studio": StudioHome(root=str(home), renders=str(renders)),
-                 "ichor": IchorResource(url=f"sqlite:///{home / 'ichor.db'}")}
+                 "ichor": IchorResource(url=f"sqlite:///{home / 'ichor.db'}"),
+                 "mlflow": MLflowResource(tracking_uri=f"sqlite:///{home / 'mlflow.db'}",
+                                          artifact_location=str(home / "mlflow"))}
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("films", ["ghost"])
     return instance, resources

@@ -44,7 +44,7 @@ from talos_assets.agents.evaluation.warped_flicker import flicker_finding
 from talos_assets.agents.frames import read_layer
 from talos_assets.agents.lighting import KeyLight
 from talos_assets.spec import ShotPlan
-from talos_assets.stores.studio import Layer, StudioStore
+from talos_assets.stores.studio import Layer, MissingStageError, StudioStore
 
 FLICKER_LONG_SIDE = 160  # px; DIS FAST at this size keeps Echo's pass cheap beside the render
 PALETTE_EVERY = 6  # frames
@@ -162,13 +162,27 @@ def lip_sync(lines: list, poses: Mapping[str, list], shot: ShotPlan) -> EchoFind
 
 def shot_findings(store: StudioStore, shot: ShotPlan, rigs: Mapping, lines: list,
                   fidelity: Callable[[StudioStore, ShotPlan], EchoFinding | None] | None = None) -> list[EchoFinding]:
-    """Every per-shot measure that applies to the shot (a title card has only its picture)."""
+    """Every per-shot measure that applies to the shot (a title card has only its picture). A measure
+    whose inputs `talos clean` has since removed (in-betweens, lit and effect layers) is left out:
+    it was taken when the shot was rendered, and re-editing the film does not change it."""
     out = [flicker(store, shot)]
     if shot.beat == "title":
         return out
-    poses = store.read_inbetween_poses(shot)
-    out += [f for f in (palette(store, shot), lip_sync(lines, poses, shot)) if f is not None]
-    out += motion(poses, rigs, shot)
-    if fidelity is not None and (found := fidelity(store, shot)) is not None:
-        out.append(found)
+    poses = _kept(lambda: store.read_inbetween_poses(shot))
+    measures = [lambda: palette(store, shot)]
+    if poses is not None:
+        measures += [lambda: lip_sync(lines, poses, shot), lambda: motion(poses, rigs, shot)]
+    if fidelity is not None:
+        measures.append(lambda: fidelity(store, shot))
+    for measure in measures:
+        found = _kept(measure)
+        out += found if isinstance(found, list) else [found] if found is not None else []
     return out
+
+
+def _kept(measure: Callable):
+    """The measure's result, or None when a stage it reads was cleaned away."""
+    try:
+        return measure()
+    except (MissingStageError, FileNotFoundError):
+        return None
