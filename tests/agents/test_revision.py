@@ -263,3 +263,12 @@ def test_a_warning_is_revised_only_where_its_rule_says():
     assert revised.effect_strength == pytest.approx(1.5)
     prop_out = judged["story_fidelity:0.8"].model_copy(update={"detail": "1 of 4 elements not on screen: prop:lantern"})
     assert CHECKS["story_fidelity"].kind(1, prop_out) == "re-frame" and fixes.restage(prop_out, ctx).zoom_out > 1.0
+
+
+def test_a_learned_judge_is_reported_not_acted_on():
+    # the CLIP's margin: a shot whose captions find another shot first fails the story gate as a WARN,
+    # with no revision request; a positive margin passes
+    report = build_report("f", {"a": {"text_alignment": -0.12}, "b": {"text_alignment": 0.3}}, slots={"a": "s001", "b": "s002"})
+    [failed] = report.failures()
+    assert (failed.slot, failed.check, failed.gate, failed.severity, failed.revise) == ("s001", "text_alignment", "story", "warn", False)
+    assert report.publishable and report.gates["story"] is False and report.revision_requests == []

@@ -55,6 +55,8 @@ class CheckRule:
     what: str = ""
     # a finding past its warning but not its error limit asks for a revision too (else it is reported only)
     revise_on_warn: bool = False
+    # reported, never revised: a learned judge's verdict is shown to the user, not acted on alone
+    report_only: bool = False
 
     def kind(self, round_: int, outcome: CheckOutcome | None = None) -> str:
         if self.revise is fixes.restage and outcome is not None:  # the fix follows what is missing
@@ -99,6 +101,11 @@ CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
     CheckRule("story_fidelity", FINDING, "story", "warn", "min", lambda th: FIDELITY_WARN,
               ("re-simulate", "re-frame"), fixes.restage, "", "elements of the story the shot shows",
               revise_on_warn=True),
+    # with a CLIP registered by Protoforge: the margin of the shot's own scene-graph captions over the
+    # best other shot's (alignment.text_retrieval); under 0, its captions find another shot first
+    CheckRule("text_alignment", "text_alignment", "story", "warn", "min", lambda th: 0.0,
+              ("re-frame",), fixes.reframe, "", "its captions find it first among the film's shots (CLIP margin)",
+              report_only=True),
 )}
 
 GATE_TEXT: dict[str, str] = {
@@ -108,7 +115,8 @@ GATE_TEXT: dict[str, str] = {
     "motion": "no joint jerks and no planted foot slides beyond the limits (else: re-pose)",
     "dialogue": "each on-screen speaker's mouth moves with the voice, within ITU-R BT.1359's limits (else: re-pose)",
     "story": "every element the story names (set, time, props, effects, actions, speakers) is on screen "
-             "(else: re-simulate a missing effect, re-frame the rest)",
+             "(else: re-simulate a missing effect, re-frame the rest); with a registered CLIP, each shot's "
+             "captions find it first among the film's shots (reported)",
 }
 
 
@@ -136,7 +144,8 @@ def judge_shot(film_id: str, shot_id: str, slot: str, scores: dict[str, float],
         passed = bool(value <= limit) if rule.bound == "max" else bool(value >= limit)
         out.append(CheckOutcome(film_id=film_id, shot_id=shot_id, slot=slot, check=rule.check, gate=rule.gate,
                                 severity=rule.severity, value=float(value), limit=limit, bound=rule.bound,
-                                unit=rule.unit, passed=passed, film_frames=film_frames, detail=rule.what))
+                                unit=rule.unit, passed=passed, film_frames=film_frames, detail=rule.what,
+                                revise=not rule.report_only))
     for f in findings:  # the newer measures report a finding with its own limit and where it failed
         rule = table.get(f.check)
         if rule is None or not np.isfinite(f.value):
@@ -146,5 +155,6 @@ def judge_shot(film_id: str, shot_id: str, slot: str, scores: dict[str, float],
                                 severity=rule.severity, value=float(f.value), limit=float(f.limit), bound=rule.bound,
                                 unit=getattr(f, "unit", rule.unit), passed=bool(passed), frames=list(f.frames),
                                 film_frames=film_frames, region=f.region, detail=f.detail or rule.what,
-                                revise=rule.revise_on_warn or getattr(f, "severity", "error") == "error"))
+                                revise=not rule.report_only and (rule.revise_on_warn
+                                                                 or getattr(f, "severity", "error") == "error")))
     return out
