@@ -38,7 +38,11 @@ def build_net(agent: str, config: dict) -> nn.Module:
         from protoforge.models.components.critic_net import ShotCritic
 
         return ShotCritic(**config)
-    raise ValueError(f"Unknown agent {agent!r}: Protoforge trains 'echo', 'flux' and 'critic'.")
+    if agent == "inpaint":
+        from protoforge.models.components.inpaint_net import FrameInpainter
+
+        return FrameInpainter(**config)
+    raise ValueError(f"Unknown agent {agent!r}: Protoforge trains 'echo', 'flux', 'critic' and 'inpaint'.")
 
 
 def save_checkpoint(model: nn.Module, path: str | Path) -> Path:

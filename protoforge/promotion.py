@@ -5,7 +5,10 @@ the run, on the model version and in Ichor. Held-out metrics: Flux, mean PSNR of
 frame over the held-out triplets; Echo, retrieval recall@1 of each held-out frame among the held-out
 captions, ties broken by the mean cosine margin of the own caption over the best other one; the
 critic, Spearman rank correlation of its predictions with Echo's scores (it ranks candidates), ties
-broken by the negated mean absolute error.
+broken by the negated mean absolute error; the inpainter, mean PSNR inside the hole over the held-out
+shots' holed crops (the same holes for both, fixed by the sample's index). Where a model replaces a
+classical method (the inpainter, OpenCV's Navier-Stokes fill), that method holds the alias until a
+model beats it: an agent loads whatever is @champion, so a model worse than the fallback must not be.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from torch.utils.data import DataLoader, Dataset
 CHAMPION, CHALLENGER = "champion", "challenger"
 # compared in order (lexicographically); higher is better for every one
 HELD_OUT_METRICS: dict[str, tuple[str, ...]] = {"flux": ("heldout/psnr",), "echo": ("heldout/recall1", "heldout/margin"),
-                                                "critic": ("heldout/spearman", "heldout/neg_mae")}
+                                                "critic": ("heldout/spearman", "heldout/neg_mae"),
+                                                "inpaint": ("heldout/psnr_mask",)}
 
 
 class Decision(BaseModel):
@@ -74,10 +78,21 @@ def _critic_score(net: nn.Module, val_set: Dataset) -> dict[str, float]:
     return {"heldout/spearman": float(spearman(pred, target)), "heldout/neg_mae": -float((pred - target).abs().mean())}
 
 
+@torch.no_grad()
+def _inpaint_score(net: nn.Module, val_set: Dataset) -> dict[str, float]:
+    from protoforge.models.components.inpaint_net import masked_psnr
+
+    psnrs = []
+    for rgb, hole in DataLoader(val_set, batch_size=8):
+        pred = net(rgb.to(net.device), hole.to(net.device)).clamp(0.0, 1.0).cpu()
+        psnrs += masked_psnr(pred, rgb, hole).tolist()
+    return {"heldout/psnr_mask": float(sum(psnrs) / max(1, len(psnrs)))}
+
+
 def held_out_score(agent: str, net: nn.Module, val_set: Dataset) -> dict[str, float]:
     """The agent's held-out metrics of `net` on `val_set` (the DataModule's validation split)."""
     net = getattr(net, "net", net).eval()
-    scorer = {"flux": _flux_score, "echo": _echo_score, "critic": _critic_score}[agent]
+    scorer = {"flux": _flux_score, "echo": _echo_score, "critic": _critic_score, "inpaint": _inpaint_score}[agent]
     return scorer(net, val_set)
 
 
@@ -87,29 +102,57 @@ def beats(agent: str, challenger: dict[str, float], champion: dict[str, float]) 
     return tuple(challenger[k] for k in keys) > tuple(champion[k] for k in keys)
 
 
-def decide(agent: str, net: nn.Module, val_set: Dataset, tracking_uri: str, alias: str = CHAMPION) -> Decision:
-    """Score the new `net` and the model now holding `alias` on the same `val_set`; the new one takes
-    `alias` when nothing holds it yet, when the holder cannot be loaded or scored (a tampered or
-    foreign model is no champion), or when it scores strictly higher; else it becomes `@challenger`."""
-    from protoforge.registry import load_registered
+def baseline_score(agent: str, val_set: Dataset) -> tuple[str, dict[str, float]] | None:
+    """(name, held-out metrics) of the classical method an agent's model replaces, or None. It holds the
+    alias while no model does: Anima repairs with OpenCV whenever no inpainter is @champion, so a
+    model that fills worse than OpenCV must not become one."""
+    if agent != "inpaint":
+        return None
+    from protoforge.models.components.inpaint_net import masked_psnr, opencv_fill
 
-    mine = held_out_score(agent, net, val_set)
-    try:
-        current = load_registered(agent, alias=alias, tracking_uri=tracking_uri, device="cpu")
-    except ValueError as exc:
-        return Decision(promoted=True, alias=alias, challenger=mine,
-                        reason=f"no usable @{alias} to beat ({str(exc).split(';')[0]})")
-    version = getattr(current, "registered_version", None)
-    try:
-        theirs = held_out_score(agent, current, val_set)
-    except (RuntimeError, ValueError) as exc:  # another architecture or input size: not comparable
-        return Decision(promoted=True, alias=alias, challenger=mine, champion_version=version,
-                        reason=f"@{alias} v{version} cannot be scored on this held-out set ({type(exc).__name__})")
+    psnrs = []
+    for rgb, hole in DataLoader(val_set, batch_size=8):
+        psnrs += masked_psnr(opencv_fill(rgb, hole).clamp(0.0, 1.0), rgb, hole).tolist()
+    return "OpenCV Navier-Stokes", {"heldout/psnr_mask": float(sum(psnrs) / max(1, len(psnrs)))}
+
+
+def _contest(agent: str, mine: dict[str, float], theirs: dict[str, float], holder: str, alias: str,
+             version: str | None = None) -> Decision:
+    """`holder` names what is beaten or not: '@champion' (its version is added) or a baseline's name."""
+    named = f"{holder} v{version}" if version is not None else holder
     keys = ", ".join(HELD_OUT_METRICS[agent])
-    summary = (f"{keys}: new {', '.join(f'{mine[k]:.4f}' for k in HELD_OUT_METRICS[agent])} vs @{alias} v{version} "
+    summary = (f"{keys}: new {', '.join(f'{mine[k]:.4f}' for k in HELD_OUT_METRICS[agent])} vs {named} "
                f"{', '.join(f'{theirs[k]:.4f}' for k in HELD_OUT_METRICS[agent])} on the same held-out set")
     if beats(agent, mine, theirs):
         return Decision(promoted=True, alias=alias, challenger=mine, champion=theirs, champion_version=version,
                         reason=f"promoted: {summary}")
     return Decision(promoted=False, alias=CHALLENGER, challenger=mine, champion=theirs, champion_version=version,
-                    reason=f"refused: it does not beat @{alias} ({summary})")
+                    reason=f"refused: it does not beat {holder} ({summary})")
+
+
+def decide(agent: str, net: nn.Module, val_set: Dataset, tracking_uri: str, alias: str = CHAMPION) -> Decision:
+    """Score the new `net` and the model now holding `alias` on the same `val_set`; the new one takes
+    `alias` when it scores strictly higher, or when nothing usable holds it (none yet, or a holder that
+    cannot be loaded or scored: a tampered or foreign model is no champion) and it beats the agent's
+    classical baseline where it has one (`baseline_score`); else it becomes `@challenger`."""
+    from protoforge.registry import load_registered
+
+    mine = held_out_score(agent, net, val_set)
+    try:
+        current = load_registered(agent, alias=alias, tracking_uri=tracking_uri, device="cpu")
+        version = getattr(current, "registered_version", None)
+    except ValueError as exc:
+        why, version, theirs = f"no usable @{alias} to beat ({str(exc).split(';')[0]})", None, None
+    else:
+        try:
+            theirs = held_out_score(agent, current, val_set)
+        except (RuntimeError, ValueError) as exc:  # another architecture or input size: not comparable
+            why, theirs = f"@{alias} v{version} cannot be scored on this held-out set ({type(exc).__name__})", None
+    if theirs is not None:
+        return _contest(agent, mine, theirs, f"@{alias}", alias, version)
+    baseline = baseline_score(agent, val_set)
+    if baseline is None:
+        return Decision(promoted=True, alias=alias, challenger=mine, champion_version=version, reason=why)
+    decision = _contest(agent, mine, baseline[1], baseline[0], alias)
+    decision.reason += f"; {why}"
+    return decision

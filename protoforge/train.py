@@ -1,7 +1,8 @@
 """`train(cfg) -> TrainResult`: one Protoforge run, laid out like lightning-hydra-template's train
 task without Hydra. It seeds everything, reads the studio's rendered shots from Ichor into the
 agent's DataModule, fits the agent's LightningModule (CLIP-style contrastive alignment for Echo,
-Radford et al. 2021; RIFE-style middle-frame prediction for Flux, Huang et al. 2022) with an
+Radford et al. 2021; RIFE-style middle-frame prediction for Flux, Huang et al. 2022; the shot critic's
+regression of Echo's score; Anima's inpainting of random holes, Pathak et al. 2016) with an
 explicit MLflow logger, logs the network with `mlflow.pytorch.log_model` (plus a safetensors copy),
 registers it under the agent's registered name, records the safetensors file's SHA-256 on the new
 version and points the alias at it only if it beats the current holder on the same held-out set
@@ -35,6 +36,10 @@ def build_datamodule(cfg: TrainConfig):
     common = dict(image_size=cfg.image_size, batch_size=cfg.batch_size, val_fraction=cfg.val_fraction,
                   max_frames_per_shot=cfg.max_frames_per_shot, exclude_failed_shots=cfg.exclude_failed_shots,
                   num_workers=cfg.num_workers)
+    if cfg.agent == "inpaint":
+        from protoforge.data.inpaint_frames import InpaintFramesDataModule
+
+        return InpaintFramesDataModule(cfg.ichor_url, **common)
     if cfg.agent == "echo":
         return EchoFramesDataModule(cfg.ichor_url, context_length=cfg.echo.context_length, **common)
     return FluxTripletsDataModule(cfg.ichor_url, **common)
@@ -53,6 +58,11 @@ def build_module(cfg: TrainConfig):
 
         return CriticModule(net_config={"in_features": len(FEATURE_NAMES), **cfg.critic.model_dump(mode="json")},
                             lr=cfg.resolved_lr(), weight_decay=cfg.weight_decay)
+    if cfg.agent == "inpaint":
+        from protoforge.models.inpaint_module import InpaintModule
+
+        net_config = {"sample_size": cfg.image_size, **cfg.inpaint.model_dump(mode="json")}
+        return InpaintModule(net_config=net_config, lr=cfg.resolved_lr(), weight_decay=cfg.weight_decay)
     from protoforge.models.flux_interp_module import FluxInterpModule
 
     net_config = {"sample_size": cfg.image_size, **cfg.flux.model_dump(mode="json")}
@@ -193,7 +203,9 @@ def _register(cfg: TrainConfig, result: TrainResult, net, datamodule, name: str,
     decision = decide(cfg.agent, net, datamodule.val_set, cfg.mlflow_tracking_uri, cfg.alias)
     promote(name, version, decision.alias, weights, cfg.mlflow_tracking_uri)
     client = mlflow.MlflowClient(tracking_uri=cfg.mlflow_tracking_uri, registry_uri=cfg.mlflow_tracking_uri)
-    scores = decision.challenger | {k.replace("heldout/", "heldout/champion_"): v for k, v in (decision.champion or {}).items()}
+    # what it was compared with: the registered champion, or (none usable yet) the agent's classical baseline
+    holder = "heldout/champion_" if decision.champion_version is not None else "heldout/baseline_"
+    scores = decision.challenger | {k.replace("heldout/", holder): v for k, v in (decision.champion or {}).items()}
     for key, value in scores.items():
         client.log_metric(result.run_id, key, value)
     outcome = "promoted" if decision.promoted else "refused"

@@ -209,15 +209,16 @@ app.add_typer(lab, name="lab")
 
 @lab.command("train")
 def lab_train(
-    agent: str = typer.Argument(..., help="echo (text-image alignment CLIP), flux (in-between frame net) or critic "
-                                          "(predicts Echo's shot score; Prism then picks among candidates)"),
+    agent: str = typer.Argument(..., help="echo (text-image alignment CLIP), flux (in-between frame net), critic "
+                                          "(predicts Echo's shot score; Prism then picks among candidates) or "
+                                          "inpaint (fills the regions Echo flags; Anima's repair uses it)"),
     epochs: int = typer.Option(20, min=1, help="training epochs"),
     alias: str = typer.Option("champion", help="registry alias the new version takes"),
     seed: int = typer.Option(0),
 ) -> None:
     """Train an agent model on this studio's rendered films (from Ichor); track and register it in MLflow."""
-    if agent not in ("echo", "flux", "critic"):
-        _fail(f"agent '{agent}' has no trainable model; use 'echo', 'flux' or 'critic'.")
+    if agent not in ("echo", "flux", "critic", "inpaint"):
+        _fail(f"agent '{agent}' has no trainable model; use 'echo', 'flux', 'critic' or 'inpaint'.")
     from resources.studio import studio_root
 
     if not (studio_root() / "ichor.db").exists() and not os.environ.get("TALOS_ICHOR_URL"):

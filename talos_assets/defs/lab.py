@@ -18,7 +18,8 @@ LAB = "protoforge_lab"
 # New Echo evaluation rows + ratings that start a training: one Echo report of a 10-shot film writes
 # about 70 rows, so this is roughly "after a couple of films were judged, or many shots were rated".
 TRAIN_AFTER_JUDGEMENTS = 150
-agent_partitions = dg.StaticPartitionsDefinition(["echo", "flux", "critic"])
+# echo: Echo's alignment CLIP; flux: the in-betweener; critic: Prism's shot critic; inpaint: Anima's repair
+agent_partitions = dg.StaticPartitionsDefinition(["echo", "flux", "critic", "inpaint"])
 
 
 class TrainModelConfig(dg.Config):

@@ -5,6 +5,7 @@ import dagster as dg
 import numpy as np
 
 from resources.ichor import IchorResource
+from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import coloring, lighting, render, title_card
@@ -29,15 +30,31 @@ def _layer_names(shot, weather) -> str:
     return ", ".join(name for name, on in used if on)
 
 
-def _repair(rendered, frames: list[int], box, total: int) -> int:
+def lab_inpainter(vault, mlflow: MLflowResource) -> tuple[object | None, str]:
+    """(Protoforge's inpainter, which one) when one is registered as @champion, else (None, why not):
+    Anima then repairs with OpenCV. Cheap without one: a single Ichor query, MLflow is not touched."""
+    links = vault.model_links("inpaint")
+    if not links:
+        return None, "OpenCV Navier-Stokes (no model registered: talos lab train inpaint)"
+    from protoforge.registry import load_registered
+
+    try:
+        net = load_registered("inpaint", alias="champion", tracking_uri=mlflow.tracking_uri, device="cpu")
+    except ValueError as exc:  # none @champion, or weights failing their hash: the OpenCV repair, said why
+        return None, f"OpenCV Navier-Stokes (learned model unavailable: {str(exc).split(';')[0]})"
+    return net, f"{links[-1].registered_name} v{getattr(net, 'registered_version', '?')} @champion"
+
+
+def _repair(rendered, frames: list[int], box, total: int, model=None) -> int:
     """Echo's inpaint revision on the written frames: each flagged frame (all, when none are named)
-    repaired against its neighbours and rewritten; returns the pixels replaced."""
+    repaired against its neighbours (with the learned `model` when given) and rewritten; returns the
+    pixels replaced."""
     replaced = 0
     with FrameWriter() as writer:
         for f in sorted({f for f in (frames or range(total)) if 0 <= f < total}):
             before = read_layer(rendered.path(f - 1)) if f > 0 else None
             after = read_layer(rendered.path(f + 1)) if f + 1 < total else None
-            fixed, count = repair_frame(read_layer(rendered.path(f)), before, after, box)
+            fixed, count = repair_frame(read_layer(rendered.path(f)), before, after, box, model=model)
             if count:
                 writer.layer(rendered.path(f), np.ascontiguousarray(fixed[..., :3]))
                 replaced += count
@@ -51,7 +68,8 @@ def _optional(path):
 
 @dg.asset(partitions_def=shots_partitions, group_name=ANIMA, kinds={"python"}, deps=[lit_frames, effect_layers, camera_plan],
           pool=ANIMA_POOL, retry_policy=TRANSIENT_RETRY)
-def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource) -> dg.MaterializeResult:
+def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource,
+                mlflow: MLflowResource) -> dg.MaterializeResult:
     """Anima: background, effects behind, shadow, lit character and effects in front composited
     (premultiplied, linear light), bloom on emissive effects and lightning, the camera move, then the
     weather over the framed picture; 16-bit frames ready for the edit."""
@@ -89,9 +107,11 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
                 if f == shot.frames // 2:
                     preview = render.to_output_rgb8(frame)
                 progress.tick("Anima render", shot.slot, f + 1, shot.total_frames)
-        repaired = 0
+        repaired, inpainter = 0, {}
         if revision.inpaint is not None and card is None:
-            repaired = _repair(rendered, revision.inpaint.frames, revision.inpaint.box, shot.total_frames)
+            model, which = lab_inpainter(ichor.vault(), mlflow)
+            repaired = _repair(rendered, revision.inpaint.frames, revision.inpaint.box, shot.total_frames, model)
+            inpainter = {"inpainter": which}
         # a corrupt Ichor is the user's (StoreError); a locked one (another run writing) is transient:
         # OperationalError propagates and the step is retried
         ichor.vault().set_shot_render(shot.film_id, shot.slot, str(folder))
@@ -99,5 +119,5 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
         shot, folder, shot.total_frames, clock, preview=preview,
         layers="title card" if card is not None else _layer_names(shot, weather),
         **({} if revision.is_identity else {"revision": revision.model_dump_json(exclude_defaults=True),
-                                            "repaired_pixels": repaired}),
+                                            "repaired_pixels": repaired, **inpainter}),
     ))

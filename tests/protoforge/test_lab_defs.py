@@ -45,7 +45,7 @@ def test_training_sensor_waits_for_enough_new_judgements(vault):
     vault.record_rating("demo", "kite", 5, "lovely")
     with dg.build_sensor_context(cursor=None, resources=resources) as ctx:
         result = sensor(ctx)
-    assert sorted(r.partition_key for r in result.run_requests) == ["critic", "echo", "flux"]
+    assert sorted(r.partition_key for r in result.run_requests) == ["critic", "echo", "flux", "inpaint"]
     assert result.run_requests[0].tags == {"talos/new_evaluations": "2", "talos/new_ratings": "2"}
     assert lab.read_lab_cursor(result.cursor) == (2, 2)
     # from that cursor nothing is new: no second training for the same judgements
