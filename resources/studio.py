@@ -32,6 +32,7 @@ class StudioHome(dg.ConfigurableResource):
     characters: list[str] = []  # the user's rig folders (TALOS_CHARACTERS), searched before the studio's
     sets: list[str] = []  # the user's set folders (TALOS_SETS)
     props: list[str] = []  # the user's prop folders (TALOS_PROPS)
+    shared_store: str = ""  # fsspec URL where workers share working frames (TALOS_SHARED_STORE); "" = this disk only
 
     def character_dirs(self) -> list[Path]:
         """Where Axis looks for character rigs beyond the built-in cast, in search order."""
@@ -47,6 +48,22 @@ class StudioHome(dg.ConfigurableResource):
 
     def store(self) -> StudioStore:
         return StudioStore(self.root, self.renders)
+
+    def pull_film(self, film_id: str) -> int:
+        """Fetch the film's working files other workers pushed to the shared store (none without one)."""
+        if not self.shared_store:
+            return 0
+        from talos_assets.stores.shared_frames import SharedFrames
+
+        return SharedFrames(self.shared_store).pull_film(Path(self.root), film_id)
+
+    def push_film(self, film_id: str) -> int:
+        """Send what this worker wrote for the film to the shared store (nothing without one)."""
+        if not self.shared_store:
+            return 0
+        from talos_assets.stores.shared_frames import SharedFrames
+
+        return SharedFrames(self.shared_store).push_film(Path(self.root), film_id)
 
     def settings(self) -> StudioSettings:
         """The studio's settings for checking a story (the LLM endpoints come from the environment)."""

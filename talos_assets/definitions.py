@@ -50,7 +50,7 @@ def build_resources() -> dict:
     return {
         # the studio home, holding the film's lock while a UI-, sensor- or schedule-launched run renders
         "studio": FilmLockedStudio(root=str(home), renders=str(settings.renders), characters=user_rigs, sets=user_sets,
-                             props=user_props),
+                                   props=user_props, shared_store=settings.shared_store),
         "ichor": IchorResource(url=settings.ichor_url),
         "aether": AetherResource(url=settings.aether_url),
         "ffmpeg": FFmpegResource(),

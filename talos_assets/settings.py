@@ -66,6 +66,7 @@ class StudioSettings(BaseModel):
     renders: Path
     ichor_url: str
     aether_url: str = ""  # folder or fsspec URL (s3://..., gcs://...) of the Aether store; default $TALOS_HOME/aether
+    shared_store: str = ""  # fsspec URL where render workers share working frames (TALOS_SHARED_STORE)
     character_dirs: list[Path]
     set_dirs: list[Path] = []  # the user's set folders (TALOS_SETS, then $TALOS_HOME/sets), before the built-ins
     prop_dirs: list[Path] = []  # the user's prop folders (TALOS_PROPS, then $TALOS_HOME/props)
@@ -105,6 +106,7 @@ def studio_settings(environ: Mapping[str, str] | None = None) -> StudioSettings:
         home=home, renders=renders,
         ichor_url=env.get("TALOS_ICHOR_URL") or f"sqlite:///{home / 'ichor.db'}",
         aether_url=env.get("TALOS_AETHER_URL") or str(home / "aether"),
+        shared_store=env.get("TALOS_SHARED_STORE", "").strip(),
         character_dirs=user_dirs + [home / "characters"],
         set_dirs=user_dirs_of("TALOS_SETS") + [home / "sets"],
         prop_dirs=user_dirs_of("TALOS_PROPS") + [home / "props"],

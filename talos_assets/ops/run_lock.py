@@ -7,6 +7,10 @@ resource up before a run's first step and tears it down after its last (with the
 executor of the studio's jobs; once per step where each step has its own process), and the
 resource sees the run's partition tags. A forge's own runs execute in its process, which already
 holds the lock exclusively, so for them this is a no-op.
+
+With a shared store configured (`TALOS_SHARED_STORE`, `stores/shared_frames.py`), the same two hooks
+pull the film's working files other workers pushed before the first step, and push what this run
+wrote after the last, while the lock is held.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class FilmLockedStudio(StudioHome):
 
     lock_wait_s: float = 30.0  # how long a run waits for a forge of its film before it fails
     _held: ExitStack | None = PrivateAttr(default=None)
+    _film: str | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run = context.run
@@ -48,9 +53,13 @@ class FilmLockedStudio(StudioHome):
         except FilmBusy as exc:
             # one sentence, and no retry: the run is started again once the forge has finished
             raise dg.Failure(str(exc), allow_retries=False) from None
-        self._held = stack
+        self._held, self._film = stack, film
+        self.pull_film(film)  # what other workers rendered, before the first step reads it
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._film is not None:
+            self.push_film(self._film)  # what this run wrote, before the lock lets another run in
+            self._film = None
         if self._held is not None:
             self._held.close()
             self._held = None
