@@ -19,7 +19,7 @@ import torch
 from torch.utils.data import Dataset
 
 from protoforge.data.critic_rows import is_validation_film
-from protoforge.data.shot_frames import RenderedShot, ShotFramesDataModule, evenly
+from protoforge.data.shot_frames import RenderedShot, ShotFramesDataModule, evenly, fit_short_side
 from talos_assets.agents.frames import read_layer, to_display_rgb8
 
 # Share of a crop a hole covers: under 3% teaches little, over 40% is no repair but a repaint.
@@ -60,18 +60,9 @@ def random_hole(size: int, rng: np.random.Generator) -> np.ndarray:
     return hole
 
 
-def _enlarged(frame: np.ndarray, size: int) -> np.ndarray:
-    """A frame enlarged (bicubic) so its short side is at least `size`; larger ones are kept."""
-    h, w = frame.shape[:2]
-    if min(h, w) >= size:
-        return frame
-    scale = size / min(h, w)
-    return cv2.resize(frame, (max(size, round(w * scale)), max(size, round(h * scale))), interpolation=cv2.INTER_CUBIC)
-
-
 def frame_crops(frame: np.ndarray, size: int, k: int, rng: np.random.Generator) -> np.ndarray:
     """`k` random square crops (k, size, size, 3) of a display frame, at its own resolution."""
-    frame = _enlarged(frame, size)
+    frame = fit_short_side(frame, size)
     h, w = frame.shape[:2]
     corners = [(int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))) for _ in range(k)]
     return np.stack([frame[y:y + size, x:x + size] for y, x in corners])
