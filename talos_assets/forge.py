@@ -171,8 +171,10 @@ def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, conso
     blocked_by = _failed_gates(result, only_errors=True)
     if not result.success and not blocked_by:
         _raise_failure(result, f"film '{checked.plan.film_id}'")
-    if failed_gates:
+    if blocked_by:
         console.print("Echo gates failed: " + "; ".join(failed_gates), style="bold yellow", markup=False)
+    elif failed_gates:  # WARN gates only: reported, and the film is published
+        console.print("Echo warns (the film is published): " + "; ".join(failed_gates), style="yellow", markup=False)
     published = bool(result.asset_materializations_for_node("published_film"))
     return ForgeOutcome(home=home, delivery=store.delivery(checked.plan.film_id), failed_gates=failed_gates,
                         published=published and not blocked_by, blocked_by=blocked_by)
