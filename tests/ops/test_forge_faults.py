@@ -8,6 +8,7 @@ one 0.5 s shot), asserted on what the instance and the disk hold afterwards.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import time
@@ -119,8 +120,10 @@ def test_kill9_mid_shot_then_forge_again_equals_an_uninterrupted_render(studio, 
     assert done.returncode == 0, done.stderr[-3000:]
     out = " ".join(done.stdout.split())
     assert f"was left STARTED by a stopped talos forge (pid {pid}): marked failed" in out
-    assert "swept 2 temp file(s)" in out
-    assert not any(p.exists() for p in stale)
+    # the two planted, and any the kill itself left between a write and its rename
+    swept = re.search(r"swept (\d+) temp file\(s\)", out)
+    assert swept and int(swept.group(1)) >= 2, out
+    assert not any(p.exists() for p in stale) and not list(studio.home.rglob("*.part*"))
     instance = studio.instance()
     assert instance.get_run_by_id(killed_run.run_id).status == dg.DagsterRunStatus.FAILURE
     assert not [r for r in instance.get_runs() if r.status == dg.DagsterRunStatus.STARTED]
