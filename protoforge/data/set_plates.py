@@ -42,19 +42,19 @@ def paint_plates(scenes: list[ShotScene], cache: Path, width: int = 128, height:
         with np.load(cache, allow_pickle=False) as data:
             keys = json.loads(str(data["keys"]))
             done = {k: data[f"p{i}"] for i, k in enumerate(keys)}
-    todo = [s for s in scenes if s.key() not in done]
-    if todo:
+    unpainted = [s for s in scenes if s.key() not in done]
+    if unpainted:
         pal = Palette(name=palette, swatches=BUILTIN_PALETTES[palette])
         dirs = studio_settings().set_dirs
         specs = {}
-        for n, scene in enumerate(todo):
+        for n, scene in enumerate(unpainted):
             spec = specs.setdefault(scene.place, sets.load_set(scene.place, dirs))
             setting = Setting(place=scene.place, time_of_day=scene.time_of_day, weather=scene.weather,
                               interior=scene.place in _interiors())
             seed = int(hashlib.sha256(scene.key().encode()).hexdigest()[:6], 16)
             done[scene.key()] = to_display_rgb8(sets.paint_set(spec, setting, pal, width, height, seed=seed))
             if (n + 1) % 100 == 0:
-                log(f"painted {n + 1}/{len(todo)} plates")
+                log(f"painted {n + 1}/{len(unpainted)} plates")
         keys = list(done)
         tmp = cache.with_suffix(".tmp.npz")
         np.savez_compressed(tmp, keys=np.array(json.dumps(keys)), **{f"p{i}": done[k] for i, k in enumerate(keys)})
