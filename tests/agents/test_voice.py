@@ -241,3 +241,13 @@ def test_dual_dialogue_speaks_both_lines_at_once_in_one_cue():
     assert [p.pan for p in placed] == [-0.3, 0.0]  # the V.O. from the centre, Mira from her side
     (cue,) = editing.subtitle_cues(placed, 10.0)
     assert cue.text == "- We did it!\n- We really did!" and not cue.italic
+
+
+def test_a_line_sounds_the_same_whatever_was_spoken_before_it():
+    from talos_assets.agents.voice.espeak import synthesize
+
+    first = synthesize("The lantern flickers in the dark.", "en-us", 40, 150, 60)
+    synthesize("Where are you going, Mira?", "en", 70, 190, 30)
+    again = synthesize("The lantern flickers in the dark.", "en-us", 40, 150, 60)
+    assert first.samples.size > 0.5 * first.sample_rate and np.array_equal(first.samples, again.samples)
+    assert first.events == again.events and any(e.kind == "phoneme" for e in first.events)

@@ -4,11 +4,21 @@ phoneme events in IPA (`espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, data, PHO
 PHONEME_IPA | DONT_EXIT)`; without the data path the library exits the process on a missing
 phontab). A synth callback collects the 22050 Hz int16 samples and the WORD / PHONEME events with
 their sample positions. espeak-ng keeps global state, so every call holds one lock.
+
+`synthesize` speaks each line in a fresh process running this file: espeak-ng's wave generator runs
+on from one utterance to the next (the same line spoken four times in one process gave 40338, 40347,
+40352 and 40347 samples), so in one process a line would sound different by what was spoken before
+it. A fresh engine per line makes a line the same on every run, and a shot re-voiced alone equal to
+the same shot voiced with the whole film. The reply is a JSON line and the raw float32 samples.
 """
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
+import json
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -146,6 +156,46 @@ def voice_exists(voice: str) -> bool:
     return base in names and (not variant or variant in variants)
 
 
+SYNTH_TIMEOUT_S = 120.0  # a line's synthesis in its own process; espeak-ng speaks far faster than real time
+
+
 def synthesize(text: str, voice: str = "en-us", pitch: int = 50, speed: int = 165, pitch_range: int = 50) -> Synthesis:
-    """Speak `text` with espeak-ng: float32 samples at the engine's rate (22050 Hz) and its events."""
-    return engine().synthesize(text, voice, pitch, speed, pitch_range)
+    """Speak `text` with espeak-ng in a fresh process (see the module docstring): float32 samples at
+    the engine's rate (22050 Hz) and its events."""
+    request = json.dumps({"text": text, "voice": voice, "pitch": pitch, "speed": speed, "range": pitch_range})
+    proc = subprocess.run([sys.executable, __file__], input=request.encode(), capture_output=True,
+                          timeout=SYNTH_TIMEOUT_S, check=False)
+    head, _, body = proc.stdout.partition(b"\n")
+    try:
+        reply = json.loads(head)
+    except ValueError:
+        reply = {}
+    if reply.get("error") == "unknown_voice":
+        raise UnknownVoiceError(reply["message"])
+    if proc.returncode != 0 or "n" not in reply:
+        why = reply.get("message") or proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no reply"]
+        raise RuntimeError(f"espeak-ng could not synthesise {text[:40]!r}: {why if isinstance(why, str) else why[0]}")
+    samples = np.frombuffer(body, dtype=np.float32, count=reply["n"]).copy()
+    return Synthesis(samples=samples, sample_rate=int(reply["sample_rate"]),
+                     events=[RawEvent(**e) for e in reply["events"]])
+
+
+def _speak_one() -> int:
+    """The fresh process: one request on stdin, one reply on stdout."""
+    req = json.loads(sys.stdin.buffer.read())
+    try:
+        said = engine().synthesize(req["text"], req["voice"], req["pitch"], req["speed"], req["range"])
+    except UnknownVoiceError as exc:
+        sys.stdout.buffer.write(json.dumps({"error": "unknown_voice", "message": str(exc)}).encode() + b"\n")
+        return 3
+    except RuntimeError as exc:
+        sys.stdout.buffer.write(json.dumps({"error": "synthesis", "message": str(exc)}).encode() + b"\n")
+        return 4
+    head = {"sample_rate": said.sample_rate, "n": int(said.samples.size),
+            "events": [dataclasses.asdict(e) for e in said.events]}
+    sys.stdout.buffer.write(json.dumps(head).encode() + b"\n" + np.ascontiguousarray(said.samples, np.float32).tobytes())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_speak_one())
