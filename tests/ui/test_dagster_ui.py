@@ -188,7 +188,8 @@ def test_asset_graph_shows_every_agent_group(studio, page):
 
 def _pick_partition(page, dialog, picker, key: str) -> None:
     picker.click()
-    page.get_by_placeholder("Filter partitions").fill(key)
+    # the newest picker's filter: the previous dimension's popover may still be closing
+    page.get_by_placeholder("Filter partitions").last.fill(key)
     # each row shows its key twice (text and a truncation gauge); its title attribute is the key once
     page.locator(".dagster-popover").get_by_role("menuitem").filter(has=page.get_by_title(key, exact=True)).click()
     page.keyboard.press("Escape")
