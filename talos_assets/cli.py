@@ -9,6 +9,8 @@ publish (one of its ERROR gates failed) is delivered for review and `talos forge
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -117,8 +119,11 @@ def forge(
         checked = check_story(story, _settings())
     try:
         with _one_sentence():
-            outcome = forge_film(checked, only_shots=shot or None, console=console, wait_s=wait,
-                                 debug=_debug["on"])
+            # what Dagster itself writes to stderr (a failed event-log write on a full disk, ...) is
+            # noise before the one sentence: shown with --debug only
+            with contextlib.nullcontext() if _debug["on"] else contextlib.redirect_stderr(io.StringIO()):
+                outcome = forge_film(checked, only_shots=shot or None, console=console, wait_s=wait,
+                                     debug=_debug["on"])
     except KeyboardInterrupt:
         err.print("interrupted: finished frames and shots are kept; nothing half-written is left at a final path.",
                   markup=False)
