@@ -176,7 +176,9 @@ def test_film_mix_is_stereo_at_minus_14_lufs_under_minus_1_dbtp(film, tmp_path):
         assert w.getnchannels() == 2
         pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2) / 32768.0
     assert music.true_peak_dbtp(pcm, SR) <= -1.0
-    assert music.integrated_loudness(pcm, SR) == pytest.approx(own, abs=0.05)  # the same as the float mix
+    # the same meter on the float mix and on the 16-bit file (two meters differ by up to 0.1 LU by themselves)
+    assert music.integrated_loudness(pcm, SR, method="bs1770") == pytest.approx(own, abs=0.05)
+    assert music.integrated_loudness(pcm, SR) == pytest.approx(reference, abs=0.05)
     # the speech is panned to its speaker's side: Mira (left) louder on the left, the V.O. centred
     first = mix.speech[int(0.5 * SR) : int(3.0 * SR)]
     assert np.sqrt(np.mean(first[:, 0] ** 2)) > 1.3 * np.sqrt(np.mean(first[:, 1] ** 2))
