@@ -13,6 +13,7 @@ configuration so preparing a home never needs it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,29 @@ class StudioSettings(BaseModel):
         return choose_endpoint(story.director, self.llm_endpoints)
 
 
+SHARED_STORE_ENV = "TALOS_SHARED_STORE"
+
+
+def store_url(variable: str, url: str) -> str:
+    """`url` if fsspec can open a filesystem for it (known protocol, driver installed), else a one-sentence
+    `SettingsError`: a farm with a mistyped store URL must fail before any shot, not after the first one."""
+    if not url:
+        return url
+    import fsspec
+
+    shown = re.sub(r"//[^/@]*@", "//***@", url)[:80]  # never print a key embedded in the URL
+    try:
+        fsspec.core.url_to_fs(url)
+    except ImportError as exc:  # a known protocol whose driver (s3fs, gcsfs, ...) is not installed
+        raise SettingsError(f"{variable} '{shown}' needs a storage driver that is not installed "
+                            f"({str(exc).splitlines()[0][:120].rstrip('.')}); install it or fix the URL.") from None
+    except (ValueError, TypeError, OSError) as exc:
+        raise SettingsError(f"{variable} '{shown}' is not a storage URL fsspec can open "
+                            f"({str(exc).splitlines()[0][:120].rstrip('.')}); use a folder, file:///path "
+                            "or a URL such as s3://bucket/talos.") from None
+    return url
+
+
 def studio_settings(environ: Mapping[str, str] | None = None) -> StudioSettings:
     """Read the studio's settings from the environment (the edge's one read of it); a broken
     `$TALOS_HOME/llm.yaml` is a one-sentence `LLMConfigError`."""
@@ -106,7 +130,7 @@ def studio_settings(environ: Mapping[str, str] | None = None) -> StudioSettings:
         home=home, renders=renders,
         ichor_url=env.get("TALOS_ICHOR_URL") or f"sqlite:///{home / 'ichor.db'}",
         aether_url=env.get("TALOS_AETHER_URL") or str(home / "aether"),
-        shared_store=env.get("TALOS_SHARED_STORE", "").strip(),
+        shared_store=store_url(SHARED_STORE_ENV, env.get(SHARED_STORE_ENV, "").strip()),
         character_dirs=user_dirs + [home / "characters"],
         set_dirs=user_dirs_of("TALOS_SETS") + [home / "sets"],
         prop_dirs=user_dirs_of("TALOS_PROPS") + [home / "props"],

@@ -197,3 +197,16 @@ def test_a_read_only_studio_file_is_reported_with_its_path(tmp_path):
         target.write_text("x")
     except PermissionError as exc:
         assert explain(exc).startswith(f"Permission denied on {target}")
+
+
+@pytest.mark.parametrize("url, fragments", [
+    ("nosuch://farm/talos", ("TALOS_SHARED_STORE", "Protocol not known: nosuch", "use a folder")),
+    ("s3://farmkey:s3cret@bucket/talos", ("TALOS_SHARED_STORE", "s3fs", "install it or fix the URL")),
+])
+def test_a_shared_store_url_that_cannot_be_opened_stops_the_forge_before_any_shot(studio, url, fragments):
+    env = studio.env()
+    env["TALOS_SHARED_STORE"] = url
+    done = studio.talos("forge", str(studio.story("farm")), env=env, timeout=120)
+    message = studio.assert_one_sentence(done, *fragments)
+    assert "s3cret" not in message
+    assert not (studio.home / "films" / "farm").exists()  # nothing rendered, nothing half-written
