@@ -2,15 +2,19 @@
 real PostgreSQL instance on 127.0.0.1) give the same frames, bit for bit, as one machine rendering
 them in-process.
 
-The workers and the runs share the studio home folder (here one POSIX path: on a farm a shared
-filesystem mount at the same path, see docs/deploy.md); each step of `render_shot_on_farm` is a Celery
-task. Both wall times are printed (`pytest -s`); speed is reported, never asserted.
+Each worker is a machine of its own: its own studio home and Dagster home, sharing only the services
+(PostgreSQL for the Dagster instance and Ichor, Redis for Celery) and the working frames on a shared
+store by URL (`TALOS_SHARED_STORE`, here a `file://` folder), as docs/deploy.md describes for a farm
+without a shared mount. Each step of `render_shot_on_farm` is a Celery task; the frames are read back
+from the store into an empty home. Both wall times are printed (`pytest -s`); speed is reported, never
+asserted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,7 +57,7 @@ execution:
 def _use_home(monkeypatch, root: Path, **extra: str) -> dict[str, str]:
     env = {"TALOS_HOME": str(root / "home"), "TALOS_RENDERS": str(root / "renders"),
            "DAGSTER_HOME": str(root / "home" / "dagster"), **extra}
-    for var in ("TALOS_DAGSTER_PG_URL", "TALOS_ICHOR_URL", "TALOS_CELERY_BROKER_URL"):
+    for var in ("TALOS_DAGSTER_PG_URL", "TALOS_ICHOR_URL", "TALOS_CELERY_BROKER_URL", "TALOS_SHARED_STORE"):
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
         monkeypatch.setenv(var, value)
@@ -175,21 +179,29 @@ def test_two_celery_workers_render_a_film_bit_identical_to_one_machine(tmp_path,
 
     postgres.create_database("farm_dagster")
     postgres.create_database("farm_ichor")
-    env = _use_home(monkeypatch, tmp_path / "farm",
-                    TALOS_DAGSTER_PG_URL=postgres.url("farm_dagster", driver="postgresql+psycopg2"),
+    farm = tmp_path / "farm"
+    services = dict(TALOS_DAGSTER_PG_URL=postgres.url("farm_dagster", driver="postgresql+psycopg2"),
                     TALOS_ICHOR_URL=postgres.url("farm_ichor", driver="postgresql+psycopg"),
-                    TALOS_CELERY_BROKER_URL=redis_server.url)
+                    TALOS_CELERY_BROKER_URL=redis_server.url, TALOS_SHARED_STORE=(tmp_path / "shared").as_uri())
+    from talos_assets.defs.pools import apply_pool_limits
     from talos_assets.home import prepare_home
 
-    home = prepare_home()
+    worker_envs = {}
+    for name in WORKERS:  # each worker's machine: its own homes, prepared as `talos` prepares one
+        worker_envs[name] = _use_home(monkeypatch, farm / name, **services)
+        prepare_home()
+        # the machine's image carries the compiled Warp kernels (compiling them is not what is tested)
+        shutil.copytree(tmp_path / "one" / "home" / "warp-cache", farm / name / "home" / "warp-cache",
+                        dirs_exist_ok=True)
+    env = _use_home(monkeypatch, farm / "launcher", **services)  # plans the film and launches its runs
+    prepare_home()
     instance = dg.DagsterInstance.get()
-    from talos_assets.defs.pools import apply_pool_limits
-
     apply_pool_limits(instance)  # as the studio does on a new instance: two shots reach Anima's pool at once
     config = tmp_path / "celery_worker.yaml"
     config.write_text(WORKER_YAML)
     logs = [tmp_path / f"{name}.log" for name in WORKERS]
-    workers = [_start_worker(name, dict(os.environ, **env), config, log) for name, log in zip(WORKERS, logs)]
+    workers = [_start_worker(name, dict(os.environ, **worker_envs[name]), config, log)
+               for name, log in zip(WORKERS, logs)]
     try:
         farm_plan, _ = _plan_film(story, instance)
         _wait_for_workers(redis_server.url, workers, logs)
@@ -203,7 +215,12 @@ def test_two_celery_workers_render_a_film_bit_identical_to_one_machine(tmp_path,
     runs = instance.get_runs(filters=dg.RunsFilter(job_name="render_shot_on_farm"))
     assert sorted(r.tags["dagster/partition/shot"] for r in runs if r.status == dg.DagsterRunStatus.SUCCESS) == \
         [s.slot for s in plan.shots], "\n".join(p.read_text()[-3000:] for p in sorted(tmp_path.glob("*.log")))
-    assert _render_digests(home, farm_plan) == _render_digests(tmp_path / "one" / "home", plan)
+    # an editing machine with an empty home sees every shot's frames through the store alone
+    from talos_assets.stores.shared_frames import SharedFrames
+
+    editor = farm / "editor" / "home"
+    assert SharedFrames(services["TALOS_SHARED_STORE"]).pull_film(editor, farm_plan.film_id) > 0
+    assert _render_digests(editor, farm_plan) == _render_digests(tmp_path / "one" / "home", plan)
 
     # the runs are rows of the PostgreSQL instance, and their steps ran on both workers
     run_ids = [r.run_id for r in runs]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from talos_assets.stores.shared_frames import MANIFEST, SharedFrames
+from talos_assets.stores.shared_frames import MANIFESTS, SharedFrames
 
 
 def _write(path, data: bytes):
@@ -24,7 +24,8 @@ def test_a_shot_pushed_by_one_home_is_pulled_by_another_byte_for_byte(tmp_path):
     plan = _write(a / "films/f/plan.json", b'{"film": "f"}')
     frames = [_write(a / f"films/f/shots/s001/render/f{i:04d}.exr", os.urandom(2000 + i)) for i in range(3)]
     assert store.push_film(a, "f") == 4
-    assert (shared / "films/f/shots/s001" / MANIFEST).exists() and (shared / "films/f" / MANIFEST).exists()
+    assert len(list((shared / "films/f/shots/s001" / MANIFESTS).glob("*.json"))) == 1
+    assert len(list((shared / "films/f" / MANIFESTS).glob("*.json"))) == 1
     assert not (shared / "films/f/shots/s001/shots").exists()  # the film's unit holds its own files only
     assert store.pull_film(b, "f") == 4
     for path in [plan, *frames]:
@@ -67,3 +68,27 @@ def test_units_list_the_shots_of_both_homes(tmp_path):
     _write(b / "films/f/shots/s003/scene/scene.json", b"{}")
     assert store.units(b, "f") == ["films/f", "films/f/shots/s001", "films/f/shots/s003"]
     assert store.pull_film(b, "f") == 1 and store.remote_manifest("films/f/shots/s003") is None
+
+
+def test_two_homes_writing_one_shot_at_once_both_reach_a_third(tmp_path):
+    """Two steps of one shot on two workers: each pushes its own stage; neither hides the other's."""
+    a, b, store, _ = _homes(tmp_path)
+    _write(a / "films/f/shots/s001/scene/scene_graph.json", b"graph")
+    store.push_film(a, "f")
+    store.pull_film(b, "f")
+    _write(a / "films/f/shots/s001/scene/camera_plan.json", b"camera from a")  # both from the same pull
+    _write(b / "films/f/shots/s001/keys/k0000.json", b"keys from b")
+    assert store.push_film(a, "f") == 1 and store.push_film(b, "f") == 1  # b pushes last, without a's file
+    c = tmp_path / "c"
+    assert store.pull_film(c, "f") == 3
+    assert (c / "films/f/shots/s001/scene/camera_plan.json").read_bytes() == b"camera from a"
+    assert (c / "films/f/shots/s001/keys/k0000.json").read_bytes() == b"keys from b"
+    # b re-runs a's stage: its later write wins everywhere; a deletion by b removes a's file everywhere
+    store.pull_film(b, "f")
+    (b / "films/f/shots/s001/scene/camera_plan.json").write_bytes(b"camera again on b")
+    (b / "films/f/shots/s001/scene/scene_graph.json").unlink()
+    store.push_film(b, "f")
+    assert store.pull_film(a, "f") == 2 and store.pull_film(c, "f") == 1  # a had not seen b's keys yet
+    for home in (a, c):
+        assert (home / "films/f/shots/s001/scene/camera_plan.json").read_bytes() == b"camera again on b"
+        assert not (home / "films/f/shots/s001/scene/scene_graph.json").exists()
