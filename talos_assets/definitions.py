@@ -16,7 +16,7 @@ from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
 from resources.warp_device import WarpDeviceResource
 from talos_assets.defs import (
-    animation, automation, celery, dailies, direction, editing, effects, evaluation, failures, lab, paint, render,
+    animation, automation, dailies, direction, editing, effects, evaluation, failures, lab, paint, render,
     revision, voice,
 )
 from talos_assets.home import prepare_home
@@ -63,7 +63,7 @@ def build_resources() -> dict:
 defs = dg.Definitions(
     assets=SHOT_ASSETS + FILM_ASSETS + PUBLISH_ASSETS + REVIEW_ASSETS + LAB_ASSETS,
     jobs=[automation.plan_film, automation.render_shot, automation.edit_film, automation.evaluate_film,
-          dailies.publish_dailies, celery.render_shot_on_farm,
+          dailies.publish_dailies, automation.render_shot_on_farm,
           lab.train_lab_models, lab.rate_shot],
     sensors=[automation.story_inbox, automation.shots_after_plan, failures.record_run_failures,
              dailies.dailies_when_rendered, lab.train_when_judged, revision.revise_shots],

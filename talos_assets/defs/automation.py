@@ -12,12 +12,15 @@ recorded by `defs/failures.py`; dailies live in `defs/dailies.py`.
 
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
+from talos_assets.defs.celery import CELERY_BROKER_ENV, farm_executor
 from talos_assets.partitions import films_partitions, shot_key
 from talos_assets.spec import FilmPlan
 
@@ -32,6 +35,21 @@ render_shot = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="One shot's whole chain, Prism to Anima, in one process.",
 )
+render_shot_on_farm = dg.define_asset_job(
+    "render_shot_on_farm",
+    selection=render_shot.selection,
+    executor_def=farm_executor,
+    description="One shot's whole chain, Prism to Anima, each step on a Celery worker (render farm).",
+)
+SHOT_JOBS = [render_shot, render_shot_on_farm]
+
+
+def shot_job_name(environ: Mapping[str, str] | None = None) -> str:
+    """The job a sensor renders a shot with: on the farm when the studio has a Celery broker."""
+    env = os.environ if environ is None else environ
+    return render_shot_on_farm.name if env.get(CELERY_BROKER_ENV, "").strip() else render_shot.name
+
+
 edit_film = dg.define_asset_job(
     "edit_film", selection=["soundtrack", "storyboard", "timeline", "film_mix", "film", "evaluation", "published_film"],
     executor_def=dg.in_process_executor,
@@ -128,13 +146,15 @@ def story_inbox(context: dg.SensorEvaluationContext, studio: StudioHome, ichor: 
 
 
 def shot_run_requests(plan: FilmPlan, plan_run_id: str) -> list[dg.RunRequest]:
-    """One render_shot run per real shot of the plan (padding slots are never requested).
+    """One render run per real shot of the plan (padding slots are never requested), on the farm when
+    the studio has a Celery broker (`shot_job_name`).
 
     A 100-shot film asks for 100 runs at once; the instance's queued run coordinator holds them
     (max_concurrent_runs) and the pools (talos_assets.defs.pools) bound the heavy steps. The run key
     is the plan run and the slot: a re-evaluation of the same plan run never doubles a render, and a
     new plan renders again."""
-    return [dg.RunRequest(run_key=f"render-{plan_run_id}-{s.slot}", job_name=render_shot.name,
+    job_name = shot_job_name()
+    return [dg.RunRequest(run_key=f"render-{plan_run_id}-{s.slot}", job_name=job_name,
                           partition_key=shot_key(plan.film_id, s.slot), tags={"talos/plan-run": plan_run_id})
             for s in plan.shots]
 
@@ -162,8 +182,8 @@ def film_ready_for_edit(instance: dg.DagsterInstance, plan: FilmPlan) -> tuple[b
     return True, newest
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[plan_film, render_shot],
-                      request_jobs=[render_shot, edit_film], default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[plan_film, *SHOT_JOBS],
+                      request_jobs=[*SHOT_JOBS, edit_film], default_status=dg.DefaultSensorStatus.RUNNING,
                       minimum_interval_seconds=10)
 def shots_after_plan(context: dg.RunStatusSensorContext, studio: StudioHome):
     """After a plan: render every shot. After a shot: edit the film once all its shots are rendered."""

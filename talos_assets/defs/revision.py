@@ -3,8 +3,8 @@
 Each tick, for every film with no revision in flight, the open tickets of each shot are claimed as
 one round (at most MAX_ROUNDS per shot and plan; a shot re-planned since is given up): their
 revisions are merged onto the one in force, written beside the shot (the studio store's override,
-which `read_plan` applies for every stage) and recorded on the tickets, and one `render_shot` run
-is requested for exactly that shot partition, tagged with the ticket ids, its run key naming the
+which `read_plan` applies for every stage) and recorded on the tickets, and one shot render run (on
+the farm when the studio has one) is requested for exactly that shot partition, tagged with the ticket ids, its run key naming the
 tickets and the round. Once every revision run of a film has succeeded the sensor requests
 `edit_film` once (re-edit, re-evaluate, publish if Echo allows); that evaluation closes each ticket
 as fixed, opens its next round with an escalated revision, or gives it up. A revision run that
@@ -18,7 +18,7 @@ import dagster as dg
 
 from resources.ichor import IchorResource
 from resources.studio import StudioHome
-from talos_assets.defs.automation import REVISION_TAG, edit_film, render_shot
+from talos_assets.defs.automation import REVISION_TAG, SHOT_JOBS, edit_film, shot_job_name
 from talos_assets.partitions import shot_key
 from talos_assets.revision_spec import MAX_ROUNDS, ShotRevision, merged, plan_digest
 from talos_assets.stores.ichor import IchorVault
@@ -50,7 +50,7 @@ def claim_shot(store: StudioStore, vault: IchorVault, film_id: str, slot: str,
     if not vault.claim_tickets(ids, run_key, applied=revision.model_dump(mode="json"), max_rounds=MAX_ROUNDS):
         return None  # rounds spent: given up
     store.write_revision(directed, revision, tickets=ids)
-    return dg.RunRequest(run_key=run_key, job_name=render_shot.name, partition_key=shot_key(film_id, slot),
+    return dg.RunRequest(run_key=run_key, job_name=shot_job_name(), partition_key=shot_key(film_id, slot),
                          tags={REVISION_TAG: ",".join(map(str, ids)), FILM_TAG: film_id, RUN_TAG: run_key,
                                ROUND_TAG: str(round_)})
 
@@ -82,7 +82,7 @@ def settle_film(instance: dg.DagsterInstance, vault: IchorVault, film_id: str,
                          tags={FILM_TAG: film_id, RUN_TAG: key})
 
 
-@dg.sensor(jobs=[render_shot, edit_film], minimum_interval_seconds=20, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(jobs=[*SHOT_JOBS, edit_film], minimum_interval_seconds=20, default_status=dg.DefaultSensorStatus.RUNNING)
 def revise_shots(context: dg.SensorEvaluationContext, studio: StudioHome, ichor: IchorResource):
     """Echo's open revision tickets -> one render per revised shot -> one re-edit per film."""
     vault, store = ichor.vault(), studio.store()

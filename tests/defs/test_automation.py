@@ -60,6 +60,25 @@ def test_plan_fans_out_to_real_shots_only(studio, tmp_path):
     assert len({r.run_key for r in requests}) == 2
 
 
+def test_with_a_celery_broker_the_shots_render_on_the_farm(studio, tmp_path, monkeypatch):
+    from talos_assets.definitions import defs
+
+    story = tmp_path / "s.yaml"
+    story.write_text(GOOD)
+    plan = check_story(story, studio_settings()).plan
+    monkeypatch.setenv("TALOS_CELERY_BROKER_URL", "redis://farm-redis:6379/0")
+    requests = automation.shot_run_requests(plan, "run123")
+    assert [r.job_name for r in requests] == ["render_shot_on_farm"] * 2
+    farm = defs.resolve_job_def("render_shot_on_farm")
+    assert farm.executor_def.name == "talos_celery"
+    assert set(farm.asset_layer.executable_asset_keys) == set(defs.resolve_job_def("render_shot").asset_layer.executable_asset_keys)
+    # a finished farm render counts towards the film's edit like an in-process one (Dagster keeps the
+    # monitored jobs private; the daemon only shows the sensor runs of the jobs listed there)
+    sensor = automation.shots_after_plan
+    assert {"render_shot", "render_shot_on_farm"} <= {j.name for j in sensor._monitored_jobs}
+    assert {"render_shot", "render_shot_on_farm", "edit_film"} == {t.job_name for t in sensor.targets}
+
+
 def test_edit_waits_for_every_shot_since_the_latest_plan(studio, tmp_path):
     story = tmp_path / "s.yaml"
     story.write_text(GOOD)

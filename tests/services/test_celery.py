@@ -172,7 +172,7 @@ def test_two_celery_workers_render_a_film_bit_identical_to_one_machine(tmp_path,
     from talos_assets.definitions import defs
 
     assert "render_shot_on_farm" in {job.name for job in defs.jobs or []}, \
-        "talos_assets.definitions must register talos_assets.defs.celery.render_shot_on_farm"
+        "talos_assets.definitions must register talos_assets.defs.automation.render_shot_on_farm"
     story = tmp_path / "farm.yaml"
     story.write_text(STORY)
     plan, one_machine_s = _single_machine(tmp_path, monkeypatch, story)
