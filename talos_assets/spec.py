@@ -349,6 +349,15 @@ class CameraKey(BaseModel):
     roll: float = 0.0
 
 
+class FramedFrame(BaseModel):
+    """How Flux drew one frame: through this camera key (the plan's, with Echo's re-frame applied), the
+    figures touching the ground at `stage_ground_y` (a fraction of the stage height; None: no figure).
+    Raygen lights and shadows the framed drawing from it, Stokes and Anima frame their own layers by it."""
+
+    camera: CameraKey
+    stage_ground_y: float | None = None
+
+
 class ShotPlan(BaseModel):
     """Prism's direction for one shot: everything the downstream agents need."""
 

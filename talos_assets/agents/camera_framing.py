@@ -37,6 +37,29 @@ def camera_matrix(cam: CameraKey, width: int, height: int) -> np.ndarray:
     return m
 
 
+def is_identity(cam: CameraKey) -> bool:
+    """The camera that frames the whole stage as it is (no zoom, roll or offset)."""
+    return cam.zoom == 1.0 and cam.roll == 0.0 and cam.center_x == 0.5 and cam.center_y == 0.5
+
+
+def stage_to_frame_y(cam: CameraKey, stage_y: float, width: int, height: int) -> float:
+    """Where the stage row `stage_y` (a fraction of the height, at the camera's centre column) lands
+    in the frame, as a fraction of the frame height (beyond [0, 1] when it is out of shot)."""
+    m = camera_matrix(cam, width, height)
+    x, y = cam.center_x * width - 0.5, stage_y * height - 0.5
+    return float((m[1, 0] * x + m[1, 1] * y + m[1, 2] + 0.5) / height)
+
+
+def frame_to_stage(layer: np.ndarray, cam: CameraKey) -> np.ndarray:
+    """A framed label map (uint8) back on the stage, nearest neighbour: what the camera did not see
+    is 0. Stokes uses it to find the figures, drawn as framed, on the stage it simulates."""
+    if is_identity(cam):
+        return layer
+    h, w = layer.shape[:2]
+    return cv2.warpAffine(layer, camera_matrix(cam, w, h), (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
 def apply_camera(layer: np.ndarray, cam: CameraKey) -> np.ndarray:
     """Frame a layer through the camera; same size out. Identity camera returns an exact copy.
 
@@ -45,7 +68,7 @@ def apply_camera(layer: np.ndarray, cam: CameraKey) -> np.ndarray:
     """
     layer = np.asarray(layer, dtype=np.float32)
     h, w = layer.shape[:2]
-    if cam.zoom == 1.0 and cam.roll == 0.0 and cam.center_x == 0.5 and cam.center_y == 0.5:
+    if is_identity(cam):
         return layer.copy()
     m = camera_matrix(cam, w, h)
     opaque = layer.ndim == 2 or layer.shape[2] < 4 or bool(layer[..., 3].min() >= 1.0 - 1e-6)

@@ -262,7 +262,8 @@ def region_normals(line: np.ndarray, alpha: np.ndarray, ink_threshold: float = 0
     return normals
 
 
-def light_character(colored: np.ndarray, line: np.ndarray, light: KeyLight, ink_threshold: float = 0.5) -> np.ndarray:
+def light_character(colored: np.ndarray, line: np.ndarray, light: KeyLight, ink_threshold: float = 0.5,
+                    scale: float = 1.0) -> np.ndarray:
     """Cel-light a coloured character layer; returns a new layer with the same alpha.
 
     Shading factor per pixel: ambient · SHADOW_TINT + (1 − ambient) · tone · light colour, with tone
@@ -277,7 +278,7 @@ def light_character(colored: np.ndarray, line: np.ndarray, light: KeyLight, ink_
     out = colored.copy()
     alpha_full = colored[..., 3]
     h, w = line.shape
-    rim_width = max(2.0, 0.012 * min(h, w))
+    rim_width = max(2.0, 0.012 * min(h, w) * scale)  # `scale`: the camera's zoom the figure was drawn at
     box = _bbox(alpha_full > 1e-4, margin=int(rim_width) + 4)
     if box is None:
         return out
@@ -329,7 +330,8 @@ def light_character(colored: np.ndarray, line: np.ndarray, light: KeyLight, ink_
 
 
 def drop_shadow(
-    colored: np.ndarray, light: KeyLight, ground_y: float, opacity: float = 0.55, softness: float = 1.0
+    colored: np.ndarray, light: KeyLight, ground_y: float, opacity: float = 0.55, softness: float = 1.0,
+    scale: float = 1.0,
 ) -> np.ndarray:
     """A soft cast shadow layer for a character standing on the ground line `ground_y`.
 
@@ -337,7 +339,8 @@ def drop_shadow(
     above the ground lands at x + shear·h, ground − 0.35·h: the ground plane is foreshortened
     (squash 0.35) and the shadow leans away from the light horizontally (shear = −cos(azimuth) ·
     (0.3 + 1.2·cos(elevation)), longer for grazing light). The warped alpha is blurred more the
-    farther it is from the contact (penumbra widening), tinted a dark cool colour.
+    farther it is from the contact (penumbra widening), tinted a dark cool colour. `scale` is the
+    camera's zoom a framed figure was drawn at: blur and penumbra grow with it, as seen through it.
     """
     colored = np.asarray(colored, dtype=np.float32)
     h, w = colored.shape[:2]
@@ -349,7 +352,7 @@ def drop_shadow(
     # Forward map (x, y) -> (x + shear·(g − y), g − squash·(g − y)), anchored at the ground line.
     m = np.array([[1.0, -shear, shear * g], [0.0, squash, (1.0 - squash) * g]], dtype=np.float64)
     cast = cv2.warpAffine(alpha, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    base = max(0.5, 0.004 * h * softness)
+    base = max(0.5, 0.004 * h * softness * scale)
     near = cv2.GaussianBlur(cast, (0, 0), base)
     # The wide penumbra is smooth, so blur it on a quarter-size copy (16x fewer pixels) and upsample.
     if min(h, w) >= 64:
@@ -359,7 +362,7 @@ def drop_shadow(
         far = cv2.GaussianBlur(cast, (0, 0), base * 4.0)
     # Penumbra grows with the distance above the contact line on the ground plane.
     rows = np.arange(h, dtype=np.float32)[:, None]
-    reach = max(1.0, squash * 0.5 * h)
+    reach = max(1.0, squash * 0.5 * h * scale)
     mix = np.clip((g - rows) / reach, 0.0, 1.0)
     soft = near * (1.0 - mix) + far * mix
     a = np.clip(soft * opacity * min(1.0, light.intensity) * (1.0 - 0.5 * light.ambient), 0.0, 1.0)

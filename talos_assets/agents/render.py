@@ -4,8 +4,9 @@ Compositing is Porter-Duff "over" on premultiplied, linear-light float32 layers 
 bottom·(1 − αtop)), folded bottom to top, so blends and soft edges are physically additive and
 never darken at transparency edges the way straight-alpha sRGB blending does. The virtual camera is
 an affine similarity per frame (zoom about a stage point, roll about the frame centre) applied with
-`cv2.warpAffine` in bilinear interpolation; interpolating premultiplied values keeps alpha and colour
-consistent at edges. Camera keys are eased with smoothstep, zoom geometrically (equal ratios per
+`cv2.warpAffine` in bilinear interpolation to the layers made on the stage (the set, the effects);
+interpolating premultiplied values keeps alpha and colour consistent at edges. The characters and
+their shadow arrive already framed: Flux draws them through the same camera. Camera keys are eased with smoothstep, zoom geometrically (equal ratios per
 frame read as constant speed). Bloom is a threshold + multi-scale Gaussian glow computed at quarter
 resolution and added as light (premultiplied additive). Emissive light (bloom, fire) may exceed
 1.0: shot frames are kept scene-linear in half-float OpenEXR (`frames.write_layer`; a 16-bit sRGB PNG
@@ -21,6 +22,7 @@ import numpy as np
 
 from talos_assets.agents.coloring import LUMA
 from talos_assets.agents.camera_framing import apply_camera, camera_matrix, to_output_rgb8
+from talos_assets.spec import CameraKey
 
 
 def over(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
@@ -86,6 +88,17 @@ def shot_layers(background: np.ndarray, shadow: np.ndarray, character: np.ndarra
     return [layer for layer in order if layer is not None]
 
 
+def framed_layers(background: np.ndarray, shadow: np.ndarray, character: np.ndarray, cam: CameraKey,
+                  effects_back: np.ndarray | None = None, effects_front: np.ndarray | None = None) -> list[np.ndarray]:
+    """`shot_layers` as the camera sees them: the set and the effects, painted and simulated on the
+    stage, moved by the camera; the characters and their shadow, already drawn through it (Flux draws
+    a close-up at the size it is seen, Raygen lights that drawing), as they are."""
+    def framed(layer: np.ndarray | None) -> np.ndarray | None:
+        return None if layer is None else apply_camera(layer, cam)
+
+    return shot_layers(framed(background), shadow, character, framed(effects_back), framed(effects_front))
+
+
 def add_weather(framed: np.ndarray, weather: np.ndarray | None) -> np.ndarray:
     """The weather over a frame already moved by the camera: rain and snow are in screen space, so a
     close-up does not magnify the streaks, and a flash's light (colour without coverage) brightens all."""
@@ -94,4 +107,4 @@ def add_weather(framed: np.ndarray, weather: np.ndarray | None) -> np.ndarray:
     return over(weather, framed)
 
 
-__all__ = ["over", "composite", "shot_layers", "add_weather", "add_bloom", "apply_camera", "camera_matrix", "to_output_rgb8"]
+__all__ = ["over", "composite", "shot_layers", "framed_layers", "add_weather", "add_bloom", "apply_camera", "camera_matrix", "to_output_rgb8"]

@@ -10,7 +10,9 @@ from talos_assets import progress
 from talos_assets.agents import inbetweening, key_animation, props
 from talos_assets.agents.frames import FrameWriter, write_gray_png, write_rgb8_png
 from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
-from talos_assets.defs.direction import scene_graph
+from talos_assets.agents.camera_framing import zoomed_out
+from talos_assets.defs.direction import camera_plan, scene_graph
+from talos_assets.spec import FramedFrame
 from talos_assets.defs.voice import dialogue_line
 from talos_assets.partitions import shots_partitions
 from talos_assets.stores.studio import Layer, Stage
@@ -85,10 +87,11 @@ def line_art_keys(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.M
     ))
 
 
-@dg.asset(partitions_def=shots_partitions, group_name=FLUX, kinds={"python"}, deps=[key_poses, dialogue_line])
+@dg.asset(partitions_def=shots_partitions, group_name=FLUX, kinds={"python"}, deps=[key_poses, dialogue_line, camera_plan])
 def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.MaterializeResult:
     """Flux: every frame's pose by eased pose-space interpolation, each on-screen speaker's mouth
-    following its line, drawn as line art + region map."""
+    following its line, drawn as line art + region map through the frame's camera (a close-up is drawn
+    at the size it is seen)."""
     clock = StageClock()
     store = studio.store()
     shot = shot_plan_for(context, store)
@@ -97,6 +100,9 @@ def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
         placed = store.read_prop_placements(shot)
         specs, prop_rigs = props.placement_specs(placed, studio.prop_dirs()), _prop_rigs(studio, placed)
         mouths = store.read_mouth_tracks(shot)
+        # the camera plan has one key per rendered frame; Echo's re-frame widens it for every layer
+        zoom_out = store.shot_revision(shot).zoom_out
+        cameras = [zoomed_out(cam, zoom_out) for cam in store.read_camera_plan(shot)]
     rigs = _rigs(studio, sorted({k.character for k in keys}))
     poses = inbetweening.lip_sync_poses(inbetweening.inbetween_poses(keys, shot.total_frames, rigs), mouths)
     prop_poses = inbetweening.inbetween_prop_poses(placed, poses, rigs, specs, shot.total_frames, shot.width / shot.height)
@@ -104,18 +110,20 @@ def inbetweens(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mate
     # Props ride beside the characters as `prop:<key>`, so every reader of the poses sees them.
     store.write_inbetween_poses(shot, {**poses, **prop_poses})
     lines, regions = store.frames(shot, Layer.line), store.frames(shot, Layer.regions)
-    preview = None
+    preview, framing = None, []
     with FrameWriter() as writer:
         for f in range(shot.total_frames):
             at_f = {p.key: prop_poses[inbetweening.PROP_PREFIX + p.key][f] for p in placed}
             scene = props.frame_drawables(rigs, {c: poses[c][f] for c in poses}, inbetweening.placements_at(placed, f),
                                           prop_rigs, at_f)
-            art = key_animation.draw_line_art(scene, shot.width, shot.height)
+            art = key_animation.draw_line_art(scene, shot.width, shot.height, camera=cameras[f])
+            framing.append(FramedFrame(camera=cameras[f], stage_ground_y=art.stage_ground_y))
             writer.gray(lines.path(f), art.line)
             writer.gray(regions.path(f), art.regions.astype(np.uint8))
             if f == shot.frames // 2:
                 preview = _ink_preview(art.line)
             progress.tick("Flux inbetweens", shot.slot, f + 1, shot.total_frames)
+    store.write_framing(shot, framing)
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview, characters=", ".join(poses),
         props=", ".join(p.key for p in placed) or "none", speaking=", ".join(c for c in mouths if c in poses) or "none",

@@ -9,6 +9,7 @@ import numpy as np
 from resources.studio import StudioHome
 from resources.warp_device import WarpDeviceResource
 from talos_assets import progress
+from talos_assets.agents.camera_framing import frame_to_stage
 from talos_assets.agents.effects import shot as stokes
 from talos_assets.agents.frames import FrameWriter, read_gray_png, to_display_rgb8
 from talos_assets.defs.animation import inbetweens
@@ -32,16 +33,19 @@ def _tracks(shot, store, studio: StudioHome, geometry):
 
 def _obstacles(store, shot):
     region_maps = store.frames(shot, Layer.regions)
-    used = [0]
+    used, framing = [0], []
 
     def character_mask(f: int) -> np.ndarray | None:
         # Region maps are uint8, > 0 where a character is; a shot without characters (or without an
-        # in-between for this frame) has no obstacle.
+        # in-between for this frame) has no obstacle. Flux drew them as framed: the fluid runs on the
+        # stage, so each map goes back through its frame's camera (what the camera cut off is free).
         path = region_maps.path(f)
         if not path.exists():
             return None
+        if not framing:
+            framing.extend(store.read_framing(shot))
         used[0] += 1
-        return read_gray_png(path, as_float=False)
+        return frame_to_stage(read_gray_png(path, as_float=False), framing[f].camera)
 
     return character_mask, used
 

@@ -12,6 +12,7 @@ from resources.aether import AetherResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import coloring, lighting, sets
+from talos_assets.agents.camera_framing import stage_to_frame_y
 from talos_assets.agents.frames import (
     FrameWriter, atomic_write_bytes, decode_srgb, encode_srgb16, read_gray_png, read_layer, to_display_rgb8,
 )
@@ -100,6 +101,7 @@ def lit_frames(context: dg.AssetExecutionContext, studio: StudioHome, aether: Ae
         spec = sets.load_set(setting.place, studio.set_dirs())
         light = lighting.light_for_setting(setting, spec, shot.emotion, shot.valence, shot.arousal)
         lines, colored_layers = store.frames(shot, Layer.line), store.frames(shot, Layer.colored)
+        framing = store.read_framing(shot)
         folder = store.fresh_stage(shot, Stage.lit)
         lit_layers, shadows = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow)
         # the vault's PNG is the shot's background file as it is: no decode and re-encode per shot
@@ -110,8 +112,13 @@ def lit_frames(context: dg.AssetExecutionContext, studio: StudioHome, aether: Ae
             for f in range(shot.total_frames):
                 colored = read_layer(colored_layers.path(f))
                 line = read_gray_png(lines.path(f))
-                lit = lighting.light_character(colored, line, light)
-                shadow = lighting.drop_shadow(colored, light, lighting.ground_line(colored[..., 3]))
+                # the figures are drawn as framed: light and shadow in the frame, scaled by its zoom,
+                # the shadow cast on the stage's ground as the camera sees it
+                framed = framing[f]
+                lit = lighting.light_character(colored, line, light, scale=framed.camera.zoom)
+                ground = (lighting.ground_line(colored[..., 3]) if framed.stage_ground_y is None else
+                          stage_to_frame_y(framed.camera, framed.stage_ground_y, shot.width, shot.height))
+                shadow = lighting.drop_shadow(colored, light, ground, scale=framed.camera.zoom)
                 writer.layer(lit_layers.path(f), lit)
                 writer.layer(shadows.path(f), shadow)
                 if f == shot.frames // 2:

@@ -9,12 +9,10 @@ from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import coloring, lighting, render, title_card
-from talos_assets.agents.camera_framing import zoomed_out
 from talos_assets.agents.inpaint import repair_frame
 from talos_assets.agents.effects.shot import any_behind, is_emissive
 from talos_assets.agents.frames import FrameWriter, read_layer
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
-from talos_assets.defs.direction import camera_plan
 from talos_assets.defs.effects import effect_layers
 from talos_assets.defs.paint import lit_frames
 from talos_assets.defs.pools import ANIMA_POOL
@@ -66,7 +64,7 @@ def _optional(path):
     return read_layer(path) if path.exists() else None
 
 
-@dg.asset(partitions_def=shots_partitions, group_name=ANIMA, kinds={"python"}, deps=[lit_frames, effect_layers, camera_plan],
+@dg.asset(partitions_def=shots_partitions, group_name=ANIMA, kinds={"python"}, deps=[lit_frames, effect_layers],
           pool=ANIMA_POOL, retry_policy=TRANSIENT_RETRY)
 def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: IchorResource,
                 mlflow: MLflowResource) -> dg.MaterializeResult:
@@ -77,31 +75,32 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
     store = studio.store()
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():  # a stage not materialized yet, a full disk: no retry
-        cams = store.read_camera_plan(shot)
         lit, shadows = store.frames(shot, Layer.lit), store.frames(shot, Layer.shadow)
         fx, fx_back, weather = (store.frames(shot, layer) for layer in (Layer.effects, Layer.effects_back, Layer.weather))
+        # a screenplay's centred text (> TITLE <) is its words on a plate, not the shot's layers
+        card = (title_card.draw_title_card(shot.title_text, shot.palette, shot.width, shot.height)
+                if shot.beat == "title" and shot.title_text else None)
+        # the camera each frame was drawn through (the plan's, with Echo's re-frame): the set and the
+        # effects are moved by it to meet the characters, drawn as framed. Read before the old render
+        # is cleared: a missing stage leaves the last render as it was.
+        framing = store.read_framing(shot) if card is None else []
         folder = store.fresh_stage(shot, Stage.render)
         rendered = store.frames(shot, Layer.render)
         background = read_layer(store.background_path(shot))
         emissive = is_emissive(shot)
         revision = store.shot_revision(shot)  # Echo's revision of the shot: identity when there is none
-        # a screenplay's centred text (> TITLE <) is its words on a plate, not the shot's layers
-        card = (title_card.draw_title_card(shot.title_text, shot.palette, shot.width, shot.height)
-                if shot.beat == "title" and shot.title_text else None)
         preview = None
         with FrameWriter() as writer:
             for f in range(shot.total_frames):
                 if card is not None:
                     frame = card
                 else:
-                    layers = render.shot_layers(background, read_layer(shadows.path(f)), read_layer(lit.path(f)),
-                                                _optional(fx_back.path(f)), _optional(fx.path(f)))
+                    layers = render.framed_layers(background, read_layer(shadows.path(f)), read_layer(lit.path(f)),
+                                                  framing[f].camera, _optional(fx_back.path(f)), _optional(fx.path(f)))
                     frame = lighting.apply_exposure(render.composite(layers), revision.exposure_ev)
                     if emissive:
                         frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
                     frame = coloring.pull_to_palette(frame, shot.palette, revision.palette_pull)
-                    # the camera plan has one key per rendered frame
-                    frame = render.apply_camera(frame, zoomed_out(cams[f], revision.zoom_out))
                     frame = render.add_weather(frame, _optional(weather.path(f)))
                 writer.layer(rendered.path(f), np.ascontiguousarray(frame[..., :3]))
                 if f == shot.frames // 2:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from talos_assets.agents.frames import atomic_write_bytes
 from talos_assets.revision_spec import ShotOverride, ShotRevision, plan_digest, revised_shot
-from talos_assets.spec import CameraKey, ClipCut, FilmPlan, FrameSequence, KeyPose, Pose, ShotPlan, is_valid_id
+from talos_assets.spec import CameraKey, ClipCut, FilmPlan, FramedFrame, FrameSequence, KeyPose, Pose, ShotPlan, is_valid_id
 
 
 class MissingStageError(ValueError):
@@ -237,6 +237,16 @@ class StudioStore:
         text = self._read(self._shot_file(shot, Stage.inbetweens, "poses.json"),
                           f"the in-betweens of shot {shot.slot} of '{shot.film_id}'", "materialize inbetweens first")
         return {c: [Pose.model_validate(p) for p in ps] for c, ps in json.loads(text).items()}
+
+    def write_framing(self, shot: ShotPlan, framing: list[FramedFrame]) -> Path:
+        return write_json(self._shot_file(shot, Stage.inbetweens, "framing.json"), [f.model_dump() for f in framing])
+
+    def read_framing(self, shot: ShotPlan) -> list[FramedFrame]:
+        """Per frame, the camera the in-betweens were drawn through (every later layer follows it)."""
+        text = self._read(self._shot_file(shot, Stage.inbetweens, "framing.json"),
+                          f"the framing of the in-betweens of shot {shot.slot} of '{shot.film_id}'",
+                          "materialize inbetweens first")
+        return [FramedFrame.model_validate(f) for f in json.loads(text)]
 
     def write_motion_curves(self, shot: ShotPlan, curves: dict[str, list[float]]) -> Path:
         return write_json(self._shot_file(shot, Stage.inbetweens, "motion_curves.json"), curves)

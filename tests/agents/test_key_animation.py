@@ -424,3 +424,33 @@ def test_a_single_faces_its_partner_across_the_line():
             shot = _shot(["talos"], seed=seed).model_copy(update={"screen_side": {"talos": side}})
             facings = {np.sign(k.pose.face[ka.FACING_KEY]) for k in ka.plan_key_poses(shot)}
             assert facings == {expected}, (seed, side, facings)
+
+
+def _line_iou(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a >= 0.25, b >= 0.25
+    return float((a & b).sum() / (a | b).sum())
+
+
+def test_a_close_up_is_drawn_at_the_size_it_is_seen_not_blown_up():
+    """Through a 2x camera on the stage's centre, the drawing is the stage drawn at twice the size and
+    cropped (the truth), far closer to it than the stage drawing magnified; and a still camera draws
+    exactly the stage."""
+    from talos_assets.agents.camera_framing import apply_camera
+    from talos_assets.spec import CameraKey
+
+    rigs = [ka.load_rig("talos"), ka.load_rig("mira")]
+    scene = list(zip(rigs, [_pose(rigs[0], Emotion.joy, 0.6, 0.42, 1), _pose(rigs[1], Emotion.awe, 0.6, 0.6, -1)]))
+    w, h = 320, 180
+    cam = CameraKey(frame=0, center_x=0.5, center_y=0.5, zoom=2.0)
+    framed = ka.draw_line_art(scene, w, h, camera=cam)
+    truth = ka.draw_line_art(scene, 2 * w, 2 * h).line[h // 2 : h // 2 + h, w // 2 : w // 2 + w]
+    stage = ka.draw_line_art(scene, w, h)
+    blown_up = apply_camera(stage.line, cam)
+    assert _line_iou(framed.line, truth) >= 0.8
+    assert _line_iou(framed.line, truth) > _line_iou(blown_up, truth) + 0.1
+    assert np.abs(framed.line - truth).mean() < 0.6 * np.abs(blown_up - truth).mean()
+    # the ground the figures stand on is the stage's, whatever the camera: the silhouette's lowest row
+    rows = np.nonzero(stage.silhouette.any(axis=1))[0]
+    assert framed.stage_ground_y == stage.stage_ground_y == pytest.approx((rows[-1] + 1) / h, abs=1.5 / h)
+    still = ka.draw_line_art(scene, w, h, camera=CameraKey(frame=0))
+    assert np.array_equal(still.line, stage.line) and np.array_equal(still.regions, stage.regions)

@@ -211,3 +211,26 @@ def test_drop_shadow_falls_away_from_the_sun(palette):
         light = light_for_setting(Setting(place="hills", time_of_day=tod), hills)
         shadow_x, _ = _centroid(drop_shadow(colored, light, ground)[..., 3])
         assert sign * (shadow_x - char_x) > 3.0
+
+
+@pytest.mark.parametrize("center_y, zoom", [(0.55, 1.8), (0.45, 2.2)])  # feet in shot; feet cut off
+def test_a_framed_figures_shadow_is_the_stage_shadow_seen_through_the_camera(center_y, zoom):
+    """Flux draws a close-up through the camera, so Raygen casts its shadow in the frame: on the
+    stage's ground as the camera sees it (not the framed silhouette's lowest row, which is the frame's
+    edge once the feet are cut off), blurred as much more as the camera magnifies."""
+    from talos_assets.agents.camera_framing import apply_camera, stage_to_frame_y
+    from talos_assets.agents.lighting import ground_line
+    from talos_assets.spec import CameraKey
+
+    h, w = 180, 320
+    stage = np.zeros((h, w, 4), np.float32)
+    stage[60:130, 150:175] = 1.0  # a standing figure, its feet on row 129
+    light = KeyLight(azimuth_deg=150, elevation_deg=25)
+    cam = CameraKey(frame=0, center_x=0.5, center_y=center_y, zoom=zoom)
+    ground = ground_line(stage[..., 3])
+    truth = apply_camera(drop_shadow(stage, light, ground), cam)[..., 3]
+    framed = apply_camera(stage, cam)
+    cast = drop_shadow(framed, light, stage_to_frame_y(cam, ground, w, h), scale=zoom)[..., 3]
+    assert np.abs(cast - truth).sum() < 0.2 * truth.sum()
+    unscaled = drop_shadow(framed, light, stage_to_frame_y(cam, ground, w, h))[..., 3]
+    assert np.abs(cast - truth).sum() < np.abs(unscaled - truth).sum()

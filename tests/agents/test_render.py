@@ -14,6 +14,7 @@ from talos_assets.agents.render import (
     add_weather,
     apply_camera,
     composite,
+    framed_layers,
     over,
     shot_layers,
     to_output_rgb8,
@@ -197,3 +198,22 @@ def test_linear_exr_keeps_emissive_light(tmp_path):
         write_layer_exr(tmp_path / "bad.exr", bloomed[..., 0])
     with pytest.raises(FileNotFoundError):
         read_layer_exr(tmp_path / "missing.exr")
+
+
+def test_framed_layers_move_the_stage_layers_and_keep_the_drawn_ones():
+    """The set and the effects are made on the stage and framed here; the characters and their shadow
+    arrive drawn through the camera already, so they are composited as they are."""
+    rng = np.random.default_rng(3)
+    h, w = 36, 64
+    background = np.concatenate([rng.random((h, w, 3), dtype=np.float32), np.ones((h, w, 1), np.float32)], axis=2)
+    fx = np.zeros((h, w, 4), np.float32)
+    fx[10:20, 30:40] = 0.5
+    character = np.zeros((h, w, 4), np.float32)
+    character[5:30, 5:15] = 1.0
+    shadow = np.zeros((h, w, 4), np.float32)
+    cam = CameraKey(frame=0, center_x=0.6, center_y=0.4, zoom=1.7)
+    layers = framed_layers(background, shadow, character, cam, effects_front=fx)
+    assert len(layers) == 4
+    assert np.array_equal(layers[0], apply_camera(background, cam)) and not np.allclose(layers[0], background)
+    assert layers[1] is shadow and layers[2] is character
+    assert np.array_equal(layers[3], apply_camera(fx, cam))

@@ -102,15 +102,16 @@ def test_a_user_error_is_attempted_exactly_once(service_film, monkeypatch):
 
     def missing(self, shot):
         calls.append(1)
-        raise MissingStageError(f"the camera plan of shot {shot.slot} of '{shot.film_id}' is missing: materialize camera_plan first.")
+        raise MissingStageError(f"the framing of the in-betweens of shot {shot.slot} of '{shot.film_id}' is missing: "
+                                "materialize inbetweens first.")
 
-    monkeypatch.setattr(StudioStore, "read_camera_plan", missing)
+    monkeypatch.setattr(StudioStore, "read_framing", missing)
     result = _materialize(service_film, render.shot_render, shot_key(service_film.film_id, "s002"))
     assert not result.success
     assert len(calls) == 1
     assert not _events(result, "STEP_UP_FOR_RETRY") and len(_events(result, "STEP_FAILURE")) == 1
     failure = _events(result, "STEP_FAILURE")[0].step_failure_data
-    assert "materialize camera_plan first" in failure.user_failure_data.description
+    assert "materialize inbetweens first" in failure.user_failure_data.description
 
 
 @pytest.mark.parametrize("error,starts", [

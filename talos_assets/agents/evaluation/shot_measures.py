@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from talos_assets.agents.camera_framing import apply_camera, to_output_rgb8
+from talos_assets.agents.camera_framing import to_output_rgb8
 from talos_assets.agents.evaluation.chroma import graded_swatches, lit_swatches
 from talos_assets.agents.evaluation.colour_difference import palette_finding
 from talos_assets.agents.evaluation.dialogue_sync import drawn_openings, lip_sync_finding
@@ -98,13 +98,10 @@ def _figure_box(masks: Sequence[np.ndarray], pad: int = 2) -> tuple[int, int, in
 def palette(store: StudioStore, shot: ShotPlan) -> EchoFinding | None:
     """CIEDE2000 adherence of the figures as delivered; None for a shot with no figure on screen.
     Only the box around the figures is converted to Lab: the rest of the frame is never judged."""
-    cams = store.read_camera_plan(shot)
     colored = store.frames(shot, Layer.colored)
     picked = range(0, shot.frames, PALETTE_EVERY)
-    masks = []
-    for f in picked:
-        alpha = read_layer(colored.path(f))[..., 3]
-        masks.append(apply_camera(alpha, cams[f]).reshape(alpha.shape) > FIGURE_ALPHA)
+    # Chroma colours the figures as Flux drew them, through the camera: the masks are the frame's own
+    masks = [read_layer(colored.path(f))[..., 3] > FIGURE_ALPHA for f in picked]
     if not any(m.any() for m in masks):
         return None
     light = KeyLight.model_validate_json(store.key_light_path(shot).read_text())

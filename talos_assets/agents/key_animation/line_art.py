@@ -7,6 +7,9 @@ than the inner construction lines. Frames under ~1440 lines are drawn supersampl
 budget and area-averaged so a small frame is the same drawing as a large one; each character is
 recorded as a display list and replayed inside its own bounding box, which is what makes 4K cheap.
 A turned figure is its side view squeezed in x (a signed view scale carried in the face channels).
+Given the shot's camera key, the figures are drawn through it: every outline point goes through the
+camera's similarity and every line width scales with its zoom, so a close-up is drawn at the size it
+is seen (vectors at the crop's resolution), never a blow-up of the whole stage.
 The mouth has the four shapes of a reduced Preston Blair chart - closed (a line), open (a dropped
 jaw), wide (spread lips baring the teeth) and round (a pursed O) - from `mouth_open` and `mouth_wide`.
 """
@@ -30,7 +33,8 @@ from talos_assets.agents.key_animation.rig import (
     Rig,
     forward_kinematics,
 )
-from talos_assets.spec import REGION_NAMES, Pose
+from talos_assets.agents.camera_framing import camera_matrix, is_identity
+from talos_assets.spec import REGION_NAMES, CameraKey, Pose
 
 # Sub-pixel precision for OpenCV drawing: coordinates are passed as fixed point with 4 fraction bits.
 SHIFT = 4
@@ -44,6 +48,9 @@ class LineArt:
     line: np.ndarray  # float32 (H, W) in [0, 1]
     regions: np.ndarray  # uint8 (H, W)
     silhouette: np.ndarray  # bool (H, W)
+    # the lowest outline point on the stage (before any camera), a fraction of the stage height: where
+    # the figures touch the ground; None when nothing was drawn
+    stage_ground_y: float | None = None
 
 
 def _chaikin(points: np.ndarray, passes: int) -> np.ndarray:
@@ -250,25 +257,40 @@ def view_scale(pose: Pose) -> float:
     return sign * float(np.clip(abs(f), MIN_VIEW_SCALE, 1.0))
 
 
-def _character_ops(rig: Rig, pose: Pose, W: int, H: int, height: int, ss: int) -> tuple[list[_Op], tuple[int, int, int, int]]:
-    """The display list of one character on a W x H canvas and its pixel bounding box (x0, y0, x1, y1)."""
+def _canvas_camera(cam: CameraKey, width: int, height: int, ss: int) -> np.ndarray:
+    """The camera's 2x3 similarity on the supersampled canvas: canvas pixel X is output pixel
+    (X + 0.5) / ss - 0.5 (the area average's sampling), mapped by `camera_matrix`, and back."""
+    m = camera_matrix(cam, width, height)
+    a, b = m[:, :2], m[:, 2]
+    c0 = np.full(2, 0.5 / ss - 0.5)
+    return np.concatenate([a, (ss * (a @ c0 + b) + (0.5 * ss - 0.5))[:, None]], axis=1)
+
+
+def _character_ops(rig: Rig, pose: Pose, W: int, H: int, height: int, ss: int, camera: np.ndarray | None = None,
+                   zoom: float = 1.0) -> tuple[list[_Op], tuple[int, int, int, int], float]:
+    """The display list of one character on a W x H canvas, its pixel bounding box (x0, y0, x1, y1)
+    and its lowest stage point (canvas pixels, before the camera). `camera` (2x3, canvas pixels)
+    frames the outlines; `zoom` is its scale, which the line widths follow."""
     bones = forward_kinematics(rig, pose)
     sx = view_scale(pose)
     char_px = CHARACTER_HEIGHT * H * rig.height * pose.scale
     ox, oy = pose.root_x * W, pose.root_y * H
+    stage_bottom = [-np.inf]
 
     def to_px(p: np.ndarray) -> np.ndarray:
-        return np.stack([ox + sx * char_px * p[:, 0], oy - char_px * p[:, 1]], axis=1)
+        px = np.stack([ox + sx * char_px * p[:, 0], oy - char_px * p[:, 1]], axis=1)
+        stage_bottom[0] = max(stage_bottom[0], float(px[:, 1].max()))
+        return px if camera is None else px @ camera[:, :2].T + camera[:, 2]
 
     inner_out, sil_out = line_widths(rig, height)
-    inner, sil = _cv_thickness(inner_out * ss), _cv_thickness(sil_out * ss)
+    inner, sil = _cv_thickness(inner_out * ss * zoom), _cv_thickness(sil_out * ss * zoom)
     ops: list[_Op] = []
     lo, hi = np.array([np.inf, np.inf]), np.array([-np.inf, -np.inf])
     region_of = {r: i for i, r in enumerate(REGION_NAMES)}
     for part in rig.parts:
         bone = bones[part.bone]
         # Enough vertices that a curve stays smooth at this size (about one per 3 px of outline).
-        size_px = char_px * max(part.radii + part.width + (bone.length,))
+        size_px = char_px * zoom * max(part.radii + part.width + (bone.length,))
         segments = int(np.clip(size_px, 16, 72))
         px = to_px(_part_outline(part, bone, segments))
         lo, hi = np.minimum(lo, px.min(axis=0)), np.maximum(hi, px.max(axis=0))
@@ -287,7 +309,7 @@ def _character_ops(rig: Rig, pose: Pose, W: int, H: int, height: int, ss: int) -
     pad = sil / 2.0 + 3.0
     x0, y0 = int(math.floor(lo[0] - pad)), int(math.floor(lo[1] - pad))
     x1, y1 = int(math.ceil(hi[0] + pad)) + 1, int(math.ceil(hi[1] + pad)) + 1
-    return ops, (max(0, x0), max(0, y0), min(W, x1), min(H, y1))
+    return ops, (max(0, x0), max(0, y0), min(W, x1), min(H, y1)), stage_bottom[0]
 
 
 def _replay(ops: list[_Op], layers: tuple[np.ndarray, ...], x0: int, y0: int) -> None:
@@ -318,8 +340,10 @@ def _draw_character(ops: list[_Op], ink: np.ndarray, regions: np.ndarray, covere
     np.maximum(cov_v, union, out=cov_v)
 
 
-def draw_line_art(rigs_and_poses: list[tuple[Rig, Pose]], width: int, height: int) -> LineArt:
-    """Draw characters (later ones in front) as anti-aliased closed-outline line art with region hints.
+def draw_line_art(rigs_and_poses: list[tuple[Rig, Pose]], width: int, height: int,
+                  camera: CameraKey | None = None) -> LineArt:
+    """Draw characters (later ones in front) as anti-aliased closed-outline line art with region hints,
+    seen through `camera` when given (the frame as delivered, not the stage).
 
     Each character is recorded as a display list, then replayed only inside its bounding box: the
     per-character scratch layers and the silhouette compositing never touch the rest of the frame.
@@ -330,12 +354,17 @@ def draw_line_art(rigs_and_poses: list[tuple[Rig, Pose]], width: int, height: in
         raise ValueError(f"cannot draw at {width}x{height}")
     ss = supersample_factor(width, height)
     W, H = width * ss, height * ss
+    framed = camera is not None and not is_identity(camera)
+    canvas_camera = _canvas_camera(camera, width, height, ss) if framed else None
+    zoom = camera.zoom if framed else 1.0
+    ground = -np.inf
     ink = np.zeros((H, W), np.uint8)
     regions = np.zeros((H, W), np.uint8)
     covered = np.zeros((H, W), np.uint8)
     bx0, by0, bx1, by1 = W, H, 0, 0
     for rig, pose in rigs_and_poses:
-        ops, (x0, y0, x1, y1) = _character_ops(rig, pose, W, H, height, ss)
+        ops, (x0, y0, x1, y1), bottom = _character_ops(rig, pose, W, H, height, ss, canvas_camera, zoom)
+        ground = max(ground, bottom)
         if x1 <= x0 or y1 <= y0:
             continue  # entirely off-frame
         bx0, by0, bx1, by1 = min(bx0, x0), min(by0, y0), max(bx1, x1), max(by1, y1)
@@ -347,7 +376,7 @@ def draw_line_art(rigs_and_poses: list[tuple[Rig, Pose]], width: int, height: in
             box = (slice(by0, by1), slice(bx0, bx1))
             np.multiply(ink[box], np.float32(1.0 / 255.0), out=line[box], dtype=np.float32)
             np.greater_equal(covered[box], 128, out=silhouette[box])
-        return LineArt(line=line, regions=regions, silhouette=silhouette)
+        return LineArt(line=line, regions=regions, silhouette=silhouette, stage_ground_y=_ground(ground, H))
     # Area-average for anti-aliasing, but every output pixel a stroke core passes through stays
     # ink (>= INK_KEEP): a connected stroke crosses a 4-connected chain of blocks, so outlines
     # thinner than a pixel still close their regions for a flood fill at ink < 0.5.
@@ -360,7 +389,14 @@ def draw_line_art(rigs_and_poses: list[tuple[Rig, Pose]], width: int, height: in
     cover = cv2.resize(cover, (width, height), interpolation=cv2.INTER_AREA)
     # Region hints are labels: take the sample at the centre of each output pixel, never a mean.
     regions = np.ascontiguousarray(regions[ss // 2 :: ss, ss // 2 :: ss][:height, :width])
-    return LineArt(line=np.clip(line, 0.0, 1.0).astype(np.float32), regions=regions, silhouette=cover >= 0.5)
+    return LineArt(line=np.clip(line, 0.0, 1.0).astype(np.float32), regions=regions, silhouette=cover >= 0.5,
+                   stage_ground_y=_ground(ground, H))
+
+
+def _ground(bottom_px: float, canvas_height: int) -> float | None:
+    """The lowest outline point (canvas pixels, centres at integers) as a fraction of the stage height:
+    the bottom edge of that pixel, as `lighting.ground_line` reads a silhouette."""
+    return None if not np.isfinite(bottom_px) else float(np.clip((bottom_px + 0.5) / canvas_height, 0.0, 1.0))
 
 
 def draw_line_art_sequence(frames: Iterable[list[tuple[Rig, Pose]]], width: int, height: int,
