@@ -97,7 +97,7 @@ def _ichor_rows(report: EvaluationReport) -> list[tuple[str | None, str, float, 
 
 # the per-shot table in the UI: metric -> column heading
 PER_SHOT_COLUMNS = {"flicker": "flicker (L*)", "warped_flicker": "warped flicker (L*)", "palette_adherence": "palette",
-                    "palette_de2000": "palette ΔE00", "mean_luma": "luma", "beat_offset_ms": "beat offset (ms)",
+                    "palette_de2000": "palette ΔE00", "line_continuity": "outlines inked", "mean_luma": "luma", "beat_offset_ms": "beat offset (ms)",
                     "jerk": "jerk", "foot_sliding": "foot sliding", "lip_sync": "lip sync (ms)",
                     "story_fidelity": "story elements shown"}
 

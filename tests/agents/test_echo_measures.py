@@ -398,3 +398,39 @@ def test_loudness_finding_against_the_mix_target():
     assert ds.loudness_finding(_tone(-23.0 + 3.01), 48000, target_lufs=-23.0).severity == "ok"
     # on target loudness but peaking over -1 dBTP: clips on delivery
     assert ds.loudness_finding(_tone(-0.5), 48000, target_lufs=-3.5).severity == "error"
+
+
+# ---- line continuity ---------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(160, 90), (640, 360), (1280, 720)])
+def test_a_drawn_figure_has_every_region_boundary_inked_at_any_size(size):
+    from talos_assets.agents import key_animation as ka
+    from talos_assets.agents.evaluation.line_continuity import inked_fraction
+    from talos_assets.spec import CameraKey, Emotion
+
+    rigs = [ka.load_rig("talos"), ka.load_rig("mira")]
+    poses = [ka.emotion_pose(rigs[0], Emotion.joy, 0.6, 0.35, 1), ka.emotion_pose(rigs[1], Emotion.fear, 0.7, 0.65, -1)]
+    for camera in (None, CameraKey(frame=0, center_y=0.4, zoom=1.8)):  # whole stage; a close-up cut by the frame
+        art = ka.draw_line_art(list(zip(rigs, poses)), *size, camera=camera)
+        assert inked_fraction(art.line, art.regions) == 1.0
+
+
+def test_an_open_outline_is_found_where_it_is_open():
+    from talos_assets.agents.evaluation.line_continuity import inked_fraction, line_continuity_finding
+
+    regions = np.zeros((90, 160), np.uint8)
+    cv2.rectangle(regions, (40, 20), (119, 69), 3, -1)  # one region, 80x50
+    line = np.zeros((90, 160), np.float32)
+    cv2.rectangle(line, (40, 20), (119, 69), 1.0, 1)  # its outline
+    assert inked_fraction(line, regions) == 1.0
+    gap = line.copy()
+    gap[15:75, 100:125] = 0.0  # the right side and the corners next to it erased
+    value = inked_fraction(gap, regions)
+    # the boundary band is 2 px wide (both sides of the edge): about 2 x (50 + 2 x 20) of ~2 x 260 open
+    assert 0.6 < value < 0.75
+    drawings = [(0, line, regions), (6, gap, regions), (12, line, regions), (18, np.zeros_like(line), np.zeros_like(regions))]
+    found = line_continuity_finding(drawings)
+    assert found.value == pytest.approx(value) and found.severity == "error" and found.frames == [6]
+    x0, y0, x1, y1 = found.region
+    assert 95 / 160 <= x0 and x1 <= 126 / 160 and 15 / 90 <= y0 and y1 <= 75 / 90
+    assert line_continuity_finding([(0, line, regions)]).severity == "ok"
+    assert line_continuity_finding([(0, np.zeros_like(line), np.zeros_like(regions))]) is None  # no figure

@@ -146,6 +146,7 @@ def test_materializations_carry_metadata(forged):
     assert heading[:2] == ["shot", "flicker (L*)"] and "story elements shown" in heading
     rows = {r.strip("|").split("|")[0].strip(): [v.strip() for v in r.strip("|").split("|")] for r in table[2:]}
     assert set(rows) == {"hello", "smoke"} and rows["smoke"][heading.index("story elements shown")] == "1.000"
+    assert [rows[s][heading.index("outlines inked")] for s in ("hello", "smoke")] == ["1.000", "1.000"]
 
 
 def test_rerendering_one_shot_leaves_the_other_untouched(forged):

@@ -26,7 +26,8 @@ def _findings(film, shot):
 def test_rendered_shots_pass_every_measure(service_film):
     for shot in service_film.plan.shots:
         found = _findings(service_film, shot)
-        assert {"warped_flicker", "palette_de2000", "jerk", "foot_sliding", "story_fidelity"} <= set(found)
+        assert {"warped_flicker", "palette_de2000", "line_continuity", "jerk", "foot_sliding", "story_fidelity"} <= set(found)
+        assert found["line_continuity"].value == 1.0  # Flux's drawings are closed outlines
         assert set(found) <= set(CHECKS)  # every measure has its rule in Echo's table
         assert found["story_fidelity"].value == 1.0, found["story_fidelity"].detail
         for f in found.values():
@@ -75,3 +76,29 @@ def test_motion_is_measured_in_figure_heights(service_film, check):
     f = _findings(service_film, shot)[check]
     assert f.unit.startswith("figure heights") and f.limit == CHECKS[check].limit(None)
     assert 0.0 <= f.value < f.limit
+
+
+def test_a_broken_outline_fails_line_continuity_and_asks_for_a_redraw(service_film, monkeypatch):
+    """Ink erased from a band across the figure in every drawing Echo reads (as a corrupted drawing
+    would be): the outlines there are open, the finding says where, and the shot is re-posed."""
+    shot = service_film.plan.shots[1]
+    read = shot_measures.read_gray_png
+
+    def broken(path, *args, **kwargs):
+        image = read(path, *args, **kwargs)
+        if path.name.startswith("line_"):
+            image = image.copy()
+            h = image.shape[0]
+            image[h // 3 : h // 2] = 0.0
+        return image
+
+    monkeypatch.setattr(shot_measures, "read_gray_png", broken)
+    found = _findings(service_film, shot)["line_continuity"]
+    assert found.value < 0.9 and found.severity == "error" and found.frames
+    x0, y0, x1, y1 = found.region
+    assert 1 / 3 - 0.05 <= y0 and y1 <= 1 / 2 + 0.05  # the open stretch is the erased band
+    report = build_report("service", {shot.shot_id: {}}, findings={shot.shot_id: [found]})
+    [failed] = report.failures()
+    assert (failed.check, failed.gate) == ("line_continuity", "look") and report.publishable and failed.revise
+    assert report.revision_requests == [f"{shot.shot_id}: re-pose: region boundaries inked (closed outlines) "
+                                        f"{found.value:.2f} < 0.98"]

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 import talos_assets.agents.evaluation.revision as fixes
 from talos_assets.agents.evaluation.dialogue_sync import SYNC_WARN_EARLY_MS
+from talos_assets.agents.evaluation.line_continuity import LINE_WARN
 from talos_assets.agents.evaluation.motion_quality import FOOT_SLIDE_WARN, JERK_WARN
 from talos_assets.agents.evaluation.shot_measures import FIGURE_PALETTE_WARN
 from talos_assets.agents.evaluation.warped_flicker import FLICKER_WARN
@@ -90,6 +91,9 @@ CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
               ("inpaint", "re-simulate"), fixes.repair_flicker, "L*", "flow-warped flicker"),
     CheckRule("palette_de2000", FINDING, "look", "warn", "min", lambda th: FIGURE_PALETTE_WARN,
               ("tone",), fixes.tone, "", "figures within CIEDE2000 10 of the palette"),
+    # a broken outline is redrawn: the shot's chain again from Axis's key poses
+    CheckRule("line_continuity", FINDING, "look", "warn", "min", lambda th: LINE_WARN,
+              ("re-pose",), fixes.repose, "", "region boundaries inked (closed outlines)"),
     CheckRule("jerk", FINDING, "motion", "warn", "max", lambda th: JERK_WARN,
               ("re-pose",), fixes.repose, "figure heights/frame^3", "peak jerk of a joint"),
     CheckRule("foot_sliding", FINDING, "motion", "warn", "max", lambda th: FOOT_SLIDE_WARN,
@@ -110,7 +114,8 @@ CHECKS: dict[str, CheckRule] = {rule.check: rule for rule in (
 
 GATE_TEXT: dict[str, str] = {
     "temporal_stability": "no shot flickers beyond the limit (else: inpaint, then re-simulate with a new seed)",
-    "look": "palette adherence, exposure and clipping within limits (else: tone or re-light)",
+    "look": "palette adherence, exposure and clipping within limits, closed outlines (else: tone or re-light; "
+            "redraw a broken outline)",
     "beat_sync": "every cut within one frame of a beat where the shot's handles allow (else: re-time)",
     "motion": "no joint jerks and no planted foot slides beyond the limits (else: re-pose)",
     "dialogue": "each on-screen speaker's mouth moves with the voice, within ITU-R BT.1359's limits (else: re-pose)",

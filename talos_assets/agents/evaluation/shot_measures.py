@@ -6,6 +6,8 @@ edit, so a dissolve into the next shot is never counted as its flicker), each as
 - palette: CIEDE2000 adherence of the characters as delivered (the render, inside Chroma's figure
   mask moved by the same camera) to the palette as Chroma's mood grade renders it and Raygen's key
   light shades it (the base cel tone), every 6th frame;
+- line continuity: the share of Flux's region boundaries that carry ink (closed outlines), every 6th
+  drawing;
 - motion: jerk of every joint and foot sliding of planted feet, from Flux's in-between poses;
 - lip sync: the drawn mouth against the voiced line, for on-screen speakers;
 - story fidelity: each element the scene graph names, checked against what the shot rendered.
@@ -28,6 +30,7 @@ from talos_assets.agents.evaluation.chroma import graded_swatches, lit_swatches
 from talos_assets.agents.evaluation.colour_difference import palette_finding
 from talos_assets.agents.evaluation.dialogue_sync import drawn_openings, lip_sync_finding
 from talos_assets.agents.evaluation.findings import EchoFinding
+from talos_assets.agents.evaluation.line_continuity import line_continuity_finding
 from talos_assets.agents.evaluation.motion_quality import (
     FOOT_SLIDE_ERROR,
     FOOT_SLIDE_WARN,
@@ -42,7 +45,7 @@ from talos_assets.agents.evaluation.motion_quality import (
 from talos_assets.agents.evaluation.story_fidelity import story_fidelity_finding
 from talos_assets.agents.evaluation.story_fidelity_store import shot_fidelity_from_store
 from talos_assets.agents.evaluation.warped_flicker import flicker_finding
-from talos_assets.agents.frames import read_layer
+from talos_assets.agents.frames import read_gray_png, read_layer
 from talos_assets.agents.lighting import KeyLight
 from talos_assets.spec import ShotPlan
 from talos_assets.stores.studio import Layer, MissingStageError, StudioStore
@@ -118,6 +121,15 @@ def palette(store: StudioStore, shot: ShotPlan) -> EchoFinding | None:
     return finding
 
 
+def line_continuity(store: StudioStore, shot: ShotPlan) -> EchoFinding | None:
+    """Closed outlines in Flux's drawings (every `PALETTE_EVERY`-th); None for a shot with no figure."""
+    lines, regions = store.frames(shot, Layer.line), store.frames(shot, Layer.regions)
+    if not lines.path(0).exists():  # `talos clean` removed the drawings: the measure is left out
+        raise MissingStageError(f"the drawings of shot {shot.slot} were cleaned")
+    return line_continuity_finding((f, read_gray_png(lines.path(f)), read_gray_png(regions.path(f), as_float=False))
+                                   for f in range(0, shot.frames, PALETTE_EVERY))
+
+
 MOTION_FPS = 24  # the frame rate the motion limits are stated at (motion_quality.py)
 
 
@@ -175,7 +187,7 @@ def shot_findings(store: StudioStore, shot: ShotPlan, rigs: Mapping, lines: list
     if shot.beat == "title":
         return out
     poses = _kept(lambda: store.read_inbetween_poses(shot))
-    measures = [lambda: palette(store, shot)]
+    measures = [lambda: palette(store, shot), lambda: line_continuity(store, shot)]
     if poses is not None:
         measures += [lambda: lip_sync(lines, poses, shot), lambda: motion(poses, rigs, shot)]
     if fidelity is not None:
