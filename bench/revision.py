@@ -15,7 +15,9 @@ Faults, one per shot:
   shot again without them);
 - flicker: six frames of the rendered shot flashed 4x brighter on every other frame (a render fault
   written over the shot's frames on disk);
-- wrong palette: the rendered shot's red and blue swapped (likewise).
+- wrong palette: the rendered shot's red and blue swapped (likewise);
+- broken outlines: a band across every drawing of a shot loses its ink (a corrupted in-between), and
+  Chroma, Raygen and Anima run again from those drawings (the fill leaks through the gaps).
 
     .venv/bin/python bench/revision.py [--width 320 --height 180]
 Prints the table and writes bench/results/revision.json.
@@ -174,6 +176,18 @@ def lose_the_effect(studio: "Studio", film_id: str, slot: str) -> None:
     studio.render(film_id, slot, only=("shot_render",))
 
 
+def break_outlines(studio: "Studio", film_id: str, slot: str) -> None:
+    """A band across every drawing of the shot loses its ink; the later stages run again from them."""
+    from talos_assets.agents.frames import read_gray_png, write_gray_png
+
+    for path in studio.store.frames(studio.shot(film_id, slot), Layer.line).on_disk():
+        line = read_gray_png(path)
+        h = line.shape[0]
+        line[h // 3 : h // 2] = 0.0
+        write_gray_png(path, line)
+    studio.render(film_id, slot, only=("colored_frames", "lit_frames", "shot_render"))
+
+
 def settle(studio: Studio, limit: int = 12) -> int:
     """Run what the sensor asks until it asks for nothing; returns the renders it asked for."""
     renders = 0
@@ -196,6 +210,7 @@ FAULTS = (  # name, film, slot, the checks that should catch it, how it is injec
     ("wrong palette", "revbench", "s004", {"palette_adherence", "palette_de2000"},
      lambda st: st.tamper("revbench", "s004", (Layer.render,), swap_red_blue)),
     ("off-beat cut", "offbeat", "s001", {"beat_offset"}, lambda st: st.override("offbeat", "s001", frames=24)),
+    ("broken outlines", "offbeat", "s002", {"line_continuity"}, lambda st: break_outlines(st, "offbeat", "s002")),
 )
 
 
@@ -256,6 +271,8 @@ def run_fault(studio: Studio, name: str, film_id: str, slot: str, expected: set[
     still = sorted({c.check for c in after.failures() if c.slot == slot and c.check in expected})
     return {
         "fault": name, "film": film_id, "slot": slot, "detected": sorted(set(failed) & expected), "failed_checks": failed,
+        "judged": {c.check: {"value": round(c.value, 4), "limit": c.limit, "revise": c.revise}
+                   for c in judged.failures() if c.slot == slot},
         "published_when_judged": judged.published,
         "tickets": [{"check": t.check, "kind": t.kind, "agent": t.agent, "status": t.status, "round": t.round,
                      "before": t.before_score, "after": t.after_score} for t in tickets],
