@@ -97,6 +97,7 @@ def _article(word: str) -> str:
 
 
 _PLACE_FRAMES = ("in the {w}", "at the {w}", "a scene in the {w}", "{art} {w}", "the {w}", "somewhere in the {w}")
+_SUNLESS = {"night", "dusk"}  # times whose sky has no sun to name
 _TIME_FRAMES = ("at {w}", "during the {w}", "in the {w}", "{w}", "by {w}")
 _WEATHER_FRAMES = ("{w} weather", "with {w}", "in the {w}", "{w}", "under a {w} sky")
 
@@ -110,7 +111,10 @@ def _clauses(scene: ShotScene, rng: random.Random) -> tuple[str, list[str]]:
     when = rng.choice(_TIME_FRAMES).format(w=time_w)
     head = f"{place} {when}" if rng.random() < 0.7 else f"{when}, {place}"
     rest = []
-    weather_w = rng.choice(voc["weather"].get(scene.weather, [scene.weather]))
+    weather_ws = voc["weather"].get(scene.weather, [scene.weather])
+    if scene.time_of_day in _SUNLESS:  # a clear night is cloudless, not sunny
+        weather_ws = [w for w in weather_ws if "sun" not in w] or weather_ws
+    weather_w = rng.choice(weather_ws)
     if scene.weather != "clear" or rng.random() < 0.5:
         rest.append(rng.choice(_WEATHER_FRAMES).format(w=weather_w))
     for prop in scene.props:

@@ -48,6 +48,15 @@ def test_captions_vary_and_always_name_set_and_time(scene):
     assert captions_for(scene, 4) == caps  # seeded: the same on every run
 
 
+def test_a_clear_night_is_never_called_sunny():
+    night = ShotScene(place="shore", time_of_day="night", weather="clear", emotion="calm")
+    caps = [c for seed in range(12) for c in captions_for(night, 4, seed)]
+    assert not any("sun" in c for c in caps)
+    assert any(w in c for c in caps for w in ("cloudless", "clear sky", "clear skies"))  # its weather still said
+    noon = ShotScene(place="shore", time_of_day="noon", weather="clear", emotion="calm")
+    assert any("sun" in c for seed in range(12) for c in captions_for(noon, 4, seed))
+
+
 def test_split_keeps_held_out_films_out_of_training():
     films = _fake_films(60)
     # a training film that repeats a held-out shot's scene graph: that shot must not be trained on
