@@ -178,6 +178,16 @@ def test_props_and_holders():
     assert [(p.prop, p.holder) for p in plan.shots[1].props] == [("lantern", None)]  # a holder out of frame
 
 
+@pytest.mark.parametrize("text, props", [
+    ("They pass the cup from hand to hand.", [("cup", True, None)]),  # passed on: in a hand
+    ("The book slips from Mira's fingers and falls to the floor.", [("book", False, None)]),  # no longer held
+    ("Talos lifts the boat out of the water with both hands.", [("boat", True, "talos")]),  # too big, carried
+    ("An explosion rocks the harbor at dawn.", []),  # "rocks" is the explosion's verb
+])
+def test_holders_of_passed_dropped_and_lifted_props(text, props):
+    assert [(p.prop, p.held, p.holder) for p in _line(text).props] == props
+
+
 @pytest.mark.parametrize("text, kind, anchor, behind", [
     ("A fire roars from his bronze heart.", "fire", "chest", False),
     ("Magic shimmers from her hands.", "magic", "r_wrist", False),
@@ -187,6 +197,9 @@ def test_props_and_holders():
     ("Sparks rain from the sky.", "sparks", "sky", False),
     ("A shimmer of magic rises from the lantern.", "magic", "prop:lantern", False),
     ("Golden light glows around Mira's head.", "magic", "head", False),
+    ("A spell crackles between her fingers.", "magic", "r_wrist", False),
+    ("A cloud of dust follows Pip as he runs.", "dust", None, True),
+    ("Mira opens the old book and a glowing mist rises from its pages.", "magic", "prop:book", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     (e,) = _line(text).effects

@@ -54,7 +54,9 @@ _SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "ho
         "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
-_ANCHOR_PREPS = PREPOSITIONS | {"of", "out"}
+_ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
+# an effect that goes after someone is behind them: "a cloud of dust follows Pip"
+_FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
 # "on the road" is where an effect starts; "above the street" is not the ground
 _GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of"}
 _EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", "blast", "blasts", "burn", "burns",
@@ -91,6 +93,11 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         w = t.text
         if w in _ANCHOR_PREPS:
             break
+        if w == "its" and k + 1 < len(after) and after[k + 1].text not in _BODY:
+            # "rises from its pages": a part of the prop the line named last before the phrase
+            named = [p for p in index.props.find(tokens[:j]) if p.end <= j]
+            if named:
+                return f"prop:{named[-1].key}", None, False
         if w.endswith("'s") and names.get(w[:-2]):
             owner = names[w[:-2]]
             continue
@@ -121,6 +128,10 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
             hit = _target(tokens, j, index, names)
             if hit[0] or hit[2]:
                 return hit
+    for j in (j for j in span if j >= m.end and tokens[j].text in _FOLLOWS and j + 1 < len(tokens)):
+        who = tokens[j + 1].text
+        if who in names or who in _PERSON_OBJECTS:
+            return None, names.get(who), True
     before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
     if len(before) == 2 and before[1] in _BODY and _BODY[before[1]] != "ground":  # "Mira's eyes glow"
         owner = names.get(before[0][:-2]) if before[0].endswith("'s") else None

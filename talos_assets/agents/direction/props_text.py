@@ -25,10 +25,12 @@ _HOLD_VERBS = {
     "snatch", "snatches", "snatched", "seize", "seizes", "seized", "grasp", "grasps", "grasped",
     "opens", "opened", "unfolds", "unfolded", "drinks", "drink", "drinking", "hug", "hugs", "hugging", "pockets",
     "pocketed", "slings", "slung", "keeps", "keep", "throws", "threw", "tosses", "tossed", "hurls", "fills",
-    "filling", "offers", "offered", "gives", "gave", "hands", "handed", "clings", "cling", "wears", "wearing", "sips", "sipping", "lowers", "lowered", "strums", "strumming",
+    "filling", "offers", "offered", "gives", "gave", "hands", "handed", "pass", "passes", "passed", "passing", "clings", "cling", "wears", "wearing", "sips", "sipping", "lowers", "lowered", "strums", "strumming",
 }
 _RELEASE_VERBS = {"sets", "set", "puts", "put", "places", "placed", "leaves", "left", "drops", "dropped", "lays",
                   "laid", "rests", "rested", "abandons", "hangs", "hung", "leans", "leaned", "props", "propped"}
+# a prop leaving the hand it was in: "the book slips from Mira's fingers" is no longer held
+_LEAVING = {"slips", "slipped", "slides", "slid", "falls", "fell", "tumbles", "tumbled", "drops", "dropped"}
 _HELD_STATES = {"drawn", "raised", "aloft", "ready", "held", "clutched", "gripped", "in-hand"}
 _HAND_WORDS = {"arm", "hand", "hands", "grip", "grasp", "arms", "fist", "palm", "fingers", "paws", "claws", "shoulder",
                "shoulders", "belt", "pocket", "hip", "back"}
@@ -79,6 +81,13 @@ def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> s
     return None
 
 
+def _with_hands(tokens: list[Token], clause: int) -> bool:
+    """ "lifts the boat out of the water with both hands": a thing too big to carry, carried."""
+    words = [t.text for t in tokens if t.clause == clause]
+    return any(w in ("hands", "arms") and k and words[k - 1] in {"both", "his", "her", "their", "two"}
+               for k, w in enumerate(words))
+
+
 def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
     """Held by the doer of a holding verb before the prop ("Talos carries Mira's basket": Talos), else
     by the owner of a holdable prop ("her lantern", "Omar's umbrella")."""
@@ -94,7 +103,7 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
                 owned = (True, owner)
             elif t.text in _POSSESSIVES:
                 owned = (True, _subject_before(tokens, j, names))
-        if t.text in _HOLD_VERBS and m.key not in _FIXED:
+        if t.text in _HOLD_VERBS and (m.key not in _FIXED or _with_hands(tokens, clause)):
             return True, _subject_before(tokens, j, names)
         if t.text in _RELEASE_VERBS:
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
@@ -114,7 +123,7 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
     if after and after[0] in _HELD_STATES and m.key not in _FIXED:
         return True, _subject_before(tokens, m.start, names)  # "sword drawn", "lantern aloft"
     for j in range(m.end, min(len(tokens), m.end + 5)):
-        if tokens[j].clause != clause:
+        if tokens[j].clause != clause or tokens[j].text in _LEAVING:
             break
         if tokens[j].text not in _HAND_WORDS:
             continue

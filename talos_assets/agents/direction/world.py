@@ -277,6 +277,7 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     if setting.place_from != "text":
         return LineWorld(setting)
     tokens = tokenize(text)
-    nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT) for m in ix.find(tokens)}  # not places: "library windows"
+    # not places ("library windows"); effects are nouns too ("an explosion rocks the harbor")
+    nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}
     return LineWorld(setting, read_props(tokens, index, names, setting.place_tokens, nouns),
                      read_effects(tokens, index, names))
