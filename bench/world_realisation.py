@@ -90,10 +90,10 @@ def _render(index: int, item: dict, work: Path, instance) -> tuple[dict, str]:
     import dagster as dg
 
     from talos_assets.checking import check_story
-    from talos_assets.definitions import FILM_ASSETS, SHOT_ASSETS, build_resources, defs
+    from talos_assets.definitions import SHOT_ASSETS, build_resources, defs
+    from talos_assets.forge import plan_in_process
     from talos_assets.partitions import shot_key
     from talos_assets.settings import studio_settings
-    from talos_assets.stores.ichor import IchorVault
 
     story_text, _, rig_text = _story_for(index, item["text"])
     story_path = work / f"line{index:03d}.yaml"
@@ -103,14 +103,9 @@ def _render(index: int, item: dict, work: Path, instance) -> tuple[dict, str]:
     plan = checked.plan
     resources = build_resources()
     store = resources["studio"].store()
-    IchorVault(resources["ichor"].url).register_film(plan.film_id, plan.title, str(story_path), story_text, FPS,
-                                                     WIDTH, HEIGHT, palette=plan.palette.name, shots=[])
-    instance.add_dynamic_partitions("films", [plan.film_id])
-    store.write_checked_plan(plan)
     assets = list(defs.assets or [])
     quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    dg.materialize(assets, selection=[FILM_ASSETS[0].key], partition_key=plan.film_id, instance=instance,
-                   resources=resources, run_config=quiet)
+    plan_in_process(checked, instance, resources, quiet)
     shot = plan.shots[0]
     dg.materialize(assets, selection=[a.key for a in SHOT_ASSETS], partition_key=shot_key(plan.film_id, shot.slot),
                    instance=instance, resources=resources, run_config=quiet)

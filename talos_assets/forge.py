@@ -134,6 +134,21 @@ def _recover(instance, console) -> None:
                       highlight=False)
 
 
+def plan_in_process(checked: CheckedStory, instance, resources: dict, run_config: dict | None = None) -> None:
+    """The forge's first step for code that renders stories in its own process (the lab's generated
+    films, the benches, the farm test): register the checked story in Ichor and on the instance, store
+    its checked plan and materialize `film_plan`; the shots are then the caller's to render."""
+    import dagster as dg
+
+    from talos_assets.definitions import FILM_ASSETS, defs
+
+    _register(checked, resources["studio"].store(), instance, resources["ichor"].url, Path(resources["studio"].root))
+    result = dg.materialize(list(defs.assets or []), selection=[FILM_ASSETS[0].key], partition_key=checked.plan.film_id,
+                            instance=instance, resources=resources, run_config=run_config or _QUIET, raise_on_error=False)
+    if not result.success:
+        _raise_failure(result, checked.plan.film_id)
+
+
 def forge_film(checked: CheckedStory, only_shots: list[str] | None = None, console=None, instance=None,
                wait_s: float = 30.0, debug: bool = False) -> ForgeOutcome:
     """Render (or re-render `only_shots` of) a checked story on `instance` (default: the studio's);

@@ -195,27 +195,22 @@ class FilmRenderer:
         from protoforge.data.captions import scene_of
         from talos_assets.agents.frames import read_layer, to_display_rgb8
         from talos_assets.checking import check_story
-        from talos_assets.definitions import FILM_ASSETS, SHOT_ASSETS, build_resources, defs
+        from talos_assets.definitions import SHOT_ASSETS, build_resources, defs
+        from talos_assets.forge import plan_in_process
         from talos_assets.partitions import shot_key
         from talos_assets.settings import studio_settings
-        from talos_assets.stores.ichor import IchorVault
         from talos_assets.stores.studio import Layer
 
         instance = self._start()
-        story_text = yaml.safe_dump(recipe.story(self.width, self.height, self.fps, self.seconds))
         path = self.work / f"{recipe.film_id}.yaml"
-        path.write_text(story_text)
-        plan = check_story(path, studio_settings()).plan
+        path.write_text(yaml.safe_dump(recipe.story(self.width, self.height, self.fps, self.seconds)))
+        checked = check_story(path, studio_settings())
+        plan = checked.plan
         resources = build_resources()
         store = resources["studio"].store()
-        IchorVault(resources["ichor"].url).register_film(plan.film_id, plan.title, str(path), story_text, self.fps,
-                                                         self.width, self.height, palette=plan.palette.name, shots=[])
-        instance.add_dynamic_partitions("films", [plan.film_id])
-        store.write_checked_plan(plan)
-        assets = list(defs.assets or [])
         quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-        dg.materialize(assets, selection=[FILM_ASSETS[0].key], partition_key=plan.film_id, instance=instance,
-                       resources=resources, run_config=quiet)
+        plan_in_process(checked, instance, resources, quiet)
+        assets = list(defs.assets or [])
         # only what the final frames depend on: line-art keys, storyboard panels and motion plots are
         # for people, and skipping them halves a shot's cost
         chain = [a.key for a in SHOT_ASSETS if a.key.to_user_string() in RENDER_CHAIN]

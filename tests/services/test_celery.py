@@ -66,22 +66,15 @@ def _use_home(monkeypatch, root: Path, **extra: str) -> dict[str, str]:
 
 def _plan_film(story: Path, instance):
     """Register the film, store its checked plan and materialize `film_plan`, as `talos forge` does first."""
-    import dagster as dg
-
     from talos_assets.checking import check_story
-    from talos_assets.definitions import FILM_ASSETS, build_resources, defs
+    from talos_assets.definitions import build_resources
+    from talos_assets.forge import plan_in_process
     from talos_assets.settings import studio_settings
 
     checked = check_story(story, studio_settings())
-    plan, resources = checked.plan, build_resources()
-    resources["ichor"].vault().register_film(plan.film_id, checked.story.title, str(checked.path), checked.text,
-                                             plan.fps, plan.width, plan.height, palette=plan.palette.name, shots=[])
-    resources["studio"].store().write_checked_plan(plan)
-    instance.add_dynamic_partitions("films", [plan.film_id])
-    result = dg.materialize(list(defs.assets), selection=[FILM_ASSETS[0].key], partition_key=plan.film_id,
-                            instance=instance, resources=resources, raise_on_error=False)
-    assert result.success
-    return plan, resources
+    resources = build_resources()
+    plan_in_process(checked, instance, resources)
+    return checked.plan, resources
 
 
 def _render_digests(home: Path, plan) -> dict[str, dict[str, str]]:
