@@ -4,7 +4,7 @@ edit, so a dissolve into the next shot is never counted as its flicker), each as
 - flicker: flow-warped frame error (Lai et al. 2018) over the planned frames, at 160 px on the long
   side with DIS FAST -- a few hundredths of a second per frame, so every film can afford it;
 - palette: CIEDE2000 adherence of the characters as delivered (the render, inside Chroma's figure
-  mask moved by the same camera) to the palette as Chroma's mood grade renders it and Raygen's key
+  mask, which Flux drew through the same camera) to the palette as Chroma's mood grade renders it and Raygen's key
   light shades it (the base cel tone), every 6th frame;
 - line continuity: the share of Flux's region boundaries that carry ink (closed outlines), every 6th
   drawing;
