@@ -89,7 +89,8 @@ def copy_studio(studio: Path, work: Path) -> str:
 
 
 def forge_studio(story: Path, width: int, height: int) -> Path:
-    sys.path.insert(0, str(REPO / "bench"))
+    # bench/ is on the path as the script's folder, after the repository: inserting it first would make
+    # `protoforge` this script rather than the lab's package
     from common import story_on_fresh_studio
     from rich.console import Console
 
