@@ -116,3 +116,37 @@ def test_report_and_revision_requests():
     assert clean.passed and clean.revision_requests == []
     # The report is plain data: it survives JSON.
     assert ev.EvaluationReport.model_validate_json(report.model_dump_json()) == report
+
+
+@pytest.mark.parametrize("size", [(160, 90), (640, 360)])
+def test_chromas_own_fills_stay_on_palette_at_any_size_and_a_foreign_fill_does_not(tmp_path, size):
+    """Echo's check of Chroma's layers: a figure Chroma filled from the palette and graded reads on
+    palette however small the frame (its outlines' anti-aliased edges are blends of the line colour
+    with a fill, not a drift); the same figure filled with colours off the palette reads off it."""
+    from talos_assets.agents import coloring
+    from talos_assets.agents import key_animation as ka
+    from talos_assets.agents.evaluation.chroma import chroma_palette_adherence
+    from talos_assets.agents.frames import write_layer
+    from talos_assets.frame_sequence import FrameSequence
+    from talos_assets.spec import CameraMove, Emotion, ShotPlan, ShotSize
+
+    w, h = size
+    # line, skin, hair, coat, accent, eye, sky, ground
+    palette = Palette.from_hex_list("meadow", ["#1b1b1b", "#e8c39e", "#6b3e26", "#4f7d3a", "#c94f3d", "#3a5a8c",
+                                                "#f2e8cf", "#8a9a5b"])
+    shot = ShotPlan(film_id="f", shot_id="s", slot="s001", index=0, description="d", emotion=Emotion.joy,
+                    valence=0.7, arousal=0.5, shot_size=ShotSize.wide, camera=CameraMove.static, duration=0.5,
+                    frames=6, handle_frames=0, fps=12, width=w, height=h, characters=["mira"], effects=[],
+                    palette=palette)
+    rig = ka.load_rig("mira")
+    art = ka.draw_line_art([(rig, ka.emotion_pose(rig, Emotion.joy, 0.5, 0.5, 1))], w, h)
+    graded = coloring.color_transfer_for_mood(coloring.color_frame(art.line, art.regions, palette), 0.7, 0.5)
+    own, foreign = FrameSequence(folder=tmp_path / "own"), FrameSequence(folder=tmp_path / "foreign")
+    for seq in (own, foreign):
+        seq.folder.mkdir()
+    write_layer(own.path(0), graded)
+    odd = Palette.from_hex_list("odd", ["#1b1b1b", "#7a00ff", "#00ffd0", "#ff00aa", "#b0ff00", "#0030ff",
+                                        "#f2e8cf", "#8a9a5b"])
+    write_layer(foreign.path(0), coloring.color_transfer_for_mood(coloring.color_frame(art.line, art.regions, odd), 0.7, 0.5))
+    assert chroma_palette_adherence(shot, own) >= 0.9
+    assert chroma_palette_adherence(shot, foreign) < 0.5

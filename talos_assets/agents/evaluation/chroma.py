@@ -12,12 +12,24 @@ from talos_assets.agents.lighting import SHADOW_TINT, TONE_BASE, KeyLight
 from talos_assets.spec import FrameSequence, ShotPlan
 
 
-def graded_swatches(shot: ShotPlan) -> list[tuple[float, float, float]]:
-    """The palette as Chroma's mood grade renders it for this shot."""
-    swatch = np.stack([hex_to_linear(c) for c in shot.palette.swatches.values()])[None]
+def graded_swatches(shot: ShotPlan, outline_blends: tuple[float, ...] = ()) -> list[tuple[float, float, float]]:
+    """The palette as Chroma's mood grade renders it for this shot; with `outline_blends`, also each
+    swatch under the outline colour at those ink coverages (the anti-aliased edge of a line over a
+    fill, as `coloring.color_frame` lays it, graded the same way)."""
+    linear = [hex_to_linear(c) for c in shot.palette.swatches.values()]
+    line = hex_to_linear(shot.palette.swatches["line"]) if "line" in shot.palette.swatches else None
+    if line is not None:
+        linear += [fill * (1.0 - c) + line * c for fill in linear for c in outline_blends]
+    swatch = np.stack(linear)[None]
     rgba = np.concatenate([swatch, np.ones_like(swatch[..., :1])], axis=2).astype(np.float32)
     graded = linear_to_srgb(color_transfer_for_mood(rgba, shot.valence, shot.arousal)[..., :3])[0]
     return [tuple(float(x) for x in c) for c in graded]
+
+
+# Outline coverages whose blends count as on palette: a small frame's figure is mostly anti-aliased
+# line edges (at 160x90 the fills alone read 0.47 in a joyful shot whose every pixel Chroma painted
+# from the palette); 12 ΔE76 around each blend covers the coverages between them.
+OUTLINE_BLENDS = (0.2, 0.4, 0.6, 0.8)
 
 
 def lit_swatches(shot: ShotPlan, light: KeyLight, tones: tuple[float, ...] = (TONE_BASE,)) -> list[tuple[float, float, float]]:
@@ -38,7 +50,7 @@ def lit_swatches(shot: ShotPlan, light: KeyLight, tones: tuple[float, ...] = (TO
 
 def chroma_palette_adherence(shot: ShotPlan, colored: FrameSequence, every: int = 6) -> float:
     """Mean palette adherence of Chroma's colored layers (every `every`-th frame), inside the figure."""
-    graded = graded_swatches(shot)
+    graded = graded_swatches(shot, OUTLINE_BLENDS)
     scores = []
     for f in range(0, shot.frames, every):
         layer = read_layer(colored.path(f))
