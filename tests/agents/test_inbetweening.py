@@ -7,6 +7,7 @@ import pytest
 
 from talos_assets.agents import inbetweening as ib
 from talos_assets.agents import key_animation as ka
+from talos_assets.agents.key_animation.line_art import MIN_VIEW_SCALE
 from talos_assets.spec import CameraMove, Emotion, KeyPose, Palette, Pose, ShotPlan, ShotSize
 
 
@@ -140,9 +141,14 @@ def test_facing_eases_on_one_side_and_cuts_across():
 
     seq = ib.inbetween_poses([key(0, 1.0), key(10, 0.5), key(20, -0.5), key(30, -1.0)], 31)["probe"]
     f = np.array([p.face["facing"] for p in seq])
-    assert np.all(np.abs(f) >= 0.5 - 1e-9)  # never squashed through zero
+    assert np.all(np.abs(f) >= MIN_VIEW_SCALE - 1e-9)  # never squashed through zero
     assert 0.5 < f[5] < 1.0 and -1.0 < f[25] < -0.5  # eased within a side
     assert set(np.sign(f[10:21]).tolist()) == {1.0, -1.0} and f[14] > 0 > f[16]  # one cut at mid-segment
+    # across sides the figure turns toward the camera first: the cut is between the narrowest views,
+    # a small mirror jump, not one three-quarter view to the other
+    cut = int(np.flatnonzero(np.diff(np.sign(f)))[0])
+    assert abs(f[cut]) < 0.35 and abs(f[cut + 1]) < 0.35 and f[cut] - f[cut + 1] < 0.7
+    assert np.all(np.diff(f[10:cut + 1]) < 0) and np.all(np.diff(f[cut + 1:21]) < 0)  # turning all the way
 
 
 def test_linear_cycle_keys_get_no_extra_hop():
