@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from talos_assets.agents import key_animation, props
-from talos_assets.agents.camera_framing import apply_camera, to_output_rgb8
+from talos_assets.agents.camera_framing import to_output_rgb8
 from talos_assets.agents.props import PropPlacement
 from talos_assets.spec import CameraKey, CameraMove, KeyPose, Pose, ShotPlan
 
@@ -46,11 +46,12 @@ def draw_storyboard_panel(shot: ShotPlan, cam: CameraKey, keys: list[KeyPose], r
     height = int(round(width * shot.height / shot.width))
     first = first_key_drawing(keys)
     scene = _with_props(shot, first, rigs, placements, prop_dirs) if placements else [(rigs[c], first[c]) for c in first]
-    art = key_animation.draw_line_art(scene, width, height)
+    # drawn through the camera, as Flux draws the shot: a close-up panel is as crisp as a wide one
+    art = key_animation.draw_line_art(scene, width, height, camera=cam)
     paper = np.ones((height, width, 4), np.float32)
     tone = np.where(art.silhouette, 0.82, 1.0).astype(np.float32)[..., None]  # grey wash marks the figures
     paper[..., :3] = tone * (1.0 - art.line[..., None])
-    image = to_output_rgb8(apply_camera(paper, cam))
+    image = to_output_rgb8(paper)
     _draw_camera_glyph(image, shot)
     return _with_notes(image, shot, width, height)
 
