@@ -20,7 +20,7 @@ from protoforge.data.shot_frames import FrameTriplets  # noqa: E402
 from protoforge.models.components.interpolator import FrameInterpolator, interpolate_midframe  # noqa: E402
 from protoforge.models.flux_interp_module import FluxInterpModule, dis_middle  # noqa: E402
 from protoforge.registry import (  # noqa: E402
-    WEIGHTS_FILE, UnverifiedModel, log_model, mlflow_tracking, promote, save_checkpoint,
+    WEIGHTS_FILE, UnverifiedModel, save_checkpoint,
 )
 from talos_assets.agents.inbetweening.flow import dis_flows  # noqa: E402
 from talos_assets.agents.inbetweening.raster import (  # noqa: E402
@@ -56,12 +56,7 @@ def noisy_net(seed: int = 0) -> FrameInterpolator:
     return net
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_flow_inbetweens_beat_the_blend_on_a_moving_disc():
@@ -145,26 +140,14 @@ def test_fast_dev_run_on_flow_batches():
     assert abs(float(m["val/psnr"]) - float(m["val/psnr_dis"])) < 2.0
 
 
-def _register(tmp_path, net) -> str:
-    import mlflow
-
-    tracking = f"sqlite:///{tmp_path}/mlflow.db"
-    with mlflow_tracking(tracking):
-        exp = mlflow.create_experiment("t", artifact_location=(tmp_path / "artifacts").as_uri())
-        with mlflow.start_run(experiment_id=exp):
-            weights = save_checkpoint(net, tmp_path / "w" / WEIGHTS_FILE)
-            info = log_model(net, weights, "talos-flux-interp", pip_requirements=[])
-    promote("talos-flux-interp", str(info.registered_model_version), "champion", weights, tracking)
-    return tracking
-
-
-def test_flux_uses_the_registered_model_and_refuses_a_tampered_one(tmp_path):
+def test_flux_uses_the_registered_model_and_refuses_a_tampered_one(tmp_path, register_champion):
     import mlflow
 
     a, b = disc(30.0), disc(46.0)
     assert load_inbetweener(f"sqlite:///{tmp_path}/empty.db") is None  # nothing registered: DIS fallback
     net = noisy_net(1)
-    tracking = _register(tmp_path, net)
+    tracking = f"sqlite:///{tmp_path}/mlflow.db"
+    register_champion(net, "talos-flux-interp", tracking, tmp_path)
     loaded = load_inbetweener(tracking)
     assert loaded.registered_version == "1"
     assert np.array_equal(inbetween_frames(a, b, 1, model=loaded)[0], interpolate_midframe(net, a, b))

@@ -23,7 +23,6 @@ from protoforge.registry import (  # noqa: E402
     WEIGHTS_FILE, WEIGHTS_SHA256_TAG, UnverifiedModel, load_checkpoint, load_registered, save_checkpoint, sha256_file,
 )
 from protoforge.train import train  # noqa: E402
-from talos_assets.agents.frames import write_layer_png  # noqa: E402
 from talos_assets.agents.inpaint import repair_frame  # noqa: E402
 from talos_assets.stores.ichor import IchorVault  # noqa: E402
 
@@ -48,26 +47,14 @@ def _frame(kind: str, t: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory) -> dict:
+def studio(tmp_path_factory, rendered_studio) -> dict:
     root = tmp_path_factory.mktemp("inpaint")
-    vault = IchorVault(f"sqlite:///{root}/ichor.db")
-    vault.register_film("demo", "Demo", str(root / "story.yaml"), "", 24, W, H, "sea-glass", SHOTS)
-    for shot in SHOTS:
-        folder = root / "renders" / shot["shot_id"]
-        for t in range(FRAMES):
-            write_layer_png(folder / f"f{t:04d}.png", _frame(shot["shot_id"], t))
-        vault.set_shot_render("demo", shot["slot"], str(folder))
+    vault = rendered_studio(root, SHOTS, FRAMES, W, H, lambda shot, t: _frame(shot["shot_id"], t))
     return {"root": root, "ichor_url": vault.url, "mlflow": f"sqlite:///{root}/mlflow.db",
             "artifacts": (root / "artifacts").as_uri()}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # tiny nets: one thread beats two contending with other work on a small machine
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _cfg(studio, **kw) -> TrainConfig:

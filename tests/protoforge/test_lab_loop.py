@@ -22,10 +22,9 @@ from protoforge.data.judgements import read_judgements  # noqa: E402
 from protoforge.data.shot_frames import FluxTripletsDataModule, rendered_shots  # noqa: E402
 from protoforge.models.flux_interp_module import FluxInterpModule  # noqa: E402
 from protoforge.promotion import beats, held_out_score  # noqa: E402
-from protoforge.registry import WEIGHTS_FILE, load_registered, log_model, mlflow_tracking, promote, save_checkpoint  # noqa: E402
+from protoforge.registry import load_registered  # noqa: E402
 from protoforge.train import train  # noqa: E402
 from talos_assets.agents import evaluation as echo  # noqa: E402
-from talos_assets.agents.frames import write_layer_png  # noqa: E402
 from talos_assets.spec import Emotion  # noqa: E402
 from talos_assets.stores.ichor import IchorVault  # noqa: E402
 
@@ -42,14 +41,10 @@ def _frame(k: int, t: int) -> np.ndarray:
     return (np.array([0.2, 0.4, 0.9]) * (1 - cover) + np.array([0.9, 0.2, 0.1]) * cover).astype(np.float32)
 
 
-def _studio(root) -> IchorVault:
-    vault = IchorVault(f"sqlite:///{root}/ichor.db")
-    vault.register_film("demo", "Demo", "story.yaml", "", 24, SIZE, SIZE, "sea-glass", SHOTS)
-    for k, shot in enumerate(SHOTS):
-        for t in range(FRAMES):
-            write_layer_png(root / shot["shot_id"] / f"f{t:04d}.png", _frame(k, t))
-        vault.set_shot_render("demo", shot["slot"], str(root / shot["shot_id"]))
-    return vault
+@pytest.fixture
+def studio(tmp_path, rendered_studio) -> IchorVault:
+    return rendered_studio(tmp_path, SHOTS, FRAMES, SIZE, SIZE, lambda shot, t: _frame(shot["position"], t),
+                           renders=tmp_path)
 
 
 def _evaluate(vault: IchorVault, per_shot: dict[str, dict[str, float]]) -> echo.EvaluationReport:
@@ -64,8 +59,8 @@ def _evaluate(vault: IchorVault, per_shot: dict[str, dict[str, float]]) -> echo.
     return report
 
 
-def test_filter_reads_the_rows_echo_writes(tmp_path):
-    vault = _studio(tmp_path)
+def test_filter_reads_the_rows_echo_writes(studio):
+    vault = studio
     assert [s.shot_id for s in rendered_shots(vault)] == ["ball", "crate", "kite"]
     report = _evaluate(vault, {"ball": GOOD, "crate": GOOD | {"flicker": 2.5}, "kite": GOOD})
     assert report.gates["temporal_stability"] is False and report.gates["look"] is True
@@ -101,23 +96,18 @@ def _cfg(root, **kw) -> TrainConfig:
                        cpu_threads=1, experiment_name="lab", flux={"block_out_channels": [8, 16]}, **kw)
 
 
-def test_champion_challenger_and_lineage(tmp_path, monkeypatch):
+def test_champion_challenger_and_lineage(tmp_path, monkeypatch, studio, register_champion):
     import mlflow
 
     monkeypatch.chdir(tmp_path)
-    vault = _studio(tmp_path)
+    vault = studio
     _evaluate(vault, {"ball": GOOD, "crate": GOOD | {"flicker": 2.5}, "kite": GOOD})
     vault.record_rating("demo", "ball", 5)
     tracking = f"sqlite:///{tmp_path}/mlflow.db"
     # A deliberately bad champion: a net whose residual is noise scores far below the blend.
     bad = FluxInterpModule(net_config={"block_out_channels": [8, 16], "sample_size": SIZE}).net
     torch.nn.init.normal_(bad.unet.conv_out.weight, std=0.5)
-    with mlflow_tracking(tracking):
-        exp = mlflow.create_experiment("seed", artifact_location=(tmp_path / "seed").as_uri())
-        with mlflow.start_run(experiment_id=exp):
-            weights = save_checkpoint(bad, tmp_path / "bad" / WEIGHTS_FILE)
-            info = log_model(bad, weights, "talos-flux-interp", pip_requirements=[])
-    promote("talos-flux-interp", str(info.registered_model_version), "champion", weights, tracking)
+    register_champion(bad, "talos-flux-interp", tracking, tmp_path / "bad", experiment="seed")
 
     # The newcomer beats it on the same held-out set and takes @champion (alias round trip).
     first = train(_cfg(tmp_path, max_epochs=2))
@@ -144,11 +134,9 @@ def test_champion_challenger_and_lineage(tmp_path, monkeypatch):
     assert not beats("flux", {"heldout/psnr": 30.0}, {"heldout/psnr": 30.0})  # a tie does not promote
 
 
-def test_loaded_champion_changes_echos_output(tmp_path):
+def test_loaded_champion_changes_echos_output(tmp_path, register_champion):
     """Echo's text alignment (an agent) computed with whichever model @champion names: promoting a new
     version changes what the agent reports."""
-    import mlflow
-
     from protoforge.models.echo_clip_module import EchoClipModule
 
     tracking = f"sqlite:///{tmp_path}/mlflow.db"
@@ -159,12 +147,7 @@ def test_loaded_champion_changes_echos_output(tmp_path):
     for seed in (0, 1):
         torch.manual_seed(seed)
         net = EchoClipModule(net_config={"vision_layers": 1, "text_layers": 1}).net
-        with mlflow_tracking(tracking):
-            exp = mlflow.create_experiment(f"echo-{seed}", artifact_location=(tmp_path / f"art{seed}").as_uri())
-            with mlflow.start_run(experiment_id=exp):
-                weights = save_checkpoint(net, tmp_path / f"v{seed}" / WEIGHTS_FILE)
-                info = log_model(net, weights, "talos-echo-clip", pip_requirements=[])
-        promote("talos-echo-clip", str(info.registered_model_version), "champion", weights, tracking)
+        register_champion(net, "talos-echo-clip", tracking, tmp_path / f"v{seed}", experiment=f"echo-{seed}")
         model = load_registered("echo", tracking_uri=tracking, device="cpu")
         assert model.registered_version == str(seed + 1)
         margins.append(echo.text_alignment_margins(model, clips, shots))

@@ -30,7 +30,6 @@ from protoforge.registry import (  # noqa: E402
     save_checkpoint,
 )
 from protoforge.train import train  # noqa: E402
-from talos_assets.agents.frames import write_layer_png  # noqa: E402
 from talos_assets.stores.ichor import IchorVault  # noqa: E402
 
 SIZE, FRAMES = 64, 12
@@ -58,15 +57,9 @@ def _shape_frame(kind: str, t: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory) -> dict:
+def studio(tmp_path_factory, rendered_studio) -> dict:
     root = tmp_path_factory.mktemp("studio")
-    vault = IchorVault(f"sqlite:///{root}/ichor.db")
-    vault.register_film("demo", "Demo", str(root / "story.yaml"), "", 24, SIZE, SIZE, "sea-glass", SHOTS)
-    for shot in SHOTS:
-        folder = root / "renders" / shot["shot_id"]
-        for t in range(FRAMES):
-            write_layer_png(folder / f"f{t:04d}.png", _shape_frame(shot["shot_id"], t))
-        vault.set_shot_render("demo", shot["slot"], str(folder))
+    vault = rendered_studio(root, SHOTS, FRAMES, SIZE, SIZE, lambda shot, t: _shape_frame(shot["shot_id"], t))
     cwd = root / "cwd"
     cwd.mkdir()
     return {"root": root, "ichor_url": vault.url, "mlflow": f"sqlite:///{root}/mlflow.db",
@@ -126,14 +119,9 @@ def test_rendered_shots_become_samples(studio):
     assert prev.shape == mid.shape == (3, SIZE, SIZE) and 0.0 <= float(mid.min()) <= float(mid.max()) <= 1.0
 
 
-def test_failed_shots_are_left_out(tmp_path):
-    vault = IchorVault(f"sqlite:///{tmp_path}/ichor.db")
-    vault.register_film("f", "F", "s.yaml", "", 24, SIZE, SIZE, "sea-glass", SHOTS)
-    for shot in SHOTS:
-        folder = tmp_path / shot["shot_id"]
-        for t in range(3):
-            write_layer_png(folder / f"f{t:04d}.png", _shape_frame(shot["shot_id"], t))
-        vault.set_shot_render("f", shot["slot"], str(folder))
+def test_failed_shots_are_left_out(tmp_path, rendered_studio):
+    vault = rendered_studio(tmp_path, SHOTS, 3, SIZE, SIZE, lambda shot, t: _shape_frame(shot["shot_id"], t),
+                            renders=tmp_path, film_id="f")
     # A per-shot verdict row (shot and passed=False) is honoured; the rows Echo's pipeline really
     # writes (gates without a shot) are covered in test_lab_loop.py.
     vault.record_evaluation("f", "temporal_flicker", 0.9, shot_id="crate", passed=False)
