@@ -183,6 +183,9 @@ def test_props_and_holders():
     ("The book slips from Mira's fingers and falls to the floor.", [("book", False, None)]),  # no longer held
     ("Talos lifts the boat out of the water with both hands.", [("boat", True, "talos")]),  # too big, carried
     ("An explosion rocks the harbor at dawn.", []),  # "rocks" is the explosion's verb
+    ("Dust falls from the books as Mira opens them.", [("book", True, "mira")]),  # "them" is the books
+    ("Pip drags the crate to the door.", [("crate", True, "pip"), ("door", False, None)]),
+    ("The phone rings and Talos answers it.", [("phone", True, "talos")]),
 ])
 def test_holders_of_passed_dropped_and_lifted_props(text, props):
     assert [(p.prop, p.held, p.holder) for p in _line(text).props] == props
@@ -200,10 +203,24 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("A spell crackles between her fingers.", "magic", "r_wrist", False),
     ("A cloud of dust follows Pip as he runs.", "dust", None, True),
     ("Mira opens the old book and a glowing mist rises from its pages.", "magic", "prop:book", False),
+    ("Ben runs and dust swirls up in his wake.", "dust", None, True),
+    ("The old lamp gives off a faint smoke.", "smoke", "prop:lamp", False),  # the emitter is the source
+    ("A glow of magic surrounds the bench.", "magic", "prop:bench", False),  # what it wraps
+    ("A glow of magic surrounds the statue by the window.", "magic", None, False),  # not where that stands
+    ("Sparks fall on the road from the torch.", "sparks", "prop:torch", False),  # the source outranks the landing
+    ("Steam spurts from the pipes beside the door.", "steam", None, False),  # an unknown source anchors nowhere
+    ("Mira raises her wand and sparks leap from its tip.", "sparks", "r_wrist", False),
+    ("Talos throws a fireball from his palm.", "fire", "r_wrist", False),
+    ("Pip stomps and a puff of dust rises.", "dust", "ground", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     (e,) = _line(text).effects
     assert (e.kind.value, e.anchor, e.behind) == (kind, anchor, behind)
+
+
+@pytest.mark.parametrize("text", ["The cannon fires twice across the bay.", "The soldiers open fire on the gate."])
+def test_gunfire_is_not_a_fire(text):
+    assert not _line(text).effects
 
 
 def test_effects_in_the_plan_have_subject_and_strength():

@@ -21,7 +21,7 @@ from talos_assets.spec import EffectKind
 
 EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.fire: ["fire", "flame", "blaze", "blazing", "burn", "burning", "inferno", "ablaze", "campfire",
-                      "bonfire", "on fire"],
+                      "bonfire", "on fire", "fireball", "wildfire", "firestorm"],
     EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky"],
     EffectKind.dust: ["dust", "dusty", "dust cloud"],
     EffectKind.steam: ["steam", "steaming", "steamy", "vapour", "vapor"],
@@ -64,6 +64,14 @@ _EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes",
 _KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
 _WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
 _OWNERS = {"his", "her", "their", "its", "my", "your", "our"}
+_WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket", "muskets", "artillery"}
+_IMPLEMENTS = {"staff", "wand"}  # held things that are not props: "from its tip" is the hand
+# an effect that wraps something is anchored on what it wraps, not on where that thing stands
+_ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envelops", "wraps", "circles",
+             "encircles", "cloaks", "shrouds", "blankets", "covers", "fills"}
+# a thing giving off an effect is its source: "the lantern gives off a thin smoke"
+_EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases"}
+_EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
 _PERSON_OBJECTS = {"him", "her", "them", "me", "us"}
 
 
@@ -88,6 +96,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             return None, who, True
     if prep == "above" and not after:
         return "sky", None, False
+    if prep == "in" and len(after) >= 2 and after[1].text == "wake":  # "in his wake": behind him
+        return None, _name_of(after[0].text, names), True
     owner = None
     for k, t in enumerate(after):
         w = t.text
@@ -98,6 +108,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             named = [p for p in index.props.find(tokens[:j]) if p.end <= j]
             if named:
                 return f"prop:{named[-1].key}", None, False
+            if any(t.text in _IMPLEMENTS for t in tokens[:j]):
+                return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
         if w.endswith("'s") and names.get(w[:-2]):
             owner = names[w[:-2]]
             continue
@@ -114,20 +126,81 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     return None, None, False
 
 
+def _name_of(word: str, names: dict[str, str]) -> str | None:
+    return names.get(word[:-2] if word.endswith("'s") else word)
+
+
+def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
+    """(anchor, owner) of the first thing a noun phrase names: a prop, a set word or a body part."""
+    owner = None
+    for k, t in enumerate(words):
+        w = t.text
+        if w.endswith("'s") and _name_of(w, names):
+            owner = _name_of(w, names)
+            continue
+        if w in _BODY and _BODY[w] != "ground" and (owner or (k and words[k - 1].text in _OWNERS)):
+            return _BODY[w], owner
+        if w in _SET:
+            return _SET[w], None
+        props = index.props.find(words[k:k + 2])
+        if props and props[0].start == 0:
+            return f"prop:{props[0].key}", None
+    return None, None
+
+
+def _wrapped(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+             ) -> tuple[str | None, str | None] | None:
+    """ "a shimmer of magic surrounds the old tree": what the effect wraps, or None when its verb
+    does not wrap (an unknown thing wrapped, "the crown on the table", anchors nowhere)."""
+    verb = next((j for j in span if m.end <= j < m.end + 3 and tokens[j].text in _ENVELOPS), None)
+    if verb is None:
+        return None
+    obj = [tokens[j] for j in span if j > verb]
+    obj = obj[:next((k for k, t in enumerate(obj) if t.text in _ANCHOR_PREPS), len(obj))]
+    return _thing(obj, index, names)
+
+
+def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+             ) -> tuple[str | None, str | None]:
+    """ "the lantern in Mira's hand gives off a thin smoke": the subject of an emitting verb before the effect."""
+    for j in (j for j in span if j < m.start):
+        w = tokens[j].text
+        nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
+        if w in _EMITS or _EMIT_PARTICLES.get(w) == nxt:
+            return _thing([tokens[i] for i in span if i < j], index, names)
+    return None, None
+
+
 def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[str, str]
             ) -> tuple[str | None, str | None, bool]:
     """The first source phrase after the effect word in its clause, else the first before it."""
     clause = tokens[m.start].clause
     span = [j for j, t in enumerate(tokens) if t.clause == clause]
-    order = [j for j in span if j >= m.end] + [j for j in span if j < m.start]
+    wrapped = _wrapped(tokens, m, span, index, names)
+    if wrapped is not None:
+        return wrapped[0], wrapped[1], False
+    emitter = _emitter(tokens, m, span, index, names)
+    if emitter[0]:
+        return emitter[0], emitter[1], False
+    after = [j for j in span if j >= m.end]
+    # where an effect comes from outranks where it lands: "sparks rain on the street from the lamp"
+    source = [j for j in after if tokens[j].text in ("from", "off")
+              or (tokens[j].text == "out" and j + 1 < len(tokens) and tokens[j + 1].text == "of")]
+    order = source + [j for j in after if j not in source] + [j for j in span if j < m.start]
     opener = [j for j, t in enumerate(tokens) if t.clause == clause - 1 and t.sentence == tokens[m.start].sentence]
     if 0 < len(opener) <= 4 and tokens[opener[0]].text in _ANCHOR_PREPS:
         order.append(opener[0])  # "Behind her, the forest is ablaze"
+    from_unknown = False
     for j in order:
         if tokens[j].text in _ANCHOR_PREPS:
+            if from_unknown and tokens[j].text not in ("of", "behind"):
+                return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = _target(tokens, j, index, names)
             if hit[0] or hit[2]:
                 return hit
+            # "from the heart of the clock" reads on to the clock; "spray from the waterfall" (the
+            # effect's own noun phrase, before its verb) says what it is, not where it starts
+            from_unknown = from_unknown or (j in source and j > m.end)
     for j in (j for j in span if j >= m.end and tokens[j].text in _FOLLOWS and j + 1 < len(tokens)):
         who = tokens[j + 1].text
         if who in names or who in _PERSON_OBJECTS:
@@ -137,7 +210,16 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
         owner = names.get(before[0][:-2]) if before[0].endswith("'s") else None
         if owner or before[0] in _OWNERS:
             return _BODY[before[1]], owner, False
+    if any(tokens[j].text in ("sky", "heavens") for j in after):
+        return "sky", None, False  # "an explosion lights up the sky"
     return None, None, False
+
+
+def _gunfire(tokens: list[Token], m: Match) -> bool:
+    word = tokens[m.start].text
+    before = {t.text for t in tokens[max(0, m.start - 3):m.start]}
+    return (word in ("fires", "fired", "firing") and bool(before & _WEAPONS)) or (
+        word == "fire" and bool(before & {"open", "opens", "opened", "opening", "cease", "returns", "return"}))
 
 
 def _strength(tokens: list[Token], clause: int) -> str:
@@ -178,14 +260,16 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue
         if _is_light(tokens, m, index, kind):
             continue
+        if kind == EffectKind.fire and _gunfire(tokens, m):
+            continue  # "the cannon fires", "they open fire": a shot, not flames
         if kind == EffectKind.sparks and m.end < len(tokens) and tokens[m.end].text == "of":
             continue  # "a spark of hope"
         if kind == EffectKind.explosion and {t.text for t in tokens if t.clause == clause} & _WATER:
             continue  # "the sea explodes against the rocks": a splash
         seen.add((kind.value, clause))
         anchor, who, behind = _anchor(tokens, m, index, names)
-        clause_words = {t.text for t in tokens if t.clause == clause}
-        if anchor is None and not behind and kind in (EffectKind.dust, EffectKind.splash) and clause_words & _KICKS:
+        sentence_words = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+        if anchor is None and not behind and kind in (EffectKind.dust, EffectKind.splash) and sentence_words & _KICKS:
             anchor = "ground"  # "Pip kicks up dust"
         out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause)))
     keyed = {}

@@ -26,6 +26,9 @@ _HOLD_VERBS = {
     "opens", "opened", "unfolds", "unfolded", "drinks", "drink", "drinking", "hug", "hugs", "hugging", "pockets",
     "pocketed", "slings", "slung", "keeps", "keep", "throws", "threw", "tosses", "tossed", "hurls", "fills",
     "filling", "offers", "offered", "gives", "gave", "hands", "handed", "pass", "passes", "passed", "passing", "clings", "cling", "wears", "wearing", "sips", "sipping", "lowers", "lowered", "strums", "strumming",
+    "answers", "answered", "drags", "dragged", "dragging", "hauls", "hauled", "hauling", "tugs", "aims", "aimed",
+    "shakes", "shook", "flips", "flipped", "polishes", "sharpens", "twirls", "twirling", "catches", "caught",
+    "fetches", "brings", "brought", "lugs",
 }
 _RELEASE_VERBS = {"sets", "set", "puts", "put", "places", "placed", "leaves", "left", "drops", "dropped", "lays",
                   "laid", "rests", "rested", "abandons", "hangs", "hung", "leans", "leaned", "props", "propped"}
@@ -169,4 +172,17 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
             out[m.key] = PropReading(m.key, m.start, held, holder)
         elif held and not out[m.key].held:
             out[m.key].held, out[m.key].holder = True, holder
+    _held_as_pronoun(tokens, out, names)
     return list(out.values())
+
+
+def _held_as_pronoun(tokens: list[Token], props: dict[str, PropReading], names: dict[str, str]) -> None:
+    """ "dust pours off the old books as Rosa opens them": a holding verb on "it"/"them" holds the
+    prop named last before it."""
+    for j, t in enumerate(tokens[:-1]):
+        if t.text not in _HOLD_VERBS or tokens[j + 1].text not in ("it", "them"):
+            continue
+        before = [p for p in props.values() if p.start < j]
+        last = max(before, key=lambda p: p.start, default=None)
+        if last and not last.held and last.prop not in _FIXED:
+            last.held, last.holder = True, _subject_before(tokens, j, names)
