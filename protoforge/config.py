@@ -106,6 +106,9 @@ class TrainConfig(BaseModel):
         default=True, description="Skip shots with an Echo evaluation in Ichor that did not pass."
     )
     num_workers: int = 0
+    character_dirs: list[str] = Field(default_factory=list, description="The studio's own rig folders: the critic "
+                                      "previews each shot's acting with them (the built-in cast is always found).")
+    prop_dirs: list[str] = Field(default_factory=list, description="The studio's own prop folders, for the same preview.")
     cpu_threads: int | None = Field(
         default=None, ge=1,
         description="Torch intra-op threads while training on CPU; these nets are small enough that one "

@@ -4,8 +4,9 @@ otherwise it is registered as `@challenger` and the refusal (both scores, the re
 the run, on the model version and in Ichor. Held-out metrics: Flux, mean PSNR of the clamped middle
 frame over the held-out triplets; Echo, retrieval recall@1 of each held-out frame among the held-out
 captions, ties broken by the mean cosine margin of the own caption over the best other one; the
-critic, Spearman rank correlation of its predictions with Echo's scores (it ranks candidates), ties
-broken by the negated mean absolute error; the inpainter, mean PSNR inside the hole over the held-out
+critic, the share of same-line pairs it puts in Echo's order (it chooses among versions of a shot),
+ties broken by the Spearman rank correlation of its predictions with Echo's scores and then by the
+negated mean absolute error; the inpainter, mean PSNR inside the hole over the held-out
 shots' holed crops (the same holes for both, fixed by the sample's index). Where a model replaces a
 classical method (the inpainter, OpenCV's Navier-Stokes fill), that method holds the alias until a
 model beats it: an agent loads whatever is @champion, so a model worse than the fallback must not be.
@@ -23,7 +24,7 @@ from torch.utils.data import DataLoader, Dataset
 CHAMPION, CHALLENGER = "champion", "challenger"
 # compared in order (lexicographically); higher is better for every one
 HELD_OUT_METRICS: dict[str, tuple[str, ...]] = {"flux": ("heldout/psnr",), "echo": ("heldout/recall1", "heldout/margin"),
-                                                "critic": ("heldout/spearman", "heldout/neg_mae"),
+                                                "critic": ("heldout/pair_accuracy", "heldout/spearman", "heldout/neg_mae"),
                                                 "inpaint": ("heldout/psnr_mask",)}
 
 
@@ -73,9 +74,12 @@ def _echo_score(net: nn.Module, val_set: Dataset) -> dict[str, float]:
 def _critic_score(net: nn.Module, val_set: Dataset) -> dict[str, float]:
     from protoforge.models.critic_module import spearman
 
-    features, target = (torch.cat(t) for t in zip(*DataLoader(val_set, batch_size=256)))
+    from protoforge.models.critic_module import pair_accuracy
+
+    features, target, group = (torch.cat(t) for t in zip(*DataLoader(val_set, batch_size=256)))
     pred = net(features.to(net.device)).cpu()
-    return {"heldout/spearman": float(spearman(pred, target)), "heldout/neg_mae": -float((pred - target).abs().mean())}
+    return {"heldout/pair_accuracy": float(pair_accuracy(pred, target, group)),
+            "heldout/spearman": float(spearman(pred, target)), "heldout/neg_mae": -float((pred - target).abs().mean())}
 
 
 @torch.no_grad()

@@ -31,7 +31,8 @@ def build_datamodule(cfg: TrainConfig):
         from protoforge.data.critic_rows import CriticDataModule
 
         return CriticDataModule(cfg.ichor_url, batch_size=cfg.batch_size, val_fraction=cfg.val_fraction,
-                                num_workers=cfg.num_workers)
+                                num_workers=cfg.num_workers, character_dirs=cfg.character_dirs,
+                                prop_dirs=cfg.prop_dirs)
 
     common = dict(image_size=cfg.image_size, batch_size=cfg.batch_size, val_fraction=cfg.val_fraction,
                   max_frames_per_shot=cfg.max_frames_per_shot, exclude_failed_shots=cfg.exclude_failed_shots,

@@ -234,9 +234,12 @@ def lab_train(
         home = prepare_home()
         from protoforge.config import TrainConfig
         from protoforge.train import train
+        from talos_assets.settings import studio_settings
 
         cfg = TrainConfig(agent=agent, ichor_url=ichor_url(home), mlflow_tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
-                          mlflow_artifact_location=str(home / "mlflow" / "artifacts"), max_epochs=epochs, alias=alias, seed=seed)
+                          mlflow_artifact_location=str(home / "mlflow" / "artifacts"), max_epochs=epochs, alias=alias, seed=seed,
+                          character_dirs=[str(d) for d in studio_settings().character_dirs],
+                          prop_dirs=[str(d) for d in studio_settings().prop_dirs])
         try:
             result = train(cfg)
         except ValueError as exc:  # the lab's own one-sentence errors, unless the environment is the cause

@@ -35,6 +35,11 @@ def lab_critic(vault, mlflow: MLflowResource) -> tuple[Callable[[np.ndarray], np
         net = load_registered("critic", alias="champion", tracking_uri=mlflow.tracking_uri, device="cpu")
     except ValueError as exc:
         return None, f"unavailable: {str(exc).split(';')[0]}"
+    from talos_assets.agents.direction.candidates import FEATURE_NAMES
+
+    if net.config["in_features"] != len(FEATURE_NAMES):  # trained before the features changed
+        return None, (f"unusable: @champion reads {net.config['in_features']} features, Prism writes "
+                      f"{len(FEATURE_NAMES)} (retrain with `talos lab train critic`)")
 
     def predict(features: np.ndarray) -> np.ndarray:
         import torch
@@ -68,7 +73,8 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         picks: list[tuple[str, int, float, float]] = []
         if predict is not None:
             fixed = direction.explicit_choices(parse_story(film.story_yaml, film.story_path))
-            plan, picks = direction.choose_candidates(plan, predict, fixed)
+            plan, picks = direction.choose_candidates(plan, predict, fixed, character_dirs=studio.character_dirs(),
+                                                     prop_dirs=studio.prop_dirs())
         store.write_plan(plan)
         vault.register_film(
             film_id, plan.title, film.story_path, film.story_yaml, plan.fps, plan.width, plan.height,

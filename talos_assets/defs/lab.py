@@ -13,6 +13,7 @@ from pydantic import Field
 
 from resources.ichor import IchorResource
 from resources.mlflow import MLflowResource
+from resources.studio import StudioHome
 
 LAB = "protoforge_lab"
 # New Echo evaluation rows + ratings that start a training: one Echo report of a 10-shot film writes
@@ -29,7 +30,7 @@ class TrainModelConfig(dg.Config):
 
 @dg.asset(partitions_def=agent_partitions, group_name=LAB, kinds={"pytorch", "mlflow"})
 def agent_model(context: dg.AssetExecutionContext, config: TrainModelConfig, ichor: IchorResource,
-                mlflow: MLflowResource) -> dg.MaterializeResult:
+                mlflow: MLflowResource, studio: StudioHome) -> dg.MaterializeResult:
     """One agent's model trained on the studio's renders and judgements, registered in MLflow; it takes
     @champion only when it beats the current one on the held-out set (else @challenger)."""
     from protoforge.config import TrainConfig
@@ -38,7 +39,9 @@ def agent_model(context: dg.AssetExecutionContext, config: TrainModelConfig, ich
     agent = context.partition_key
     cfg = TrainConfig(agent=agent, ichor_url=ichor.url, mlflow_tracking_uri=mlflow.tracking_uri,
                       mlflow_artifact_location=mlflow.artifact_location, max_epochs=config.epochs, seed=config.seed,
-                      run_name=f"{agent}-dagster-{context.run.run_id[:8]}")
+                      run_name=f"{agent}-dagster-{context.run.run_id[:8]}",
+                      character_dirs=[str(d) for d in studio.character_dirs()],
+                      prop_dirs=[str(d) for d in studio.prop_dirs()])
     try:
         result = train(cfg)
     except ValueError as exc:  # nothing to learn from yet: the user's next step, not a retry

@@ -140,3 +140,75 @@ def test_the_critic_trains_on_ichor_rows_and_prefers_what_echo_scored_higher(tmp
 
     with torch.no_grad():
         assert np.allclose(again(torch.from_numpy(x)).numpy(), predict(x), atol=1e-6)
+
+
+# ---- versions of one shot: the order within a line ----------------------------------------------------
+
+
+def test_pair_accuracy_counts_clear_pairs_within_a_group_only():
+    import torch
+
+    from protoforge.models.critic_module import pair_accuracy
+
+    target = torch.tensor([0.80, 0.70, 0.75, 0.90, 0.9005])
+    group = torch.tensor([0, 0, 0, 1, 1])  # group 1's two shots are 0.0005 apart: a tie, not a pair
+    assert float(pair_accuracy(torch.tensor([0.9, 0.1, 0.5, 0.0, 1.0]), target, group)) == 1.0
+    assert float(pair_accuracy(torch.tensor([0.1, 0.9, 0.5, 1.0, 0.0]), target, group)) == 0.0
+    assert abs(float(pair_accuracy(torch.tensor([0.9, 0.5, 0.1, 0.0, 0.0]), target, group)) - 2 / 3) < 1e-6
+    assert float(pair_accuracy(target, target, torch.arange(5))) == 0.5  # no pairs: chance
+
+
+def test_group_batches_keep_groups_whole_and_cover_every_row_each_epoch():
+    from protoforge.data.critic_rows import GroupBatches
+
+    groups = [0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 4, 4]
+    sampler = GroupBatches(groups, batch_size=5)
+    orders = []
+    for _ in range(4):
+        expected = len(sampler)
+        batches = list(sampler)
+        assert len(batches) == expected
+        assert sorted(i for b in batches for i in b) == list(range(len(groups)))
+        for b in batches:
+            for g in {groups[i] for i in b}:
+                assert {i for i, h in enumerate(groups) if h == g} <= set(b)  # the whole group
+        orders.append([groups[b[0]] for b in batches])
+    assert len({tuple(o) for o in orders}) > 1  # reshuffled between epochs
+
+
+def test_the_critic_learns_which_version_of_a_shot_acts_more_smoothly(tmp_path, one_torch_thread):
+    """Four seeds of each line rendered and judged by Echo's jerk: trained on Ichor's rows, the critic
+    orders held-out lines' versions as Echo did and picks the smoothest seed of a line it never saw."""
+    from talos_assets.agents.direction.acting_preview import acting_preview
+
+    vault = IchorVault(f"sqlite:///{tmp_path}/ichor.db")
+    lines = ["Mira is furious with Pip.", "A fire roars from his bronze heart.", "Talos is overjoyed.",
+             "Pip is terrified of the storm.", "Mira is determined to win.", "Pip is surprised by the noise.",
+             "Talos is amazed by the sea.", "Pip is calm by the lake.", "Mira feels a deep sorrow."]
+    for f, line in enumerate(lines):
+        base = _plan(line).shots[0]
+        for k in range(4):
+            shot = base.model_copy(update={"seed": 100 * f + k})
+            film = f"film-{f}-{k}"  # each version its own film, as the bench renders them
+            vault.register_film(film, f"Line {f}", "story.yaml", "", 12, 160, 90, "bronze-dusk",
+                                [dict(slot=shot.slot, shot_id=shot.shot_id, position=0, description=line,
+                                      emotion=shot.emotion.value, frames=shot.frames, plan_json=shot.model_dump_json())])
+            jerk = acting_preview(shot).jerk  # what Echo measures on the render (test_acting_preview.py)
+            vault.record_report(film, [(shot.shot_id, "jerk", jerk, None), (shot.shot_id, "flicker", 0.2, None)], [])
+    cfg = TrainConfig(agent="critic", ichor_url=vault.url, mlflow_tracking_uri=f"sqlite:///{tmp_path}/mlflow.db",
+                      max_epochs=80, batch_size=8, val_fraction=0.3, cpu_threads=1)
+    result = train(cfg)
+    assert result.n_val >= 8 and result.metrics["heldout/pair_accuracy"] >= 0.8, result.metrics
+    critic = load_registered("critic", tracking_uri=cfg.mlflow_tracking_uri, device="cpu")
+
+    def predict(x):
+        import torch
+
+        with torch.no_grad():
+            return critic(torch.from_numpy(x)).numpy()
+
+    unseen = _plan("Talos is furious with Mira.").shots[0]
+    versions = [unseen.model_copy(update={"seed": s}) for s in (5, 6, 7, 8, 9)]
+    jerks = [acting_preview(v).jerk for v in versions]
+    chosen, _ = pick_candidate(versions, predict)
+    assert acting_preview(chosen).jerk <= sorted(jerks)[1], (jerks, acting_preview(chosen).jerk)

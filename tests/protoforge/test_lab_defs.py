@@ -13,6 +13,7 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 from resources.ichor import IchorResource  # noqa: E402
 from resources.mlflow import MLflowResource  # noqa: E402
+from resources.studio import StudioHome  # noqa: E402
 from talos_assets.agents.frames import write_layer_png  # noqa: E402
 from talos_assets.defs import lab  # noqa: E402
 from talos_assets.stores.ichor import IchorVault  # noqa: E402
@@ -57,7 +58,8 @@ def test_agent_model_asset_trains_and_reports(vault, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     resources = {"ichor": IchorResource(url=vault.url),
                  "mlflow": MLflowResource(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db",
-                                          artifact_location=(tmp_path / "artifacts").as_uri())}
+                                          artifact_location=(tmp_path / "artifacts").as_uri()),
+                 "studio": StudioHome(root=str(tmp_path / "home"), renders=str(tmp_path / "renders"))}
     vault.record_rating("demo", "kite", 4)
     result = dg.materialize([lab.agent_model], partition_key="flux", resources=resources,
                             run_config={"ops": {"agent_model": {"config": {"epochs": 1}}}})

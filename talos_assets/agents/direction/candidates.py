@@ -6,14 +6,20 @@ K versions of the shot: the planned one first, then seeded variations. A critic 
 Protoforge on Echo's judgements predicts each one's Echo score from `plan_features`, and
 `pick_candidate` keeps the best. What the story fixed is never varied: an explicit camera, lens or
 effect strength from the YAML stays as written (the caller says which fields the user set).
+
+The plan cannot say how smoothly a seed's acting will swing, and that is where seeded variations of
+one shot differ most in Echo's eyes: the features end with the candidate's acting preview
+(`acting_preview.py`: its jerk and foot sliding as Echo measures them, from the pose curves alone).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
+from talos_assets.agents.direction.acting_preview import ActingPreview, acting_preview
 from talos_assets.spec import CameraMove, ShotPlan, ShotSize, TimeOfDay, Weather
 
 LENS_STEPS = (0.8, 0.9, 1.0, 1.12, 1.25)  # lens multipliers a candidate may take
@@ -26,11 +32,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"time:{t.value}" for t in TimeOfDay), *(f"weather:{w.value}" for w in Weather), *(f"beat:{b}" for b in BEATS),
     "lens_mm/100", "valence", "arousal", "dominance", "characters", "effects", "effect_strength", "props",
     "actions", "interior", "seconds", "seed_phase_sin", "seed_phase_cos",
+    "acting_previewed", "acting_jerk", "acting_foot_sliding",
 )
 
 
-def plan_features(shot: ShotPlan) -> np.ndarray:
-    """The shot's plan as the critic's input vector (named by FEATURE_NAMES)."""
+def plan_features(shot: ShotPlan, acting: ActingPreview | None = None) -> np.ndarray:
+    """The shot's plan (and its acting preview, when there is one) as the critic's input vector
+    (named by FEATURE_NAMES)."""
     def onehot(value, values) -> list[float]:
         return [1.0 if value == v else 0.0 for v in values]
 
@@ -43,7 +51,16 @@ def plan_features(shot: ShotPlan) -> np.ndarray:
               float(len(shot.effects)), float(sum(e.strength for e in shot.effects)), float(len(shot.props)),
               float(len(shot.actions)), 1.0 if shot.setting.interior else 0.0, shot.frames / max(1, shot.fps),
               float(np.sin(phase)), float(np.cos(phase))])
+    moved = acting is not None and acting.jerk is not None
+    row += [1.0 if moved else 0.0, acting.jerk if moved else 0.0,
+            (acting.foot_sliding or 0.0) if moved else 0.0]
     return np.asarray(row, dtype=np.float32)
+
+
+def candidate_features(candidates: Sequence[ShotPlan], character_dirs: Sequence[Path | str] = (),
+                       prop_dirs: Sequence[Path | str] = ()) -> np.ndarray:
+    """Every candidate's features with its acting previewed (K x len(FEATURE_NAMES))."""
+    return np.stack([plan_features(c, acting_preview(c, character_dirs, prop_dirs)) for c in candidates])
 
 
 def shot_candidates(shot: ShotPlan, k: int, rng: np.random.Generator, fixed: Sequence[str] = ()) -> list[ShotPlan]:
@@ -69,10 +86,12 @@ def shot_candidates(shot: ShotPlan, k: int, rng: np.random.Generator, fixed: Seq
     return out
 
 
-def pick_candidate(candidates: Sequence[ShotPlan], predict: Callable[[np.ndarray], np.ndarray]) -> tuple[ShotPlan, np.ndarray]:
+def pick_candidate(candidates: Sequence[ShotPlan], predict: Callable[[np.ndarray], np.ndarray],
+                   character_dirs: Sequence[Path | str] = (), prop_dirs: Sequence[Path | str] = ()
+                   ) -> tuple[ShotPlan, np.ndarray]:
     """(the candidate with the highest predicted score, every candidate's prediction); ties keep the
     earliest, so a critic that cannot tell them apart keeps the planned shot."""
-    scores = np.asarray(predict(np.stack([plan_features(c) for c in candidates])), dtype=np.float64).ravel()
+    scores = np.asarray(predict(candidate_features(candidates, character_dirs, prop_dirs)), dtype=np.float64).ravel()
     return candidates[int(np.argmax(scores))], scores
 
 
@@ -89,14 +108,15 @@ def explicit_choices(story) -> dict[str, tuple[str, ...]]:
 
 
 def choose_candidates(plan, predict: Callable[[np.ndarray], np.ndarray], fixed: dict[str, tuple[str, ...]],
-                      k: int = CRITIC_CANDIDATES) -> tuple[object, list[tuple[str, int, float, float]]]:
+                      k: int = CRITIC_CANDIDATES, character_dirs: Sequence[Path | str] = (),
+                      prop_dirs: Sequence[Path | str] = ()) -> tuple[object, list[tuple[str, int, float, float]]]:
     """The film plan with each shot replaced by the critic's pick among its K candidates (seeded by
     the shot's own seed, so the same plan and critic always choose the same), and per shot
     (slot, index chosen (0 = as planned), predicted score as planned, predicted score chosen)."""
     shots, picks = [], []
     for shot in plan.shots:
         cands = shot_candidates(shot, k, np.random.default_rng([shot.seed, 0xC217]), fixed.get(shot.shot_id, ()))
-        chosen, scores = pick_candidate(cands, predict)
+        chosen, scores = pick_candidate(cands, predict, character_dirs, prop_dirs)
         i = cands.index(chosen)
         picks.append((shot.slot, i, float(scores[0]), float(scores[i])))
         shots.append(chosen)

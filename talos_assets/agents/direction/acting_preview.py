@@ -1,0 +1,47 @@
+"""How a candidate shot will move, before anything is drawn: what the critic sees of the acting.
+
+A shot's acting variation (its seed) changes how a gesture swings, and Echo judges that swing by the
+jerk of the joints and by feet sliding while planted. A plan alone cannot tell two seeds apart, so a
+critic that sees only the plan cannot prefer the smoother one. The preview acts the candidate the way
+the render will: Axis's key poses from the shot's actions (`key_animation.plan_acting`), Flux's eased
+pose-space in-betweens, and Echo's own motion measures on the joints' tracks (`shot_measures.motion`,
+in figure heights at 24 fps). It costs tens of milliseconds a shot against seconds for the drawing,
+so K candidates can be previewed for the price of a fraction of one render. Props are staged as Axis
+stages them (reaching for a prop moves the arm); mouths are left out, as they move no joint Echo
+measures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from talos_assets.spec import ShotPlan
+
+
+class ActingPreview(BaseModel):
+    """Echo's motion measures of a candidate's pose curves (None when the shot has nobody to act)."""
+
+    jerk: float | None = None  # figure heights / frame^3 at 24 fps, worst joint of the worst character
+    foot_sliding: float | None = None  # figure heights / frame at 24 fps, while a foot should be planted
+
+
+def acting_preview(shot: ShotPlan, character_dirs: Sequence[Path | str] = (),
+                   prop_dirs: Sequence[Path | str] = ()) -> ActingPreview:
+    """The candidate acted and in-betweened in pose space and measured as Echo will measure the render."""
+    # lazily: Prism's other modules must not pull in the rigs and Echo's measures to read a story
+    from talos_assets.agents import inbetweening, key_animation, props
+    from talos_assets.agents.evaluation.shot_measures import motion
+
+    if shot.beat == "title" or not shot.characters:
+        return ActingPreview()
+    acted = key_animation.plan_acting(shot, character_dirs)
+    rigs = {c: key_animation.load_rig(c, character_dirs) for c in {k.character for k in acted.keys}}
+    if not rigs:
+        return ActingPreview()
+    keys, _ = props.stage_props(key_animation.with_prop_marks(shot, acted), acted.keys, rigs, prop_dirs)
+    poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
+    findings = {f.check: f.value for f in motion(poses, rigs, shot)}
+    return ActingPreview(jerk=findings.get("jerk"), foot_sliding=findings.get("foot_sliding"))
