@@ -130,7 +130,20 @@ def load_story(path: Path) -> tuple[StorySpec, str]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         raise StoryError(f"story file '{path}' cannot be read as UTF-8 text; save it as UTF-8 YAML.") from None
+    if path.suffix.lower() in (".fountain", ".spmd"):
+        text = screenplay_story(path, text)
     return parse_story(text, source=f"story '{path.name}'"), text
+
+
+def screenplay_story(path: Path, screenplay: str) -> str:
+    """The story YAML of a screenplay forged on its own (`talos forge short.fountain`): its title
+    page's title (else the file's name) and the screenplay itself; characters are cast by name and
+    the rest takes the story format's defaults. Write a YAML story naming the screenplay to choose."""
+    from talos_assets.agents.direction.fountain import parse_fountain
+
+    title = parse_fountain(screenplay).title_page.get("title", "").strip().split("\n")[0].strip()
+    title = title or path.stem.replace("_", " ").replace("-", " ").strip().title() or "Untitled"
+    return yaml.safe_dump({"title": title, "screenplay": path.name}, sort_keys=False)
 
 
 def resolve_in_story_folder(value: Path, story_path: Path | None, field: str) -> Path:

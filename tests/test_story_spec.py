@@ -319,3 +319,22 @@ def test_an_oversize_screenplay_is_refused_before_it_is_read(tmp_path):
     story = parse_story("title: t\nscreenplay: huge.fountain\n")
     with pytest.raises(ValueError, match="screenplay file 'huge.fountain' is 2.6 MB and the limit is 1 MB"):
         direction.direct_film(story, KNOWN["bronze-dusk"], story_path=tmp_path / "s.yaml", cast=CAST)
+
+
+def test_a_bare_fountain_screenplay_is_a_story(tmp_path, studio_env):
+    """`talos forge short.fountain`: the title page names the film, characters are cast by name."""
+    from talos_assets.checking import check_story
+    from talos_assets.settings import studio_settings
+
+    play = tmp_path / "night_watch.fountain"
+    play.write_text("Title: The Night Watch\nAuthor: A. Writer\n\nEXT. HARBOR - NIGHT\n\n"
+                    "MIRA waits by the lamp.\n\nMIRA\nIs anyone out there?\n")
+    story, text = load_story(play)
+    assert (story.title, story.film_id, str(story.screenplay)) == ("The Night Watch", "the-night-watch", play.name)
+    plan = check_story(play, studio_settings()).plan
+    spoken = [s for s in plan.shots if s.beat == "dialogue"]
+    assert [(s.speaker, s.characters) for s in spoken] == [("mira", ["mira"])]
+    assert plan.shots[0].setting.place == "harbor" and plan.shots[0].setting.time_of_day.value == "night"
+    untitled = tmp_path / "dock-scene.fountain"
+    untitled.write_text("EXT. DOCK - DAY\n\nPIP runs.\n")
+    assert load_story(untitled)[0].title == "Dock Scene"
