@@ -137,6 +137,8 @@ def test_screenplay_lines_rarely_fall_back_in_context():
     ("The desert goes on forever.", Emotion.awe),                       # wonder at scale
     ("We made it! We actually made it!", Emotion.joy),                  # success celebrated
     ("Ugh. The pump is jammed again.", Emotion.anger),                  # interjection
+    ("Rosa lays a place at the empty chair, as she does every night.", Emotion.sadness),  # someone absent
+    ("He polishes the silver locket and puts it away.", Emotion.sadness),  # a keepsake handled
 ])
 def test_dialogue_acts_name_the_emotion_of_plain_lines(line, emotion):
     affect = analyze_affect(line)

@@ -102,6 +102,11 @@ _ACTS: list[tuple[str, Emotion, float]] = [
     (r"\b(won't|will not|don't) need (it|them|this|that|me)\b|\bkept (his|her|their) \w+\b|"
      r"\b(sold|lost) (the|our|my) (farm|house|home|shop|boat|land)\b", Emotion.sadness, 0.7),
     (r"\bthe last (train|boat|ship|bus|coach|ferry|letter|light)\b", Emotion.sadness, 0.7),
+    # grief shown through what someone left behind (the "empty chair" of screenwriting): a keepsake
+    # handled, a place still set for someone absent, a grave
+    (r"\b(photograph|photo|portrait|locket|keepsake|memento)s?\b|\b(last|old) letters?\b|"
+     r"\b(empty|second) (chair|bed|place|plate|cup|swing|room)\b|\b(grave|headstone|tombstone)s?\b",
+     Emotion.sadness, 0.7),
     # wonder at scale
     (r"\b(goes|go|went|stretch(es)?) on (forever|and on)\b|\bso many\b|\bthe whole (forest|sky|sea|ocean|world|"
      r"valley|mountain|city|universe)\b", Emotion.awe, 0.7),
