@@ -156,6 +156,10 @@ def _train(cfg: TrainConfig) -> TrainResult:
             warnings.filterwarnings("ignore", message=".*Replacing val/recall@1 with val/recall1.*")
             trainer.fit(module, datamodule=datamodule)
         metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+        if getattr(module, "tile_sweep", None):  # Flux: the tile threshold chosen after the fit
+            metrics |= {"val/tile_min_255": module.net.tile_min * 255.0,
+                        "val/psnr_tiled": module.tile_sweep[module.net.tile_min],
+                        "val/psnr_tiled_every_tile": module.tile_sweep[0.0]}
         result = TrainResult(agent=cfg.agent, run_id=None, model_uri=None, metrics=metrics,
                              n_train=datamodule.n_train, n_val=datamodule.n_val, net=module.net.eval())
         if logger is None:
@@ -169,6 +173,7 @@ def _train(cfg: TrainConfig) -> TrainResult:
         mlflow.set_experiment(experiment_id=logger.experiment_id)
         with mlflow.start_run(run_id=logger.run_id):
             mlflow.log_dict(lineage(datamodule), "lineage.json")
+            mlflow.log_metrics({k: v for k, v in metrics.items() if k.startswith(("val/tile", "val/psnr_tiled"))})
             info = log_model(net, weights, name, _pip_requirements())
         result.run_id, result.model_uri = logger.run_id, info.model_uri
         if name is not None:

@@ -54,6 +54,7 @@ class FluxInterpModule(L.LightningModule):
         self._epoch_psnr_dis: list[torch.Tensor] = []
         self._best: tuple[float, int, dict] | None = None  # (val PSNR, epoch, weights)
         self.best_epoch: int | None = None
+        self.tile_sweep: dict[float, float] = {}  # tile_min candidate -> validation PSNR, tiled
 
     def forward(self, prev: torch.Tensor, nxt: torch.Tensor, flows: torch.Tensor | None = None) -> torch.Tensor:
         return self.net(prev, nxt, flows)
@@ -106,6 +107,11 @@ class FluxInterpModule(L.LightningModule):
         if self._best is not None:
             self.net.load_state_dict(self._best[2])
             self.best_epoch = self._best[1]
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if self.best_epoch is not None and self.best_epoch >= 0 and datamodule is not None and not self.trainer.fast_dev_run:
+            # which tiles the trained net may touch, chosen on the validation triplets as shipped (tiled)
+            self.net.eval()
+            self.tile_sweep = self.net.choose_tile_min(datamodule.val_dataloader())
 
     def configure_optimizers(self):
         optimizer = torch.optim.AdamW(self.net.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)

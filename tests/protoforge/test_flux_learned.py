@@ -189,3 +189,27 @@ def test_talos_inbetween_writes_the_sequence(tmp_path, monkeypatch):
         bad = CliRunner().invoke(app, ["inbetween", *pair, "--checkpoint", str(checkpoint)])
         assert bad.exit_code == 2 and says in bad.output and "Traceback" not in bad.output, bad.output
         assert not isinstance(bad.exception, Exception) or isinstance(bad.exception, SystemExit)
+
+
+def test_the_tile_threshold_leaves_to_dis_what_the_net_would_spoil(tmp_path):
+    """A net whose corrections only add error: the threshold chosen on validation triplets hands no
+    tile to it (the result is the DIS in-between), and the choice travels with the weights."""
+    from protoforge.models.components.interpolator import TILE_MIN_CHOICES
+
+    def tensor(img):
+        return torch.from_numpy(img).permute(2, 0, 1)[None]
+
+    triplets = [tuple(tensor(disc(x0 + d)) for d in (0.0, 2.0, 4.0)) for x0 in (30.0, 44.0)]
+    batch = [tuple(torch.cat(t) for t in zip(*triplets))]
+    net = noisy_net()
+    sweep = net.choose_tile_min(batch)
+    assert set(sweep) == set(TILE_MIN_CHOICES)
+    assert sweep[net.tile_min] > sweep[0.0] + 1.0, sweep  # the spoiling net kept off the tiles
+    prev, mid, nxt = (t[0] for t in triplets[0])
+    dis = dis_middle(prev[None], nxt[None], net.estimate_flows(prev[None], nxt[None]))
+    assert torch.allclose(net.middle_tiled(prev[None], nxt[None]), dis, atol=1e-6)
+    path = save_checkpoint(net, tmp_path / WEIGHTS_FILE)
+    assert load_inbetweener_file(path).tile_min == net.tile_min == net.config["tile_min"]
+    zero = FrameInterpolator(block_out_channels=[8, 16], norm_num_groups=4).eval()
+    zero.choose_tile_min(batch)  # exactly DIS on every tile: a tie, settled for the larger threshold
+    assert zero.tile_min == max(TILE_MIN_CHOICES)

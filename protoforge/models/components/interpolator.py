@@ -39,6 +39,12 @@ GATE_FLOOR, GATE_GAIN, GATE_WIDTH = 2.0 / 255.0, 20.0, 7
 # over a mostly still 720p frame they differ from a training crop's (measured: -0.15 dB vs DIS on
 # whole frames, +0.1 dB on crops, same model). Tiles where the warps agree are the DIS in-between.
 TILE, TILE_MARGIN = 64, 16
+# A tile is handed to the net only when the two warps disagree over it by more than `tile_min` (mean
+# absolute difference over the tile, 0-1): a tile where a small part moved a little is one DIS
+# already draws to 60-90 dB, and there a learned correction tends to cost more than it gains. The
+# threshold is the model's own, chosen after training on the validation triplets (`choose_tile_min`)
+# from these candidates, and saved with its weights.
+TILE_MIN_CHOICES = tuple(v / 255.0 for v in (0.0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4))
 # Refinement outputs: residual flow to a (2), to b (2), fusion-mask logit (1), residual image (3).
 N_OUT = 8
 # Net inputs: prev, next, both warps (3 each) and both flows to the middle (2 each).
@@ -67,12 +73,14 @@ class FrameInterpolator(nn.Module):
     agent = "flux"
 
     def __init__(self, block_out_channels: tuple[int, ...] | list[int] = (16, 32, 32), layers_per_block: int = 1,
-                 norm_num_groups: int = 8, sample_size: int = 64, refine_scale: int = 2, flow_preset: str = "medium"):
+                 norm_num_groups: int = 8, sample_size: int = 64, refine_scale: int = 2, flow_preset: str = "medium",
+                 tile_min: float = 0.0):
         super().__init__()
         block_out_channels = tuple(int(c) for c in block_out_channels)
         self.config = dict(block_out_channels=list(block_out_channels), layers_per_block=layers_per_block,
                            norm_num_groups=norm_num_groups, sample_size=sample_size, refine_scale=refine_scale,
-                           flow_preset=flow_preset)
+                           flow_preset=flow_preset, tile_min=float(tile_min))
+        self.tile_min = float(tile_min)
         n = len(block_out_channels)
         self.unet = UNet2DModel(
             sample_size=max(8, sample_size // refine_scale),
@@ -147,19 +155,43 @@ class FrameInterpolator(nn.Module):
             flows = self.estimate_flows(prev, nxt)
         warp_a, warp_b = backward_warp(prev, -0.5 * flows[:, :2]), backward_warp(nxt, -0.5 * flows[:, 2:])
         out = 0.5 * (warp_a + warp_b)
-        active = (warp_a - warp_b).abs().mean(dim=1) > GATE_FLOOR
+        disagree = (warp_a - warp_b).abs().mean(dim=1)
+        active = disagree > GATE_FLOOR
         h, w = prev.shape[-2:]
         for y0 in range(0, h, TILE):
             for x0 in range(0, w, TILE):
                 # a tile's corrections reach GATE_WIDTH // 2 px beyond the disagreeing pixels
                 g = GATE_WIDTH // 2
-                if not bool(active[:, max(0, y0 - g):y0 + TILE + g, max(0, x0 - g):x0 + TILE + g].any()):
+                window = (slice(None), slice(max(0, y0 - g), y0 + TILE + g), slice(max(0, x0 - g), x0 + TILE + g))
+                if not bool(active[window].any()) or float(disagree[window].mean()) <= self.tile_min:
                     continue
                 ya, xa = max(0, y0 - TILE_MARGIN), max(0, x0 - TILE_MARGIN)
                 yb, xb = min(h, y0 + TILE + TILE_MARGIN), min(w, x0 + TILE + TILE_MARGIN)
                 pred = self(prev[..., ya:yb, xa:xb], nxt[..., ya:yb, xa:xb], flows[..., ya:yb, xa:xb])
                 out[..., y0:y0 + TILE, x0:x0 + TILE] = pred[..., y0 - ya:y0 - ya + TILE, x0 - xa:x0 - xa + TILE]
         return out
+
+
+    @torch.no_grad()
+    def choose_tile_min(self, triplets) -> dict[float, float]:
+        """Set `tile_min` to the candidate with the best mean PSNR of `middle_tiled` over `triplets`
+        (batches of prev, middle, next[, flows], the validation split); on a tie the larger threshold,
+        the one that leaves more to DIS. Returns {threshold: mean PSNR}."""
+        was = self.tile_min
+        scores: dict[float, list[float]] = {t: [] for t in TILE_MIN_CHOICES}
+        for batch in triplets:
+            prev, mid, nxt = (x.to(self.device) for x in batch[:3])
+            flows = batch[3].to(self.device) if len(batch) > 3 else self.estimate_flows(prev, nxt)
+            for i in range(len(prev)):
+                for t in TILE_MIN_CHOICES:
+                    self.tile_min = t
+                    pred = self.middle_tiled(prev[i:i + 1], nxt[i:i + 1], flows[i:i + 1]).clamp(0.0, 1.0)
+                    mse = float(((pred - mid[i:i + 1]) ** 2).mean().clamp_min(1e-12))
+                    scores[t].append(10.0 * float(np.log10(1.0 / mse)))
+        means = {t: float(np.mean(v)) for t, v in scores.items() if v}
+        self.tile_min = max(means, key=lambda t: (round(means[t], 4), t)) if means else was
+        self.config["tile_min"] = self.tile_min
+        return means
 
 
 @torch.no_grad()
