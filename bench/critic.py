@@ -122,6 +122,7 @@ def main() -> int:
     from protoforge.config import TrainConfig
     from protoforge.train import train
     from talos_assets.agents.direction.candidates import pick_candidate, shot_candidates
+    from talos_assets.agents.evaluation.acting_preview import acting_preview
     from talos_assets.defs.direction import lab_critic
     from talos_assets.home import prepare_home
 
@@ -149,7 +150,7 @@ def main() -> int:
             for i, text in held:
                 plan = judge.plan_of(i, text)
                 cands = shot_candidates(plan.shots[0], args.k, np.random.default_rng([seed, i, 7]))
-                chosen, _ = pick_candidate(cands, predict)
+                chosen, _ = pick_candidate(cands, predict, preview=acting_preview)  # built-in rigs and props
                 changed += chosen is not cands[0]
                 before.append(judge.score(plan, cands[0]))
                 after.append(judge.score(plan, chosen))

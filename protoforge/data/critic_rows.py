@@ -23,8 +23,8 @@ import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from protoforge.data.judgements import Judgements, latest_report
-from talos_assets.agents.direction.acting_preview import acting_preview
 from talos_assets.agents.direction.candidates import plan_features
+from talos_assets.agents.evaluation.acting_preview import acting_preview
 from talos_assets.agents.evaluation.shot_score import echo_shot_score
 from talos_assets.spec import ShotPlan
 from talos_assets.stores.ichor import IchorVault

@@ -3,6 +3,7 @@ shot, and the storyboard sheet per film (PNG preview plus a multi-page PDF for p
 
 
 from collections.abc import Callable
+from functools import partial
 
 import cv2
 import dagster as dg
@@ -14,6 +15,7 @@ from resources.studio import StudioHome
 from talos_assets.agents import direction, key_animation
 from talos_assets.agents import storyboard as boards
 from talos_assets.agents.camera_framing import PosedFigure, acting_box
+from talos_assets.agents.evaluation.acting_preview import acting_preview
 from talos_assets.agents.frames import atomic_write_bytes, write_rgb8_png
 from talos_assets.defs.common import TRANSIENT_RETRY, StageClock, preview_md, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.partitions import film_of_shot, films_partitions, shots_partitions
@@ -73,8 +75,8 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         picks: list[tuple[str, int, float, float]] = []
         if predict is not None:
             fixed = direction.explicit_choices(parse_story(film.story_yaml, film.story_path))
-            plan, picks = direction.choose_candidates(plan, predict, fixed, character_dirs=studio.character_dirs(),
-                                                     prop_dirs=studio.prop_dirs())
+            preview = partial(acting_preview, character_dirs=studio.character_dirs(), prop_dirs=studio.prop_dirs())
+            plan, picks = direction.choose_candidates(plan, predict, fixed, preview=preview)
         store.write_plan(plan)
         vault.register_film(
             film_id, plan.title, film.story_path, film.story_yaml, plan.fps, plan.width, plan.height,

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from talos_assets.agents import direction, inbetweening, key_animation, props
-from talos_assets.agents.direction.acting_preview import ActingPreview, acting_preview
-from talos_assets.agents.direction.candidates import FEATURE_NAMES, plan_features
+from talos_assets.agents.direction.candidates import FEATURE_NAMES, ActingPreview, plan_features
+from talos_assets.agents.evaluation.acting_preview import acting_preview
 from talos_assets.agents.evaluation.shot_measures import motion
 from talos_assets.agents.key_animation import available_characters
 from talos_assets.spec import Palette

@@ -179,7 +179,7 @@ def test_group_batches_keep_groups_whole_and_cover_every_row_each_epoch():
 def test_the_critic_learns_which_version_of_a_shot_acts_more_smoothly(tmp_path, one_torch_thread):
     """Four seeds of each line rendered and judged by Echo's jerk: trained on Ichor's rows, the critic
     orders held-out lines' versions as Echo did and picks the smoothest seed of a line it never saw."""
-    from talos_assets.agents.direction.acting_preview import acting_preview
+    from talos_assets.agents.evaluation.acting_preview import acting_preview
 
     vault = IchorVault(f"sqlite:///{tmp_path}/ichor.db")
     lines = ["Mira is furious with Pip.", "A fire roars from his bronze heart.", "Talos is overjoyed.",
@@ -210,5 +210,5 @@ def test_the_critic_learns_which_version_of_a_shot_acts_more_smoothly(tmp_path, 
     unseen = _plan("Talos is furious with Mira.").shots[0]
     versions = [unseen.model_copy(update={"seed": s}) for s in (5, 6, 7, 8, 9)]
     jerks = [acting_preview(v).jerk for v in versions]
-    chosen, _ = pick_candidate(versions, predict)
+    chosen, _ = pick_candidate(versions, predict, preview=acting_preview)
     assert acting_preview(chosen).jerk <= sorted(jerks)[1], (jerks, acting_preview(chosen).jerk)

@@ -9,17 +9,16 @@ effect strength from the YAML stays as written (the caller says which fields the
 
 The plan cannot say how smoothly a seed's acting will swing, and that is where seeded variations of
 one shot differ most in Echo's eyes: the features end with the candidate's acting preview
-(`acting_preview.py`: its jerk and foot sliding as Echo measures them, from the pose curves alone).
+(`evaluation/acting_preview.py`: its jerk and foot sliding as Echo measures them, from the pose curves alone).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
-
 import numpy as np
 
-from talos_assets.agents.direction.acting_preview import ActingPreview, acting_preview
+from pydantic import BaseModel
+
 from talos_assets.spec import CameraMove, ShotPlan, ShotSize, TimeOfDay, Weather
 
 LENS_STEPS = (0.8, 0.9, 1.0, 1.12, 1.25)  # lens multipliers a candidate may take
@@ -34,6 +33,17 @@ FEATURE_NAMES: tuple[str, ...] = (
     "actions", "interior", "seconds", "seed_phase_sin", "seed_phase_cos",
     "acting_previewed", "acting_jerk", "acting_foot_sliding",
 )
+
+
+class ActingPreview(BaseModel):
+    """Echo's motion measures of a candidate's pose curves, before it is drawn
+    (`evaluation.acting_preview`); None when the shot has nobody to act."""
+
+    jerk: float | None = None  # figure heights / frame^3 at 24 fps, worst joint of the worst character
+    foot_sliding: float | None = None  # figure heights / frame at 24 fps, while a foot should be planted
+
+
+Preview = Callable[[ShotPlan], ActingPreview]
 
 
 def plan_features(shot: ShotPlan, acting: ActingPreview | None = None) -> np.ndarray:
@@ -57,10 +67,9 @@ def plan_features(shot: ShotPlan, acting: ActingPreview | None = None) -> np.nda
     return np.asarray(row, dtype=np.float32)
 
 
-def candidate_features(candidates: Sequence[ShotPlan], character_dirs: Sequence[Path | str] = (),
-                       prop_dirs: Sequence[Path | str] = ()) -> np.ndarray:
-    """Every candidate's features with its acting previewed (K x len(FEATURE_NAMES))."""
-    return np.stack([plan_features(c, acting_preview(c, character_dirs, prop_dirs)) for c in candidates])
+def candidate_features(candidates: Sequence[ShotPlan], preview: Preview | None = None) -> np.ndarray:
+    """Every candidate's features, with its acting previewed when a preview is given (K x len(FEATURE_NAMES))."""
+    return np.stack([plan_features(c, preview(c) if preview else None) for c in candidates])
 
 
 def shot_candidates(shot: ShotPlan, k: int, rng: np.random.Generator, fixed: Sequence[str] = ()) -> list[ShotPlan]:
@@ -87,11 +96,11 @@ def shot_candidates(shot: ShotPlan, k: int, rng: np.random.Generator, fixed: Seq
 
 
 def pick_candidate(candidates: Sequence[ShotPlan], predict: Callable[[np.ndarray], np.ndarray],
-                   character_dirs: Sequence[Path | str] = (), prop_dirs: Sequence[Path | str] = ()
-                   ) -> tuple[ShotPlan, np.ndarray]:
+                   preview: Preview | None = None) -> tuple[ShotPlan, np.ndarray]:
     """(the candidate with the highest predicted score, every candidate's prediction); ties keep the
-    earliest, so a critic that cannot tell them apart keeps the planned shot."""
-    scores = np.asarray(predict(candidate_features(candidates, character_dirs, prop_dirs)), dtype=np.float64).ravel()
+    earliest, so a critic that cannot tell them apart keeps the planned shot. `preview` is how the
+    candidates will move (`evaluation.acting_preview` with the studio's rigs and props)."""
+    scores = np.asarray(predict(candidate_features(candidates, preview)), dtype=np.float64).ravel()
     return candidates[int(np.argmax(scores))], scores
 
 
@@ -108,15 +117,15 @@ def explicit_choices(story) -> dict[str, tuple[str, ...]]:
 
 
 def choose_candidates(plan, predict: Callable[[np.ndarray], np.ndarray], fixed: dict[str, tuple[str, ...]],
-                      k: int = CRITIC_CANDIDATES, character_dirs: Sequence[Path | str] = (),
-                      prop_dirs: Sequence[Path | str] = ()) -> tuple[object, list[tuple[str, int, float, float]]]:
+                      k: int = CRITIC_CANDIDATES, preview: Preview | None = None
+                      ) -> tuple[object, list[tuple[str, int, float, float]]]:
     """The film plan with each shot replaced by the critic's pick among its K candidates (seeded by
     the shot's own seed, so the same plan and critic always choose the same), and per shot
     (slot, index chosen (0 = as planned), predicted score as planned, predicted score chosen)."""
     shots, picks = [], []
     for shot in plan.shots:
         cands = shot_candidates(shot, k, np.random.default_rng([shot.seed, 0xC217]), fixed.get(shot.shot_id, ()))
-        chosen, scores = pick_candidate(cands, predict, character_dirs, prop_dirs)
+        chosen, scores = pick_candidate(cands, predict, preview)
         i = cands.index(chosen)
         picks.append((shot.slot, i, float(scores[0]), float(scores[i])))
         shots.append(chosen)

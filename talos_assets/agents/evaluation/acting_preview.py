@@ -1,4 +1,4 @@
-"""How a candidate shot will move, before anything is drawn: what the critic sees of the acting.
+"""How a candidate shot will move, before anything is drawn: what Prism's critic sees of the acting.
 
 A shot's acting variation (its seed) changes how a gesture swings, and Echo judges that swing by the
 jerk of the joints and by feet sliding while planted. A plan alone cannot tell two seeds apart, so a
@@ -6,7 +6,9 @@ critic that sees only the plan cannot prefer the smoother one. The preview acts 
 the render will: Axis's key poses from the shot's actions (`key_animation.plan_acting`), Flux's eased
 pose-space in-betweens, and Echo's own motion measures on the joints' tracks (`shot_measures.motion`,
 in figure heights at 24 fps). It costs tens of milliseconds a shot against seconds for the drawing,
-so K candidates can be previewed for the price of a fraction of one render. Props are staged as Axis
+so K candidates can be previewed for the price of a fraction of one render. It lives with Echo, whose
+measures it runs; Prism receives it as a function (`direction.candidates.pick_candidate(preview=)`),
+since direction comes before the agents it calls. Props are staged as Axis
 stages them (reaching for a prop moves the arm); mouths are left out, as they move no joint Echo
 measures.
 """
@@ -16,25 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import BaseModel
-
+from talos_assets.agents import inbetweening, key_animation, props
+from talos_assets.agents.direction.candidates import ActingPreview
+from talos_assets.agents.evaluation.shot_measures import motion
 from talos_assets.spec import ShotPlan
-
-
-class ActingPreview(BaseModel):
-    """Echo's motion measures of a candidate's pose curves (None when the shot has nobody to act)."""
-
-    jerk: float | None = None  # figure heights / frame^3 at 24 fps, worst joint of the worst character
-    foot_sliding: float | None = None  # figure heights / frame at 24 fps, while a foot should be planted
 
 
 def acting_preview(shot: ShotPlan, character_dirs: Sequence[Path | str] = (),
                    prop_dirs: Sequence[Path | str] = ()) -> ActingPreview:
     """The candidate acted and in-betweened in pose space and measured as Echo will measure the render."""
-    # lazily: Prism's other modules must not pull in the rigs and Echo's measures to read a story
-    from talos_assets.agents import inbetweening, key_animation, props
-    from talos_assets.agents.evaluation.shot_measures import motion
-
     if shot.beat == "title" or not shot.characters:
         return ActingPreview()
     acted = key_animation.plan_acting(shot, character_dirs)
