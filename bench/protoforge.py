@@ -183,13 +183,13 @@ def throughput(agent: str, ichor_url: str, image_size: int, batch_size: int, ste
 
 
 def train_and_register(agent: str, ichor_url: str, work: Path, epochs: int, image_size: int, frames: int,
-                       lr: float | None = None) -> dict:
+                       lr: float | None = None, seed: int = 0) -> dict:
     from protoforge.config import TrainConfig
     from protoforge.train import train
 
     cfg = TrainConfig(agent=agent, ichor_url=ichor_url, mlflow_tracking_uri=f"sqlite:///{work / 'mlflow.db'}",
                       mlflow_artifact_location=(work / "artifacts").as_uri(), max_epochs=epochs, lr=lr,
-                      image_size=image_size, experiment_name=f"bench-{agent}", max_frames_per_shot=frames)
+                      image_size=image_size, experiment_name=f"bench-{agent}", max_frames_per_shot=frames, seed=seed)
     t0 = time.perf_counter()
     result = train(cfg)
     wall = time.perf_counter() - t0
@@ -249,6 +249,7 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES),
                     help="display sizes also scored (frames resized from the render; timings are real)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0, help="training seed (initialisation and batch order)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "protoforge.json")
     ap.add_argument("--markdown", type=Path, help="also write the tables as Markdown here")
     args = ap.parse_args()
@@ -268,7 +269,7 @@ def main() -> None:
         held = copy_studio(args.heldout_studio, Path(tempfile.mkdtemp(prefix="talos-protoforge-heldout-")))
         if set(film_ids(held)) & set(trained_on):
             raise SystemExit("--heldout-studio holds a film the lab trains on; hold out a different film.")
-    result = {"studio": str(studio), "heldout_studio": str(args.heldout_studio or ""), "threads": args.threads,
+    result = {"studio": str(studio), "heldout_studio": str(args.heldout_studio or ""), "threads": args.threads, "seed": args.seed,
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
               "load_avg_start": os.getloadavg(), "trained_on": trained_on, "throughput": [], "training": [],
               "interpolation": []}
@@ -279,7 +280,7 @@ def main() -> None:
         if args.steps:  # a timed step loop; it reads the training data a second time
             result["throughput"].append(throughput(agent, ichor, size, 16, args.steps, frames))
             print(f"throughput {result['throughput'][-1]}", flush=True)
-        result["training"].append(train_and_register(agent, ichor, work, epochs, size, frames, lr))
+        result["training"].append(train_and_register(agent, ichor, work, epochs, size, frames, lr, args.seed))
         print(f"training {result['training'][-1]}", flush=True)
 
     from protoforge.registry import load_registered
