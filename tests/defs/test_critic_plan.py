@@ -24,15 +24,16 @@ shots:
 """
 
 
-def _register_lens_lover(tracking_uri: str, vault) -> None:
-    """A critic that scores longer lenses higher (and nothing else), registered as Protoforge does."""
+def _register_lens_lover(tracking_uri: str, vault, stale_features: int = 0) -> None:
+    """A critic that scores longer lenses higher (and nothing else), registered as Protoforge does;
+    `stale_features` leaves that many features off its input, as a critic trained before they existed."""
     import mlflow
 
     from protoforge.models.components.critic_net import ShotCritic
     from protoforge.registry import log_model, mlflow_tracking, promote, save_checkpoint
     from talos_assets.agents.direction.candidates import FEATURE_NAMES
 
-    net = ShotCritic(in_features=len(FEATURE_NAMES), hidden=4, layers=0, dropout=0.0)
+    net = ShotCritic(in_features=len(FEATURE_NAMES) - stale_features, hidden=4, layers=0, dropout=0.0)
     with torch.no_grad():
         (linear,) = [m for m in net.mlp if isinstance(m, torch.nn.Linear)]
         linear.weight.zero_()
@@ -106,3 +107,12 @@ def test_a_registered_critic_picks_each_free_shots_candidate_and_leaves_explicit
     assert "critic_picks" in meta
     rows = [ln for ln in str(meta["critic_picks"]).splitlines() if ln.startswith("| s0")]
     assert len(rows) == 2
+
+
+def test_a_critic_trained_on_older_features_is_not_used(studio):
+    """Prism's features grew (the acting preview): a champion that reads fewer is passed over, named."""
+    plan, resources, vault, store = studio
+    _register_lens_lover(resources["mlflow"].tracking_uri, vault, stale_features=3)
+    meta = _plan_film(plan, resources)
+    assert store.read_plan(plan.film_id) == plan
+    assert meta["critic"].startswith("unusable") and "talos lab train critic" in meta["critic"]
