@@ -356,6 +356,11 @@ def test_action_from_description():
     assert f("The automaton stumbles and collapses") == "fall"
     assert f("She turns, then walks away") == "turn"  # the earliest mention leads
     assert f("A quiet moment under the sky") == "gesture"
+    # what a thing does asks nothing of the characters
+    assert f("The flame burns bright again. Far below, a ship turns safely toward the harbour.") == "gesture"
+    assert f("Night falls over the harbour.") == "gesture"
+    assert f("The lantern slips from her hand and falls.") == "gesture"
+    assert f("Mira watches the ship turn, then waves.") == "wave"
 
 
 def test_plan_key_poses_uses_the_described_action():

@@ -13,6 +13,7 @@ the action a shot description names by its keywords.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import zlib
 
 import numpy as np
@@ -328,9 +329,40 @@ ACTION_WORDS: tuple[tuple[str, str], ...] = (
 _ACTION_RE = [(a, re.compile(rf"\b(?:{w})", re.IGNORECASE)) for a, w in ACTION_WORDS]
 
 
+# Things that turn, fall or run in a story without being anyone: "night falls", "a ship turns", "the
+# lantern falls from his hand" ask nothing of the characters. With the world's prop and place words.
+_THINGS = {"night", "day", "evening", "morning", "dusk", "dawn", "darkness", "dark", "silence", "sun", "stars",
+           "tide", "wind", "breeze", "rain", "snow", "leaves", "leaf", "light", "lights", "smoke", "fire", "flame",
+           "flames", "water", "sky", "storm", "mist", "fog", "cloud", "clouds", "time", "world", "music", "song",
+           "tears", "ash", "dust", "shadow", "shadows", "sand", "coin", "coins", "page", "pages", "wheel", "wheels"}
+_CLAUSE_BREAK = re.compile(r"[,.;:!?]|\b(?:and|as|while|then|but|when|where|until|because)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _thing_words() -> frozenset[str]:
+    from talos_assets.agents.direction.vocabulary import builtin_vocabulary
+
+    vocab = builtin_vocabulary()
+    words = {w for table in (vocab.props, vocab.places) for ws in table.values() for w in ws if " " not in w}
+    return frozenset(words | {w + "s" for w in words} | _THINGS)
+
+
+def _done_by_a_thing(text: str, start: int) -> bool:
+    """Whether the clause before the action word at `start` names a thing as its doer."""
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    words = re.findall(r"[a-z']+", text[clause_start:start].lower())
+    if not words:  # "the lantern slips and falls": the doer is the sentence's subject, its first words
+        sentence_start = max((m.end() for m in re.finditer(r"[.;:!?]", text[:start])), default=0)
+        words = re.findall(r"[a-z']+", text[sentence_start:start].lower())[:3]
+    return any(w in _thing_words() for w in words)
+
+
 def action_from_description(text: str) -> str:
-    """The action a shot description names ('walk', 'run', 'turn', 'reach', 'wave', 'fall'), else 'gesture'."""
-    hits = [(m.start(), a) for a, rx in _ACTION_RE if (m := rx.search(text or ""))]
+    """The action a shot description names ('walk', 'run', 'turn', 'reach', 'wave', 'fall'), else
+    'gesture'. An action word whose clause names a thing before it ("night falls", "a ship turns")
+    is the thing's, not the characters'."""
+    text = text or ""
+    hits = [(m.start(), a) for a, rx in _ACTION_RE for m in rx.finditer(text) if not _done_by_a_thing(text, m.start())]
     return min(hits)[1] if hits else "gesture"
 
 
