@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import PREPOSITIONS, Match, PhraseIndex, Token, ended, negated
+from talos_assets.agents.direction.worldtext import PREPOSITIONS, Match, PhraseIndex, Token, ended, name_of, negated
 from talos_assets.spec import EffectKind
 
 EFFECT_WORDS: dict[EffectKind, list[str]] = {
@@ -91,13 +91,13 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     after = [t for t in tokens[j + 1:j + 6] if t.clause == clause]
     if prep == "behind" and after:
         first = after[0].text
-        who = names.get(first[:-2] if first.endswith("'s") else first)
+        who = name_of(first, names)
         if who or first in _PERSON_OBJECTS:
             return None, who, True
     if prep == "above" and not after:
         return "sky", None, False
     if prep == "in" and len(after) >= 2 and after[1].text == "wake":  # "in his wake": behind him
-        return None, _name_of(after[0].text, names), True
+        return None, name_of(after[0].text, names), True
     owner = None
     for k, t in enumerate(after):
         w = t.text
@@ -110,8 +110,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
                 return f"prop:{named[-1].key}", None, False
             if any(t.text in _IMPLEMENTS for t in tokens[:j]):
                 return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
-        if w.endswith("'s") and names.get(w[:-2]):
-            owner = names[w[:-2]]
+        if w.endswith("'s") and name_of(w, names):
+            owner = name_of(w, names)
             continue
         body = _BODY.get(w)
         if body and (owner or any(a.text in _OWNERS for a in after[:k])):
@@ -126,17 +126,13 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     return None, None, False
 
 
-def _name_of(word: str, names: dict[str, str]) -> str | None:
-    return names.get(word[:-2] if word.endswith("'s") else word)
-
-
 def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
     """(anchor, owner) of the first thing a noun phrase names: a prop, a set word or a body part."""
     owner = None
     for k, t in enumerate(words):
         w = t.text
-        if w.endswith("'s") and _name_of(w, names):
-            owner = _name_of(w, names)
+        if w.endswith("'s") and name_of(w, names):
+            owner = name_of(w, names)
             continue
         if w in _BODY and _BODY[w] != "ground" and (owner or (k and words[k - 1].text in _OWNERS)):
             return _BODY[w], owner
@@ -207,7 +203,7 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
             return None, names.get(who), True
     before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
     if len(before) == 2 and before[1] in _BODY and _BODY[before[1]] != "ground":  # "Mira's eyes glow"
-        owner = names.get(before[0][:-2]) if before[0].endswith("'s") else None
+        owner = name_of(before[0], names) if before[0].endswith("'s") else None
         if owner or before[0] in _OWNERS:
             return _BODY[before[1]], owner, False
     if any(tokens[j].text in ("sky", "heavens") for j in after):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import Match, Token, negated
+from talos_assets.agents.direction.worldtext import Match, Token, name_of, negated
 
 _HOLD_VERBS = {
     "hold", "holds", "holding", "held", "carry", "carries", "carrying", "carried", "raise", "raises", "raising",
@@ -58,11 +58,6 @@ class PropReading:
     holder: str | None = None
 
 
-def _name_of(word: str, names: dict[str, str]) -> str | None:
-    w = word[:-2] if word.endswith("'s") else word.rstrip("'")
-    return names.get(w)
-
-
 def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> str | None:
     """The character doing the verb at `start`: the one the sentence names last before it, else
     (an opening phrase: "Holding a cup, Pip watches") the first one named after it; None when a
@@ -73,14 +68,14 @@ def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> s
             break
         if tokens[j].text in _PRONOUNS:
             return None
-        hit = _name_of(tokens[j].text, names)
+        hit = name_of(tokens[j].text, names)
         if hit:
             return hit
     for t in tokens[start + 1:]:
         if t.sentence != sentence or t.text in _PRONOUNS:
             return None
-        if _name_of(t.text, names) and not t.text.endswith("'s"):
-            return _name_of(t.text, names)
+        if name_of(t.text, names) and not t.text.endswith("'s"):
+            return name_of(t.text, names)
     return None
 
 
@@ -100,7 +95,7 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
         t = tokens[j]
         if t.clause != clause:
             break
-        owner = _name_of(t.text, names) if t.text.endswith("'s") else None
+        owner = name_of(t.text, names) if t.text.endswith("'s") else None
         if owned is None and m.key in HOLDABLE and j >= m.start - 2:
             if owner:
                 owned = (True, owner)
@@ -110,7 +105,7 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
             return True, _subject_before(tokens, j, names)
         if t.text in _RELEASE_VERBS:
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
-        given_to = _name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
+        given_to = name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
         if t.text not in _FILLERS and not owner and not given_to and t.text not in _POSSESSIVES:
             break
     return owned or (False, None)
@@ -121,8 +116,8 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
     Rosa carries" """
     clause = tokens[m.start].clause
     after = [t.text for t in tokens[m.end:m.end + 2] if t.clause == clause]
-    if len(after) == 2 and (_name_of(after[0], names) or after[0] in _PRONOUNS) and after[1] in _HOLD_VERBS:
-        return True, _name_of(after[0], names)
+    if len(after) == 2 and (name_of(after[0], names) or after[0] in _PRONOUNS) and after[1] in _HOLD_VERBS:
+        return True, name_of(after[0], names)
     if after and after[0] in _HELD_STATES and m.key not in _FIXED:
         return True, _subject_before(tokens, m.start, names)  # "sword drawn", "lantern aloft"
     for j in range(m.end, min(len(tokens), m.end + 5)):
@@ -133,7 +128,7 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
         if tokens[j - 1].text == "in" and tokens[j].text in ("hand", "hands"):
             return True, _subject_before(tokens, m.start, names)
         for before in (tokens[j - 1].text, tokens[j - 2].text if j >= 2 else ""):
-            owner = _name_of(before, names)
+            owner = name_of(before, names)
             if before in _POSSESSIVES | {"each", "one", "both"} or owner:
                 return True, owner or _subject_before(tokens, j - 1, names)
     return False, None

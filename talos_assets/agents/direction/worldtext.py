@@ -116,6 +116,11 @@ class PhraseIndex:
         return sorted(out, key=lambda m: m.start)
 
 
+def name_of(word: str, names: dict[str, str]) -> str | None:
+    """The character a word names, itself or as a possessive ("mira", "mira's", "the twins'")."""
+    return names.get(word[:-2] if word.endswith("'s") else word.rstrip("'"))
+
+
 def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = frozenset()) -> bool:
     """A negation cue a few tokens before `start` in its clause, with only fillers between (one
     adjective may stand next to the term: "no cold wind"); `terms` are positions of other terms,
