@@ -203,6 +203,12 @@ class Palette(BaseModel):
         return tuple(int(h[i : i + 2], 16) / 255.0 for i in (0, 2, 4))  # type: ignore[return-value]
 
 
+# a rigged shot drawn on twos (1), threes (2)...: Flux in-betweens the frames between in pixels
+# (talos_assets.agents.inbetweening.raster_shot)
+RASTER_INBETWEENS_HELP = ("frames between each pair of frames rendered from the rig, in-betweened in pixels by Flux's raster "
+                          "in-betweener (Protoforge's registered model, else DIS optical flow): 1 = on twos; 0 = every frame from the rig")
+
+
 class ShotInput(BaseModel):
     """A shot written explicitly in the story."""
 
@@ -228,6 +234,7 @@ class ShotInput(BaseModel):
     motion: dict[Name, StoryPath] = Field(default_factory=dict, max_length=16, description="character -> a BVH motion-capture file in the story's folder, retargeted onto its rig")
     actions: list[CharacterAction] = Field(default_factory=list, max_length=16, description="what each character does; unset = read from the description's verbs")
     dialogue_audio: StoryPath | None = Field(None, description="a recorded line (wav/flac...) in the story's folder, spoken by `speaker` instead of the studio's voice")
+    raster_inbetweens: int | None = Field(None, ge=0, le=7, description=RASTER_INBETWEENS_HELP + "; unset = the story's")
 
     @model_validator(mode="after")
     def _speaker_on_screen(self) -> "ShotInput":
@@ -298,6 +305,7 @@ class StorySpec(BaseModel):
     fps: int = Field(24, ge=6, le=60)
     resolution: tuple[int, int] = Field((1280, 720), description="width, height in pixels")
     shots: list[ShotInput] = Field(default_factory=list, max_length=MAX_SHOTS)
+    raster_inbetweens: int = Field(0, ge=0, le=7, description=RASTER_INBETWEENS_HELP + "; for every shot that does not say")
     deliverables: list[Deliverable] = Field(
         default_factory=lambda: ["sdr-h264"], max_length=8,
         description="masters to deliver; the SDR H.264 film is always made, others are added next to it",
@@ -387,6 +395,7 @@ class ShotPlan(BaseModel):
     actions: list[CharacterAction] = Field(default_factory=list, description="what each character does, from the verbs")
     motion: dict[str, Path] = Field(default_factory=dict, description="character -> BVH file (absolute, resolved inside the story folder)")
     dialogue_audio: Path | None = Field(None, description="the recorded line spoken instead of the studio's voice (absolute, resolved inside the story folder)")
+    raster_inbetweens: int = Field(0, description=RASTER_INBETWEENS_HELP)
     # film grammar (defaults keep plans written before these fields readable)
     lens_mm: float | None = Field(None, description="focal length in mm; the camera plan's zoom follows it")
     stage_order: list[str] = Field(default_factory=list, description="the scene's characters left to right (180-degree rule)")

@@ -9,6 +9,8 @@ from resources.mlflow import MLflowResource
 from resources.studio import StudioHome
 from talos_assets import progress
 from talos_assets.agents import coloring, lighting, render, title_card
+from talos_assets.agents.inbetweening.raster import REGISTERED_AGENT as FLUX_AGENT, load_inbetweener
+from talos_assets.agents.inbetweening.raster_shot import drawn_frames, linear_inbetweens
 from talos_assets.agents.inpaint import repair_frame
 from talos_assets.agents.effects.shot import any_behind, is_emissive
 from talos_assets.agents.frames import FrameWriter, read_layer
@@ -41,6 +43,34 @@ def lab_inpainter(vault, mlflow: MLflowResource) -> tuple[object | None, str]:
     except ValueError as exc:  # none @champion, or weights failing their hash: the OpenCV repair, said why
         return None, f"OpenCV Navier-Stokes (learned model unavailable: {str(exc).split(';')[0]})"
     return net, f"{links[-1].registered_name} v{getattr(net, 'registered_version', '?')} @champion"
+
+
+def flux_inbetweener(vault, mlflow: MLflowResource) -> tuple[object | None, str]:
+    """(Protoforge's in-betweener, which one) when one is registered as @champion, else (None, why
+    not): Flux then in-betweens with DIS optical flow. A registered model whose weights fail their
+    hash check stops the render (`UnverifiedModel`): the store was tampered with."""
+    links = vault.model_links(FLUX_AGENT)
+    if not links:
+        return None, "DIS optical flow (no model registered: talos lab train flux)"
+    model = load_inbetweener(mlflow.tracking_uri)
+    if model is None:
+        return None, "DIS optical flow (no in-betweener is @champion)"
+    return model, f"{links[-1].registered_name} v{getattr(model, 'registered_version', '?')} @champion"
+
+
+def _in_frame_order(staged, total: int, raster_inbetweens: int, model=None):
+    """(frame, picture) for every frame of the shot in order: each staged, or, with raster
+    in-betweens, the drawn frames staged and the frames between them in-betweened in pixels."""
+    if not raster_inbetweens:
+        yield from ((f, staged(f)) for f in range(total))
+        return
+    last, last_frame = None, None
+    for f in drawn_frames(total, raster_inbetweens):
+        frame = staged(f)
+        if last is not None:
+            yield from enumerate(linear_inbetweens(last_frame, frame, f - last - 1, model), start=last + 1)
+        yield f, frame
+        last, last_frame = f, frame
 
 
 def _repair(rendered, frames: list[int], box, total: int, model=None) -> int:
@@ -89,18 +119,24 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
         background = read_layer(store.background_path(shot))
         emissive = is_emissive(shot)
         revision = store.shot_revision(shot)  # Echo's revision of the shot: identity when there is none
+        on_twos = shot.raster_inbetweens if card is None else 0  # 1 = on twos, 2 = on threes...
+        flux_model, inbetweener = flux_inbetweener(ichor.vault(), mlflow) if on_twos else (None, "")
+
+        def staged(f: int) -> np.ndarray:
+            """Frame f as the stage and the camera show it, before the weather."""
+            if card is not None:
+                return card
+            layers = render.framed_layers(background, read_layer(shadows.path(f)), read_layer(lit.path(f)),
+                                          framing[f].camera, _optional(fx_back.path(f)), _optional(fx.path(f)))
+            frame = lighting.apply_exposure(render.composite(layers), revision.exposure_ev)
+            if emissive:
+                frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
+            return coloring.pull_to_palette(frame, shot.palette, revision.palette_pull)
+
         preview = None
         with FrameWriter() as writer:
-            for f in range(shot.total_frames):
-                if card is not None:
-                    frame = card
-                else:
-                    layers = render.framed_layers(background, read_layer(shadows.path(f)), read_layer(lit.path(f)),
-                                                  framing[f].camera, _optional(fx_back.path(f)), _optional(fx.path(f)))
-                    frame = lighting.apply_exposure(render.composite(layers), revision.exposure_ev)
-                    if emissive:
-                        frame = render.add_bloom(frame, threshold=0.6, strength=0.5)
-                    frame = coloring.pull_to_palette(frame, shot.palette, revision.palette_pull)
+            for f, frame in _in_frame_order(staged, shot.total_frames, on_twos, flux_model):
+                if card is None:
                     frame = render.add_weather(frame, _optional(weather.path(f)))
                 writer.layer(rendered.path(f), np.ascontiguousarray(frame[..., :3]))
                 if f == shot.frames // 2:
@@ -117,6 +153,8 @@ def shot_render(context: dg.AssetExecutionContext, studio: StudioHome, ichor: Ic
     return dg.MaterializeResult(metadata=shot_metadata(
         shot, folder, shot.total_frames, clock, preview=preview,
         layers="title card" if card is not None else _layer_names(shot, weather),
+        **({"raster_inbetweens": on_twos, "drawn_frames": len(drawn_frames(shot.total_frames, on_twos)),
+            "inbetweener": inbetweener} if on_twos else {}),
         **({} if revision.is_identity else {"revision": revision.model_dump_json(exclude_defaults=True),
                                             "repaired_pixels": repaired, **inpainter}),
     ))

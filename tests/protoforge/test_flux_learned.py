@@ -213,3 +213,28 @@ def test_the_tile_threshold_leaves_to_dis_what_the_net_would_spoil(tmp_path):
     zero = FrameInterpolator(block_out_channels=[8, 16], norm_num_groups=4).eval()
     zero.choose_tile_min(batch)  # exactly DIS on every tile: a tie, settled for the larger threshold
     assert zero.tile_min == max(TILE_MIN_CHOICES)
+
+
+def test_a_rigged_shot_on_twos_is_inbetweened_by_the_registered_model(tmp_path, register_champion):
+    """Anima's in-betweener for a shot drawn on twos: DIS flow (said so, MLflow untouched) while Ichor
+    links no Flux model, the registered @champion once it does, and that model changes the frames."""
+    from resources.mlflow import MLflowResource
+    from talos_assets.agents.frames import srgb_to_linear
+    from talos_assets.agents.inbetweening.raster_shot import linear_inbetweens
+    from talos_assets.defs.render import flux_inbetweener
+    from talos_assets.stores.ichor import IchorVault
+
+    vault = IchorVault(f"sqlite:///{tmp_path}/ichor.db")
+    untouched = MLflowResource(tracking_uri=f"sqlite:///{tmp_path}/none.db", artifact_location=str(tmp_path / "none"))
+    model, which = flux_inbetweener(vault, untouched)
+    assert model is None and which.startswith("DIS optical flow") and not (tmp_path / "none.db").exists()
+
+    tracking = f"sqlite:///{tmp_path}/mlflow.db"
+    register_champion(noisy_net(2), "talos-flux-interp", tracking, tmp_path)
+    vault.link_model("flux", "talos-flux-interp", "1", "champion", {})
+    model, which = flux_inbetweener(vault, MLflowResource(tracking_uri=tracking, artifact_location=str(tmp_path / "artifacts")))
+    assert model is not None and which == "talos-flux-interp v1 @champion"
+    a, b = (np.concatenate([srgb_to_linear(disc(x)), np.ones((H, W, 1), np.float32)], axis=-1) for x in (30.0, 46.0))
+    learned, flow = linear_inbetweens(a, b, 1, model=model)[0], linear_inbetweens(a, b, 1)[0]
+    assert np.abs(learned - flow).max() > 0.01  # the model drew it, not the DIS fallback
+    assert abs(centre_x(learned[..., :3] ** (1 / 2.2)) - 38.0) < 1.5

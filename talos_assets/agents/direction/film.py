@@ -320,7 +320,14 @@ def _direct_beat(story: StorySpec, palette: Palette, handle_seconds: float, kind
         speaker=beat.speaker, camera_note=camera_note(size, camera, lens, beat.kind, beat.speaker, chars),
         speakers=beat.speakers, off_screen=beat.off_screen, transition_out=beat.transition_out,
         title_text=beat.text if beat.kind == "title" else None,
+        raster_inbetweens=0 if beat.kind == "title" else _raster_inbetweens(beat, story),
     )
+
+
+def _raster_inbetweens(beat: Beat, story: StorySpec) -> int:
+    """The shot's own `raster_inbetweens` when it says, else the story's."""
+    given = beat.shot.raster_inbetweens if beat.shot is not None else None
+    return story.raster_inbetweens if given is None else given
 
 
 def direct_film(story: StorySpec, palette: Palette, music_file: Path | None = None, handle_seconds: float = 0.5, *,
