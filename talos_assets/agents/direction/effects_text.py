@@ -53,12 +53,13 @@ _BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", 
 _SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
+        "puddle": "ground", "puddles": "ground", "mud": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 _ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
 _FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
 # "on the road" is where an effect starts; "above the street" is not the ground
-_GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of"}
+_GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of", "to", "through"}
 _EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", "blast", "blasts", "burn", "burns",
                  "smoke", "smokes", "steam", "steams", "glow", "glows", "shimmer", "shimmers", "spark", "sparks"}
 _KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
@@ -68,11 +69,30 @@ _WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pi
 _IMPLEMENTS = {"staff", "wand"}  # held things that are not props: "from its tip" is the hand
 # an effect that wraps something is anchored on what it wraps, not on where that thing stands
 _ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envelops", "wraps", "circles",
-             "encircles", "cloaks", "shrouds", "blankets", "covers", "fills"}
+             "encircles", "cloaks", "shrouds", "blankets", "covers", "fills", "fogs", "fogged", "mists", "coats"}
 # a thing giving off an effect is its source: "the lantern gives off a thin smoke"
-_EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases"}
+_EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases",
+          "throws", "spits", "sheds", "showers", "spills", "leaves"}
 _EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
 _PERSON_OBJECTS = {"him", "her", "them", "me", "us"}
+# an effect said of a thing as its verb comes from that thing: "the old car smokes", "the key glows";
+# "sparks" is a verb only right after what sparks ("Ben's sword sparks"), else it is the noun
+_PREDICATES = {"smokes", "smoked", "smoulders", "smoulder", "smolders", "steams", "steamed", "glows", "glowed",
+               "shimmers", "shimmered", "burns", "burned", "burnt", "blazes", "blazed", "sparks", "sparked"}
+_NOUN_TOO = {"sparks"}
+_MADE_OF = {"light", "fire", "flame", "flames", "magic", "energy", "smoke", "steam", "sparks"}
+# ... or as what fills, covers or surrounds it: "the book hums with magic", "the crate is covered in
+# dust", "a bottle full of ink", "the truck rattles past in a cloud of dust"
+_HOLDS_EFFECT = {"with", "in", "into", "of"}
+_MEASURES = {"cloud", "clouds", "burst", "bursts", "puff", "puffs", "plume", "plumes", "wisp", "wisps", "curl",
+             "curls", "trail", "trails", "wake", "haze", "shower", "showers", "spray", "column", "cloak", "veil",
+             "film", "layer", "coat", "blanket", "halo", "ring", "shroud", "swirl", "spurt", "jet", "gust", "sheet"}
+_NOT_A_HOLDER = {"made", "one", "out", "kind", "sort", "sign", "smell", "scent", "sound", "light", "lights"}
+# ... or as what it turns into: "bursts into flames", "catches fire", "is ablaze", "is on fire", "goes up in smoke"
+_BECOMES = {"into", "catches", "caught", "catch", "catching", "is", "are", "was", "were"}
+# an effect word before a thing describes it: "the burning boat", "a smoking barrel"
+_ATTRIBUTIVE = {"burning", "smoking", "steaming", "glowing", "blazing", "flaming", "smouldering", "smoldering",
+                "sparking", "shimmering"}
 
 
 @dataclass
@@ -163,8 +183,84 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         w = tokens[j].text
         nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
         if w in _EMITS or _EMIT_PARTICLES.get(w) == nxt:
-            return _thing([tokens[i] for i in span if i < j], index, names)
+            return _thing(_subject(tokens, span, j), index, names)
     return None, None
+
+
+def _described(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "the burning boat": the prop an effect adjective stands before, within two words."""
+    if tokens[m.start].text not in _ATTRIBUTIVE:
+        return None
+    clause = tokens[m.start].clause
+    after = tokens[m.end:m.end + 3]
+    props = index.props.find(after)
+    if not props or props[0].start > 1 or any(t.clause != clause for t in after[:props[0].end]):
+        return None
+    rest = [t.text for t in tokens[m.end + props[0].end:m.end + props[0].end + 2]]
+    if rest[:1] == ["of"] and rest[1:] and rest[1] in _MADE_OF:
+        return None  # "a glowing shield of light" is the light itself
+    return props[0].key
+
+
+def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+             ) -> tuple[str | None, str | None]:
+    """(anchor, owner) of the thing an effect is said of: the subject of an effect verb ("the mug of
+    cocoa steams") or of what it turns into ("the letter catches fire"); when the clause opens on the
+    verb ("... sputters and bursts into flames"), the subject of the clause before it."""
+    word, first = tokens[m.start].text, span[0]
+    prev = tokens[m.start - 1].text if m.start > first else ""
+    if word in _PREDICATES:
+        if word in _NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start])):
+            return None, None
+        verb = m.start
+    elif prev in _BECOMES:
+        verb = m.start - 1
+    elif (held := _holding_word(tokens, m, first)) is not None:
+        return _thing(_subject(tokens, span, held), index, names)
+    elif prev == "in" and m.start - 2 > first and tokens[m.start - 2].text == "up":
+        verb = m.start - 2  # "goes up in flames"
+    else:
+        return None, None
+    while verb > first and tokens[verb - 1].text in ("into", "catches", "caught", "catch", "catching", "bursts",
+                                                         "burst", "goes", "went", "go", "up") or (
+            verb > first and tokens[verb - 1].text.endswith("ly")):
+        verb -= 1
+    anchor, owner = _thing(_subject(tokens, span, verb), index, names)
+    return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
+
+
+def _holding_word(tokens: list[Token], m: Match, first: int) -> int | None:
+    """The "with"/"in"/"of" an effect follows as what something holds ("hums with a hidden magic",
+    "in a cloud of dust", "full of black ink"), with at most two describing words between; None
+    when the effect does not follow one."""
+    j = m.start - 1
+    for _ in range(3):
+        if j < first:
+            return None
+        w = tokens[j].text
+        if w == "of" and j - 1 >= first and tokens[j - 1].text in _MEASURES:
+            j -= 2  # "a cloud of": look before the measure
+            while j >= first and tokens[j].text in ("a", "an", "the", "thick", "thin", "great", "small", "little"):
+                j -= 1
+            continue
+        if w in _HOLDS_EFFECT:
+            if w == "of" and j - 1 >= first and tokens[j - 1].text in _NOT_A_HOLDER:
+                return None  # "a shield made of light", "the smell of smoke"
+            return j
+        if w in _ANCHOR_PREPS or w in PREPOSITIONS:
+            return None
+        j -= 1
+    return None
+
+
+def _subject(tokens: list[Token], span: list[int], verb: int) -> list[Token]:
+    """The words before the verb at `verb` in its clause; when the clause opens on the verb ("...
+    sputters and bursts into flames"), the clause before it up to its first preposition."""
+    subject = [tokens[j] for j in span if j < verb and tokens[j].text not in ("and", "then")]
+    if subject:
+        return subject
+    before = [t for t in tokens if t.clause == tokens[verb].clause - 1 and t.sentence == tokens[verb].sentence]
+    return before[:next((k for k, t in enumerate(before) if t.text in _ANCHOR_PREPS), len(before))]
 
 
 def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[str, str]
@@ -178,7 +274,18 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
     emitter = _emitter(tokens, m, span, index, names)
     if emitter[0]:
         return emitter[0], emitter[1], False
-    after = [j for j in span if j >= m.end]
+    described = _described(tokens, m, index)
+    if described:
+        return f"prop:{described}", None, False
+    said_of = _said_of(tokens, m, span, index, names)
+    if said_of[0] and said_of[0] not in _SET.values():
+        return said_of[0], said_of[1], False
+    # the set it is said of ("the sea explodes in white spray") only when no phrase says where it is
+    fallback = (said_of[0] or None, None, False)
+    # an effect named as a place in the line ("sparks fly up from the campfire into the sky") stays put
+    as_object = m.start > 1 and tokens[m.start - 1].text in ("the", "a", "an") and tokens[m.start - 2].text in _ANCHOR_PREPS \
+        and tokens[m.start - 2].clause == clause
+    after = [] if as_object else [j for j in span if j >= m.end]
     # where an effect comes from outranks where it lands: "sparks rain on the street from the lamp"
     source = [j for j in after if tokens[j].text in ("from", "off")
               or (tokens[j].text == "out" and j + 1 < len(tokens) and tokens[j + 1].text == "of")]
@@ -207,8 +314,33 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
         if owner or before[0] in _OWNERS:
             return _BODY[before[1]], owner, False
     if any(tokens[j].text in ("sky", "heavens") for j in after):
-        return "sky", None, False  # "an explosion lights up the sky"
-    return None, None, False
+        return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky"
+    if said_of[0] is None and not (as_object or from_unknown):
+        beside = _prop_beside(tokens, m, index)
+        if beside:
+            return f"prop:{beside}", None, False
+    return fallback
+
+
+def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "the candle gutters and a curl of smoke drifts upward", "smoke billows out as the oven door
+    swings open": an effect its own clause does not place comes from the one prop the clause just
+    before it (else just after it, in the same sentence) names."""
+    clause, sentence = tokens[m.start].clause, tokens[m.start].sentence
+    for near in (clause - 1, clause + 1):
+        words = [t for t in tokens if t.clause == near and t.sentence == sentence]
+        props = {p.key for p in index.props.find(words)}
+        if len(props) == 1:
+            return props.pop()
+        if words:
+            return None
+    return None
+
+
+def _compared(tokens: list[Token], m: Match) -> bool:
+    """The effect is what something is likened to: "like" up to two words before it in its clause."""
+    clause = tokens[m.start].clause
+    return any(tokens[j].text == "like" and tokens[j].clause == clause for j in range(max(0, m.start - 3), m.start))
 
 
 def _gunfire(tokens: list[Token], m: Match) -> bool:
@@ -237,6 +369,9 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     if word in ("burn", "burns", "burning") and words & _BODY_HEAT:
         return True
     if word in _LIGHT_VERBS:
+        described = _described(tokens, m, index)
+        if described is not None:
+            return described in _LIGHT_THINGS  # "the burning candle" is its light; "the burning boat" is fire
         clause = [t for t in tokens if t.clause == tokens[m.start].clause]
         return bool(words & _LIGHT_THINGS) or bool(index.places.find(clause))
     return False
@@ -260,6 +395,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "the cannon fires", "they open fire": a shot, not flames
         if kind == EffectKind.sparks and m.end < len(tokens) and tokens[m.end].text == "of":
             continue  # "a spark of hope"
+        if _compared(tokens, m):
+            continue  # "magic swirls in the cup like silver smoke": a likeness, not smoke
         if kind == EffectKind.explosion and {t.text for t in tokens if t.clause == clause} & _WATER:
             continue  # "the sea explodes against the rocks": a splash
         seen.add((kind.value, clause))

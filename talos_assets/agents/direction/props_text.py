@@ -48,6 +48,14 @@ _FIXED = {"house", "tree", "door", "window", "moon", "ship", "car", "boat", "bed
           "anvil"}
 
 
+# opening something holds it only when it is carried in the hand: a book or a bottle, not a crate
+_OPENING = {"opens", "opened", "unfolds", "unfolded"}
+
+
+def _can_hold(verb: str, prop: str) -> bool:
+    return verb not in _OPENING or prop in HOLDABLE
+
+
 @dataclass
 class PropReading:
     """A prop a line names; `held` with `holder` None = held by the line's pronoun subject."""
@@ -101,7 +109,7 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
                 owned = (True, owner)
             elif t.text in _POSSESSIVES:
                 owned = (True, _subject_before(tokens, j, names))
-        if t.text in _HOLD_VERBS and (m.key not in _FIXED or _with_hands(tokens, clause)):
+        if t.text in _HOLD_VERBS and _can_hold(t.text, m.key) and (m.key not in _FIXED or _with_hands(tokens, clause)):
             return True, _subject_before(tokens, j, names)
         if t.text in _RELEASE_VERBS:
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
@@ -179,5 +187,5 @@ def _held_as_pronoun(tokens: list[Token], props: dict[str, PropReading], names: 
             continue
         before = [p for p in props.values() if p.start < j]
         last = max(before, key=lambda p: p.start, default=None)
-        if last and not last.held and last.prop not in _FIXED:
+        if last and not last.held and last.prop not in _FIXED and _can_hold(t.text, last.prop):
             last.held, last.holder = True, _subject_before(tokens, j, names)

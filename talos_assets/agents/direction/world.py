@@ -168,6 +168,10 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
     return _of_place(tokens, best, matches, index.interiors).key, strength, covered
 
 
+_FOGGING = {"fogs", "fogged", "mists", "misted", "hazes"}
+_OBJECT_OPENERS = {"the", "a", "an", "his", "her", "their", "its", "up", "over"}
+
+
 def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather, bool]]:
     """(weather, ended) for every weather term the line states (negated ones left out)."""
     out = []
@@ -180,6 +184,8 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "sparks rain from the sky": a verb
         if m.start > 0 and words[m.start - 1] in _MAGIC_MARKS:
             continue  # "a glowing mist": an effect, not the weather
+        if words[m.start] in _FOGGING and m.end < len(words) and words[m.end] in _OBJECT_OPENERS:
+            continue  # "steam fogs the window": a verb with its object, not the sky
         if negated(tokens, m.start) or negated_after(tokens, m.end):
             continue
         out.append((w, ended(tokens, m.end) or "after" in preceding(tokens, m.start)))  # "after the storm"
