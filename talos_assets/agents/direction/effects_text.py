@@ -49,7 +49,12 @@ _BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", 
          "head": "head", "eyes": "head", "eye": "head", "face": "head", "mouth": "head", "brow": "head",
          "crown": "head", "back": "chest", "shoulders": "chest", "hand": "r_wrist", "hands": "r_wrist", "palm": "r_wrist", "palms": "r_wrist",
          "fingers": "r_wrist", "fingertips": "r_wrist", "fist": "r_wrist", "fists": "r_wrist", "wrist": "r_wrist",
-         "staff": "r_wrist", "wand": "r_wrist", "feet": "ground", "foot": "ground"}
+         "staff": "r_wrist", "wand": "r_wrist", "feet": "ground", "foot": "ground",
+         # the rest of the body a line may name, to the joint that carries it (Stokes' JOINT_ALIASES)
+         "arm": "r_elbow", "arms": "r_elbow", "elbow": "r_elbow", "hair": "head", "forehead": "head", "lips": "head",
+         "nose": "head", "skull": "head", "jaw": "head", "neck": "head", "ribs": "chest", "belly": "chest",
+         "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
+         "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground"}
 _SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
