@@ -309,3 +309,25 @@ def test_climbing_with_nothing_to_climb_is_two_steps_up_not_a_climb_into_the_air
     rise = lambda keys: keys[0].pose.root_y - min(k.pose.root_y for k in keys)  # noqa: E731 (y grows down)
     assert rise(ladder) > 2 * rise(steps) > 0
     assert abs(steps[-1].pose.root_x - steps[0].pose.root_x) > 0.02  # the steps go forward
+
+
+def test_two_actions_in_a_row_hand_over_without_a_snap():
+    """ "They laugh and dance": the laugh's closing key and the dance's opening key were a frame apart,
+    a snap Echo measured at 0.2 figure heights/frame^3 of jerk in The Bronze Heart; the handover is one
+    transition now, and the dance (a sway every 0.4 s, eased in over half a second) stays under
+    Echo's warning limit."""
+    from talos_assets.agents import inbetweening
+    from talos_assets.agents.evaluation.motion_quality import JERK_WARN, figure_heights, jerk_series, joint_tracks
+
+    actions = [CharacterAction(character=c, action=a) for a in ("laugh", "dance") for c in ("talos", "mira")]
+    shot = _shot(["talos", "mira"], actions, frames=150, emotion=Emotion.joy)
+    keys = ka.plan_acting(shot).keys
+    rigs = {c: ka.load_rig(c) for c in ("talos", "mira")}
+    for c in rigs:
+        frames = [k.frame for k in _mine(keys, c)]
+        assert min(b - a for a, b in zip(frames, frames[1:])) >= 3, frames
+    poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
+    tracks, heights = joint_tracks(poses, rigs, shot.width, shot.height), figure_heights(poses, rigs, shot.height)
+    for c, joints in tracks.items():
+        peak = max(float(jerk_series(p).max()) for p in joints.values()) / heights[c]
+        assert peak < JERK_WARN, (c, peak)

@@ -133,7 +133,7 @@ def dance(st: Stage) -> list[KeyPose]:
     sway_b = act(st, b, spine=10 * k, chest=4, head=6, l_shoulder=150, l_elbow=-40, r_shoulder=-40, r_elbow=-90,
                  l_hip=-25, l_knee=30, face=face)
     up_b = moved(act(st, sway_b, scaled=False, l_ankle=20, r_ankle=20), 0.0, -0.05 * st.char_h * k)
-    return _looped(st, b, [sway_a, down_a, sway_b, up_b], 1.2, lead_s=0.25)
+    return _looped(st, b, [sway_a, down_a, sway_b, up_b], 1.6, lead_s=0.5)
 
 
 def fight(st: Stage) -> list[KeyPose]:

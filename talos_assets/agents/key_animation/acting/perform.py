@@ -230,6 +230,10 @@ def _sequence(st: Stage, actions: list[str]) -> list[KeyPose]:
         done += len(unit.actions)
         part = replace(st, x0=x, n_frames=max(1, hi - lo))
         mine = layers.perform_unit(part, unit, perform)
+        if keys and mine and mine[0].frame == 0 and len(keys) > 1 and keys[-1].frame == lo - 1:
+            # the last unit's closing key and this one's opening key, a frame apart, would snap from one
+            # pose to the other: the handover is one transition, from the last unit's last move
+            keys.pop()
         keys += [k.model_copy(update={"frame": k.frame + lo}) for k in mine]
         x = mine[-1].pose.root_x if mine else x
     by_frame = {k.frame: k for k in keys}
