@@ -66,7 +66,9 @@ def score(items: list[dict]) -> dict:
            "full": acc(lambda r: True),
            "test/first 259 lines": acc(lambda r: r["split"] == "test" and not r.get("batch")),
            "test/batch s4": acc(lambda r: r["split"] == "test" and r.get("batch") == "s4"),
-           "train/batch s4": acc(lambda r: r["split"] == "train" and r.get("batch") == "s4")}
+           "train/batch s4": acc(lambda r: r["split"] == "train" and r.get("batch") == "s4"),
+           "test/batch s8": acc(lambda r: r["split"] == "test" and r.get("batch") == "s8"),
+           "train/batch s8": acc(lambda r: r["split"] == "train" and r.get("batch") == "s8")}
     for g in ("original", "plain dialogue", "plain action", "context"):
         out[f"test/{g}"] = acc(lambda r, g=g: r["split"] == "test" and group(r) == g)
     recall = {}  # held-out recall per label (counts only: the held-out lines are never listed)

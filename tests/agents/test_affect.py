@@ -98,7 +98,8 @@ def _held_out_scores():
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
     """Floors just under the figures measured with the dialogue acts (0.775 on 129 held-out lines, 45 of
-    them from the second batch of plain lines; it was 0.667 on those 129 lines before)."""
+    them from the second batch of plain lines; it was 0.667 on those 129 lines before; 0.771 on 153 with
+    session 8's 24 held-out lines)."""
     items, accuracy, fallback = _held_out_scores()
     assert len(items) >= 120 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
     assert sum(i.get("batch") == "s4" for i in items) >= 40  # the second batch, written before it was read
@@ -106,7 +107,7 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.775 < 0.85 (plain action lines and quiet "
+@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.771 < 0.85 (plain action lines and quiet "
                           "sadness read as calm are the gap)", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
     _, accuracy, _ = _held_out_scores()

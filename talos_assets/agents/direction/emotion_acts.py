@@ -113,7 +113,9 @@ _ACTS: list[tuple[str, Emotion, float]] = [
     (r"\bas (wide|big|tall|large|high|old|deep|long) as an? \w+\b|\bit's like the (stars|sky|moon|sun|heavens)\b|"
      r"\bdreamed of (this|seeing)\b|\bnorthern lights\b", Emotion.awe, 1.0),
     # general screenplay formulas per emotion (from common usage, not from the evaluation set)
-    (r"\b(long after|for a long time|no answer|no reply)\b|\bnever (comes|came|arrives|arrived|answers|answered)\b|"
+    (r"\b(long after|for a long time|no answer|no reply)\b|\bnever (comes|came|arrives|arrived|answers|answered|"
+     r"rings|rang|knocks|knocked|calls|called|writes|wrote|returns|returned)\b|"
+     r"\b(untouched|unopened|unanswered|unread|unworn)\b|"
      r"\bvoice (breaks|cracks|catches)\b|\bi wish (you|he|she|we|they) (were|was|could|had)\b", Emotion.sadness, 0.7),
     (r"\b(lowers|drops|bows) (his|her|their) (head|eyes|gaze)\b|\bstares? (at the floor|at the ground|into the fire|"
      r"out (of )?the window)\b|\bdoesn't (answer|reply|look up)\b|\bpacks? (up )?(his|her|their|\w+'s) (things|"

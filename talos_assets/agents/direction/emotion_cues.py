@@ -62,6 +62,9 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     # crying, "first light" is a start time, not a glow)
     (("tear", "up"), Emotion.anger, 1.0), (("tear", "*", "*", "off"), Emotion.anger, 1.0),
     (("tear", "apart"), Emotion.anger, 1.0), (("first", "light"), Emotion.determination, 1.0),
+    (("tear", "*", "in", "half"), Emotion.anger, 1.0), (("tear", "*", "*", "in", "half"), Emotion.anger, 1.0),
+    (("tear", "*", "to", "piece"), Emotion.anger, 1.0), (("tear", "*", "*", "to", "piece"), Emotion.anger, 1.0),
+    (("strike", "up"), Emotion.joy, 0.7),  # "the band strikes up": music begins, nobody is hit
     (("bare", "*", "teeth"), Emotion.anger, 1.0), (("fist", "on"), Emotion.anger, 1.0),
     (("storm", "off"), Emotion.anger, 1.0), (("storm", "out"), Emotion.anger, 1.0),
     (("double", "take"), Emotion.surprise, 1.0), (("give", "way"), Emotion.surprise, 0.7),
