@@ -30,32 +30,39 @@ def _layer_names(shot, weather) -> str:
     return ", ".join(name for name, on in used if on)
 
 
+def _champion(vault, agent: str, load, fallback: str) -> tuple[object | None, str]:
+    """(the agent's @champion model, which one), or (None, the `fallback` and why): cheap without one,
+    a single Ichor query and MLflow untouched. `load` returns (model or None, why not)."""
+    links = vault.model_links(agent)
+    if not links:
+        return None, f"{fallback} (no model registered: talos lab train {agent})"
+    model, why = load()
+    if model is None:
+        return None, f"{fallback} ({why})"
+    return model, f"{links[-1].registered_name} v{getattr(model, 'registered_version', '?')} @champion"
+
+
 def lab_inpainter(vault, mlflow: MLflowResource) -> tuple[object | None, str]:
     """(Protoforge's inpainter, which one) when one is registered as @champion, else (None, why not):
-    Anima then repairs with OpenCV. Cheap without one: a single Ichor query, MLflow is not touched."""
-    links = vault.model_links("inpaint")
-    if not links:
-        return None, "OpenCV Navier-Stokes (no model registered: talos lab train inpaint)"
-    from protoforge.registry import load_registered
+    Anima then repairs with OpenCV, also when the weights fail their hash check (said why)."""
+    def load():
+        from protoforge.registry import load_registered
 
-    try:
-        net = load_registered("inpaint", alias="champion", tracking_uri=mlflow.tracking_uri, device="cpu")
-    except ValueError as exc:  # none @champion, or weights failing their hash: the OpenCV repair, said why
-        return None, f"OpenCV Navier-Stokes (learned model unavailable: {str(exc).split(';')[0]})"
-    return net, f"{links[-1].registered_name} v{getattr(net, 'registered_version', '?')} @champion"
+        try:
+            return load_registered("inpaint", alias="champion", tracking_uri=mlflow.tracking_uri, device="cpu"), ""
+        except ValueError as exc:  # none @champion, or weights failing their hash
+            return None, f"learned model unavailable: {str(exc).split(';')[0]}"
+
+    return _champion(vault, "inpaint", load, "OpenCV Navier-Stokes")
 
 
 def flux_inbetweener(vault, mlflow: MLflowResource) -> tuple[object | None, str]:
     """(Protoforge's in-betweener, which one) when one is registered as @champion, else (None, why
     not): Flux then in-betweens with DIS optical flow. A registered model whose weights fail their
-    hash check stops the render (`UnverifiedModel`): the store was tampered with."""
-    links = vault.model_links(FLUX_AGENT)
-    if not links:
-        return None, "DIS optical flow (no model registered: talos lab train flux)"
-    model = load_inbetweener(mlflow.tracking_uri)
-    if model is None:
-        return None, "DIS optical flow (no in-betweener is @champion)"
-    return model, f"{links[-1].registered_name} v{getattr(model, 'registered_version', '?')} @champion"
+    hash check stops the render (`UnverifiedModel`): frames drawn by a tampered model are not passed off
+    as the studio's."""
+    return _champion(vault, FLUX_AGENT, lambda: (load_inbetweener(mlflow.tracking_uri), "no in-betweener is @champion"),
+                     "DIS optical flow")
 
 
 def _in_frame_order(staged, total: int, raster_inbetweens: int, model=None):
