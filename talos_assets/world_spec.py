@@ -110,3 +110,5 @@ class CharacterAction(BaseModel):
     target: _Name | None = Field(None, description="a character of the shot, a prop id, or 'sky'/'ground'")
     target_kind: Literal["character", "prop", "place"] | None = None
     prop: _SafeId | None = Field(None, description="the object passed, thrown or carried (give X to Y: X)")
+    body_part: Literal["head", "chest", "spine"] | None = Field(
+        None, description="the actor's own body part a strike or a hold lands on ('strikes his chest': chest)")

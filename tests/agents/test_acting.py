@@ -331,3 +331,37 @@ def test_two_actions_in_a_row_hand_over_without_a_snap():
     for c, joints in tracks.items():
         peak = max(float(jerk_series(p).max()) for p in joints.values()) / heights[c]
         assert peak < JERK_WARN, (c, peak)
+
+
+@pytest.mark.parametrize("name", RIGS)
+def test_a_strike_or_hold_on_ones_own_body_lands_there(name):
+    """ "Talos strikes his chest" punched the air in front of him; the fist now lands on his own chest
+    (out, onto the chest, again), and "holds her head" puts both hands on the head."""
+    from talos_assets.agents.key_animation.acting.gestures import own_point
+    from talos_assets.agents.key_animation.rig import forward_kinematics
+
+    def hand(rig, pose, side):
+        return forward_kinematics(rig, pose)[f"{side}_wrist"].to_world(np.array([1.0]), np.zeros(1))[0]
+
+    rig = ka.load_rig(name)
+    st = _stage(name, Emotion.determination, 0.5, body_part="chest")
+    keys = perform(st, "strike")
+    gaps = [float(np.linalg.norm(hand(rig, k.pose, "r") - own_point(st, k.pose, "chest"))) for k in keys]
+    assert sum(g < 0.06 for g in gaps) >= 2, gaps  # two hits on the chest
+    assert max(gaps) > 0.15, gaps  # and the fist drawn out between, not a hand resting there
+    st = _stage(name, Emotion.sadness, -0.5, body_part="head")
+    last = perform(st, "hold")[-1].pose
+    for side in ("r", "l"):
+        assert np.linalg.norm(hand(rig, last, side) - own_point(st, last, "head")) < 0.08, side
+
+
+def test_a_strike_at_ones_own_chest_is_read_and_acted_in_a_shot():
+    from talos_assets.agents.direction.action_text import read_actions
+
+    (strike,) = read_actions("Talos strikes his bronze chest.", ["talos"])
+    assert (strike.action, strike.target, strike.body_part) == ("strike", None, "chest")
+    (anvil,) = read_actions("Pip strikes the anvil.", ["pip"], props=["anvil"])
+    assert anvil.body_part is None and anvil.target == "anvil"
+    (held,) = read_actions("Mira holds her head in her hands.", ["mira"])
+    assert (held.action, held.body_part) == ("hold", "head")
+    assert read_actions("Mira holds her lantern.", ["mira"])[0].body_part is None

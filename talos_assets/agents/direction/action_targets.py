@@ -39,6 +39,26 @@ SKY = {"sky", "skies", "stars", "star", "heavens", "heaven", "sun", "clouds", "c
        "skyward", "moonlight", "starlight", "birds", "constellations", "comet"}
 GROUND = {"ground", "floor", "earth", "dirt", "mud", "dust", "pavement"}
 _ENDS = {"and", "but", "or"}
+# the actor's own body, as the object of a strike or a hold: "strikes his chest", "holds her head"
+OWN_BODY_ACTIONS = {"strike", "hold"}
+_OWN_BODY = {"chest": "chest", "heart": "chest", "breast": "chest", "torso": "chest", "ribs": "chest",
+             "head": "head", "face": "head", "forehead": "head", "brow": "head", "temples": "head", "hair": "head",
+             "belly": "spine", "stomach": "spine", "side": "spine", "waist": "spine"}
+_OWNERS = {"his", "her", "their", "its", "my", "your", "our"}
+
+
+def own_body_part(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]) -> str | None:
+    """The joint of the actor's own body part right after the verb ("strikes his bronze chest", "holds
+    her head in her hands"): an owner word (a possessive pronoun or the subject's name), at most two
+    describing words, then the body word."""
+    clause = toks[verb.start].clause
+    words = [t.text for t in toks[verb.end:min(limit, verb.end + 5)] if t.clause == clause]
+    if not words or not (words[0] in _OWNERS or any(words[0] == f"{c}'s" for c in subject)):
+        return None
+    for w in words[1:4]:
+        if w in _OWN_BODY:
+            return _OWN_BODY[w]
+    return None
 
 
 def prop_hits(toks: list[Tok], props: PhraseIndex) -> dict[int, str]:
@@ -158,6 +178,7 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
         action = "hold"
     if action in ("hug", "turn") and target is not None and target[0] in HOLDABLE:
         action, prop = "hold", target[0]  # "holds the lantern close", "turns the letter over in his fingers"
+    body = own_body_part(toks, verb, limit, subject) if action in OWN_BODY_ACTIONS and target is None else None
     out = []
     for c in subject:
         tgt = target
@@ -172,5 +193,5 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
                 continue  # "everyone looks at Omar": Omar is looked at, he does not look
             tgt = None
         out.append(CharacterAction(character=c, action=action, target=tgt[0] if tgt else None,
-                                   target_kind=tgt[1] if tgt else None, prop=prop))
+                                   target_kind=tgt[1] if tgt else None, prop=prop, body_part=body))
     return out

@@ -43,6 +43,7 @@ class Stage:
     target: tuple[float, float] | None = None  # frame fractions (x, y), y = 0 at the top
     target_kind: str | None = None  # character | prop | place
     target_name: str | None = None
+    body_part: str | None = None  # the actor's own joint a strike or hold lands on ("strikes his chest")
     seat: bool = False  # a chair / bench / rock to sit on is in the shot
     partner: "Partner | None" = None
     hold: Pose | None = None  # a posture held under upper-body actions (`layers`): their base pose

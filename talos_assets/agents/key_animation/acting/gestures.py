@@ -157,6 +157,12 @@ def pick_up(st: Stage) -> list[KeyPose]:
 
 
 def hold(st: Stage) -> list[KeyPose]:
+    if st.body_part is not None:  # "holds her head", "clutches his chest": the hands on it
+        base = base_pose(st, arms=0.1)
+        bowed = nudge(st, base, head=8, neck=4, spine=4)
+        at = own_point(st, bowed, st.body_part)
+        on = hand_to(st, hand_to(st, bowed, at, "r", lean=False), at + np.array([-0.02, 0.02]), "l", lean=False)
+        return timeline(st, [(0, base, "ease-in-out"), (seconds(st, 0.6), on, "ease-out")])
     b = holding(st, base_pose(st, arms=0.1))
     look_down = nudge(st, b, head=10, neck=5)
     return timeline(st, [(0, b, "ease-in-out"), (seconds(st, 1.2), look_down, "ease-in-out"), (seconds(st, 2.4), b, "ease-in-out")])
@@ -187,7 +193,19 @@ def throw(st: Stage) -> list[KeyPose]:
                          (seconds(st, 0.95), moved(follow, dx), "ease-out"), (seconds(st, 1.6), moved(b, dx), "ease-in-out")])
 
 
+def own_point(st: Stage, pose: Pose, part: str) -> np.ndarray:
+    """A point just in front of the actor's own joint `part` in `pose` (character space): where a fist
+    lands on one's chest or a hand rests on one's head."""
+    bones = forward_kinematics(st.rig, pose)
+    bone = bones.get(part) or bones.get("chest")
+    if bone is None:
+        return shoulder_point(st.rig, pose)
+    return bone.to_world(np.array([0.45]), np.zeros(1))[0] + np.array([0.08, 0.0])
+
+
 def strike(st: Stage) -> list[KeyPose]:
+    if st.body_part is not None:
+        return _strike_self(st)
     b = base_pose(st, arms=0.3)
     antic = act(st, b, r_shoulder=60, r_elbow=-120, spine=-8, l_shoulder=-60, l_elbow=-90)
     t = aim_point(st, b, (1.0, -0.1))
@@ -195,6 +213,20 @@ def strike(st: Stage) -> list[KeyPose]:
     recoil = nudge(st, hit, spine=-6, r_elbow=-30)
     return timeline(st, [(0, b, "ease-in-out"), (seconds(st, 0.45), antic, "ease-in"), (seconds(st, 0.6), hit, "ease-out"),
                          (seconds(st, 0.85), recoil, "ease-in-out"), (seconds(st, 1.4), b, "ease-in-out")])
+
+
+def _strike_self(st: Stage) -> list[KeyPose]:
+    """ "Talos strikes his chest": the fist drawn back a little, brought onto his own chest (the head
+    bowing to it), a second hit, then the fist held there."""
+    b = base_pose(st, arms=0.1)
+    proud = act(st, b, spine=-6, chest=-4)
+    on = own_point(st, proud, st.body_part)
+    antic = nudge(st, hand_to(st, proud, on + np.array([0.2, 0.1]), lean=False), head=-4)  # the fist out, chin up
+    hit = nudge(st, hand_to(st, proud, on, lean=False), head=5, neck=2)
+    rebound = nudge(st, hit, r_shoulder=14, r_elbow=-12)
+    return timeline(st, [(0, b, "ease-in-out"), (seconds(st, 0.45), antic, "ease-in-out"), (seconds(st, 0.75), hit, "ease-out"),
+                         (seconds(st, 0.95), rebound, "ease-in-out"), (seconds(st, 1.15), hit, "ease-in-out"),
+                         (seconds(st, 1.9), nudge(st, hit, head=-6, neck=-3), "ease-in-out")])
 
 
 def push(st: Stage) -> list[KeyPose]:

@@ -118,6 +118,7 @@ def _chest_point(st: Stage) -> tuple[float, float]:
 def _target_of(act: CharacterAction, st: Stage, stages: Mapping[str, Stage], prop_x: dict[str, float]) -> None:
     """Fill in the stage's target from the action: a character's chest, a prop's mark, the sky/ground."""
     st.target_name, st.target_kind, st.target = act.target, act.target_kind, None
+    st.body_part = act.body_part
     name = act.target
     if name is None:
         return
@@ -225,15 +226,18 @@ def _sequence(st: Stage, actions: list[str]) -> list[KeyPose]:
     n = len(actions)
     done = 0
     x = st.x0
+    ended_standing = False
     for unit in parts:
         lo, hi = round(done * st.n_frames / n), round((done + len(unit.actions)) * st.n_frames / n)
         done += len(unit.actions)
         part = replace(st, x0=x, n_frames=max(1, hi - lo))
         mine = layers.perform_unit(part, unit, perform)
-        if keys and mine and mine[0].frame == 0 and len(keys) > 1 and keys[-1].frame == lo - 1:
-            # the last unit's closing key and this one's opening key, a frame apart, would snap from one
-            # pose to the other: the handover is one transition, from the last unit's last move
+        if keys and mine and mine[0].frame == 0 and len(keys) > 1 and keys[-1].frame == lo - 1 and ended_standing:
+            # the last unit's closing key (back to its base) and this one's opening key, a frame apart,
+            # would snap from one pose to the other: the handover is one transition, from its last move.
+            # A posture's last key is where it arrives (lying down, sitting): that one stays.
             keys.pop()
+        ended_standing = unit.posture is None
         keys += [k.model_copy(update={"frame": k.frame + lo}) for k in mine]
         x = mine[-1].pose.root_x if mine else x
     by_frame = {k.frame: k for k in keys}
