@@ -361,6 +361,9 @@ def test_action_from_description():
     assert f("Night falls over the harbour.") == "gesture"
     assert f("The lantern slips from her hand and falls.") == "gesture"
     assert f("Mira watches the ship turn, then waves.") == "wave"
+    # machinery turning (The Lighthouse Keepers' sc02-19 spun both keepers round for the lens)
+    assert f("He fits the gear into place. The great lens above them begins to turn.") == "gesture"
+    assert f("The gears turn and Talos waves.") == "wave"
 
 
 def test_plan_key_poses_uses_the_described_action():

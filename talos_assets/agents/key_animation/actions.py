@@ -334,7 +334,10 @@ _ACTION_RE = [(a, re.compile(rf"\b(?:{w})", re.IGNORECASE)) for a, w in ACTION_W
 _THINGS = {"night", "day", "evening", "morning", "dusk", "dawn", "darkness", "dark", "silence", "sun", "stars",
            "tide", "wind", "breeze", "rain", "snow", "leaves", "leaf", "light", "lights", "smoke", "fire", "flame",
            "flames", "water", "sky", "storm", "mist", "fog", "cloud", "clouds", "time", "world", "music", "song",
-           "tears", "ash", "dust", "shadow", "shadows", "sand", "coin", "coins", "page", "pages", "wheel", "wheels"}
+           "tears", "ash", "dust", "shadow", "shadows", "sand", "coin", "coins", "page", "pages", "wheel", "wheels",
+           # machinery turns by itself: "the great lens above them begins to turn"
+           "lens", "gear", "gears", "cog", "cogs", "mechanism", "machine", "machinery", "engine", "dial", "crank",
+           "lever", "handle", "propeller", "windmill", "mill", "beam", "needle", "compass", "fan", "wheelhouse"}
 _CLAUSE_BREAK = re.compile(r"[,.;:!?]|\b(?:and|as|while|then|but|when|where|until|because)\b", re.IGNORECASE)
 
 
