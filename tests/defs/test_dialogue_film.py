@@ -34,23 +34,17 @@ It is. I will not let it die.
 
 
 @pytest.fixture(scope="module")
-def forged(tmp_path_factory):
-    root = tmp_path_factory.mktemp("talk")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TALOS_HOME", str(root / "home"))
-    mp.setenv("TALOS_RENDERS", str(root / "renders"))
-    mp.setenv("DAGSTER_HOME", str(root / "home" / "dagster"))
-    mp.delenv("TALOS_ICHOR_URL", raising=False)
-    (root / "talk.fountain").write_text(SCREENPLAY)
-    story = root / "talk.yaml"
-    story.write_text(STORY)
-    from talos_assets.forge import check_story, forge_film
-    from talos_assets.settings import studio_settings
+def forged(tmp_path_factory, own_studio):
+    with own_studio(tmp_path_factory, "talk") as root:
+        (root / "talk.fountain").write_text(SCREENPLAY)
+        story = root / "talk.yaml"
+        story.write_text(STORY)
+        from talos_assets.forge import check_story, forge_film
+        from talos_assets.settings import studio_settings
 
-    checked = check_story(story, studio_settings())
-    outcome = forge_film(checked, instance=dg.DagsterInstance.ephemeral())
-    yield dict(root=root, plan=checked.plan, outcome=outcome)
-    mp.undo()
+        checked = check_story(story, studio_settings())
+        outcome = forge_film(checked, instance=dg.DagsterInstance.ephemeral())
+        yield dict(root=root, plan=checked.plan, outcome=outcome)
 
 
 def test_dialogue_is_voiced_mixed_and_subtitled(forged):

@@ -40,23 +40,17 @@ def _digests(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def forged(tmp_path_factory):
-    root = tmp_path_factory.mktemp("studio")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TALOS_HOME", str(root / "home"))
-    mp.setenv("TALOS_RENDERS", str(root / "renders"))
-    mp.setenv("DAGSTER_HOME", str(root / "home" / "dagster"))
-    mp.delenv("TALOS_ICHOR_URL", raising=False)
-    story_path = root / "tiny.yaml"
-    story_path.write_text(STORY)
-    from talos_assets.forge import check_story, forge_film
-    from talos_assets.settings import studio_settings
+def forged(tmp_path_factory, own_studio):
+    with own_studio(tmp_path_factory, "studio") as root:
+        story_path = root / "tiny.yaml"
+        story_path.write_text(STORY)
+        from talos_assets.forge import check_story, forge_film
+        from talos_assets.settings import studio_settings
 
-    instance = dg.DagsterInstance.ephemeral()
-    checked = check_story(story_path, studio_settings())
-    outcome = forge_film(checked, instance=instance)
-    yield dict(root=root, story=story_path, checked=checked, outcome=outcome, instance=instance)
-    mp.undo()
+        instance = dg.DagsterInstance.ephemeral()
+        checked = check_story(story_path, studio_settings())
+        outcome = forge_film(checked, instance=instance)
+        yield dict(root=root, story=story_path, checked=checked, outcome=outcome, instance=instance)
 
 
 def test_film_stream_facts(forged):

@@ -23,25 +23,19 @@ shots:
 
 
 @pytest.fixture(scope="module")
-def twos(tmp_path_factory):
-    root = tmp_path_factory.mktemp("twos")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TALOS_HOME", str(root / "home"))
-    mp.setenv("TALOS_RENDERS", str(root / "renders"))
-    mp.setenv("DAGSTER_HOME", str(root / "home" / "dagster"))
-    mp.delenv("TALOS_ICHOR_URL", raising=False)
-    (root / "twos.yaml").write_text(STORY)
-    from talos_assets.definitions import SHOT_ASSETS, build_resources, defs
-    from talos_assets.forge import check_story, forge_film
-    from talos_assets.settings import studio_settings
+def twos(tmp_path_factory, own_studio):
+    with own_studio(tmp_path_factory, "twos") as root:
+        (root / "twos.yaml").write_text(STORY)
+        from talos_assets.definitions import SHOT_ASSETS, build_resources, defs
+        from talos_assets.forge import check_story, forge_film
+        from talos_assets.settings import studio_settings
 
-    instance = dg.DagsterInstance.ephemeral()
-    checked = check_story(root / "twos.yaml", studio_settings())
-    forge_film(checked, instance=instance)
-    resources = build_resources()
-    yield SimpleNamespace(instance=instance, resources=resources, assets=list(defs.assets),
-                          shot_keys=[a.key for a in SHOT_ASSETS], store=resources["studio"].store())
-    mp.undo()
+        instance = dg.DagsterInstance.ephemeral()
+        checked = check_story(root / "twos.yaml", studio_settings())
+        forge_film(checked, instance=instance)
+        resources = build_resources()
+        yield SimpleNamespace(instance=instance, resources=resources, assets=list(defs.assets),
+                              shot_keys=[a.key for a in SHOT_ASSETS], store=resources["studio"].store())
 
 
 def _psnr(a: np.ndarray, b: np.ndarray) -> float:

@@ -43,29 +43,23 @@ def _song(path, sr: int = 44100) -> None:
 
 
 @pytest.fixture(scope="module")
-def film(tmp_path_factory):
-    root = tmp_path_factory.mktemp("revise")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TALOS_HOME", str(root / "home"))
-    mp.setenv("TALOS_RENDERS", str(root / "renders"))
-    mp.setenv("DAGSTER_HOME", str(root / "home" / "dagster"))
-    mp.delenv("TALOS_ICHOR_URL", raising=False)
-    (root / "revise.yaml").write_text(STORY)
-    _song(root / "song.wav")
-    from talos_assets.definitions import FILM_ASSETS, PUBLISH_ASSETS, SHOT_ASSETS, build_resources, defs
-    from talos_assets.forge import check_story, forge_film
-    from talos_assets.settings import studio_settings
-    from talos_assets.stores.ichor import IchorVault
+def film(tmp_path_factory, own_studio):
+    with own_studio(tmp_path_factory, "revise") as root:
+        (root / "revise.yaml").write_text(STORY)
+        _song(root / "song.wav")
+        from talos_assets.definitions import FILM_ASSETS, PUBLISH_ASSETS, SHOT_ASSETS, build_resources, defs
+        from talos_assets.forge import check_story, forge_film
+        from talos_assets.settings import studio_settings
+        from talos_assets.stores.ichor import IchorVault
 
-    instance = dg.DagsterInstance.ephemeral()
-    checked = check_story(root / "revise.yaml", studio_settings())
-    outcome = forge_film(checked, instance=instance)
-    resources = build_resources()
-    yield SimpleNamespace(root=root, instance=instance, resources=resources, outcome=outcome, film_id="revise",
-                          assets=list(defs.assets), shot_keys=[a.key for a in SHOT_ASSETS],
-                          edit_keys=[a.key for a in FILM_ASSETS[1:] + PUBLISH_ASSETS], store=resources["studio"].store(),
-                          vault=IchorVault(resources["ichor"].url))
-    mp.undo()
+        instance = dg.DagsterInstance.ephemeral()
+        checked = check_story(root / "revise.yaml", studio_settings())
+        outcome = forge_film(checked, instance=instance)
+        resources = build_resources()
+        yield SimpleNamespace(root=root, instance=instance, resources=resources, outcome=outcome, film_id="revise",
+                              assets=list(defs.assets), shot_keys=[a.key for a in SHOT_ASSETS],
+                              edit_keys=[a.key for a in FILM_ASSETS[1:] + PUBLISH_ASSETS], store=resources["studio"].store(),
+                              vault=IchorVault(resources["ichor"].url))
 
 
 def _render(film, slot: str, tags: dict | None = None):

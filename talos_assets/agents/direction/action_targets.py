@@ -15,7 +15,7 @@ from __future__ import annotations
 from talos_assets.agents.direction.action_clauses import ReadState, Tok
 from talos_assets.agents.direction.action_lexicon import VerbMatch
 from talos_assets.agents.direction.props_text import HOLDABLE
-from talos_assets.agents.direction.worldtext import PhraseIndex, Token
+from talos_assets.agents.direction.worldtext import OWNERS, PhraseIndex, Token
 from talos_assets.spec import CharacterAction
 
 TARGET_PREPS = {"at", "to", "toward", "towards", "into", "onto", "on", "upon", "over", "up", "for", "after",
@@ -44,7 +44,6 @@ OWN_BODY_ACTIONS = {"strike", "hold"}
 _OWN_BODY = {"chest": "chest", "heart": "chest", "breast": "chest", "torso": "chest", "ribs": "chest",
              "head": "head", "face": "head", "forehead": "head", "brow": "head", "temples": "head", "hair": "head",
              "belly": "spine", "stomach": "spine", "side": "spine", "waist": "spine"}
-_OWNERS = {"his", "her", "their", "its", "my", "your", "our"}
 
 
 def own_body_part(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]) -> str | None:
@@ -53,7 +52,7 @@ def own_body_part(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[st
     describing words, then the body word."""
     clause = toks[verb.start].clause
     words = [t.text for t in toks[verb.end:min(limit, verb.end + 5)] if t.clause == clause]
-    if not words or not (words[0] in _OWNERS or any(words[0] == f"{c}'s" for c in subject)):
+    if not words or not (words[0] in OWNERS or any(words[0] == f"{c}'s" for c in subject)):
         return None
     for w in words[1:4]:
         if w in _OWN_BODY:

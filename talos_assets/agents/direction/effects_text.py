@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import PREPOSITIONS, Match, PhraseIndex, Token, ended, name_of, negated
+from talos_assets.agents.direction.worldtext import OWNERS, PREPOSITIONS, Match, PhraseIndex, Token, ended, name_of, negated
 from talos_assets.spec import EffectKind
 
 EFFECT_WORDS: dict[EffectKind, list[str]] = {
@@ -69,7 +69,6 @@ _EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes",
                  "smoke", "smokes", "steam", "steams", "glow", "glows", "shimmer", "shimmers", "spark", "sparks"}
 _KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
 _WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
-_OWNERS = {"his", "her", "their", "its", "my", "your", "our"}
 _WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket", "muskets", "artillery"}
 _IMPLEMENTS = {"staff", "wand"}  # held things that are not props: "from its tip" is the hand
 # an effect that wraps something is anchored on what it wraps, not on where that thing stands
@@ -95,6 +94,7 @@ _MEASURES = {"cloud", "clouds", "burst", "bursts", "puff", "puffs", "plume", "pl
 _NOT_A_HOLDER = {"made", "one", "out", "kind", "sort", "sign", "smell", "scent", "sound", "light", "lights"}
 # ... or as what it turns into: "bursts into flames", "catches fire", "is ablaze", "is on fire", "goes up in smoke"
 _BECOMES = {"into", "catches", "caught", "catch", "catching", "is", "are", "was", "were"}
+_TURNING_VERBS = {"into", "catches", "caught", "catch", "catching", "bursts", "burst", "goes", "went", "go", "up"}
 # an effect word before a thing describes it: "the burning boat", "a smoking barrel"
 _ATTRIBUTIVE = {"burning", "smoking", "steaming", "glowing", "blazing", "flaming", "smouldering", "smoldering",
                 "sparking", "shimmering"}
@@ -139,7 +139,7 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             owner = name_of(w, names)
             continue
         body = _BODY.get(w)
-        if body and (owner or any(a.text in _OWNERS for a in after[:k])):
+        if body and (owner or any(a.text in OWNERS for a in after[:k])):
             if w in ("hand", "hands", "palm", "wrist") and k and after[k - 1].text == "left":
                 body = "l_wrist"
             return body, owner, False
@@ -159,7 +159,7 @@ def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) ->
         if w.endswith("'s") and name_of(w, names):
             owner = name_of(w, names)
             continue
-        if w in _BODY and _BODY[w] != "ground" and (owner or (k and words[k - 1].text in _OWNERS)):
+        if w in _BODY and _BODY[w] != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
             return _BODY[w], owner
         if w in _SET:
             return _SET[w], None
@@ -226,10 +226,8 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         verb = m.start - 2  # "goes up in flames"
     else:
         return None, None
-    while verb > first and tokens[verb - 1].text in ("into", "catches", "caught", "catch", "catching", "bursts",
-                                                         "burst", "goes", "went", "go", "up") or (
-            verb > first and tokens[verb - 1].text.endswith("ly")):
-        verb -= 1
+    while verb > first and (tokens[verb - 1].text in _TURNING_VERBS or tokens[verb - 1].text.endswith("ly")):
+        verb -= 1  # back over "bursts into", "goes up in", "catches", "faintly" to the subject
     anchor, owner = _thing(_subject(tokens, span, verb), index, names)
     return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
 
@@ -316,7 +314,7 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
     before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
     if len(before) == 2 and before[1] in _BODY and _BODY[before[1]] != "ground":  # "Mira's eyes glow"
         owner = name_of(before[0], names) if before[0].endswith("'s") else None
-        if owner or before[0] in _OWNERS:
+        if owner or before[0] in OWNERS:
             return _BODY[before[1]], owner, False
     if any(tokens[j].text in ("sky", "heavens") for j in after):
         return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky"

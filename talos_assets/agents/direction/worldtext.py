@@ -26,6 +26,8 @@ _NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sig
                 "their", "its", "my", "your", "our", "even", "one", "real", "lit", "light", "see", "seen", "find",
                 "found", "have", "has", "had", "need", "needs", "carry", "carries", "carried", "bring", "brings",
                 "there", "was", "were", "is", "are", "be", "been", "only"}
+# words that say whose a thing is ("his chest", "her lantern")
+OWNERS = frozenset({"his", "her", "their", "its", "my", "your", "our"})
 PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "across", "from", "to", "toward",
                 "towards", "onto", "inside", "outside", "beside", "near", "along", "within", "upon", "past",
                 "around", "above", "below", "beneath", "behind", "off", "against", "beyond", "among"}

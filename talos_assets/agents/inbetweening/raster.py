@@ -54,10 +54,11 @@ def inbetween_times(n: int) -> list[float]:
 
 
 def inbetween_frames(a: np.ndarray, b: np.ndarray, n: int, model=None,
-                     preset: FlowPreset = "medium") -> list[np.ndarray]:
+                     preset: FlowPreset = "medium", flows: tuple[np.ndarray, np.ndarray] | None = None) -> list[np.ndarray]:
     """`n` frames evenly spaced between drawings `a` and `b` (RGB, uint8 or float in [0, 1], display
     sRGB, same size), each float32 (H,W,3) in [0, 1]. `model` is Flux's in-betweener (a
-    protoforge FrameInterpolator, e.g. from `load_inbetweener`) or None for the DIS flow fallback."""
+    protoforge FrameInterpolator, e.g. from `load_inbetweener`) or None for the DIS flow fallback,
+    which uses `flows` (a -> b, b -> a) when the caller has them."""
     if n < 0:
         raise ValueError(f"The number of in-betweens must be 0 or more, got {n}.")
     a, b = as_float_rgb(a), as_float_rgb(b)
@@ -66,7 +67,7 @@ def inbetween_frames(a: np.ndarray, b: np.ndarray, n: int, model=None,
                          "resize one to match the other.")
     times = inbetween_times(n)
     if model is None:
-        flows = dis_flows(a, b, preset)  # one flow field serves every time
+        flows = flows if flows is not None else dis_flows(a, b, preset)  # one flow field serves every time
         return [flow_inbetween(a, b, t, flows=flows) for t in times]
     return _recursive_middles(a, b, times, model, preset)
 

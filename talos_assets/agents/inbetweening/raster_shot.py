@@ -44,16 +44,17 @@ def linear_inbetweens(a: np.ndarray, b: np.ndarray, n: int, model=None,
         return []
     rgb_a, rgb_b = a[..., :3], b[..., :3]
     shown_a, shown_b = linear_to_srgb(rgb_a), linear_to_srgb(rgb_b)  # clips to [0, 1]
-    middles = inbetween_frames(shown_a, shown_b, n, model=model, preset=preset)
     over_a, over_b = np.maximum(rgb_a - 1.0, 0.0), np.maximum(rgb_b - 1.0, 0.0)
     hdr = bool(over_a.any() or over_b.any())
-    flows = dis_flows(shown_a, shown_b, preset) if hdr else None
+    # one DIS flow serves the fallback's in-betweens and the light above 1.0
+    flows = dis_flows(shown_a, shown_b, preset) if hdr or model is None else None
+    middles = inbetween_frames(shown_a, shown_b, n, model=model, preset=preset, flows=flows)
     alpha_a = a[..., 3:4] if a.shape[-1] == 4 else np.ones_like(rgb_a[..., :1])
     alpha_b = b[..., 3:4] if b.shape[-1] == 4 else np.ones_like(rgb_b[..., :1])
     out = []
     for t, shown in zip(inbetween_times(n), middles):
         rgb = srgb_to_linear(shown)
-        if flows is not None:
+        if hdr:
             rgb = rgb + (1.0 - t) * warp_by(over_a, flows[0], -t) + t * warp_by(over_b, flows[1], -(1.0 - t))
         alpha = (1.0 - t) * alpha_a + t * alpha_b
         out.append(np.concatenate([rgb, alpha], axis=-1).astype(np.float32))
