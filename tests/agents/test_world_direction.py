@@ -225,6 +225,17 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The torch flickers and a curl of smoke rises.", "smoke", "prop:torch", False),  # the prop beside it
     ("Dust falls from the beams as the door slams.", "dust", None, False),  # its own source outranks
     ("A wave breaks in white spray against the boat.", "splash", "prop:boat", False),  # where it lands, not the sea
+    # breath comes from the mouth; what an effect is made of is not where it starts; a fronted phrase
+    # outranks where the effect goes; what it follows carries it; a blast is where it lights
+    ("Pip coughs out a cloud of black smoke.", "smoke", "head", False),
+    ("A spray of sea water shoots over the barrel.", "splash", "prop:barrel", False),
+    ("Behind Mira, a column of smoke rises into the sky.", "smoke", None, True),
+    ("A plume of dust follows the car along the road.", "dust", "prop:car", False),
+    ("The lantern on the table explodes.", "explosion", "prop:lantern", False),  # said of the thing blown up
+    ("The ship explodes far out on the horizon.", "explosion", "horizon", False),  # unless a phrase places it
+    ("The guns roar and an explosion lights up the bay.", "explosion", "horizon", False),
+    ("The shield in Talos's hand crackles with sparks.", "sparks", "prop:shield", False),  # the subject, not the hand
+    ("The old torch has stopped smoking.", None, None, False),  # ended before it is named
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects
@@ -243,6 +254,18 @@ def test_likenesses_and_verbs_are_not_the_world(text, reads):
     line = _line(text)
     weather = line.setting.weather.value if line.setting.weather else None
     assert {"weather": weather, "effects": [e.kind.value for e in line.effects]} == reads
+
+
+def test_a_ball_of_fire_is_no_ball():
+    line = _line("The barrel explodes in a ball of flame.")
+    assert [p.prop for p in line.props] == ["barrel"]
+    assert {(e.kind.value, e.anchor) for e in line.effects} == {("explosion", "prop:barrel"), ("fire", "prop:barrel")}
+
+
+def test_a_hand_phrase_closing_the_clause_holds_the_prop():
+    line = _line("The key starts to glow in Mira's fingers.")
+    assert [(p.prop, p.holder) for p in line.props] == [("key", "mira")]
+    assert [(e.kind.value, e.anchor) for e in line.effects] == [("magic", "prop:key")]
 
 
 def test_opening_holds_only_what_a_hand_carries():

@@ -76,14 +76,22 @@ _ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envel
              "encircles", "cloaks", "shrouds", "blankets", "covers", "fills", "fogs", "fogged", "mists", "coats"}
 # a thing giving off an effect is its source: "the lantern gives off a thin smoke"
 _EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases",
-          "throws", "spits", "sheds", "showers", "spills", "leaves"}
+          "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
+          "coughed", "snorts", "snorted", "spat", "puffed", "belched"}
 _EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
+# what a character breathes, coughs or spits comes from the mouth: "Talos breathes out a plume of steam"
+_BREATH = {"breathes", "breathe", "breathed", "exhales", "exhaled", "coughs", "coughed", "sneezes", "sneezed",
+           "snorts", "snorted", "spits", "spat", "puffs", "puffed", "belches", "belched"}
 _PERSON_OBJECTS = {"him", "her", "them", "me", "us"}
+_PRONOUNS = {"he", "she", "they", "it", "i", "we"}
+_LIGHTS_UP = {"lights", "lit", "illuminates", "illuminated", "brightens", "brightened"}
 # an effect said of a thing as its verb comes from that thing: "the old car smokes", "the key glows";
 # "sparks" is a verb only right after what sparks ("Ben's sword sparks"), else it is the noun
 _PREDICATES = {"smokes", "smoked", "smoulders", "smoulder", "smolders", "steams", "steamed", "glows", "glowed",
                "shimmers", "shimmered", "burns", "burned", "burnt", "blazes", "blazed", "sparks", "sparked"}
 _NOUN_TOO = {"sparks"}
+# "the house explodes": said of the house, unless a phrase places the blast ("on the horizon")
+_BLOWS_UP = {"explodes", "exploded", "explode", "blows", "blew"}
 _MADE_OF = {"light", "fire", "flame", "flames", "magic", "energy", "smoke", "steam", "sparks"}
 # ... or as what fills, covers or surrounds it: "the book hums with magic", "the crate is covered in
 # dust", "a bottle full of ink", "the truck rattles past in a cloud of dust"
@@ -94,10 +102,20 @@ _MEASURES = {"cloud", "clouds", "burst", "bursts", "puff", "puffs", "plume", "pl
 _NOT_A_HOLDER = {"made", "one", "out", "kind", "sort", "sign", "smell", "scent", "sound", "light", "lights"}
 # ... or as what it turns into: "bursts into flames", "catches fire", "is ablaze", "is on fire", "goes up in smoke"
 _BECOMES = {"into", "catches", "caught", "catch", "catching", "is", "are", "was", "were"}
-_TURNING_VERBS = {"into", "catches", "caught", "catch", "catching", "bursts", "burst", "goes", "went", "go", "up"}
+_TURNING_VERBS = {"into", "catches", "caught", "catch", "catching", "bursts", "burst", "goes", "went", "go", "up",
+                  "to", "starts", "started", "begins", "began", "seems", "seemed"}
+# "the key starts to glow": an effect verb after "to"
+_BASE_PREDICATES = {"smoke", "smoulder", "smolder", "steam", "glow", "shimmer", "burn", "blaze", "spark"}
 # an effect word before a thing describes it: "the burning boat", "a smoking barrel"
 _ATTRIBUTIVE = {"burning", "smoking", "steaming", "glowing", "blazing", "flaming", "smouldering", "smoldering",
                 "sparking", "shimmering"}
+
+
+def effect_shapes(tokens: list[Token]) -> set[int]:
+    """Positions of words that give an effect its shape rather than name a thing: "a ball of fire",
+    "a sheet of flame" (the ball is not a prop)."""
+    starts = {m.start for m in _EFFECTS.find(tokens)}
+    return {j for j in range(len(tokens) - 2) if tokens[j + 1].text == "of" and j + 2 in starts}
 
 
 @dataclass
@@ -146,7 +164,7 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         if w in _SET and (_SET[w] != "ground" or prep in _GROUND_PREPS):
             return _SET[w], None, False
         props = index.props.find(after[k:k + 2])
-        if props and props[0].start == 0:
+        if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
             return f"prop:{props[0].key}", None, False
     return None, None, False
 
@@ -188,7 +206,10 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         w = tokens[j].text
         nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
         if w in _EMITS or _EMIT_PARTICLES.get(w) == nxt:
-            return _thing(_subject(tokens, span, j), index, names)
+            subject = _subject(tokens, span, j)
+            if w in _BREATH and subject and (name_of(subject[-1].text, names) or subject[-1].text in _PRONOUNS):
+                return "head", name_of(subject[-1].text, names)
+            return _thing(subject, index, names)
     return None, None
 
 
@@ -214,9 +235,8 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     verb ("... sputters and bursts into flames"), the subject of the clause before it."""
     word, first = tokens[m.start].text, span[0]
     prev = tokens[m.start - 1].text if m.start > first else ""
-    if word in _PREDICATES:
-        if word in _NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start])):
-            return None, None
+    as_noun = word in _NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start]))
+    if (word in _PREDICATES and not as_noun) or word in _BLOWS_UP or (prev == "to" and word in _BASE_PREDICATES):
         verb = m.start
     elif prev in _BECOMES:
         verb = m.start - 1
@@ -281,7 +301,7 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
     if described:
         return f"prop:{described}", None, False
     said_of = _said_of(tokens, m, span, index, names)
-    if said_of[0] and said_of[0] not in _SET.values():
+    if said_of[0] and said_of[0] not in _SET.values() and tokens[m.start].text not in _BLOWS_UP:
         return said_of[0], said_of[1], False
     # the set it is said of ("the sea explodes in white spray") only when no phrase says where it is
     fallback = (said_of[0] or None, None, False)
@@ -292,12 +312,28 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
     # where an effect comes from outranks where it lands: "sparks rain on the street from the lamp"
     source = [j for j in after if tokens[j].text in ("from", "off")
               or (tokens[j].text == "out" and j + 1 < len(tokens) and tokens[j + 1].text == "of")]
-    order = source + [j for j in after if j not in source] + [j for j in span if j < m.start]
+    # a fronted phrase frames the whole clause and outranks where the effect goes: "Behind them, a wall
+    # of fire climbs into the sky"
     opener = [j for j, t in enumerate(tokens) if t.clause == clause - 1 and t.sentence == tokens[m.start].sentence]
-    if 0 < len(opener) <= 4 and tokens[opener[0]].text in _ANCHOR_PREPS:
-        order.append(opener[0])  # "Behind her, the forest is ablaze"
+    framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in _ANCHOR_PREPS else []
+    # before a verb that blows something up stands the thing blown up, with its own place ("the lantern on the table")
+    before_word = [] if tokens[m.start].text in _BLOWS_UP else [j for j in span if j < m.start]
+    order = source + framing + [j for j in after if j not in source] + before_word
+    # an effect that goes after someone is behind them, after a thing is on it, wherever they go:
+    # "a cloud of dust follows Pip down the road", "a trail of steam follows the boat across the lake"
+    for j in (j for j in span if j >= m.end and tokens[j].text in _FOLLOWS and j + 1 < len(tokens)):
+        who = tokens[j + 1].text
+        if who in names or who in _PERSON_OBJECTS:
+            return None, names.get(who), True
+        followed = [tokens[k] for k in span if k > j]
+        thing, owner = _thing(followed[:next((k for k, t in enumerate(followed) if t.text in _ANCHOR_PREPS),
+                                             len(followed))], index, names)
+        if thing and thing.startswith("prop:"):
+            return thing, owner, False
     from_unknown = False
     for j in order:
+        if j == m.end and tokens[j].text == "of":
+            continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
         if tokens[j].text in _ANCHOR_PREPS:
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
@@ -307,10 +343,6 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
             # "from the heart of the clock" reads on to the clock; "spray from the waterfall" (the
             # effect's own noun phrase, before its verb) says what it is, not where it starts
             from_unknown = from_unknown or (j in source and j > m.end)
-    for j in (j for j in span if j >= m.end and tokens[j].text in _FOLLOWS and j + 1 < len(tokens)):
-        who = tokens[j + 1].text
-        if who in names or who in _PERSON_OBJECTS:
-            return None, names.get(who), True
     before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
     if len(before) == 2 and before[1] in _BODY and _BODY[before[1]] != "ground":  # "Mira's eyes glow"
         owner = name_of(before[0], names) if before[0].endswith("'s") else None
@@ -318,6 +350,11 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
             return _BODY[before[1]], owner, False
     if any(tokens[j].text in ("sky", "heavens") for j in after):
         return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky"
+    lit = next((j for j in after if tokens[j].text in _LIGHTS_UP), None)
+    if lit is not None:  # "a blast lights up the sea": the flash is where it lights
+        lit_thing = _thing([tokens[j] for j in span if j > lit], index, names)[0]
+        if lit_thing in _SET.values():
+            return lit_thing, None, False
     if said_of[0] is None and not (as_object or from_unknown):
         beside = _prop_beside(tokens, m, index)
         if beside:
@@ -344,6 +381,16 @@ def _compared(tokens: list[Token], m: Match) -> bool:
     """The effect is what something is likened to: "like" up to two words before it in its clause."""
     clause = tokens[m.start].clause
     return any(tokens[j].text == "like" and tokens[j].clause == clause for j in range(max(0, m.start - 3), m.start))
+
+
+# "the candle has stopped smoking", "the engine ceased steaming": an ending verb before the effect's gerund
+_STOPPING = {"stopped", "stops", "stop", "ceased", "ceases", "quit", "quits", "finished", "finishes"}
+
+
+def _stopped(tokens: list[Token], m: Match) -> bool:
+    word = tokens[m.start].text
+    return word.endswith("ing") and m.start > 0 and tokens[m.start - 1].text in _STOPPING \
+        and tokens[m.start - 1].clause == tokens[m.start].clause
 
 
 def _gunfire(tokens: list[Token], m: Match) -> bool:
@@ -390,7 +437,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         if tokens[m.start].text in _EFFECT_VERBS and any(n.end == m.start and n.key != "ink" for n in found):
             continue  # "sparks spray from the anvil": the verb of another effect (spilt ink does splash)
         clause = tokens[m.start].clause
-        if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end):
+        if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m):
             continue
         if _is_light(tokens, m, index, kind):
             continue
@@ -400,8 +447,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "a spark of hope"
         if _compared(tokens, m):
             continue  # "magic swirls in the cup like silver smoke": a likeness, not smoke
-        if kind == EffectKind.explosion and {t.text for t in tokens if t.clause == clause} & _WATER:
-            continue  # "the sea explodes against the rocks": a splash
+        if kind == EffectKind.explosion and {t.text for t in tokens[:m.start] if t.clause == clause} & _WATER:
+            continue  # "the sea explodes against the rocks": a splash ("a blast lights up the sea" is a blast)
         seen.add((kind.value, clause))
         anchor, who, behind = _anchor(tokens, m, index, names)
         sentence_words = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}

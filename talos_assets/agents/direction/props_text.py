@@ -128,7 +128,8 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
         return True, name_of(after[0], names)
     if after and after[0] in _HELD_STATES and m.key not in _FIXED:
         return True, _subject_before(tokens, m.start, names)  # "sword drawn", "lantern aloft"
-    for j in range(m.end, min(len(tokens), m.end + 5)):
+    # "the letter bursts into flame in Ada's fingers": the hand phrase may close the clause
+    for j in range(m.end, min(len(tokens), m.end + 7)):
         if tokens[j].clause != clause or tokens[j].text in _LEAVING:
             break
         if tokens[j].text not in _HAND_WORDS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, read_effects
+from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
@@ -285,5 +285,5 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     tokens = tokenize(text)
     # not places ("library windows"); effects are nouns too ("an explosion rocks the harbor")
     nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}
-    return LineWorld(setting, read_props(tokens, index, names, setting.place_tokens, nouns),
+    return LineWorld(setting, read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns),
                      read_effects(tokens, index, names))
