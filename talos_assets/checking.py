@@ -105,12 +105,13 @@ def world_vocabulary(settings: StudioSettings) -> WorldVocabulary:
     """The words Prism reads places and props with: the built-in words and those of the user's own set
     and prop files; a broken set or prop file is one sentence naming it."""
     from talos_assets.agents import direction
-    from talos_assets.agents.props import prop_vocabulary
+    from talos_assets.agents.props import prop_sources, prop_vocabulary
     from talos_assets.agents.sets import interior_sets, set_vocabulary
 
     base = direction.builtin_vocabulary()
     try:
         user_places, user_props = set_vocabulary(settings.set_dirs), prop_vocabulary(settings.prop_dirs)
+        user_sources = prop_sources(settings.prop_dirs)
         interiors = interior_sets(settings.set_dirs)
     except ValueError as exc:
         raise ForgeError(str(exc).rstrip(".") + ".") from None
@@ -120,7 +121,11 @@ def world_vocabulary(settings: StudioSettings) -> WorldVocabulary:
     props = {k: list(v) for k, v in base.props.items()}
     for k, words in user_props.items():
         props.setdefault(k, []).extend(words)
-    return WorldVocabulary(places=places, props=props, interiors=sorted(set(base.interiors) | set(interiors)))
+    sources = {k: list(v) for k, v in base.sources.items()}
+    for kind, ids in user_sources.items():
+        sources[kind] = sorted(set(sources.get(kind, [])) | set(ids))
+    return WorldVocabulary(places=places, props=props, interiors=sorted(set(base.interiors) | set(interiors)),
+                           sources=sources)
 
 
 def _recorded_lines(story: StorySpec, story_path: Path) -> dict[str, Path]:

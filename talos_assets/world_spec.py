@@ -79,6 +79,9 @@ class WorldVocabulary(BaseModel):
     places: dict[str, list[str]] = Field(default_factory=dict)
     props: dict[str, list[str]] = Field(default_factory=dict)
     interiors: list[str] = Field(default_factory=list)
+    sources: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "effect kind -> the props known to give it off (a lamp sparks, a kettle steams): where an effect "
+        "nothing places comes from"))
 
 
 

@@ -111,6 +111,25 @@ def test_user_props_shadow_built_ins_and_extend_the_vocabulary(tmp_path: Path):
         props.load_prop("nothing")
 
 
+def test_a_user_prop_that_gives_off_an_effect_anchors_it(tmp_path: Path):
+    from talos_assets.agents.direction import builtin_vocabulary, read_line, vocabulary_index
+    from talos_assets.spec import WorldVocabulary
+
+    (tmp_path / "teapot.yaml").write_text("height: 0.12\nholdable: true\nwords: [teapot, kettle]\ngives_off: [steam]\n"
+                                          "parts:\n  - {name: pot, shape: ellipse, region: coat}\n")
+    assert props.prop_sources([tmp_path]) == {"steam": ["teapot"]}
+    base = builtin_vocabulary()
+    vocab = WorldVocabulary(places=base.places, props={**base.props, "teapot": ["teapot", "kettle"]},
+                            interiors=base.interiors, sources={**base.sources, "steam": ["teapot"]})
+    line = "The kettle rattles on the table and a cloud of steam fills the kitchen."
+    assert [(e.kind.value, e.anchor) for e in read_line(line, vocabulary_index(vocab), {}).effects] == [
+        ("steam", "prop:teapot")]
+    assert [e.anchor for e in read_line(line, vocabulary_index(), {}).effects] == [None]  # no known source
+    (tmp_path / "teapot.yaml").write_text("height: 0.12\ngives_off: [tea]\nparts:\n  - {name: pot, shape: ellipse, region: coat}\n")
+    with pytest.raises(ValueError, match="teapot.yaml.*gives_off"):
+        props.load_prop("teapot", [tmp_path])
+
+
 def test_a_character_still_needs_a_face(tmp_path: Path):
     text = Path(ka.CHARACTERS_DIR / "pip.yaml").read_text()
     head, _, _ = text.partition("\nface:")

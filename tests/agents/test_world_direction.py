@@ -236,6 +236,16 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The guns roar and an explosion lights up the bay.", "explosion", "horizon", False),
     ("The shield in Talos's hand crackles with sparks.", "sparks", "prop:shield", False),  # the subject, not the hand
     ("The old torch has stopped smoking.", None, None, False),  # ended before it is named
+    # a prop known to give the effect off carries it when nothing else places it; "it" is the last prop
+    # named; "from under" reads on; a heading is not a place; a vague opener still frames
+    ("Rosa turns the key in the old car and grey smoke chokes the garage.", "smoke", "prop:car", False),
+    ("Omar kicks the barrel and it explodes.", "explosion", "prop:barrel", False),
+    ("Dust pours out from under the bed.", "dust", "prop:bed", False),
+    ("The lantern gutters and thin smoke curls towards the door.", "smoke", "prop:lantern", False),
+    ("Somewhere behind Pip, something explodes.", "explosion", None, True),
+    ("The blade bites the anvil in a spray of sparks.", "sparks", "prop:anvil", False),
+    ("A drop of magic glimmers in the water inside the bottle.", "magic", "prop:bottle", False),
+    ("Pip's breath steams in the cold.", "steam", "head", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects
@@ -249,6 +259,8 @@ def test_effect_anchors(text, kind, anchor, behind):
 @pytest.mark.parametrize("text, reads", [
     ("Mist swirls in the bowl like a ghostly smoke.", {"weather": "fog", "effects": []}),  # a likeness
     ("Steam fogs the mirror.", {"weather": None, "effects": ["steam"]}),  # a verb: not the sky
+    ("Quick as a spark, Mira grabs the rope.", {"weather": None, "effects": []}),  # a likeness
+    ("A spray of sparks flies up.", {"weather": None, "effects": ["sparks"]}),  # the spray is their shape
 ])
 def test_likenesses_and_verbs_are_not_the_world(text, reads):
     line = _line(text)

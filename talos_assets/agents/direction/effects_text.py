@@ -54,16 +54,22 @@ _BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", 
          "arm": "r_elbow", "arms": "r_elbow", "elbow": "r_elbow", "hair": "head", "forehead": "head", "lips": "head",
          "nose": "head", "skull": "head", "jaw": "head", "neck": "head", "ribs": "chest", "belly": "chest",
          "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
-         "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground"}
+         "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground",
+         "breath": "head"}
 _SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
-        "puddle": "ground", "puddles": "ground", "mud": "ground",
+        "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
+        "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
+        "ice": "ground", "deck": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 _ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
 _FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
 # "on the road" is where an effect starts; "above the street" is not the ground
+_GOALS = {"toward", "towards"}
+_RESTS_ON = {"on", "upon", "under", "beside", "by", "near", "against"}
+_VAGUE_PLACE = {"somewhere", "just", "right", "far", "high", "deep", "low", "close"}
 _GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of", "to", "through"}
 _EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", "blast", "blasts", "burn", "burns",
                  "smoke", "smokes", "steam", "steams", "glow", "glows", "shimmer", "shimmers", "spark", "sparks"}
@@ -77,7 +83,8 @@ _ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envel
 # a thing giving off an effect is its source: "the lantern gives off a thin smoke"
 _EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases",
           "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
-          "coughed", "snorts", "snorted", "spat", "puffed", "belched"}
+          "coughed", "snorts", "snorted", "spat", "puffed", "belched", "throwing", "spitting", "spewing",
+          "belching", "shedding", "showering", "spilling", "releasing", "puffing", "coughing"}
 _EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
 # what a character breathes, coughs or spits comes from the mouth: "Talos breathes out a plume of steam"
 _BREATH = {"breathes", "breathe", "breathed", "exhales", "exhaled", "coughs", "coughed", "sneezes", "sneezed",
@@ -145,6 +152,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     for k, t in enumerate(after):
         w = t.text
         if w in _ANCHOR_PREPS:
+            if k == 0 and prep in ("from", "out"):
+                continue  # "from under the truck", "out from behind the door": the phrase reads on
             break
         if w == "its" and k + 1 < len(after) and after[k + 1].text not in _BODY:
             # "rises from its pages": a part of the prop the line named last before the phrase
@@ -162,6 +171,9 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
                 body = "l_wrist"
             return body, owner, False
         if w in _SET and (_SET[w] != "ground" or prep in _GROUND_PREPS):
+            inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
+            if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
+                return f"prop:{inside[0].key}", None, False
             return _SET[w], None, False
         props = index.props.find(after[k:k + 2])
         if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
@@ -196,7 +208,10 @@ def _wrapped(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         return None
     obj = [tokens[j] for j in span if j > verb]
     obj = obj[:next((k for k, t in enumerate(obj) if t.text in _ANCHOR_PREPS), len(obj))]
-    return _thing(obj, index, names)
+    thing = _thing(obj, index, names)
+    if thing[0] is None and (index.places.find(obj) or {t.text for t in obj} & {"air", "room", "place"}):
+        return None  # "steam fills the kitchen": the whole set, which says nothing of where it starts
+    return thing
 
 
 def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
@@ -241,6 +256,9 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     elif prev in _BECOMES:
         verb = m.start - 1
     elif (held := _holding_word(tokens, m, first)) is not None:
+        right_before = [p for p in index.props.find(tokens[max(first, held - 3):held]) if p.end == held - max(first, held - 3)]
+        if tokens[held].text == "in" and right_before:
+            return f"prop:{right_before[-1].key}", None  # "strikes the anvil in a shower of sparks"
         return _thing(_subject(tokens, span, held), index, names)
     elif prev == "in" and m.start - 2 > first and tokens[m.start - 2].text == "up":
         verb = m.start - 2  # "goes up in flames"
@@ -248,7 +266,11 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         return None, None
     while verb > first and (tokens[verb - 1].text in _TURNING_VERBS or tokens[verb - 1].text.endswith("ly")):
         verb -= 1  # back over "bursts into", "goes up in", "catches", "faintly" to the subject
-    anchor, owner = _thing(_subject(tokens, span, verb), index, names)
+    subject = _subject(tokens, span, verb)
+    if [t.text for t in subject] == ["it"]:  # "Ada throws the bottle and it explodes": the last prop named
+        named = [p for p in index.props.find(tokens[:verb]) if tokens[p.start].sentence == tokens[verb].sentence]
+        return (f"prop:{named[-1].key}", None) if named else ("", None)
+    anchor, owner = _thing(subject, index, names)
     return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
 
 
@@ -315,6 +337,8 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
     # a fronted phrase frames the whole clause and outranks where the effect goes: "Behind them, a wall
     # of fire climbs into the sky"
     opener = [j for j, t in enumerate(tokens) if t.clause == clause - 1 and t.sentence == tokens[m.start].sentence]
+    if opener and tokens[opener[0]].text in _VAGUE_PLACE:
+        opener = opener[1:]  # "Somewhere behind Omar, ..."
     framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in _ANCHOR_PREPS else []
     # before a verb that blows something up stands the thing blown up, with its own place ("the lantern on the table")
     before_word = [] if tokens[m.start].text in _BLOWS_UP else [j for j in span if j < m.start]
@@ -334,6 +358,8 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
     for j in order:
         if j == m.end and tokens[j].text == "of":
             continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
+        if tokens[j].text in _GOALS:
+            continue  # "drifts toward the window": where it heads, not where it is
         if tokens[j].text in _ANCHOR_PREPS:
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
@@ -356,10 +382,19 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
         if lit_thing in _SET.values():
             return lit_thing, None, False
     if said_of[0] is None and not (as_object or from_unknown):
-        beside = _prop_beside(tokens, m, index)
+        beside = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
         if beside:
             return f"prop:{beside}", None, False
     return fallback
+
+
+def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "As the engine coughs, black smoke rolls out from under the truck": an effect nothing in its
+    clause places comes from the one prop of its sentence that is known to give it off."""
+    sentence = tokens[m.start].sentence
+    sources = set(index.vocab.sources.get(m.key, ()))
+    found = {p.key for p in index.props.find([t for t in tokens if t.sentence == sentence])} & sources
+    return found.pop() if len(found) == 1 else None
 
 
 def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
@@ -369,7 +404,9 @@ def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str |
     clause, sentence = tokens[m.start].clause, tokens[m.start].sentence
     for near in (clause - 1, clause + 1):
         words = [t for t in tokens if t.clause == near and t.sentence == sentence]
-        props = {p.key for p in index.props.find(words)}
+        # a prop a phrase places something on is where it stands, not what acts: "rattles on the table"
+        props = {p.key for p in index.props.find(words)
+                 if not (p.start >= 2 and words[p.start - 2].text in _RESTS_ON and words[p.start - 1].text == "the")}
         if len(props) == 1:
             return props.pop()
         if words:
@@ -380,6 +417,8 @@ def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str |
 def _compared(tokens: list[Token], m: Match) -> bool:
     """The effect is what something is likened to: "like" up to two words before it in its clause."""
     clause = tokens[m.start].clause
+    if m.start >= 2 and tokens[m.start - 2].text == "as" and tokens[m.start - 1].text in ("a", "an"):
+        return True  # "quick as a spark"
     return any(tokens[j].text == "like" and tokens[j].clause == clause for j in range(max(0, m.start - 3), m.start))
 
 
@@ -445,6 +484,9 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "the cannon fires", "they open fire": a shot, not flames
         if kind == EffectKind.sparks and m.end < len(tokens) and tokens[m.end].text == "of":
             continue  # "a spark of hope"
+        if kind == EffectKind.splash and any(n.start == m.end + 1 and n.key != m.key for n in found) \
+                and tokens[m.end].text == "of":
+            continue  # "a spray of sparks": the shape of another effect
         if _compared(tokens, m):
             continue  # "magic swirls in the cup like silver smoke": a likeness, not smoke
         if kind == EffectKind.explosion and {t.text for t in tokens[:m.start] if t.clause == clause} & _WATER:

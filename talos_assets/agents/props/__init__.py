@@ -16,6 +16,7 @@ from talos_assets.agents.props.catalog import (
     prop_from_file,
     prop_paths,
     prop_rows,
+    prop_sources,
     prop_vocabulary,
 )
 from talos_assets.agents.props.gallery import prop_cell, prop_gallery
@@ -57,6 +58,7 @@ __all__ = [
     "prop_gallery",
     "prop_paths",
     "prop_rows",
+    "prop_sources",
     "prop_vocabulary",
     "stage_props",
     "to_rig",

@@ -86,6 +86,19 @@ def prop_vocabulary(extra_dirs: Sequence[Path | str] = ()) -> dict[str, list[str
     return out
 
 
+def prop_sources(extra_dirs: Sequence[Path | str] = ()) -> dict[str, list[str]]:
+    """{effect kind: the prop ids whose files say they give it off} (user props' `gives_off`)."""
+    out: dict[str, list[str]] = {}
+    for pid in available_props(extra_dirs):
+        try:
+            kinds = load_prop(pid, extra_dirs).gives_off
+        except ValueError:
+            continue
+        for kind in kinds:
+            out.setdefault(kind.value, []).append(pid)
+    return out
+
+
 def prop_rows(extra_dirs: Sequence[Path | str] = ()) -> list[dict[str, object]]:
     """One row per available prop for `talos props`: id, holdable, placement, source (built-in or the file), words.
 

@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from talos_assets.agents.key_animation.rig import JointSpec, LineWeights, PartSpec, RegionName, Rig
+from talos_assets.spec import EffectKind
 
 # The one bone of a prop rig: its root sits on the prop's anchor, angle 0 = upright.
 PROP_BONE = "body"
@@ -68,6 +69,9 @@ class PropSpec(BaseModel):
     placement: Literal["ground", "sky", "wall"] = "ground"
     elevation: float = Field(0.0, ge=0.0, le=3.0, description="wall props: anchor height above the ground, character heights")
     words: list[str] = Field(default_factory=list, description="extra words that name it in a story (user props)")
+    gives_off: list[EffectKind] = Field(default_factory=list, description=(
+        "effects it is known to give off (a stove: smoke, steam): where such an effect comes from when a "
+        "line names this prop and places the effect nowhere (user props; the built-ins' are in world_words.yaml)"))
     lines: LineWeights = Field(default_factory=LineWeights)
     parts: list[PropPart] = Field(..., min_length=1)
 
