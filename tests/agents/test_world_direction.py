@@ -246,6 +246,17 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The blade bites the anvil in a spray of sparks.", "sparks", "prop:anvil", False),
     ("A drop of magic glimmers in the water inside the bottle.", "magic", "prop:bottle", False),
     ("Pip's breath steams in the cold.", "steam", "head", False),
+    # "it" is the prop acted on, not the one a phrase rests it on; a fronted phrase frames the sentence;
+    # a left limb; a relative clause's "which" is the thing before it
+    ("Mira holds the book above the lamp until it bursts into flames.", "fire", "prop:book", False),
+    ("The kite sits on the bench and smoke curls from its tail.", "smoke", "prop:kite", False),
+    ("The kettle sits on the bench and steam curls from its spout.", "steam", None, False),
+    ("Behind Pip, an engine coughs and spits out a puff of black smoke.", "smoke", None, True),
+    ("Sparks dance along Mira's left arm.", "sparks", "l_elbow", False),
+    ("The storm hits the lantern, which spits sparks onto the road.", "sparks", "prop:lantern", False),
+    ("The fire in the barn had been put out.", None, None, False),  # ended
+    ("Pip pokes the cold ashes of the bonfire.", None, None, False),  # no flame left
+    ("Dust blows up from the dry road.", "dust", "ground", False),  # carried, not blown apart
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects
@@ -266,6 +277,12 @@ def test_likenesses_and_verbs_are_not_the_world(text, reads):
     line = _line(text)
     weather = line.setting.weather.value if line.setting.weather else None
     assert {"weather": weather, "effects": [e.kind.value for e in line.effects]} == reads
+
+
+def test_an_effect_listed_after_another_shares_its_source():
+    line = _line("The lantern rattles, then explodes in a cloud of glass and sparks.")
+    assert sorted((e.kind.value, e.anchor) for e in line.effects) == [("explosion", "prop:lantern"),
+                                                                      ("sparks", "prop:lantern")]
 
 
 def test_a_ball_of_fire_is_no_ball():

@@ -68,6 +68,9 @@ _ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 _FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
 # "on the road" is where an effect starts; "above the street" is not the ground
 _GOALS = {"toward", "towards"}
+_OUT_OF_UNKNOWN = {"from", "out", "between", "inside", "off"}
+_CONJUNCTIONS = {"until", "when", "as", "while", "before", "after", "because", "so", "if", "once", "till"}
+_BLOWN = {"wind", "breeze", "gust", "gale", "sand", "snow", "leaves", "dirt"}
 _RESTS_ON = {"on", "upon", "under", "beside", "by", "near", "against"}
 _VAGUE_PLACE = {"somewhere", "just", "right", "far", "high", "deep", "low", "close"}
 _GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of", "to", "through"}
@@ -157,9 +160,9 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             break
         if w == "its" and k + 1 < len(after) and after[k + 1].text not in _BODY:
             # "rises from its pages": a part of the prop the line named last before the phrase
-            named = [p for p in index.props.find(tokens[:j]) if p.end <= j]
+            named = _antecedent(tokens, j, index)
             if named:
-                return f"prop:{named[-1].key}", None, False
+                return f"prop:{named}", None, False
             if any(t.text in _IMPLEMENTS for t in tokens[:j]):
                 return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
         if w.endswith("'s") and name_of(w, names):
@@ -167,8 +170,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             continue
         body = _BODY.get(w)
         if body and (owner or any(a.text in OWNERS for a in after[:k])):
-            if w in ("hand", "hands", "palm", "wrist") and k and after[k - 1].text == "left":
-                body = "l_wrist"
+            if body.startswith("r_") and k and after[k - 1].text == "left":
+                body = "l_" + body[2:]  # "her left arm"
             return body, owner, False
         if w in _SET and (_SET[w] != "ground" or prep in _GROUND_PREPS):
             inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
@@ -190,6 +193,8 @@ def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) ->
             owner = name_of(w, names)
             continue
         if w in _BODY and _BODY[w] != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
+            if _BODY[w].startswith("r_") and k and words[k - 1].text == "left":
+                return "l_" + _BODY[w][2:], owner
             return _BODY[w], owner
         if w in _SET:
             return _SET[w], None
@@ -222,6 +227,8 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
         if w in _EMITS or _EMIT_PARTICLES.get(w) == nxt:
             subject = _subject(tokens, span, j)
+            if [t.text for t in subject] in (["which"], ["that"]):  # "the lamppost, which showers sparks"
+                subject = _clause_before(tokens, j)
             if w in _BREATH and subject and (name_of(subject[-1].text, names) or subject[-1].text in _PRONOUNS):
                 return "head", name_of(subject[-1].text, names)
             return _thing(subject, index, names)
@@ -267,9 +274,11 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     while verb > first and (tokens[verb - 1].text in _TURNING_VERBS or tokens[verb - 1].text.endswith("ly")):
         verb -= 1  # back over "bursts into", "goes up in", "catches", "faintly" to the subject
     subject = _subject(tokens, span, verb)
+    while subject and subject[0].text in _CONJUNCTIONS:
+        subject = subject[1:]
     if [t.text for t in subject] == ["it"]:  # "Ada throws the bottle and it explodes": the last prop named
-        named = [p for p in index.props.find(tokens[:verb]) if tokens[p.start].sentence == tokens[verb].sentence]
-        return (f"prop:{named[-1].key}", None) if named else ("", None)
+        named = _antecedent(tokens, verb, index)
+        return (f"prop:{named}", None) if named else ("", None)
     anchor, owner = _thing(subject, index, names)
     return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
 
@@ -298,13 +307,30 @@ def _holding_word(tokens: list[Token], m: Match, first: int) -> int | None:
     return None
 
 
+def _antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | None:
+    """The prop "it" or "its" at `at` stands for: the last one named before it in the sentence that
+    is not where something rests ("holds the letter over the candle until it catches fire": the letter;
+    "the teapot sits on the table ... its spout": not the table)."""
+    sentence = tokens[at].sentence
+    named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence]
+    acting = [p for p in named if not (p.start >= 1 and tokens[p.start - 1].text in PREPOSITIONS)
+              and not (p.start >= 2 and tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
+                       and tokens[p.start - 2].text in PREPOSITIONS)]
+    return acting[-1].key if acting else None
+
+
 def _subject(tokens: list[Token], span: list[int], verb: int) -> list[Token]:
     """The words before the verb at `verb` in its clause; when the clause opens on the verb ("...
     sputters and bursts into flames"), the clause before it up to its first preposition."""
     subject = [tokens[j] for j in span if j < verb and tokens[j].text not in ("and", "then")]
-    if subject:
-        return subject
-    before = [t for t in tokens if t.clause == tokens[verb].clause - 1 and t.sentence == tokens[verb].sentence]
+    return subject or _clause_before(tokens, verb)
+
+
+def _clause_before(tokens: list[Token], verb: int) -> list[Token]:
+    """The clause before the one of `verb`, in its sentence, up to its first preposition."""
+    sentence, clause = tokens[verb].sentence, tokens[verb].clause
+    earlier = [t.clause for t in tokens if t.sentence == sentence and t.clause < clause]
+    before = [t for t in tokens if earlier and t.clause == max(earlier) and t.sentence == sentence]
     return before[:next((k for k, t in enumerate(before) if t.text in _ANCHOR_PREPS), len(before))]
 
 
@@ -336,7 +362,8 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
               or (tokens[j].text == "out" and j + 1 < len(tokens) and tokens[j + 1].text == "of")]
     # a fronted phrase frames the whole clause and outranks where the effect goes: "Behind them, a wall
     # of fire climbs into the sky"
-    opener = [j for j, t in enumerate(tokens) if t.clause == clause - 1 and t.sentence == tokens[m.start].sentence]
+    sentence = [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence]
+    opener = [j for j in sentence if tokens[j].clause == tokens[sentence[0]].clause < clause]
     if opener and tokens[opener[0]].text in _VAGUE_PLACE:
         opener = opener[1:]  # "Somewhere behind Omar, ..."
     framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in _ANCHOR_PREPS else []
@@ -391,7 +418,10 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
 def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
     """ "As the engine coughs, black smoke rolls out from under the truck": an effect nothing in its
     clause places comes from the one prop of its sentence that is known to give it off."""
-    sentence = tokens[m.start].sentence
+    sentence, clause = tokens[m.start].sentence, tokens[m.start].clause
+    rest = [t for t in tokens[m.end:] if t.clause == clause]
+    if any(t.text in _OUT_OF_UNKNOWN for t in rest[:-1]):
+        return None  # "smoke creeps out between them": it comes from something the line names otherwise
     sources = set(index.vocab.sources.get(m.key, ()))
     found = {p.key for p in index.props.find([t for t in tokens if t.sentence == sentence])} & sources
     return found.pop() if len(found) == 1 else None
@@ -412,6 +442,14 @@ def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str |
         if words:
             return None
     return None
+
+
+def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
+    """The effect closes a short "and ..." clause of the sentence the last effect was read in: "explodes
+    in a shower of springs and sparks" lists it with what came before."""
+    clause = [t for t in tokens if t.clause == tokens[m.start].clause]
+    return tokens[m.start].sentence == sentence and clause[0].text in ("and", "or") and len(clause) <= 4 \
+        and clause[-1] is tokens[m.end - 1]
 
 
 def _compared(tokens: list[Token], m: Match) -> bool:
@@ -453,7 +491,9 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     before = tokens[m.start - 1].text if m.start else ""
     if word in ("flame", "flames") and before in _LIGHT_THINGS:
         return True  # "the candle flame": the light itself
-    if word == "flame" and words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady"}:
+    if kind == EffectKind.fire and (before in ("cold", "dead") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
+        return True  # "the cold ashes of the campfire", "a dead fire": no flame left
+    if word == "flame" and words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady", "light"}:
         return True  # "the flame burns bright": a light burning, not a fire
     if word in ("burn", "burns", "burning") and words & _BODY_HEAT:
         return True
@@ -469,6 +509,7 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
 def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]) -> list[EffectReading]:
     """The effects a line names (one per kind and clause), with anchor and strength."""
     out: list[EffectReading] = []
+    out_sentence = -1
     seen: set[tuple[str, int]] = set()
     found = _EFFECTS.find(tokens)
     for m in found:
@@ -490,9 +531,15 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         if _compared(tokens, m):
             continue  # "magic swirls in the cup like silver smoke": a likeness, not smoke
         if kind == EffectKind.explosion and {t.text for t in tokens[:m.start] if t.clause == clause} & _WATER:
-            continue  # "the sea explodes against the rocks": a splash ("a blast lights up the sea" is a blast)
+            continue
+        if kind == EffectKind.explosion and tokens[m.start].text in ("blows", "blew") and m.start > 0 \
+                and (tokens[m.start - 1].text in _BLOWN or any(n.end == m.start for n in found)):
+            continue  # "dust blows up from the road", "the wind blows up": carried, not blown apart  # "the sea explodes against the rocks": a splash ("a blast lights up the sea" is a blast)
         seen.add((kind.value, clause))
         anchor, who, behind = _anchor(tokens, m, index, names)
+        if out and _listed_after(tokens, m, out_sentence) and not (anchor or behind):
+            anchor, who, behind = out[-1].anchor, out[-1].character, out[-1].behind  # "of springs and sparks"
+        out_sentence = tokens[m.start].sentence
         sentence_words = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
         if anchor is None and not behind and kind in (EffectKind.dust, EffectKind.splash) and sentence_words & _KICKS:
             anchor = "ground"  # "Pip kicks up dust"

@@ -33,9 +33,11 @@ PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "acr
                 "around", "above", "below", "beneath", "behind", "off", "against", "beyond", "among"}
 _ENDINGS = {"stopped", "stops", "stop", "ceased", "ceases", "ended", "ends", "passed", "passes", "cleared",
             "clears", "lifted", "lifts", "died", "dies", "faded", "fades", "melted", "melts", "eased", "eases",
-            "subsided", "subsides", "gone", "over", "out", "vanished", "vanishes", "dropped", "drops", "finished"}
+            "subsided", "subsides", "gone", "over", "out", "vanished", "vanishes", "dropped", "drops", "finished",
+            "extinguished", "doused", "smothered"}
 _ENDING_SKIP = {"had", "has", "have", "was", "is", "finally", "already", "just", "now", "long", "since", "slowly",
-                "at", "last", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned"}
+                "at", "last", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned", "been", "put",
+                "were", "are"}
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,12 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
     if end >= len(tokens):
         return False
     clause = tokens[end - 1].clause
+    if tokens[end].text in PREPOSITIONS:  # "the fire in the barn had been put out": past the phrase
+        stop = next((j for j in range(end + 1, min(len(tokens), end + 5))
+                     if tokens[j].text in _AUXILIARIES or tokens[j].clause != clause), None)
+        if stop is None or tokens[stop].clause != clause:
+            return False
+        end = stop
     for j in range(end, min(len(tokens), end + window)):
         t = tokens[j]
         if t.clause != clause:
