@@ -10,7 +10,8 @@
   examples/lighthouse_keepers.fountain and on every examples/*.fountain (each action paragraph and
   dialogue line a beat, as Prism directs it, with the parenthetical read before the line).
 - The held-out part split by where its lines came from: the first 259 lines, and the second batch of
-  160 plain lines (`batch: s4`, written in one go before Prism read any of them); and a confusion
+  160 plain lines (`batch: s4`, written in one go before Prism read any of them), the later batches
+  (`s8`; `s11` and `s12`, each written by a helper that never saw Prism's code); and a confusion
   matrix (label x emotion read) per half, as counts only.
 Prints a table and writes bench/results/emotion_eval.json. Usage: `python bench/emotion_eval.py
 [--errors train]` (lists the misread tuning lines; the held-out lines are never listed).
@@ -68,7 +69,11 @@ def score(items: list[dict]) -> dict:
            "test/batch s4": acc(lambda r: r["split"] == "test" and r.get("batch") == "s4"),
            "train/batch s4": acc(lambda r: r["split"] == "train" and r.get("batch") == "s4"),
            "test/batch s8": acc(lambda r: r["split"] == "test" and r.get("batch") == "s8"),
-           "train/batch s8": acc(lambda r: r["split"] == "train" and r.get("batch") == "s8")}
+           "train/batch s8": acc(lambda r: r["split"] == "train" and r.get("batch") == "s8"),
+           "test/batch s11": acc(lambda r: r["split"] == "test" and r.get("batch") == "s11"),
+           "train/batch s11": acc(lambda r: r["split"] == "train" and r.get("batch") == "s11"),
+           "test/batch s12": acc(lambda r: r["split"] == "test" and r.get("batch") == "s12"),
+           "train/batch s12": acc(lambda r: r["split"] == "train" and r.get("batch") == "s12")}
     for g in ("original", "plain dialogue", "plain action", "context"):
         out[f"test/{g}"] = acc(lambda r, g=g: r["split"] == "test" and group(r) == g)
     recall = {}  # held-out recall per label (counts only: the held-out lines are never listed)

@@ -99,7 +99,8 @@ def _held_out_scores():
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
     """Floors just under the figures measured with the dialogue acts (0.775 on 129 held-out lines, 45 of
     them from the second batch of plain lines; it was 0.667 on those 129 lines before; 0.771 on 153 with
-    session 8's 24 held-out lines)."""
+    session 8's 24 held-out lines; 0.754 on 211 with session 11's two blind batches, whose held-out parts
+    read 0.821 and 0.500)."""
     items, accuracy, fallback = _held_out_scores()
     assert len(items) >= 120 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
     assert sum(i.get("batch") == "s4" for i in items) >= 40  # the second batch, written before it was read
@@ -107,8 +108,8 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.771 < 0.85 (plain action lines and quiet "
-                          "sadness read as calm are the gap)", strict=False)
+@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.754 < 0.85 on 211 lines; lines written blind by "
+                          "helpers score 0.45-0.57 before their tuning part is learnt", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
     _, accuracy, _ = _held_out_scores()
     assert accuracy >= 0.85, f"held-out accuracy {accuracy:.3f}"
@@ -140,6 +141,13 @@ def test_screenplay_lines_rarely_fall_back_in_context():
     ("Ugh. The pump is jammed again.", Emotion.anger),                  # interjection
     ("Rosa lays a place at the empty chair, as she does every night.", Emotion.sadness),  # someone absent
     ("He polishes the silver locket and puts it away.", Emotion.sadness),  # a keepsake handled
+    # situations from the blind batches' tuning parts (new wording here)
+    ("The kitchen feels enormous without her humming.", Emotion.sadness),  # absence
+    ("The radio dies just as the footsteps reach the landing.", Emotion.fear),  # a light or machine fails
+    ("The stranger is still behind them, two streets later.", Emotion.fear),  # "still" is not stillness here
+    ("Ada sees red when the twins spill paint on her map.", Emotion.anger),  # an idiom
+    ("Omar refuses to give up and swims for the buoy again.", Emotion.determination),
+    ("The lanterns drift up as far as Mira can see.", Emotion.awe),
 ])
 def test_dialogue_acts_name_the_emotion_of_plain_lines(line, emotion):
     affect = analyze_affect(line)

@@ -133,6 +133,8 @@ def _evidence(text: str, words: list[str]) -> list[_Item]:
         if i in used or not w[0].isalpha():
             continue
         lm = lemma(w)
+        if lm == "still" and not _motionless(words, i):
+            continue  # "the man is still behind her": an adverb of time, not stillness
         if lm is not None:
             emo, weight, vad = AFFECT_LEXICON[lm]
             weight = weight if emo is not None else 0.5 * abs(vad[0])  # a mood word: valence-only evidence
@@ -142,6 +144,18 @@ def _evidence(text: str, words: list[str]) -> list[_Item]:
         if v is not None:
             items.append(_Item(None, 0.5 * abs(v), vader_vad(v), i, "vader", w))
     return items
+
+
+_POSTURES = {"stand", "stands", "stood", "sit", "sits", "sat", "lie", "lies", "lay", "stay", "stays", "stayed", "keep",
+             "keeps", "kept", "hold", "holds", "held", "hang", "hangs", "hung", "perfectly", "very", "so", "completely",
+             "quite", "grow", "grows", "grew", "fall", "falls", "fell", "go", "goes", "went", "the", "a"}
+
+
+def _motionless(words: list[str], i: int) -> bool:
+    """ "still" as stillness ("she stands still", "the still water", "the house is still."), not as
+    "even now" ("is still behind her", "still makes too much soup")."""
+    nxt = words[i + 1] if i + 1 < len(words) else "."
+    return not nxt[0].isalpha() or (i > 0 and words[i - 1] in _POSTURES)
 
 
 def _match_phrase(phrase: tuple[str, ...], forms: list[list[str]], i: int) -> range | None:

@@ -26,17 +26,20 @@ EXTRA_CUES: dict[Emotion, str] = {
         favourite favorite treat cheer best twirl whoop pancake cookie chocolate pie cupcake lemonade dessert
         sundae icecream fair carnival""",
     Emotion.sadness: """farewell gone grave funeral coffin wreath widow orphan memory photograph faded wilted
-        withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears""",
+        withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears
+        hospice""",
     Emotion.anger: """lie liar cheat steal thief stole traitor coward idiot fool stupid useless yank jab fist hiss
-        sneer jeer mock smirk spat fling lied""",
+        sneer jeer mock smirk spat fling lied crush slash""",
     Emotion.fear: """locked trapped watched noise howl knife blade poison pale gulp clutch cling huddle crouch peek
-        peer flicker blackout intruder stranger creak scratch following""",
+        peer flicker blackout intruder stranger creak scratch following stampede trample oxygen emergency plummet""",
     Emotion.surprise: """gape stare reveal overnight blink wink""",
     Emotion.calm: """fireplace hearth pillow porch knit reading fishing chirp evening afternoon chimney soup bread
         bake sweep sway tick rest""",
-    Emotion.determination: """haul heave finish fix repair mend rebuild save rescue protect defend guard dig""",
+    Emotion.determination: """haul heave finish fix repair mend rebuild save rescue protect defend guard dig sandbag
+        application""",
     Emotion.awe: """rainbow sunrise sunset dragon golden crystal jewel tower palace valley canyon ocean waterfall
-        summit universe planet overhead million whale world king queen throne legend legendary forever""",
+        summit universe planet overhead million whale world king queen throne legend legendary forever rocket
+        saturn jupiter nebula""",
 }
 
 # Idioms read as units (phrase -> emotion, weight), with '*' for any one word.
@@ -72,6 +75,7 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     (("hold", "back"), Emotion.determination, 0.7),
     (("you'll", "regret"), Emotion.anger, 1.5), (("you'll", "be", "sorry"), Emotion.anger, 1.5),
     (("too", "quiet"), Emotion.fear, 1.5), (("through", "grit", "teeth"), Emotion.anger, 1.5),
+    (("teeth", "bare"), Emotion.anger, 1.0),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -127,6 +131,62 @@ _P += [
     (r"\b(come on|let's go|let's do (it|this)|move out|stay with me)\b", Emotion.determination, 0.7),
     (r"\b(good (morning|evening|night)|sleep well|rest now|easy now|there's plenty|no hurry)\b", Emotion.calm, 0.7),
     (r"\b(storm|rain|danger|worst|fever|war)( has| is|'s)? (passed|over|gone|ended)\b", Emotion.calm, 1.0),
+]
+# Situations that need more than a word, from the lines of a helper who never saw these rules
+# (session 11's blind batch, tuning part): absence and a life packed away; a machine or light that
+# fails at the wrong moment; the impossible; a dare; persistence counted; a crowd's roar.
+_P += [
+    (r"\bwithout (his|her|their|my|your|our|him|them)\b", Emotion.sadness, 1.0),
+    (r"\b(her|his|their|my|your) (\w+'s )?last (\w+ )?(voicemail|message|letter|words|gift|photo|drawing|call)\b",
+     Emotion.sadness, 1.0),
+    (r"\b(somebody|someone|something) (is )?(in|inside|outside|downstairs|upstairs) (the )?(house|room|attic|cellar|"
+     r"basement|hall|door|window)?\b|\bplease send\b|\btries the (handle|door|lock|latch)\b", Emotion.fear, 1.0),
+    (r"\bnever seen\b|\bhow did (they|we|anyone|people) ever\b", Emotion.awe, 1.0),
+    (r"\bsteps? back (in|into|through)\b|\bback into the (ring|fight|fray|game|race)\b", Emotion.determination, 1.0),
+    (r"\byou (fire|fired|sack|sacked|dump|dumped|replace|replaced) me\b", Emotion.anger, 1.5),
+    (r"\bturns? into an? \w+", Emotion.surprise, 0.7),
+    # session 11's second blind batch (s12), tuning part: idioms, danger close by, loss told plainly,
+    # blame asked as a question, wonder without end, refusing to yield
+    (r"\bover the moon\b|\bmy first \w+ ever\b|\bfirst (\w+ )?ever\b", Emotion.joy, 1.5),
+    (r"\bsees? red\b|\bsnaps? (his|her|their|the) \w+ in (two|half)\b|\byou still (took|won|got|did|went|kept)\b"
+     r"|\bwho (left|broke|took|ate|moved|did this|was it)\b", Emotion.anger, 1.5),
+    (r"\btaken aback\b|\bto (everyone's|everybody's|her|his|their|our) (astonishment|amazement)\b", Emotion.surprise, 1.5),
+    (r"\bcan't hold on\b|\b(rope|line|cable)('s| is) fraying\b|\bunder the bed\b"
+     r"|\bthere's (a|some) (man|woman|someone|somebody|figure|thing) (standing|outside|in|at|watching|looking)\b"
+     r"|\blooking (at|in|through) (my|our|the) window\b", Emotion.fear, 1.5),
+    (r"\bit's spread\b|\bwanted to hear your voice\b|\blong after\b|\bwhere (his|her|their|the) \w+ (stood|used to|once)\b",
+     Emotion.sadness, 1.0),
+    (r"\bas far as (\w+ )?(can|could) see\b|\bevery colou?r\b|\blit up from (inside|within)\b|\bbillion years\b",
+     Emotion.awe, 1.0),
+    (r"\brefus\w* to (back down|give up|quit|stop|yield|leave)\b|\b(won't|will not|never) back down\b"
+     r"|\b(not|never) (abandoning|leaving|giving up on) (her|him|them|you|it)\b|\bkeep (the \w+ )?(running|going|pumping)\b"
+     r"|\bi'll \w+ (on )?(them|it) again\b", Emotion.determination, 1.5),
+    (r"\b(late|dead) (husband|wife|mother|father|mum|mom|dad|son|daughter|friend|brother|sister|grand\w+)\b",
+     Emotion.sadness, 1.0),
+    (r"\bkinder to\b|\bto let (her|him|them) go\b|\b(been|was|were) sold\b|\bboarded[- ]up\b|\bclosed down\b",
+     Emotion.sadness, 1.0),
+    (r"\bstill (make|makes|set|sets|cook|cooks|buy|buys|lay|lays|pour|pours) (too much|two|an extra|enough)\b",
+     Emotion.sadness, 1.0),
+    (r"\bshoulders (shaking|shake|shook)\b", Emotion.sadness, 1.0),
+    (r"\b(won't|refuses to|will not|doesn't|does not) (open|start|budge|stop|work|respond)\b"
+     r"|\b(aren't|isn't|is not|are not|stopped|stops) working\b", Emotion.fear, 1.0),
+    (r"\b(flashlight|torch|lamp|lantern|light|lights|candle|radio|engine) (dies|died|goes out|went out|cuts out|fails)\b",
+     Emotion.fear, 1.0),
+    (r"\b(still|is|are) behind (her|him|them|me|us)\b|\b(eyes )?squeezed shut\b|\bwarning (bell|siren|light)s?\b",
+     Emotion.fear, 1.0),
+    (r"\binstead of\b|\b(his|her|their|my|your) own (name|face|voice|handwriting)\b|\bexact (face|copy|double)\b",
+     Emotion.surprise, 0.7),
+    (r"\bsay (it|that) (again|to my face)\b|\band now you want\b", Emotion.anger, 1.5),
+    (r"\b(hammers|bangs|pounds|hammer|bang|pound) on (the|his|her|their|my|a)\b[^.]*\bdoor\b", Emotion.anger, 1.0),
+    (r"\b(twentieth|thirtieth|fortieth|fiftieth|hundredth|\w+ty-(first|second|third|fourth|fifth))\b",
+     Emotion.determination, 0.7),
+    (r"\bhold (this|the) (line|levee|gate|door|bridge|wall|pass)\b|\bput me (back )?in\b|\bplay through\b"
+     r"|\bwill say yes\b|\blearning to \w+ at\b", Emotion.determination, 1.0),
+    (r"\bbest (summer|day|night|birthday|holiday|news|thing|year)\b|\blaughed (this|so) hard\b|\b(shiny|brand) new\b"
+     r"|\b(crowd|fans|audience|stadium|stands) (roars|roar|erupts|erupt|goes wild)\b", Emotion.joy, 1.5),
+    (r"\b(stretch|stretches|stretching) (all the way )?to the horizon\b"
+     r"|\bfills? the (entire|whole) (window|sky|horizon|view|screen)\b", Emotion.awe, 1.0),
+    (r"\bcome (and )?sit with me\b|\bdishes are done\b|\bbaby's (down|asleep)\b", Emotion.calm, 1.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
