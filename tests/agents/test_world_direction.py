@@ -257,6 +257,15 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The fire in the barn had been put out.", None, None, False),  # ended
     ("Pip pokes the cold ashes of the bonfire.", None, None, False),  # no flame left
     ("Dust blows up from the dry road.", "dust", "ground", False),  # carried, not blown apart
+    # a plural prop's base-form verb; "is still steaming"; a blown-up prop outranks the one it rests on;
+    # a noun compound is a thing; smoke hanging where the set shows nothing takes no prop beside it
+    ("The lanterns smoke in the cellar.", "smoke", "prop:lantern", False),
+    ("The cup by Ben's bed is still steaming.", "steam", "prop:cup", False),
+    ("The bottle of ale explodes on the bench.", "explosion", "prop:bottle", False),
+    ("Mira knocks over the ink bottle on the desk.", None, None, False),
+    ("The fire in the hall was put out hours ago.", None, None, False),
+    ("Ben opens the door and smoke lingers among the rafters.", "smoke", None, False),
+    ("A gust lifts dust off the dunes.", "dust", "ground", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects

@@ -22,7 +22,7 @@ from talos_assets.spec import EffectKind
 EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.fire: ["fire", "flame", "blaze", "blazing", "burn", "burning", "inferno", "ablaze", "campfire",
                       "bonfire", "on fire", "fireball", "wildfire", "firestorm"],
-    EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky"],
+    EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky", "smoulder", "smouldering", "smolder", "smoldering"],
     EffectKind.dust: ["dust", "dusty", "dust cloud"],
     EffectKind.steam: ["steam", "steaming", "steamy", "vapour", "vapor"],
     EffectKind.sparks: ["spark", "ember", "sparking"],
@@ -61,7 +61,7 @@ _SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "ho
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
-        "ice": "ground", "deck": "ground",
+        "ice": "ground", "deck": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 _ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
@@ -69,6 +69,9 @@ _FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing",
 # "on the road" is where an effect starts; "above the street" is not the ground
 _GOALS = {"toward", "towards"}
 _OUT_OF_UNKNOWN = {"from", "out", "between", "inside", "off"}
+_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "my", "your", "our", "this", "that"}
+_STANDS_AT = {"among", "amid", "under", "beneath", "between"}
+_STILL = {"still", "already", "now", "quietly", "gently", "slowly", "faintly", "just"}
 _CONJUNCTIONS = {"until", "when", "as", "while", "before", "after", "because", "so", "if", "once", "till"}
 _BLOWN = {"wind", "breeze", "gust", "gale", "sand", "snow", "leaves", "dirt"}
 _RESTS_ON = {"on", "upon", "under", "beside", "by", "near", "against"}
@@ -258,10 +261,13 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     word, first = tokens[m.start].text, span[0]
     prev = tokens[m.start - 1].text if m.start > first else ""
     as_noun = word in _NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start]))
-    if (word in _PREDICATES and not as_noun) or word in _BLOWS_UP or (prev == "to" and word in _BASE_PREDICATES):
+    plural_subject = word in _BASE_PREDICATES and prev.endswith("s") and any(
+        p.end == m.start - first for p in index.props.find(tokens[first:m.start]))  # "the torches smoke"
+    if (word in _PREDICATES and not as_noun) or word in _BLOWS_UP or (prev == "to" and word in _BASE_PREDICATES) \
+            or plural_subject:
         verb = m.start
-    elif prev in _BECOMES:
-        verb = m.start - 1
+    elif prev in _BECOMES or (prev in _STILL and m.start - 2 >= first and tokens[m.start - 2].text in _BECOMES):
+        verb = m.start - 1 if prev in _BECOMES else m.start - 2  # "the mug is still steaming"
     elif (held := _holding_word(tokens, m, first)) is not None:
         right_before = [p for p in index.props.find(tokens[max(first, held - 3):held]) if p.end == held - max(first, held - 3)]
         if tokens[held].text == "in" and right_before:
@@ -381,7 +387,7 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
                                              len(followed))], index, names)
         if thing and thing.startswith("prop:"):
             return thing, owner, False
-    from_unknown = False
+    from_unknown = unplaced = False  # unplaced: "smoke hangs among the shelves", where the set shows nothing
     for j in order:
         if j == m.end and tokens[j].text == "of":
             continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
@@ -391,11 +397,14 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = _target(tokens, j, index, names)
+            if hit[0] and hit[0].startswith("prop:") and (fallback[0] or "").startswith("prop:"):
+                return fallback  # "the flask explodes on the workbench": the flask, which rests there
             if hit[0] or hit[2]:
                 return hit
             # "from the heart of the clock" reads on to the clock; "spray from the waterfall" (the
             # effect's own noun phrase, before its verb) says what it is, not where it starts
             from_unknown = from_unknown or (j in source and j > m.end)
+            unplaced = unplaced or (j > m.end and tokens[j].text in _STANDS_AT and not _names_the_set(tokens, j, index))
     before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
     if len(before) == 2 and before[1] in _BODY and _BODY[before[1]] != "ground":  # "Mira's eyes glow"
         owner = name_of(before[0], names) if before[0].endswith("'s") else None
@@ -408,7 +417,7 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
         lit_thing = _thing([tokens[j] for j in span if j > lit], index, names)[0]
         if lit_thing in _SET.values():
             return lit_thing, None, False
-    if said_of[0] is None and not (as_object or from_unknown):
+    if said_of[0] is None and not (as_object or from_unknown or unplaced):
         beside = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
         if beside:
             return f"prop:{beside}", None, False
@@ -425,6 +434,12 @@ def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str 
     sources = set(index.vocab.sources.get(m.key, ()))
     found = {p.key for p in index.props.find([t for t in tokens if t.sentence == sentence])} & sources
     return found.pop() if len(found) == 1 else None
+
+
+def _names_the_set(tokens: list[Token], j: int, index: VocabularyIndex) -> bool:
+    """The phrase at preposition j names the set or the air ("in the cold air", "across the workshop")."""
+    phrase = [t for t in tokens[j + 1:j + 5] if t.clause == tokens[j].clause]
+    return bool(index.places.find(phrase)) or any(t.text in ("air", "room", "dark", "darkness", "night") for t in phrase)
 
 
 def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
@@ -493,7 +508,9 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
         return True  # "the candle flame": the light itself
     if kind == EffectKind.fire and (before in ("cold", "dead") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
         return True  # "the cold ashes of the campfire", "a dead fire": no flame left
-    if word == "flame" and words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady", "light"}:
+    sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    if word == "flame" and (words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady"}
+                            or sentence & {"wick", "light"}):  # "a small flame blooms and throws a warm light"
         return True  # "the flame burns bright": a light burning, not a fire
     if word in ("burn", "burns", "burning") and words & _BODY_HEAT:
         return True
@@ -528,6 +545,10 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         if kind == EffectKind.splash and any(n.start == m.end + 1 and n.key != m.key for n in found) \
                 and tokens[m.end].text == "of":
             continue  # "a spray of sparks": the shape of another effect
+        if tokens[m.start].text not in _ATTRIBUTIVE and any(
+                p.start == m.end and (p.end >= len(tokens) or tokens[p.end].text not in _DETERMINERS)
+                for p in index.props.find(tokens)):
+            continue  # "the ink bottle tips": a kind of thing, not the effect ("an explosion rocks the harbor" is one)
         if _compared(tokens, m):
             continue  # "magic swirls in the cup like silver smoke": a likeness, not smoke
         if kind == EffectKind.explosion and {t.text for t in tokens[:m.start] if t.clause == clause} & _WATER:

@@ -141,6 +141,7 @@ def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = 
     return False
 
 
+_PUT_OUT = {"put", "went", "burned", "burnt", "blown", "blew", "goes", "gone", "stamped", "snuffed"}
 _AUXILIARIES = {"had", "has", "have", "did", "does", "do", "was", "is", "were", "are", "would", "will", "could"}
 
 
@@ -173,7 +174,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
             return False
         if t.text in _ENDINGS:
             # "the storm is over" / "the fire went out", but not "fire over the village"
-            return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause
+            return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause \
+                or tokens[j - 1].text in _PUT_OUT  # "had been put out hours before"
         if t.text not in _ENDING_SKIP:
             return False
     return False
