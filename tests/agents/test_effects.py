@@ -248,6 +248,22 @@ def test_splash_droplets_arc_up_and_fall_back():
     assert m.any() and rgb[2] >= rgb[0]  # water, not fire
 
 
+def test_snow_from_one_thing_falls_from_it_and_snow_from_the_sky_fills_the_frame():
+    local = EffectSpec(kind=EffectKind.snow, source_x=0.3, source_y=0.4, anchor="prop:book")
+    f = _render([local], n_frames=24, width=256, height=144)[-1]
+    ys, xs = np.nonzero(f[..., 3] > 0.2)
+    assert len(xs) > 20 and f[..., :3].max() > 0.5  # white flakes
+    assert abs(np.median(xs) / 256 - 0.3) < 0.12 and np.median(ys) / 144 > 0.4 - 0.05  # around it, drifting down
+    assert (xs > 0.7 * 256).mean() < 0.02  # not across the frame
+    sky = _render([EffectSpec(kind=EffectKind.snow)], n_frames=4, width=256, height=144)[-1]
+    ys, xs = np.nonzero(sky[..., 3] > 0.2)
+    assert (xs < 0.3 * 256).any() and (xs > 0.7 * 256).any()
+    rain = _render([EffectSpec(kind=EffectKind.rain, source_x=0.6, source_y=0.3, anchor="r_wrist")], n_frames=16,
+                   width=256, height=144)[-1]
+    ys, xs = np.nonzero(rain[..., 3] > 0.1)
+    assert len(xs) and np.median(ys) / 144 > 0.3 and abs(np.median(xs) / 256 - 0.6) < 0.1  # it falls from the hand
+
+
 def test_steam_is_pale_and_gone_quickly_dust_stays_low_and_drifts():
     steam = _render([EffectSpec(kind=EffectKind.steam, source_x=0.5, source_y=0.85)], n_frames=8)[-1]
     rgb, m = _covered_rgb(steam, 0.1)

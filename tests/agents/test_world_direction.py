@@ -294,6 +294,16 @@ def test_an_effect_listed_after_another_shares_its_source():
                                                                       ("sparks", "prop:lantern")]
 
 
+def test_snow_out_of_a_thing_is_an_effect_there_not_the_sky():
+    plan = _prose("Mira opens the old book on the table and snow swirls out of it.")
+    shot = plan.shots[0]
+    assert [(e.kind.value, e.anchor) for e in shot.effects] == [("snow", "prop:book")]
+    assert shot.setting.weather.value != "snow"
+    line = _line("Snow falls on the village while Pip watches the rain from the window.")
+    assert line.setting.weather is not None and not line.effects  # the sky's, where it lands or is watched
+    assert [e.kind.value for e in _line("Sparks rain down from the lamp.").effects] == ["sparks"]
+
+
 def test_a_ball_of_fire_is_no_ball():
     line = _line("The barrel explodes in a ball of flame.")
     assert [p.prop for p in line.props] == ["barrel"]

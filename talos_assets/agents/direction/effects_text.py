@@ -34,6 +34,10 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.ink: ["ink", "inky"],
 }
 EFFECT_INDEX = _EFFECTS = PhraseIndex((w, k.value) for k, ws in EFFECT_WORDS.items() for w in ws)
+# snow and rain are the sky's unless the line names the one thing they come out of ("snow swirls out
+# of the open book", "rain falls from her palms")
+_FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("rain", "rain"), ("raindrop", "rain"),
+                       ("drizzle", "rain")])
 # verbs of a light doing its job: an effect only when nothing in the clause is a light
 _LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing"}
 _LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
@@ -138,6 +142,7 @@ class EffectReading:
     character: str | None = None  # the named owner of a joint or the one it is behind; None = the subject
     behind: bool = False
     strength: str = "normal"  # weak | normal | strong
+    clause: int = -1  # the clause of the line it was read in
 
 
 def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str, str]
@@ -161,6 +166,9 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             if k == 0 and prep in ("from", "out"):
                 continue  # "from under the truck", "out from behind the door": the phrase reads on
             break
+        if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
+            named = _antecedent(tokens, j, index)
+            return (f"prop:{named}" if named else None), None, False
         if w == "its" and k + 1 < len(after) and after[k + 1].text not in _BODY:
             # "rises from its pages": a part of the prop the line named last before the phrase
             named = _antecedent(tokens, j, index)
@@ -564,12 +572,38 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         sentence_words = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
         if anchor is None and not behind and kind in (EffectKind.dust, EffectKind.splash) and sentence_words & _KICKS:
             anchor = "ground"  # "Pip kicks up dust"
-        out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause)))
+        out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause))
+    out += _flurries(tokens, index, names)
     keyed = {}
     for e in out:  # the same effect named twice in a line ("fire ... flames") is one effect
         keyed.setdefault((e.kind, e.anchor, e.behind), e)
     placed = {e.kind for e in keyed.values() if e.anchor or e.behind}
     return [e for e in keyed.values() if e.anchor or e.behind or e.kind not in placed]
+
+
+_FLURRY_VERBS = {"falls", "fall", "fell", "falling", "swirls", "swirl", "swirled", "swirling", "pours", "poured",
+                 "pouring", "drifts", "drifted", "drifting", "spills", "spilled", "spilling", "drips", "dripped",
+                 "dripping", "tumbles", "tumbled", "rises", "rose", "blows", "blew", "flies", "flew", "streams",
+                 "streamed", "showers", "showered", "flutters", "fluttered", "whirls", "whirled", "sprinkles",
+                 "sprinkled", "spins", "spun", "bursts", "burst", "billows", "billowed", "erupts", "erupted"}
+_SHELTERS = {"prop:umbrella", "prop:house"}  # "rain drips from the umbrella" is still the sky's
+
+
+def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]) -> list[EffectReading]:
+    """Snow or rain said to come from or out of a prop or a character (not where it lands)."""
+    out = []
+    for m in _FLURRY.find(tokens):
+        clause = tokens[m.start].clause
+        words = {t.text for t in tokens if t.clause == clause}
+        moves = m.end < len(tokens) and tokens[m.end].text in _FLURRY_VERBS  # "snow swirls out of the book"
+        shed = any(t.text in _EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause)
+        if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
+                or not words & ({"from", "out", "off"} | _EMITS):
+            continue
+        anchor, who, behind = _anchor(tokens, m, index, names)
+        if (anchor and anchor not in _SET.values() and anchor not in _SHELTERS) or behind:
+            out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause))
+    return out
 
 
 def effect_strength(wording: str, arousal: float) -> float:

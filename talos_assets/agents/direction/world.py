@@ -13,7 +13,7 @@ spelling, else hills outdoors and a room indoors.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
@@ -285,5 +285,10 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     tokens = tokenize(text)
     # not places ("library windows"); effects are nouns too ("an explosion rocks the harbor")
     nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}
+    effects = read_effects(tokens, index, names)
+    flurries = {e.clause for e in effects if e.kind.value in ("snow", "rain")}
+    if flurries and setting.weather in (Weather.snow, Weather.rain) and all(
+            tokens[m.start].clause in flurries for m in _WEATHER.find(tokens)):
+        setting = replace(setting, weather=None)  # "snow falls from her palms": not the sky's
     return LineWorld(setting, read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns),
-                     read_effects(tokens, index, names))
+                     effects)

@@ -86,9 +86,11 @@ class ParticleSource:
         self.effect, self.color, self.aspect, self.track = effect, color, aspect, track
         s, sub_seed = effect.strength * k, seed * 7919 + 101 + index
         x, y = (track[0] if track is not None else (effect.source_x, effect.source_y))
-        if effect.kind == EffectKind.rain:
+        # rain and snow fill the frame unless the story names the one thing they come from
+        self.spread = effect.kind in (EffectKind.rain, EffectKind.snow) and effect.anchor is None
+        if self.spread and effect.kind == EffectKind.rain:
             self.system = Rain(aspect, sub_seed, strength=s, wind=0.15, color=color)
-        elif effect.kind == EffectKind.snow:
+        elif self.spread:
             self.system = Snow(aspect, sub_seed, strength=s, color=color)
         else:
             self.system = particle_source(effect.kind, x * aspect, y, s, sub_seed)
@@ -103,7 +105,7 @@ class ParticleSource:
         return self._pos
 
     def warm_up(self, dt: float, frame_dt: float, fps: int) -> None:
-        if self.effect.kind not in (EffectKind.rain, EffectKind.snow):  # those start spread over the frame
+        if not self.spread:  # rain and snow over the whole frame start spread over it
             for _ in range(round(PARTICLE_WARMUP * fps)):
                 self.system.step(frame_dt)
 
@@ -113,7 +115,7 @@ class ParticleSource:
         self.system.step(dt * substeps)
 
     def draw(self, width: int, height: int, fps: int, detail: np.ndarray | None = None) -> np.ndarray:
-        if self.effect.kind == EffectKind.splash:
+        if self.effect.kind == EffectKind.splash or not (self.spread or self.effect.kind == EffectKind.sparks):
             return self.system.draw(width, height, fps, self.color)
         if self.effect.kind == EffectKind.sparks:
             return self.system.draw(width, height, fps)
