@@ -266,6 +266,11 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The fire in the hall was put out hours ago.", None, None, False),
     ("Ben opens the door and smoke lingers among the rafters.", "smoke", None, False),
     ("A gust lifts dust off the dunes.", "dust", "ground", False),
+    # a hearth's fire lights the room; an emitter after a fronted phrase; what comes out of the body part
+    # the clause before names
+    ("The fire in the fireplace crackles all evening.", None, None, False),
+    ("Far out on the lake an old boat sends up sparks into the night.", "sparks", "prop:boat", False),
+    ("As Talos opens his hands, a blue mist of magic spills out.", "magic", "r_wrist", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects

@@ -75,6 +75,7 @@ _GOALS = {"toward", "towards"}
 _OUT_OF_UNKNOWN = {"from", "out", "between", "inside", "off"}
 _DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "my", "your", "our", "this", "that"}
 _STANDS_AT = {"among", "amid", "under", "beneath", "between"}
+_HEARTHS = {"hearth", "fireplace", "grate", "stove", "furnace", "brazier"}
 _STILL = {"still", "already", "now", "quietly", "gently", "slowly", "faintly", "just"}
 _CONJUNCTIONS = {"until", "when", "as", "while", "before", "after", "because", "so", "if", "once", "till"}
 _BLOWN = {"wind", "breeze", "gust", "gale", "sand", "snow", "leaves", "dirt"}
@@ -238,6 +239,9 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
         if w in _EMITS or _EMIT_PARTICLES.get(w) == nxt:
             subject = _subject(tokens, span, j)
+            if subject and (subject[0].text in _ANCHOR_PREPS or subject[0].text in _VAGUE_PLACE):
+                dets = [k for k, t in enumerate(subject) if k >= 2 and t.text in _DETERMINERS]
+                subject = subject[dets[-1]:] if dets else subject  # "far out at sea a burning galleon sends up"
             if [t.text for t in subject] in (["which"], ["that"]):  # "the lamppost, which showers sparks"
                 subject = _clause_before(tokens, j)
             if w in _BREATH and subject and (name_of(subject[-1].text, names) or subject[-1].text in _PRONOUNS):
@@ -429,6 +433,9 @@ def _anchor(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[s
         beside = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
         if beside:
             return f"prop:{beside}", None, False
+        body = _body_before(tokens, m, names)
+        if body[0]:
+            return body[0], body[1], False
     return fallback
 
 
@@ -442,6 +449,30 @@ def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str 
     sources = set(index.vocab.sources.get(m.key, ()))
     found = {p.key for p in index.props.find([t for t in tokens if t.sentence == sentence])} & sources
     return found.pop() if len(found) == 1 else None
+
+
+def _body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None]:
+    """ "as he opens his great bronze chest, a golden glow pours out": the one body part someone's own
+    word names in the clause just before, when that clause names no prop."""
+    if not {t.text for t in _clause_words(tokens, m, 0)} & {"out", "forth"}:
+        return None, None  # it must come out of something ("pours out"), not just appear
+    words = _clause_words(tokens, m, -1)
+    parts = {(_BODY[t.text], k) for k, t in enumerate(words) if t.text in _BODY and _BODY[t.text] != "ground"
+             and k and (words[k - 1].text in OWNERS or any(w.text in OWNERS or name_of(w.text, names)
+                                                             for w in words[max(0, k - 4):k]))}
+    if len({p for p, _ in parts}) != 1:
+        return None, None
+    k = min(k for _, k in parts)
+    owner = next((name_of(w.text, names) for w in words[max(0, k - 4):k] if w.text.endswith("'s")), None)
+    return parts.pop()[0], owner
+
+
+def _clause_words(tokens: list[Token], m: Match, offset: int) -> list[Token]:
+    """The words of the clause `offset` clauses from the effect's, in its sentence ([] when none)."""
+    sentence = tokens[m.start].sentence
+    clauses = sorted({t.clause for t in tokens if t.sentence == sentence})
+    i = clauses.index(tokens[m.start].clause) + offset
+    return [t for t in tokens if t.sentence == sentence and t.clause == clauses[i]] if 0 <= i < len(clauses) else []
 
 
 def _names_the_set(tokens: list[Token], j: int, index: VocabularyIndex) -> bool:
@@ -512,6 +543,9 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     if kind == EffectKind.magic and "heat" in words:
         return True
     before = tokens[m.start - 1].text if m.start else ""
+    hearth = {t.text for t in tokens[m.end:m.end + 4] if t.clause == tokens[m.start].clause} & _HEARTHS
+    if kind == EffectKind.fire and hearth and m.end < len(tokens) and tokens[m.end].text in ("in", "inside"):
+        return True  # "the fire in the hearth": the room's light
     if word in ("flame", "flames") and before in _LIGHT_THINGS:
         return True  # "the candle flame": the light itself
     if kind == EffectKind.fire and (before in ("cold", "dead") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
