@@ -1,0 +1,402 @@
+"""Where an effect a line names comes from: the anchor of Prism's effect reading.
+
+The first source phrase of the effect's clause decides (a body part of a character -> its joint, a
+set word -> horizon, ground or sky, a prop -> `prop:<id>`, "behind him" -> behind), after what the
+effect wraps, what gives it off and what it is said of ("the old car smokes", "catches fire"); a
+fronted phrase frames its whole sentence; when nothing places it, the one prop of the clause beside
+it, the one prop of the sentence known to give it off (`WorldVocabulary.sources`) or the one body
+part the clause before names carries it.
+"""
+
+from __future__ import annotations
+
+from talos_assets.agents.direction.effect_words import (
+    ANCHOR_PREPS,
+    ATTRIBUTIVE,
+    BASE_PREDICATES,
+    BECOMES,
+    BLOWS_UP,
+    BODY,
+    BREATH,
+    CONJUNCTIONS,
+    DETERMINERS,
+    EMITS,
+    EMIT_PARTICLES,
+    ENVELOPS,
+    FOLLOWS,
+    GOALS,
+    GROUND_PREPS,
+    HOLDS_EFFECT,
+    IMPLEMENTS,
+    LIGHTS_UP,
+    MADE_OF,
+    MEASURES,
+    NOT_A_HOLDER,
+    NOUN_TOO,
+    OUT_OF_UNKNOWN,
+    PERSON_OBJECTS,
+    PREDICATES,
+    PRONOUNS,
+    RESTS_ON,
+    SET,
+    STANDS_AT,
+    STILL,
+    TURNING_VERBS,
+    VAGUE_PLACE,
+    effect_shapes,
+)
+from talos_assets.agents.direction.vocabulary import VocabularyIndex
+from talos_assets.agents.direction.worldtext import OWNERS, PREPOSITIONS, Match, Token, name_of
+
+
+
+def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str, str]
+            ) -> tuple[str | None, str | None, bool]:
+    """(anchor, named character, behind) of the source phrase starting at preposition j."""
+    prep, clause = tokens[j].text, tokens[j].clause
+    after = [t for t in tokens[j + 1:j + 6] if t.clause == clause]
+    if prep == "behind" and after:
+        first = after[0].text
+        who = name_of(first, names)
+        if who or first in PERSON_OBJECTS:
+            return None, who, True
+    if prep == "above" and not after:
+        return "sky", None, False
+    if prep == "in" and len(after) >= 2 and after[1].text == "wake":  # "in his wake": behind him
+        return None, name_of(after[0].text, names), True
+    owner = None
+    for k, t in enumerate(after):
+        w = t.text
+        if w in ANCHOR_PREPS:
+            if k == 0 and prep in ("from", "out"):
+                continue  # "from under the truck", "out from behind the door": the phrase reads on
+            break
+        if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
+            named = _antecedent(tokens, j, index)
+            return (f"prop:{named}" if named else None), None, False
+        if w == "its" and k + 1 < len(after) and after[k + 1].text not in BODY:
+            # "rises from its pages": a part of the prop the line named last before the phrase
+            named = _antecedent(tokens, j, index)
+            if named:
+                return f"prop:{named}", None, False
+            if any(t.text in IMPLEMENTS for t in tokens[:j]):
+                return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
+        if w.endswith("'s") and name_of(w, names):
+            owner = name_of(w, names)
+            continue
+        body = BODY.get(w)
+        if body and (owner or any(a.text in OWNERS for a in after[:k])):
+            if body.startswith("r_") and k and after[k - 1].text == "left":
+                body = "l_" + body[2:]  # "her left arm"
+            return body, owner, False
+        if w in SET and (SET[w] != "ground" or prep in GROUND_PREPS):
+            inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
+            if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
+                return f"prop:{inside[0].key}", None, False
+            return SET[w], None, False
+        props = index.props.find(after[k:k + 2])
+        if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
+            return f"prop:{props[0].key}", None, False
+    return None, None, False
+
+
+def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
+    """(anchor, owner) of the first thing a noun phrase names: a prop, a set word or a body part."""
+    owner = None
+    for k, t in enumerate(words):
+        w = t.text
+        if w.endswith("'s") and name_of(w, names):
+            owner = name_of(w, names)
+            continue
+        if w in BODY and BODY[w] != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
+            if BODY[w].startswith("r_") and k and words[k - 1].text == "left":
+                return "l_" + BODY[w][2:], owner
+            return BODY[w], owner
+        if w in SET:
+            return SET[w], None
+        props = index.props.find(words[k:k + 2])
+        if props and props[0].start == 0:
+            return f"prop:{props[0].key}", None
+    return None, None
+
+
+def _wrapped(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+             ) -> tuple[str | None, str | None] | None:
+    """ "a shimmer of magic surrounds the old tree": what the effect wraps, or None when its verb
+    does not wrap (an unknown thing wrapped, "the crown on the table", anchors nowhere)."""
+    verb = next((j for j in span if m.end <= j < m.end + 3 and tokens[j].text in ENVELOPS), None)
+    if verb is None:
+        return None
+    obj = [tokens[j] for j in span if j > verb]
+    obj = obj[:next((k for k, t in enumerate(obj) if t.text in ANCHOR_PREPS), len(obj))]
+    thing = _thing(obj, index, names)
+    if thing[0] is None and (index.places.find(obj) or {t.text for t in obj} & {"air", "room", "place"}):
+        return None  # "steam fills the kitchen": the whole set, which says nothing of where it starts
+    return thing
+
+
+def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+             ) -> tuple[str | None, str | None]:
+    """ "the lantern in Mira's hand gives off a thin smoke": the subject of an emitting verb before the effect."""
+    for j in (j for j in span if j < m.start):
+        w = tokens[j].text
+        nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
+        if w in EMITS or EMIT_PARTICLES.get(w) == nxt:
+            subject = _subject(tokens, span, j)
+            if subject and (subject[0].text in ANCHOR_PREPS or subject[0].text in VAGUE_PLACE):
+                dets = [k for k, t in enumerate(subject) if k >= 2 and t.text in DETERMINERS]
+                subject = subject[dets[-1]:] if dets else subject  # "far out at sea a burning galleon sends up"
+            if [t.text for t in subject] in (["which"], ["that"]):  # "the lamppost, which showers sparks"
+                subject = _clause_before(tokens, j)
+            if w in BREATH and subject and (name_of(subject[-1].text, names) or subject[-1].text in PRONOUNS):
+                return "head", name_of(subject[-1].text, names)
+            return _thing(subject, index, names)
+    return None, None
+
+
+def described_prop(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "the burning boat": the prop an effect adjective stands before, within two words."""
+    if tokens[m.start].text not in ATTRIBUTIVE:
+        return None
+    clause = tokens[m.start].clause
+    after = tokens[m.end:m.end + 3]
+    props = index.props.find(after)
+    if not props or props[0].start > 1 or any(t.clause != clause for t in after[:props[0].end]):
+        return None
+    rest = [t.text for t in tokens[m.end + props[0].end:m.end + props[0].end + 2]]
+    if rest[:1] == ["of"] and rest[1:] and rest[1] in MADE_OF:
+        return None  # "a glowing shield of light" is the light itself
+    return props[0].key
+
+
+def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+             ) -> tuple[str | None, str | None]:
+    """(anchor, owner) of the thing an effect is said of: the subject of an effect verb ("the mug of
+    cocoa steams") or of what it turns into ("the letter catches fire"); when the clause opens on the
+    verb ("... sputters and bursts into flames"), the subject of the clause before it."""
+    word, first = tokens[m.start].text, span[0]
+    prev = tokens[m.start - 1].text if m.start > first else ""
+    as_noun = word in NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start]))
+    plural_subject = word in BASE_PREDICATES and prev.endswith("s") and any(
+        p.end == m.start - first for p in index.props.find(tokens[first:m.start]))  # "the torches smoke"
+    if (word in PREDICATES and not as_noun) or word in BLOWS_UP or (prev == "to" and word in BASE_PREDICATES) \
+            or plural_subject:
+        verb = m.start
+    elif prev in BECOMES or (prev in STILL and m.start - 2 >= first and tokens[m.start - 2].text in BECOMES):
+        verb = m.start - 1 if prev in BECOMES else m.start - 2  # "the mug is still steaming"
+    elif (held := _holding_word(tokens, m, first)) is not None:
+        right_before = [p for p in index.props.find(tokens[max(first, held - 3):held]) if p.end == held - max(first, held - 3)]
+        if tokens[held].text == "in" and right_before:
+            return f"prop:{right_before[-1].key}", None  # "strikes the anvil in a shower of sparks"
+        return _thing(_subject(tokens, span, held), index, names)
+    elif prev == "in" and m.start - 2 > first and tokens[m.start - 2].text == "up":
+        verb = m.start - 2  # "goes up in flames"
+    else:
+        return None, None
+    while verb > first and (tokens[verb - 1].text in TURNING_VERBS or tokens[verb - 1].text.endswith("ly")):
+        verb -= 1  # back over "bursts into", "goes up in", "catches", "faintly" to the subject
+    subject = _subject(tokens, span, verb)
+    while subject and subject[0].text in CONJUNCTIONS:
+        subject = subject[1:]
+    if [t.text for t in subject] == ["it"]:  # "Ada throws the bottle and it explodes": the last prop named
+        named = _antecedent(tokens, verb, index)
+        return (f"prop:{named}", None) if named else ("", None)
+    anchor, owner = _thing(subject, index, names)
+    return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
+
+
+def _holding_word(tokens: list[Token], m: Match, first: int) -> int | None:
+    """The "with"/"in"/"of" an effect follows as what something holds ("hums with a hidden magic",
+    "in a cloud of dust", "full of black ink"), with at most two describing words between; None
+    when the effect does not follow one."""
+    j = m.start - 1
+    for _ in range(3):
+        if j < first:
+            return None
+        w = tokens[j].text
+        if w == "of" and j - 1 >= first and tokens[j - 1].text in MEASURES:
+            j -= 2  # "a cloud of": look before the measure
+            while j >= first and tokens[j].text in ("a", "an", "the", "thick", "thin", "great", "small", "little"):
+                j -= 1
+            continue
+        if w in HOLDS_EFFECT:
+            if w == "of" and j - 1 >= first and tokens[j - 1].text in NOT_A_HOLDER:
+                return None  # "a shield made of light", "the smell of smoke"
+            return j
+        if w in ANCHOR_PREPS or w in PREPOSITIONS:
+            return None
+        j -= 1
+    return None
+
+
+def _antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | None:
+    """The prop "it" or "its" at `at` stands for: the last one named before it in the sentence that
+    is not where something rests ("holds the letter over the candle until it catches fire": the letter;
+    "the teapot sits on the table ... its spout": not the table)."""
+    sentence = tokens[at].sentence
+    named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence]
+    acting = [p for p in named if not (p.start >= 1 and tokens[p.start - 1].text in PREPOSITIONS)
+              and not (p.start >= 2 and tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
+                       and tokens[p.start - 2].text in PREPOSITIONS)]
+    return acting[-1].key if acting else None
+
+
+def _subject(tokens: list[Token], span: list[int], verb: int) -> list[Token]:
+    """The words before the verb at `verb` in its clause; when the clause opens on the verb ("...
+    sputters and bursts into flames"), the clause before it up to its first preposition."""
+    subject = [tokens[j] for j in span if j < verb and tokens[j].text not in ("and", "then")]
+    return subject or _clause_before(tokens, verb)
+
+
+def _clause_before(tokens: list[Token], verb: int) -> list[Token]:
+    """The clause before the one of `verb`, in its sentence, up to its first preposition."""
+    sentence, clause = tokens[verb].sentence, tokens[verb].clause
+    earlier = [t.clause for t in tokens if t.sentence == sentence and t.clause < clause]
+    before = [t for t in tokens if earlier and t.clause == max(earlier) and t.sentence == sentence]
+    return before[:next((k for k, t in enumerate(before) if t.text in ANCHOR_PREPS), len(before))]
+
+
+def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[str, str]
+            ) -> tuple[str | None, str | None, bool]:
+    """The first source phrase after the effect word in its clause, else the first before it."""
+    clause = tokens[m.start].clause
+    span = [j for j, t in enumerate(tokens) if t.clause == clause]
+    wrapped = _wrapped(tokens, m, span, index, names)
+    if wrapped is not None:
+        return wrapped[0], wrapped[1], False
+    emitter = _emitter(tokens, m, span, index, names)
+    if emitter[0]:
+        return emitter[0], emitter[1], False
+    described = described_prop(tokens, m, index)
+    if described:
+        return f"prop:{described}", None, False
+    said_of = _said_of(tokens, m, span, index, names)
+    if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
+        return said_of[0], said_of[1], False
+    # the set it is said of ("the sea explodes in white spray") only when no phrase says where it is
+    fallback = (said_of[0] or None, None, False)
+    # an effect named as a place in the line ("sparks fly up from the campfire into the sky") stays put
+    as_object = m.start > 1 and tokens[m.start - 1].text in ("the", "a", "an") and tokens[m.start - 2].text in ANCHOR_PREPS \
+        and tokens[m.start - 2].clause == clause
+    after = [] if as_object else [j for j in span if j >= m.end]
+    # where an effect comes from outranks where it lands: "sparks rain on the street from the lamp"
+    source = [j for j in after if tokens[j].text in ("from", "off")
+              or (tokens[j].text == "out" and j + 1 < len(tokens) and tokens[j + 1].text == "of")]
+    # a fronted phrase frames the whole clause and outranks where the effect goes: "Behind them, a wall
+    # of fire climbs into the sky"
+    sentence = [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence]
+    opener = [j for j in sentence if tokens[j].clause == tokens[sentence[0]].clause < clause]
+    if opener and tokens[opener[0]].text in VAGUE_PLACE:
+        opener = opener[1:]  # "Somewhere behind Omar, ..."
+    framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in ANCHOR_PREPS else []
+    # before a verb that blows something up stands the thing blown up, with its own place ("the lantern on the table")
+    before_word = [] if tokens[m.start].text in BLOWS_UP else [j for j in span if j < m.start]
+    order = source + framing + [j for j in after if j not in source] + before_word
+    # an effect that goes after someone is behind them, after a thing is on it, wherever they go:
+    # "a cloud of dust follows Pip down the road", "a trail of steam follows the boat across the lake"
+    for j in (j for j in span if j >= m.end and tokens[j].text in FOLLOWS and j + 1 < len(tokens)):
+        who = tokens[j + 1].text
+        if who in names or who in PERSON_OBJECTS:
+            return None, names.get(who), True
+        followed = [tokens[k] for k in span if k > j]
+        thing, owner = _thing(followed[:next((k for k, t in enumerate(followed) if t.text in ANCHOR_PREPS),
+                                             len(followed))], index, names)
+        if thing and thing.startswith("prop:"):
+            return thing, owner, False
+    from_unknown = unplaced = False  # unplaced: "smoke hangs among the shelves", where the set shows nothing
+    for j in order:
+        if j == m.end and tokens[j].text == "of":
+            continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
+        if tokens[j].text in GOALS:
+            continue  # "drifts toward the window": where it heads, not where it is
+        if tokens[j].text in ANCHOR_PREPS:
+            if from_unknown and tokens[j].text not in ("of", "behind"):
+                return None, None, False  # it comes from something the set cannot place ("from the wires")
+            hit = _target(tokens, j, index, names)
+            if hit[0] and hit[0].startswith("prop:") and (fallback[0] or "").startswith("prop:"):
+                return fallback  # "the flask explodes on the workbench": the flask, which rests there
+            if hit[0] or hit[2]:
+                return hit
+            # "from the heart of the clock" reads on to the clock; "spray from the waterfall" (the
+            # effect's own noun phrase, before its verb) says what it is, not where it starts
+            from_unknown = from_unknown or (j in source and j > m.end)
+            unplaced = unplaced or (j > m.end and tokens[j].text in STANDS_AT and not _names_the_set(tokens, j, index))
+    before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
+    if len(before) == 2 and before[1] in BODY and BODY[before[1]] != "ground":  # "Mira's eyes glow"
+        owner = name_of(before[0], names) if before[0].endswith("'s") else None
+        if owner or before[0] in OWNERS:
+            return BODY[before[1]], owner, False
+    if any(tokens[j].text in ("sky", "heavens") for j in after):
+        return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky"
+    lit = next((j for j in after if tokens[j].text in LIGHTS_UP), None)
+    if lit is not None:  # "a blast lights up the sea": the flash is where it lights
+        lit_thing = _thing([tokens[j] for j in span if j > lit], index, names)[0]
+        if lit_thing in SET.values():
+            return lit_thing, None, False
+    if said_of[0] is None and not (as_object or from_unknown or unplaced):
+        beside = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
+        if beside:
+            return f"prop:{beside}", None, False
+        body = _body_before(tokens, m, names)
+        if body[0]:
+            return body[0], body[1], False
+    return fallback
+
+
+def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "As the engine coughs, black smoke rolls out from under the truck": an effect nothing in its
+    clause places comes from the one prop of its sentence that is known to give it off."""
+    sentence, clause = tokens[m.start].sentence, tokens[m.start].clause
+    rest = [t for t in tokens[m.end:] if t.clause == clause]
+    if any(t.text in OUT_OF_UNKNOWN for t in rest[:-1]):
+        return None  # "smoke creeps out between them": it comes from something the line names otherwise
+    sources = set(index.vocab.sources.get(m.key, ()))
+    found = {p.key for p in index.props.find([t for t in tokens if t.sentence == sentence])} & sources
+    return found.pop() if len(found) == 1 else None
+
+
+def _body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None]:
+    """ "as he opens his great bronze chest, a golden glow pours out": the one body part someone's own
+    word names in the clause just before, when that clause names no prop."""
+    if not {t.text for t in _clause_words(tokens, m, 0)} & {"out", "forth"}:
+        return None, None  # it must come out of something ("pours out"), not just appear
+    words = _clause_words(tokens, m, -1)
+    parts = {(BODY[t.text], k) for k, t in enumerate(words) if t.text in BODY and BODY[t.text] != "ground"
+             and k and (words[k - 1].text in OWNERS or any(w.text in OWNERS or name_of(w.text, names)
+                                                             for w in words[max(0, k - 4):k]))}
+    if len({p for p, _ in parts}) != 1:
+        return None, None
+    k = min(k for _, k in parts)
+    owner = next((name_of(w.text, names) for w in words[max(0, k - 4):k] if w.text.endswith("'s")), None)
+    return parts.pop()[0], owner
+
+
+def _clause_words(tokens: list[Token], m: Match, offset: int) -> list[Token]:
+    """The words of the clause `offset` clauses from the effect's, in its sentence ([] when none)."""
+    sentence = tokens[m.start].sentence
+    clauses = sorted({t.clause for t in tokens if t.sentence == sentence})
+    i = clauses.index(tokens[m.start].clause) + offset
+    return [t for t in tokens if t.sentence == sentence and t.clause == clauses[i]] if 0 <= i < len(clauses) else []
+
+
+def _names_the_set(tokens: list[Token], j: int, index: VocabularyIndex) -> bool:
+    """The phrase at preposition j names the set or the air ("in the cold air", "across the workshop")."""
+    phrase = [t for t in tokens[j + 1:j + 5] if t.clause == tokens[j].clause]
+    return bool(index.places.find(phrase)) or any(t.text in ("air", "room", "dark", "darkness", "night") for t in phrase)
+
+
+def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "the candle gutters and a curl of smoke drifts upward", "smoke billows out as the oven door
+    swings open": an effect its own clause does not place comes from the one prop the clause just
+    before it (else just after it, in the same sentence) names."""
+    clause, sentence = tokens[m.start].clause, tokens[m.start].sentence
+    for near in (clause - 1, clause + 1):
+        words = [t for t in tokens if t.clause == near and t.sentence == sentence]
+        # a prop a phrase places something on is where it stands, not what acts: "rattles on the table"
+        props = {p.key for p in index.props.find(words)
+                 if not (p.start >= 2 and words[p.start - 2].text in RESTS_ON and words[p.start - 1].text == "the")}
+        if len(props) == 1:
+            return props.pop()
+        if words:
+            return None
+    return None

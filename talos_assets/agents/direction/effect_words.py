@@ -1,0 +1,135 @@
+"""Prism's effect words: the words that name each effect kind, and the word lists its reader uses to
+find where an effect comes from (body parts, set words, emitting and turning verbs, measures) and when
+a word is not an effect (a light doing its job, a likeness, an ending). `effect_anchors.py` and
+`effects_text.py` read them.
+"""
+
+from __future__ import annotations
+
+from talos_assets.agents.direction.worldtext import PREPOSITIONS, PhraseIndex, Token
+from talos_assets.spec import EffectKind
+
+EFFECT_WORDS: dict[EffectKind, list[str]] = {
+    EffectKind.fire: ["fire", "flame", "blaze", "blazing", "burn", "burning", "inferno", "ablaze", "campfire",
+                      "bonfire", "on fire", "fireball", "wildfire", "firestorm"],
+    EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky", "smoulder", "smouldering", "smolder", "smoldering"],
+    EffectKind.dust: ["dust", "dusty", "dust cloud"],
+    EffectKind.steam: ["steam", "steaming", "steamy", "vapour", "vapor"],
+    EffectKind.sparks: ["spark", "ember", "sparking"],
+    EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
+                       "glow", "glowing"],
+    EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
+                           "blows up", "blew up"],
+    EffectKind.splash: ["splash", "splashing", "splashed", "spray"],
+    EffectKind.ink: ["ink", "inky"],
+}
+EFFECT_INDEX = PhraseIndex((w, k.value) for k, ws in EFFECT_WORDS.items() for w in ws)
+# snow and rain are the sky's unless the line names the one thing they come out of ("snow swirls out
+# of the open book", "rain falls from her palms")
+FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("rain", "rain"), ("raindrop", "rain"),
+                       ("drizzle", "rain")])
+# verbs of a light doing its job: an effect only when nothing in the clause is a light
+LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing"}
+LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
+                 "fireplace", "hearth", "sun", "moon", "sky", "window", "windows", "screen", "coals", "embers",
+                 "horizon", "stars", "city", "streetlights"}
+BODY_HEAT = {"eyes", "cheeks", "face", "ears", "throat", "lungs", "muscles", "wound"}  # "his eyes burn": feeling
+STRONG = {"roar", "roars", "roaring", "blaze", "blazes", "blazing", "huge", "erupt", "erupts", "erupting",
+           "massive", "towering", "raging", "billow", "billows", "billowing", "great", "enormous", "violent",
+           "fierce", "explodes", "inferno", "thick", "pours", "surges", "bursts", "mighty", "giant", "rages"}
+WEAK = {"faint", "wisp", "wisps", "small", "flickers", "flicker", "flickering", "thin", "tiny", "little",
+         "slight", "trickle", "curls", "gentle", "soft", "single", "weak", "dim"}
+BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "body": "chest", "breast": "chest",
+         "head": "head", "eyes": "head", "eye": "head", "face": "head", "mouth": "head", "brow": "head",
+         "crown": "head", "back": "chest", "shoulders": "chest", "hand": "r_wrist", "hands": "r_wrist", "palm": "r_wrist", "palms": "r_wrist",
+         "fingers": "r_wrist", "fingertips": "r_wrist", "fist": "r_wrist", "fists": "r_wrist", "wrist": "r_wrist",
+         "staff": "r_wrist", "wand": "r_wrist", "feet": "ground", "foot": "ground",
+         # the rest of the body a line may name, to the joint that carries it (Stokes' JOINT_ALIASES)
+         "arm": "r_elbow", "arms": "r_elbow", "elbow": "r_elbow", "hair": "head", "forehead": "head", "lips": "head",
+         "nose": "head", "skull": "head", "jaw": "head", "neck": "head", "ribs": "chest", "belly": "chest",
+         "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
+         "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground",
+         "breath": "head"}
+SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
+        "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
+        "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
+        "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
+        "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
+        "ice": "ground", "deck": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground",
+        "sky": "sky", "heavens": "sky", "clouds": "sky"}
+ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
+# an effect that goes after someone is behind them: "a cloud of dust follows Pip"
+FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
+# "on the road" is where an effect starts; "above the street" is not the ground
+GOALS = {"toward", "towards"}
+OUT_OF_UNKNOWN = {"from", "out", "between", "inside", "off"}
+DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "my", "your", "our", "this", "that"}
+STANDS_AT = {"among", "amid", "under", "beneath", "between"}
+HEARTHS = {"hearth", "fireplace", "grate", "stove", "furnace", "brazier"}
+STILL = {"still", "already", "now", "quietly", "gently", "slowly", "faintly", "just"}
+CONJUNCTIONS = {"until", "when", "as", "while", "before", "after", "because", "so", "if", "once", "till"}
+BLOWN = {"wind", "breeze", "gust", "gale", "sand", "snow", "leaves", "dirt"}
+RESTS_ON = {"on", "upon", "under", "beside", "by", "near", "against"}
+VAGUE_PLACE = {"somewhere", "just", "right", "far", "high", "deep", "low", "close"}
+GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of", "to", "through"}
+EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", "blast", "blasts", "burn", "burns",
+                 "smoke", "smokes", "steam", "steams", "glow", "glows", "shimmer", "shimmers", "spark", "sparks"}
+KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
+WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
+WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket", "muskets", "artillery"}
+IMPLEMENTS = {"staff", "wand"}  # held things that are not props: "from its tip" is the hand
+# an effect that wraps something is anchored on what it wraps, not on where that thing stands
+ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envelops", "wraps", "circles",
+             "encircles", "cloaks", "shrouds", "blankets", "covers", "fills", "fogs", "fogged", "mists", "coats"}
+# a thing giving off an effect is its source: "the lantern gives off a thin smoke"
+EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases",
+          "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
+          "coughed", "snorts", "snorted", "spat", "puffed", "belched", "throwing", "spitting", "spewing",
+          "belching", "shedding", "showering", "spilling", "releasing", "puffing", "coughing"}
+EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
+# what a character breathes, coughs or spits comes from the mouth: "Talos breathes out a plume of steam"
+BREATH = {"breathes", "breathe", "breathed", "exhales", "exhaled", "coughs", "coughed", "sneezes", "sneezed",
+           "snorts", "snorted", "spits", "spat", "puffs", "puffed", "belches", "belched"}
+PERSON_OBJECTS = {"him", "her", "them", "me", "us"}
+PRONOUNS = {"he", "she", "they", "it", "i", "we"}
+LIGHTS_UP = {"lights", "lit", "illuminates", "illuminated", "brightens", "brightened"}
+# an effect said of a thing as its verb comes from that thing: "the old car smokes", "the key glows";
+# "sparks" is a verb only right after what sparks ("Ben's sword sparks"), else it is the noun
+PREDICATES = {"smokes", "smoked", "smoulders", "smoulder", "smolders", "steams", "steamed", "glows", "glowed",
+               "shimmers", "shimmered", "burns", "burned", "burnt", "blazes", "blazed", "sparks", "sparked"}
+NOUN_TOO = {"sparks"}
+# "the house explodes": said of the house, unless a phrase places the blast ("on the horizon")
+BLOWS_UP = {"explodes", "exploded", "explode", "blows", "blew"}
+MADE_OF = {"light", "fire", "flame", "flames", "magic", "energy", "smoke", "steam", "sparks"}
+# ... or as what fills, covers or surrounds it: "the book hums with magic", "the crate is covered in
+# dust", "a bottle full of ink", "the truck rattles past in a cloud of dust"
+HOLDS_EFFECT = {"with", "in", "into", "of"}
+MEASURES = {"cloud", "clouds", "burst", "bursts", "puff", "puffs", "plume", "plumes", "wisp", "wisps", "curl",
+             "curls", "trail", "trails", "wake", "haze", "shower", "showers", "spray", "column", "cloak", "veil",
+             "film", "layer", "coat", "blanket", "halo", "ring", "shroud", "swirl", "spurt", "jet", "gust", "sheet"}
+NOT_A_HOLDER = {"made", "one", "out", "kind", "sort", "sign", "smell", "scent", "sound", "light", "lights"}
+# ... or as what it turns into: "bursts into flames", "catches fire", "is ablaze", "is on fire", "goes up in smoke"
+BECOMES = {"into", "catches", "caught", "catch", "catching", "is", "are", "was", "were"}
+TURNING_VERBS = {"into", "catches", "caught", "catch", "catching", "bursts", "burst", "goes", "went", "go", "up",
+                  "to", "starts", "started", "begins", "began", "seems", "seemed"}
+# "the key starts to glow": an effect verb after "to"
+BASE_PREDICATES = {"smoke", "smoulder", "smolder", "steam", "glow", "shimmer", "burn", "blaze", "spark"}
+# an effect word before a thing describes it: "the burning boat", "a smoking barrel"
+ATTRIBUTIVE = {"burning", "smoking", "steaming", "glowing", "blazing", "flaming", "smouldering", "smoldering",
+                "sparking", "shimmering"}
+
+# "the candle has stopped smoking", "the engine ceased steaming": an ending verb before the effect's gerund
+STOPPING = {"stopped", "stops", "stop", "ceased", "ceases", "quit", "quits", "finished", "finishes"}
+FLURRY_VERBS = {"falls", "fall", "fell", "falling", "swirls", "swirl", "swirled", "swirling", "pours", "poured",
+                 "pouring", "drifts", "drifted", "drifting", "spills", "spilled", "spilling", "drips", "dripped",
+                 "dripping", "tumbles", "tumbled", "rises", "rose", "blows", "blew", "flies", "flew", "streams",
+                 "streamed", "showers", "showered", "flutters", "fluttered", "whirls", "whirled", "sprinkles",
+                 "sprinkled", "spins", "spun", "bursts", "burst", "billows", "billowed", "erupts", "erupted"}
+SHELTERS = {"prop:umbrella", "prop:house"}  # "rain drips from the umbrella" is still the sky's
+
+
+def effect_shapes(tokens: list[Token]) -> set[int]:
+    """Positions of words that give an effect its shape rather than name a thing: "a ball of fire",
+    "a sheet of flame" (the ball is not a prop)."""
+    starts = {m.start for m in EFFECT_INDEX.find(tokens)}
+    return {j for j in range(len(tokens) - 2) if tokens[j + 1].text == "of" and j + 2 in starts}
