@@ -271,6 +271,15 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The fire in the fireplace crackles all evening.", None, None, False),
     ("Far out on the lake an old boat sends up sparks into the night.", "sparks", "prop:boat", False),
     ("As Talos opens his hands, a blue mist of magic spills out.", "magic", "r_wrist", False),
+    # a clause that goes on with the effect's verbs; a prop's face is the prop; what the kite trails;
+    # a verb's particle is no resting place; a part of a prop; an effect verb "with" another effect
+    ("A thin smoke rose up and curled around Pip's head.", "smoke", "head", False),
+    ("The clock on the wall chimes and sparks fly from its face.", "sparks", "prop:clock", False),
+    ("The kite trails blue smoke across the sky.", "smoke", "prop:kite", False),
+    ("Mira switches on the lamp and dust drifts through its light.", "dust", "prop:lamp", False),
+    ("The lantern handles smoke in the cold.", "smoke", "prop:lantern", False),
+    ("The old sword blazes with magic.", "magic", "prop:sword", False),
+    ("Steam wheezes out of Talos's hips.", "steam", "pelvis", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects

@@ -34,6 +34,7 @@ from talos_assets.agents.direction.effect_words import (
     NOT_A_HOLDER,
     NOUN_TOO,
     OUT_OF_UNKNOWN,
+    PARTICLE_VERBS,
     PERSON_OBJECTS,
     PREDICATES,
     PRONOUNS,
@@ -74,12 +75,12 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
             named = _antecedent(tokens, j, index)
             return (f"prop:{named}" if named else None), None, False
-        if w == "its" and k + 1 < len(after) and after[k + 1].text not in BODY:
-            # "rises from its pages": a part of the prop the line named last before the phrase
+        if w == "its" and k + 1 < len(after):
+            # "rises from its pages", "falls from its face": a part of the prop the line named last before
             named = _antecedent(tokens, j, index)
             if named:
                 return f"prop:{named}", None, False
-            if any(t.text in IMPLEMENTS for t in tokens[:j]):
+            if after[k + 1].text not in BODY and any(t.text in IMPLEMENTS for t in tokens[:j]):
                 return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
         if w.endswith("'s") and name_of(w, names):
             owner = name_of(w, names)
@@ -177,8 +178,8 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     word, first = tokens[m.start].text, span[0]
     prev = tokens[m.start - 1].text if m.start > first else ""
     as_noun = word in NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start]))
-    plural_subject = word in BASE_PREDICATES and prev.endswith("s") and any(
-        p.end == m.start - first for p in index.props.find(tokens[first:m.start]))  # "the torches smoke"
+    plural_subject = word in BASE_PREDICATES and prev.endswith("s") and any(  # "the torches smoke"
+        p.end in (m.start - first, m.start - first - 1) for p in index.props.find(tokens[first:m.start]))
     if (word in PREDICATES and not as_noun) or word in BLOWS_UP or (prev == "to" and word in BASE_PREDICATES) \
             or plural_subject:
         verb = m.start
@@ -235,9 +236,12 @@ def _antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | N
     "the teapot sits on the table ... its spout": not the table)."""
     sentence = tokens[at].sentence
     named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence]
-    acting = [p for p in named if not (p.start >= 1 and tokens[p.start - 1].text in PREPOSITIONS)
+    def rests(k: int) -> bool:  # "on the table" (a place), not "switches on the lamp" (a verb's particle)
+        return tokens[k].text in PREPOSITIONS and not (k and tokens[k - 1].text in PARTICLE_VERBS)
+
+    acting = [p for p in named if not (p.start >= 1 and rests(p.start - 1))
               and not (p.start >= 2 and tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
-                       and tokens[p.start - 2].text in PREPOSITIONS)]
+                       and rests(p.start - 2))]
     return acting[-1].key if acting else None
 
 
@@ -291,7 +295,11 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in ANCHOR_PREPS else []
     # before a verb that blows something up stands the thing blown up, with its own place ("the lantern on the table")
     before_word = [] if tokens[m.start].text in BLOWS_UP else [j for j in span if j < m.start]
-    order = source + framing + [j for j in after if j not in source] + before_word
+    # "a pale steam rose up and curled around Mira's head": the clause that goes on with the effect's verbs
+    nxt = [j for j, t in enumerate(tokens) if t.clause == clause + 1 and t.sentence == tokens[m.start].sentence]
+    goes_on = nxt[1:] if len(nxt) > 1 and tokens[nxt[0]].text in ("and", "then") and tokens[nxt[1]].text not in \
+        DETERMINERS | PRONOUNS and not name_of(tokens[nxt[1]].text, names) and not as_object else []
+    order = source + framing + [j for j in after if j not in source] + goes_on + before_word
     # an effect that goes after someone is behind them, after a thing is on it, wherever they go:
     # "a cloud of dust follows Pip down the road", "a trail of steam follows the boat across the lake"
     for j in (j for j in span if j >= m.end and tokens[j].text in FOLLOWS and j + 1 < len(tokens)):

@@ -49,13 +49,15 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "nose": "head", "skull": "head", "jaw": "head", "neck": "head", "ribs": "chest", "belly": "chest",
          "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
          "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground",
-         "breath": "head"}
+         "breath": "head", "beard": "head", "moustache": "head", "mustache": "head", "sleeve": "r_wrist",
+         "sleeves": "r_wrist", "hips": "pelvis", "hip": "pelvis", "waist": "pelvis"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
-        "ice": "ground", "deck": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground",
+        "ice": "ground", "deck": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
+        "drains": "ground", "gutter": "ground", "gutters": "ground", "manhole": "ground", "sewer": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
@@ -70,6 +72,9 @@ STILL = {"still", "already", "now", "quietly", "gently", "slowly", "faintly", "j
 CONJUNCTIONS = {"until", "when", "as", "while", "before", "after", "because", "so", "if", "once", "till"}
 BLOWN = {"wind", "breeze", "gust", "gale", "sand", "snow", "leaves", "dirt"}
 RESTS_ON = {"on", "upon", "under", "beside", "by", "near", "against"}
+# "switches on the lamp": "on" belongs to the verb, the lamp is what is acted on
+PARTICLE_VERBS = {"switches", "switched", "switch", "turns", "turned", "turn", "flicks", "flicked", "puts", "put",
+                  "picks", "picked", "lifts", "lifted", "holds", "held", "sets", "set", "lights", "lit"}
 VAGUE_PLACE = {"somewhere", "just", "right", "far", "high", "deep", "low", "close"}
 GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of", "to", "through"}
 EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", "blast", "blasts", "burn", "burns",
@@ -85,7 +90,8 @@ ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envelo
 EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases",
           "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
           "coughed", "snorts", "snorted", "spat", "puffed", "belched", "throwing", "spitting", "spewing",
-          "belching", "shedding", "showering", "spilling", "releasing", "puffing", "coughing"}
+          "belching", "shedding", "showering", "spilling", "releasing", "puffing", "coughing", "trails",
+          "trailing", "trailed"}
 EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
 # what a character breathes, coughs or spits comes from the mouth: "Talos breathes out a plume of steam"
 BREATH = {"breathes", "breathe", "breathed", "exhales", "exhaled", "coughs", "coughed", "sneezes", "sneezed",

@@ -40,7 +40,7 @@ from talos_assets.agents.direction.effect_words import (
     effect_shapes,
 )
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import Match, Token, ended, negated
+from talos_assets.agents.direction.worldtext import RISING_PARTICLES, VERB_HOMOGRAPHS, Match, Token, ended, negated
 from talos_assets.spec import EffectKind
 
 __all__ = ["EFFECT_INDEX", "EffectReading", "effect_shapes", "effect_strength", "read_effects"]
@@ -145,8 +145,13 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "a spray of sparks": the shape of another effect
         if tokens[m.start].text not in ATTRIBUTIVE and any(
                 p.start == m.end and (p.end >= len(tokens) or tokens[p.end].text not in DETERMINERS)
+                and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
+                         and tokens[p.end].text in RISING_PARTICLES)
                 for p in index.props.find(tokens)):
             continue  # "the ink bottle tips": a kind of thing, not the effect ("an explosion rocks the harbor" is one)
+        if kind in (EffectKind.fire, EffectKind.magic) and m.end + 1 < len(tokens) and tokens[m.end].text == "with" \
+                and any(n.start in range(m.end + 1, m.end + 4) and n.key != m.key for n in found):
+            continue  # "the sabre blazes with blue magic": the verb of the other effect
         if _compared(tokens, m):
             continue  # "magic swirls in the cup like silver smoke": a likeness, not smoke
         if kind == EffectKind.explosion and {t.text for t in tokens[:m.start] if t.clause == clause} & WATER:

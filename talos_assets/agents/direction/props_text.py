@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import Match, Token, name_of, negated
+from talos_assets.agents.direction.worldtext import RISING_PARTICLES, VERB_HOMOGRAPHS, Match, Token, name_of, negated
 
 _HOLD_VERBS = {
     "hold", "holds", "holding", "held", "carry", "carries", "carrying", "carried", "raise", "raises", "raising",
@@ -163,6 +163,9 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
         verb_form = word.endswith("s") and not word.endswith(("ss", "'s"))  # "rocks", "hammers"
         after_noun = verb_form and (before in names or m.start in after_nouns or any(n.end == m.start and not before.endswith("'s")
                                                            for n in matches))
+        if word in VERB_HOMOGRAPHS and m.start in after_nouns and m.end < len(tokens) \
+                and tokens[m.end].text in RISING_PARTICLES:
+            continue  # "the steam rose up": a verb ("a rose from the garden" is a flower)
         if before in _PRONOUNS or (after_noun and tokens[m.start - 1].clause == tokens[m.start].clause):
             continue  # "Talos hammers the blade", "the boat rocks": a verb, not the prop
         if tokens[m.end - 1].text.endswith("'s") and any(n.start == m.end for n in matches):

@@ -27,6 +27,9 @@ _NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sig
                 "found", "have", "has", "had", "need", "needs", "carry", "carries", "carried", "bring", "brings",
                 "there", "was", "were", "is", "are", "be", "been", "only"}
 # words that say whose a thing is ("his chest", "her lantern")
+# prop words that are also a verb's past ("the steam rose up"): a verb when a particle follows
+VERB_HOMOGRAPHS = frozenset({"rose"})
+RISING_PARTICLES = frozenset({"up", "from", "into", "above", "over", "out", "high", "slowly"})
 OWNERS = frozenset({"his", "her", "their", "its", "my", "your", "our"})
 PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "across", "from", "to", "toward",
                 "towards", "onto", "inside", "outside", "beside", "near", "along", "within", "upon", "past",
