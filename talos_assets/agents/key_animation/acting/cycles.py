@@ -20,6 +20,7 @@ from talos_assets.agents.key_animation.acting.context import (
     nudge,
     seconds,
     timeline,
+    to_frame,
 )
 from talos_assets.agents.key_animation.acting.gestures import aim_point, hand_to, holding, look
 from talos_assets.agents.key_animation.acting.postures import crouched
@@ -67,7 +68,7 @@ def laugh(st: Stage) -> list[KeyPose]:
     face = {"mouth_open": 0.9, "mouth_curve": 1.0, "eye_open": 0.25, "brow_raise": 0.5}
     back = _hands_at(st, act(st, b, spine=-10, chest=-8, head=-18, face=face), "belly")
     fwd = _hands_at(st, act(st, b, spine=16, chest=8, head=8, l_knee=10, r_knee=10, face={**face, "mouth_open": 0.5}), "belly")
-    return _looped(st, b, [back, fwd], 0.45)
+    return _looped(st, b, [_pinned(st, back, b), _pinned(st, fwd, b)], 0.45)
 
 
 def cry(st: Stage) -> list[KeyPose]:
@@ -133,7 +134,23 @@ def dance(st: Stage) -> list[KeyPose]:
     sway_b = act(st, b, spine=10 * k, chest=4, head=6, l_shoulder=150, l_elbow=-40, r_shoulder=-40, r_elbow=-90,
                  l_hip=-25, l_knee=30, face=face)
     up_b = moved(act(st, sway_b, scaled=False, l_ankle=20, r_ankle=20), 0.0, -0.05 * st.char_h * k)
-    return _looped(st, b, [sway_a, down_a, sway_b, up_b], 1.6, lead_s=0.5)
+    # the standing foot stays where it stands: the body moves over it, not the foot under the body
+    keys = [_pinned(st, sway_a, b, "l_ankle"), _pinned(st, down_a, b, "l_ankle"), _pinned(st, sway_b, b, "r_ankle"),
+            _pinned(st, up_b, b, "r_ankle")]
+    return _looped(st, b, keys, 1.6, lead_s=0.5)
+
+
+def _pinned(st: Stage, pose: Pose, rest: Pose, *feet: str) -> Pose:
+    """`pose` moved on the stage so that its `feet` (both by default) stand where they stand in `rest`:
+    bent knees or a lifted leg move the body over the standing foot, not the foot along the ground."""
+    feet = feet or ("l_ankle", "r_ankle")
+
+    def at(p: Pose) -> float:
+        bones = forward_kinematics(st.rig, p)
+        xs = [to_frame(st, p, bones[f].to_world(np.array([0.0]), np.zeros(1))[0])[0] for f in feet if f in bones]
+        return float(np.mean(xs)) if xs else p.root_x
+
+    return moved(pose, at(rest) - at(pose))
 
 
 def fight(st: Stage) -> list[KeyPose]:
