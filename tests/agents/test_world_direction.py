@@ -280,6 +280,14 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The lantern handles smoke in the cold.", "smoke", "prop:lantern", False),
     ("The old sword blazes with magic.", "magic", "prop:sword", False),
     ("Steam wheezes out of Talos's hips.", "steam", "pelvis", False),
+    # a building burning is a fire; an animal's nose is no character's head; clothes are the body; a
+    # phrase framing a sentence does not place what is said of something the set cannot show
+    ("Behind Pip, the old barn is burning.", "fire", None, True),
+    ("The cat yawns and smoke puffs from its nose.", "smoke", None, False),
+    ("Steam rises from Mira's wet coat.", "steam", "chest", False),
+    ("Under the moon, the wolf's fur shimmers with magic.", "magic", None, False),
+    ("Sparks fizz from Talos's left ankle.", "sparks", "l_ankle", False),
+    ("The soldiers fire their cannon and smoke rolls over the wall.", "smoke", None, False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects

@@ -80,7 +80,9 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             named = _antecedent(tokens, j, index)
             if named:
                 return f"prop:{named}", None, False
-            if after[k + 1].text not in BODY and any(t.text in IMPLEMENTS for t in tokens[:j]):
+            if after[k + 1].text in BODY:
+                return None, None, False  # "puffs smoke from its nose": an animal's, not a character's
+            if any(t.text in IMPLEMENTS for t in tokens[:j]):
                 return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
         if w.endswith("'s") and name_of(w, names):
             owner = name_of(w, names)
@@ -125,7 +127,7 @@ def _wrapped(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
              ) -> tuple[str | None, str | None] | None:
     """ "a shimmer of magic surrounds the old tree": what the effect wraps, or None when its verb
     does not wrap (an unknown thing wrapped, "the crown on the table", anchors nowhere)."""
-    verb = next((j for j in span if m.end <= j < m.end + 3 and tokens[j].text in ENVELOPS), None)
+    verb = next((j for j in span if m.end <= j < m.end + 5 and tokens[j].text in ENVELOPS), None)
     if verb is None:
         return None
     obj = [tokens[j] for j in span if j > verb]
@@ -293,6 +295,8 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if opener and tokens[opener[0]].text in VAGUE_PLACE:
         opener = opener[1:]  # "Somewhere behind Omar, ..."
     framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in ANCHOR_PREPS else []
+    if said_of[0] == "" and framing and tokens[framing[0]].text != "behind":
+        framing = []  # "under the moon, the wolf's fur shimmers": said of what the set cannot show
     # before a verb that blows something up stands the thing blown up, with its own place ("the lantern on the table")
     before_word = [] if tokens[m.start].text in BLOWS_UP else [j for j in span if j < m.start]
     # "a pale steam rose up and curled around Mira's head": the clause that goes on with the effect's verbs
@@ -397,14 +401,13 @@ def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str |
     """ "the candle gutters and a curl of smoke drifts upward", "smoke billows out as the oven door
     swings open": an effect its own clause does not place comes from the one prop the clause just
     before it (else just after it, in the same sentence) names."""
-    clause, sentence = tokens[m.start].clause, tokens[m.start].sentence
-    for near in (clause - 1, clause + 1):
-        words = [t for t in tokens if t.clause == near and t.sentence == sentence]
+    for offset in (-1, 1):
+        words = _clause_words(tokens, m, offset)
         # a prop a phrase places something on is where it stands, not what acts: "rattles on the table"
         props = {p.key for p in index.props.find(words)
                  if not (p.start >= 2 and words[p.start - 2].text in RESTS_ON and words[p.start - 1].text == "the")}
-        if len(props) == 1:
-            return props.pop()
+        if len(props) == 1 and (m.key != "splash" or props <= set(index.vocab.sources.get("splash", ()))):
+            return props.pop()  # (a splash is water's: only a thing that holds or strikes water throws one)
         if words:
             return None
     return None

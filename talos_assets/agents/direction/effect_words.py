@@ -26,8 +26,8 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
 EFFECT_INDEX = PhraseIndex((w, k.value) for k, ws in EFFECT_WORDS.items() for w in ws)
 # snow and rain are the sky's unless the line names the one thing they come out of ("snow swirls out
 # of the open book", "rain falls from her palms")
-FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("rain", "rain"), ("raindrop", "rain"),
-                       ("drizzle", "rain")])
+FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("blizzard", "snow"), ("rain", "rain"),
+                       ("raindrop", "rain"), ("drizzle", "rain"), ("rain shower", "rain"), ("snow flurry", "snow")])
 # verbs of a light doing its job: an effect only when nothing in the clause is a light
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
@@ -50,7 +50,10 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
          "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground",
          "breath": "head", "beard": "head", "moustache": "head", "mustache": "head", "sleeve": "r_wrist",
-         "sleeves": "r_wrist", "hips": "pelvis", "hip": "pelvis", "waist": "pelvis"}
+         "sleeves": "r_wrist", "hips": "pelvis", "hip": "pelvis", "waist": "pelvis", "ankle": "r_ankle",
+         "ankles": "r_ankle", "knee": "r_knee", "knees": "r_knee", "leg": "r_knee", "legs": "r_knee", "teeth": "head",
+         "ears": "head", "ear": "head", "tongue": "head", "coat": "chest", "shirt": "chest", "cloak": "chest",
+         "jacket": "chest", "sweater": "chest", "dress": "chest", "gown": "chest"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
@@ -58,6 +61,7 @@ SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "hor
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
         "ice": "ground", "deck": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
         "drains": "ground", "gutter": "ground", "gutters": "ground", "manhole": "ground", "sewer": "ground",
+        "tiles": "ground", "floorboards": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
@@ -130,7 +134,8 @@ FLURRY_VERBS = {"falls", "fall", "fell", "falling", "swirls", "swirl", "swirled"
                  "pouring", "drifts", "drifted", "drifting", "spills", "spilled", "spilling", "drips", "dripped",
                  "dripping", "tumbles", "tumbled", "rises", "rose", "blows", "blew", "flies", "flew", "streams",
                  "streamed", "showers", "showered", "flutters", "fluttered", "whirls", "whirled", "sprinkles",
-                 "sprinkled", "spins", "spun", "bursts", "burst", "billows", "billowed", "erupts", "erupted"}
+                 "sprinkled", "spins", "spun", "bursts", "burst", "billows", "billowed", "erupts", "erupted", "whirls", "whirl", "drift", "pour", "spill", "drip", "tumble", "rise", "blow",
+                "fly", "stream", "flutter", "sprinkle", "spin", "billow", "spills", "gushes", "gush"}
 SHELTERS = {"prop:umbrella", "prop:house"}  # "rain drips from the umbrella" is still the sky's
 
 

@@ -80,9 +80,21 @@ def _stopped(tokens: list[Token], m: Match) -> bool:
         and tokens[m.start - 1].clause == tokens[m.start].clause
 
 
+def _its_light(tokens: list[Token], m: Match, index: VocabularyIndex) -> bool:
+    """ "its little flame": the flame of the light named before it ("she carries a candle ... its flame")."""
+    owner = [t.text for t in tokens[max(0, m.start - 3):m.start]]
+    if "its" not in owner:
+        return False
+    named = [p.key for p in index.props.find(tokens[:m.start])]
+    return bool(named) and named[-1] in {"candle", "lamp", "lantern", "torch"}
+
+
 def _gunfire(tokens: list[Token], m: Match) -> bool:
     word = tokens[m.start].text
     before = {t.text for t in tokens[max(0, m.start - 3):m.start]}
+    after = {t.text for t in tokens[m.end:m.end + 4]}
+    if word in ("fire", "fires", "fired", "firing") and after & WEAPONS:
+        return True  # "the soldiers fire their tiny cannon"
     return (word in ("fires", "fired", "firing") and bool(before & WEAPONS)) or (
         word == "fire" and bool(before & {"open", "opens", "opened", "opening", "cease", "returns", "return"}))
 
@@ -102,7 +114,7 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     hearth = {t.text for t in tokens[m.end:m.end + 4] if t.clause == tokens[m.start].clause} & HEARTHS
     if kind == EffectKind.fire and hearth and m.end < len(tokens) and tokens[m.end].text in ("in", "inside"):
         return True  # "the fire in the hearth": the room's light
-    if word in ("flame", "flames") and before in LIGHT_THINGS:
+    if word in ("flame", "flames") and (before in LIGHT_THINGS or _its_light(tokens, m, index)):
         return True  # "the candle flame": the light itself
     if kind == EffectKind.fire and (before in ("cold", "dead") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
         return True  # "the cold ashes of the campfire", "a dead fire": no flame left
@@ -117,7 +129,8 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
         if described is not None:
             return described in LIGHT_THINGS  # "the burning candle" is its light; "the burning boat" is fire
         clause = [t for t in tokens if t.clause == tokens[m.start].clause]
-        return bool(words & LIGHT_THINGS) or bool(index.places.find(clause))
+        # the set glowing is its light ("the forge glows"); a building burning is a fire ("the barn is burning")
+        return bool(words & LIGHT_THINGS) or (word not in ("burn", "burns", "burning") and bool(index.places.find(clause)))
     return False
 
 
