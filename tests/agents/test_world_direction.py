@@ -186,6 +186,8 @@ def test_props_and_holders():
     ("Dust falls from the books as Mira opens them.", [("book", True, "mira")]),  # "them" is the books
     ("Pip drags the crate to the door.", [("crate", True, "pip"), ("door", False, None)]),
     ("The phone rings and Talos answers it.", [("phone", True, "talos")]),
+    ("Ink runs across Mira's open book.", [("book", True, "mira")]),  # owned, one word between
+    ("Pip sits on Mira's old bench.", [("bench", False, None)]),  # owned but not carried
 ])
 def test_holders_of_passed_dropped_and_lifted_props(text, props):
     assert [(p.prop, p.held, p.holder) for p in _line(text).props] == props

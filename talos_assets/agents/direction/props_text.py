@@ -99,6 +99,12 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
     by the owner of a holdable prop ("her lantern", "Omar's umbrella")."""
     clause = tokens[m.start].clause
     owned: tuple[bool, str | None] | None = None
+    if m.key in HOLDABLE and m.start >= 2 and m.start - 2 > prev_prop and tokens[m.start - 2].clause == clause:
+        # one describing word between: "Ada's open notebook", "his bronze hammer"
+        word, between = tokens[m.start - 2].text, tokens[m.start - 1].text
+        owner = name_of(word, names) if word.endswith("'s") else None
+        if (owner or word in _POSSESSIVES) and between not in _HOLD_VERBS | _RELEASE_VERBS and not between.endswith("'s"):
+            owned = (True, owner or _subject_before(tokens, m.start - 2, names))
     for j in range(m.start - 1, max(prev_prop, m.start - 5), -1):
         t = tokens[j]
         if t.clause != clause:
