@@ -11,7 +11,7 @@ import yaml
 from talos_assets.agents import direction
 from talos_assets.agents.direction.vocabulary import WORLD_WORDS, builtin_vocabulary
 from talos_assets.agents.key_animation import available_characters
-from talos_assets.spec import Palette, ShotSize, WorldVocabulary
+from talos_assets.spec import EffectKind, Palette, ShotSize, WorldVocabulary
 from talos_assets.stores.ichor import BUILTIN_PALETTES
 from talos_assets.story import parse_story
 
@@ -46,6 +46,9 @@ def test_vocabulary_names_exactly_the_contract_ids():
     assert set(vocab.interiors) == {"studio", "cave", "room", "bedroom", "workshop", "kitchen", "hall", "garage",
                                     "bar", "library"}
     assert yaml.safe_load(WORLD_WORDS.read_text())["props"]["lantern"] == ["lantern"]
+    # what each effect is known to come from names real effect kinds and props
+    assert set(vocab.sources) <= {k.value for k in EffectKind} and vocab.sources["smoke"]
+    assert all(set(ids) <= set(PROPS) for ids in vocab.sources.values())
 
 
 @pytest.mark.parametrize("text, place, time, weather", [
