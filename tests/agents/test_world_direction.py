@@ -293,6 +293,14 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("Under the moon, the wolf's fur shimmers with magic.", "magic", None, False),
     ("Sparks fizz from Talos's left ankle.", "sparks", "l_ankle", False),
     ("The soldiers fire their cannon and smoke rolls over the wall.", "smoke", None, False),
+    # an unknown thing on a body part is there; up along someone; "it" as an emitter's subject; what
+    # falls into water splashes the water; "past" is a way, not a place
+    ("Smoke curls from the pipe in Talos's mouth.", "smoke", "head", False),
+    ("Sparks run up Mira's left arm.", "sparks", "l_elbow", False),
+    ("Pip kicks the lamp, and it spits a shower of sparks.", "sparks", "prop:lamp", False),
+    ("The barrel rolls into the lake with a splash.", "splash", "horizon", False),
+    ("Smoke drifts past the old tree.", "smoke", None, False),
+    ("Ink spatters Pip's face.", "ink", "head", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects

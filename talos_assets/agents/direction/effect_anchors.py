@@ -56,6 +56,9 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     """(anchor, named character, behind) of the source phrase starting at preposition j."""
     prep, clause = tokens[j].text, tokens[j].clause
     after = [t for t in tokens[j + 1:j + 6] if t.clause == clause]
+    carried = _carried_by_body(tokens, j, after, names)
+    if carried[0] and not index.props.find(after[:next(k for k, t in enumerate(after) if t.text in ("in", "on"))]):
+        return carried
     if prep == "behind" and after:
         first = after[0].text
         who = name_of(first, names)
@@ -100,6 +103,31 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         props = index.props.find(after[k:k + 2])
         if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
             return f"prop:{props[0].key}", None, False
+    return None, None, False
+
+
+def _up_along(tokens: list[Token], j: int, names: dict[str, str]) -> bool:
+    """ "flames run up Omar's left arm", "sparks dance down her back": up or down along someone."""
+    nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
+    return tokens[j].text in ("up", "down") and (nxt in OWNERS or (nxt.endswith("'s") and bool(name_of(nxt, names))))
+
+
+def _carried_by_body(tokens: list[Token], j: int, after: list[Token], names: dict[str, str]
+                     ) -> tuple[str | None, str | None, bool]:
+    """ "from the pipe in Omar's mouth", "from the dent in his bronze chest": an unknown thing on a body
+    part is at that body part."""
+    k = next((k for k, t in enumerate(after) if t.text in ("in", "on") and k >= 2), None)
+    if k is None or any(t.text in ANCHOR_PREPS for t in after[:k]):
+        return None, None, False
+    rest = [t for t in tokens[j + 1 + k + 1:j + 1 + k + 6] if t.clause == tokens[j].clause]
+    owner = None
+    for n, t in enumerate(rest):
+        if t.text.endswith("'s") and name_of(t.text, names):
+            owner = name_of(t.text, names)
+        elif t.text in BODY and BODY[t.text] != "ground" and (owner or any(r.text in OWNERS for r in rest[:n])):
+            return BODY[t.text], owner, False
+        elif t.text not in OWNERS and n >= 2:
+            break
     return None, None, False
 
 
@@ -151,6 +179,9 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
                 subject = subject[dets[-1]:] if dets else subject  # "far out at sea a burning galleon sends up"
             if [t.text for t in subject] in (["which"], ["that"]):  # "the lamppost, which showers sparks"
                 subject = _clause_before(tokens, j)
+            if [t.text for t in subject] == ["it"]:  # "the cow brushes the fence, and it spits sparks"
+                named = _antecedent(tokens, j, index)
+                return (f"prop:{named}" if named else None), None
             if w in BREATH and subject and (name_of(subject[-1].text, names) or subject[-1].text in PRONOUNS):
                 return "head", name_of(subject[-1].text, names)
             return _thing(subject, index, names)
@@ -277,6 +308,9 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if described:
         return f"prop:{described}", None, False
     said_of = _said_of(tokens, m, span, index, names)
+    if m.key == "splash" and any(tokens[j].text == "into" and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
+                                 for j in span):
+        return "horizon", None, False  # "the boulder rolls into the river with a huge splash": the water splashes
     if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
         return said_of[0], said_of[1], False
     # the set it is said of ("the sea explodes in white spray") only when no phrase says where it is
@@ -321,7 +355,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
         if tokens[j].text in GOALS:
             continue  # "drifts toward the window": where it heads, not where it is
-        if tokens[j].text in ANCHOR_PREPS:
+        if tokens[j].text in ANCHOR_PREPS or _up_along(tokens, j, names):
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = _target(tokens, j, index, names)

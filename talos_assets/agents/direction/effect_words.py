@@ -53,9 +53,10 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "sleeves": "r_wrist", "hips": "pelvis", "hip": "pelvis", "waist": "pelvis", "ankle": "r_ankle",
          "ankles": "r_ankle", "knee": "r_knee", "knees": "r_knee", "leg": "r_knee", "legs": "r_knee", "teeth": "head",
          "ears": "head", "ear": "head", "tongue": "head", "coat": "chest", "shirt": "chest", "cloak": "chest",
-         "jacket": "chest", "sweater": "chest", "dress": "chest", "gown": "chest"}
+         "jacket": "chest", "sweater": "chest", "dress": "chest", "gown": "chest", "glove": "r_wrist",
+         "gloves": "r_wrist", "mitten": "r_wrist", "mittens": "r_wrist"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
-        "bay": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
+        "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
@@ -67,7 +68,7 @@ ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
 FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
 # "on the road" is where an effect starts; "above the street" is not the ground
-GOALS = {"toward", "towards"}
+GOALS = {"toward", "towards", "past"}
 OUT_OF_UNKNOWN = {"from", "out", "between", "inside", "off"}
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "my", "your", "our", "this", "that"}
 STANDS_AT = {"among", "amid", "under", "beneath", "between"}
@@ -89,7 +90,8 @@ WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pis
 IMPLEMENTS = {"staff", "wand"}  # held things that are not props: "from its tip" is the hand
 # an effect that wraps something is anchored on what it wraps, not on where that thing stands
 ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envelops", "wraps", "circles",
-             "encircles", "cloaks", "shrouds", "blankets", "covers", "fills", "fogs", "fogged", "mists", "coats"}
+             "encircles", "cloaks", "shrouds", "blankets", "covers", "fills", "fogs", "fogged", "mists", "coats",
+             "spatters", "spattered", "splatters", "splattered", "drenches", "drenched", "cakes", "caked"}
 # a thing giving off an effect is its source: "the lantern gives off a thin smoke"
 EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "puffs", "breathes", "releases",
           "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
