@@ -322,33 +322,14 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     # where an effect comes from outranks where it lands: "sparks rain on the street from the lamp"
     source = [j for j in after if tokens[j].text in ("from", "off")
               or (tokens[j].text == "out" and j + 1 < len(tokens) and tokens[j + 1].text == "of")]
-    # a fronted phrase frames the whole clause and outranks where the effect goes: "Behind them, a wall
-    # of fire climbs into the sky"
-    sentence = [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence]
-    opener = [j for j in sentence if tokens[j].clause == tokens[sentence[0]].clause < clause]
-    if opener and tokens[opener[0]].text in VAGUE_PLACE:
-        opener = opener[1:]  # "Somewhere behind Omar, ..."
-    framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in ANCHOR_PREPS else []
-    if said_of[0] == "" and framing and tokens[framing[0]].text != "behind":
-        framing = []  # "under the moon, the wolf's fur shimmers": said of what the set cannot show
+    framing = _framing(tokens, m, said_of[0] == "")
     # before a verb that blows something up stands the thing blown up, with its own place ("the lantern on the table")
     before_word = [] if tokens[m.start].text in BLOWS_UP else [j for j in span if j < m.start]
-    # "a pale steam rose up and curled around Mira's head": the clause that goes on with the effect's verbs
-    nxt = [j for j, t in enumerate(tokens) if t.clause == clause + 1 and t.sentence == tokens[m.start].sentence]
-    goes_on = nxt[1:] if len(nxt) > 1 and tokens[nxt[0]].text in ("and", "then") and tokens[nxt[1]].text not in \
-        DETERMINERS | PRONOUNS and not name_of(tokens[nxt[1]].text, names) and not as_object else []
+    goes_on = [] if as_object else _goes_on(tokens, m, names)
     order = source + framing + [j for j in after if j not in source] + goes_on + before_word
-    # an effect that goes after someone is behind them, after a thing is on it, wherever they go:
-    # "a cloud of dust follows Pip down the road", "a trail of steam follows the boat across the lake"
-    for j in (j for j in span if j >= m.end and tokens[j].text in FOLLOWS and j + 1 < len(tokens)):
-        who = tokens[j + 1].text
-        if who in names or who in PERSON_OBJECTS:
-            return None, names.get(who), True
-        followed = [tokens[k] for k in span if k > j]
-        thing, owner = _thing(followed[:next((k for k, t in enumerate(followed) if t.text in ANCHOR_PREPS),
-                                             len(followed))], index, names)
-        if thing and thing.startswith("prop:"):
-            return thing, owner, False
+    followed = _followed(tokens, m, span, index, names)
+    if followed is not None:
+        return followed
     from_unknown = unplaced = False  # unplaced: "smoke hangs among the shelves", where the set shows nothing
     for j in order:
         if j == m.end and tokens[j].text == "of":
@@ -367,6 +348,57 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             # effect's own noun phrase, before its verb) says what it is, not where it starts
             from_unknown = from_unknown or (j in source and j > m.end)
             unplaced = unplaced or (j > m.end and tokens[j].text in STANDS_AT and not _names_the_set(tokens, j, index))
+    nearby = _placed_nearby(tokens, m, span, after, index, names,
+                            beside=said_of[0] is None and not (as_object or from_unknown or unplaced))
+    return nearby if nearby is not None else fallback
+
+
+def _framing(tokens: list[Token], m: Match, said_of_unknown: bool) -> list[int]:
+    """A fronted phrase frames the whole sentence and outranks where the effect goes: "Behind them, a
+    wall of fire climbs into the sky" (its preposition's position, or none)."""
+    sentence = [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence]
+    opener = [j for j in sentence if tokens[j].clause == tokens[sentence[0]].clause < tokens[m.start].clause]
+    if opener and tokens[opener[0]].text in VAGUE_PLACE:
+        opener = opener[1:]  # "Somewhere behind Omar, ..."
+    framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in ANCHOR_PREPS else []
+    if said_of_unknown and framing and tokens[framing[0]].text != "behind":
+        return []  # "under the moon, the wolf's fur shimmers": said of what the set cannot show
+    return framing
+
+
+def _goes_on(tokens: list[Token], m: Match, names: dict[str, str]) -> list[int]:
+    """ "a pale steam rose up and curled around Mira's head": the clause that goes on with the effect's
+    verbs (no new subject), whose phrases may place it."""
+    nxt = [j for j, t in enumerate(tokens) if t.clause == tokens[m.start].clause + 1
+           and t.sentence == tokens[m.start].sentence]
+    if len(nxt) > 1 and tokens[nxt[0]].text in ("and", "then") and tokens[nxt[1]].text not in \
+            DETERMINERS | PRONOUNS and not name_of(tokens[nxt[1]].text, names):
+        return nxt[1:]
+    return []
+
+
+def _followed(tokens: list[Token], m: Match, span: list[int], index: VocabularyIndex, names: dict[str, str]
+              ) -> tuple[str | None, str | None, bool] | None:
+    """An effect that goes after someone is behind them, after a thing is on it, wherever they go: "a
+    cloud of dust follows Pip down the road", "a trail of steam follows the boat across the lake"."""
+    for j in (j for j in span if j >= m.end and tokens[j].text in FOLLOWS and j + 1 < len(tokens)):
+        who = tokens[j + 1].text
+        if who in names or who in PERSON_OBJECTS:
+            return None, names.get(who), True
+        followed = [tokens[k] for k in span if k > j]
+        thing, owner = _thing(followed[:next((k for k, t in enumerate(followed) if t.text in ANCHOR_PREPS),
+                                             len(followed))], index, names)
+        if thing and thing.startswith("prop:"):
+            return thing, owner, False
+    return None
+
+
+def _placed_nearby(tokens: list[Token], m: Match, span: list[int], after: list[int], index: VocabularyIndex,
+                   names: dict[str, str], beside: bool) -> tuple[str | None, str | None, bool] | None:
+    """Where an effect no phrase places is: the body part just before it ("Mira's eyes glow"), the sky
+    or the set it lights up, else (when `beside`) the prop beside it, a prop known to give it off, or
+    the body part the clause before names; None when nothing does."""
+    clause = tokens[m.start].clause
     before = [t.text for t in tokens[max(0, m.start - 2):m.start] if t.clause == clause]
     if len(before) == 2 and before[1] in BODY and BODY[before[1]] != "ground":  # "Mira's eyes glow"
         owner = name_of(before[0], names) if before[0].endswith("'s") else None
@@ -379,14 +411,14 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
         lit_thing = _thing([tokens[j] for j in span if j > lit], index, names)[0]
         if lit_thing in SET.values():
             return lit_thing, None, False
-    if said_of[0] is None and not (as_object or from_unknown or unplaced):
-        beside = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
-        if beside:
-            return f"prop:{beside}", None, False
+    if beside:
+        prop = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
+        if prop:
+            return f"prop:{prop}", None, False
         body = _body_before(tokens, m, names)
         if body[0]:
             return body[0], body[1], False
-    return fallback
+    return None
 
 
 def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
