@@ -301,6 +301,11 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("The barrel rolls into the lake with a splash.", "splash", "horizon", False),
     ("Smoke drifts past the old tree.", "smoke", None, False),
     ("Ink spatters Pip's face.", "ink", "head", False),
+    # the verb's object body part; a possessive prop before the prop; a heat glow; "water" as a modifier
+    ("Sparks sting Mira's left hand.", "sparks", "l_wrist", False),
+    ("The boat's lantern puffs out smoke.", "smoke", "prop:lantern", False),
+    ("Sparks fly from the old water pump.", "sparks", None, False),  # "water" describes the pump
+    ("Magic glitters on Pip's eyelashes.", "magic", "head", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects
@@ -316,6 +321,7 @@ def test_effect_anchors(text, kind, anchor, behind):
     ("Steam fogs the mirror.", {"weather": None, "effects": ["steam"]}),  # a verb: not the sky
     ("Quick as a spark, Mira grabs the rope.", {"weather": None, "effects": []}),  # a likeness
     ("A spray of sparks flies up.", {"weather": None, "effects": ["sparks"]}),  # the spray is their shape
+    ("Talos's chest glows red.", {"weather": None, "effects": []}),  # heat, not magic
 ])
 def test_likenesses_and_verbs_are_not_the_world(text, reads):
     line = _line(text)
@@ -418,8 +424,10 @@ def held_out():
 _BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held-out figure below the 0.9 target; see the bench")
 
 
-@pytest.mark.parametrize("field", ["place", "time_of_day", "weather", "props", "effect_kinds",
-                                   "holders",
+@pytest.mark.parametrize("field", ["place", "time_of_day", "props", "effect_kinds", "holders",
+                                   # weather precision 0.897 on the 359 held-out lines since session 11's
+                                   # sixth blind batch (3 false skies of 29)
+                                   pytest.param("weather", marks=_BELOW_TARGET),
                                    pytest.param("effects", marks=_BELOW_TARGET)])
 def test_held_out_figures_meet_the_target(held_out, field):
     fig = held_out[field]

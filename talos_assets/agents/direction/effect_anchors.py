@@ -47,7 +47,15 @@ from talos_assets.agents.direction.effect_words import (
     effect_shapes,
 )
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import OWNERS, PREPOSITIONS, Match, Token, name_of
+from talos_assets.agents.direction.worldtext import (
+    OWNERS,
+    PREPOSITIONS,
+    RISING_PARTICLES,
+    VERB_HOMOGRAPHS,
+    Match,
+    Token,
+    name_of,
+)
 
 
 
@@ -95,6 +103,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             if body.startswith("r_") and k and after[k - 1].text == "left":
                 body = "l_" + body[2:]  # "her left arm"
             return body, owner, False
+        if w == "water" and k + 1 < len(after) and after[k + 1].text not in ANCHOR_PREPS | _NOT_NOUNS:
+            continue  # "the water trough": a kind of trough
         if w in SET and (SET[w] != "ground" or prep in GROUND_PREPS):
             inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
             if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
@@ -110,6 +120,9 @@ def _up_along(tokens: list[Token], j: int, names: dict[str, str]) -> bool:
     """ "flames run up Omar's left arm", "sparks dance down her back": up or down along someone."""
     nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
     return tokens[j].text in ("up", "down") and (nxt in OWNERS or (nxt.endswith("'s") and bool(name_of(nxt, names))))
+
+
+_NOT_NOUNS = {"like", "as", "and", "or", "but", "while", "until", "when", "where", "with", "that", "which"}
 
 
 def _carried_by_body(tokens: list[Token], j: int, after: list[Token], names: dict[str, str]
@@ -147,6 +160,8 @@ def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) ->
             return SET[w], None
         props = index.props.find(words[k:k + 2])
         if props and props[0].start == 0:
+            if w.endswith("'s") and index.props.find(words[k + 1:k + 3]):
+                continue  # "the rowboat's lantern": the lantern
             return f"prop:{props[0].key}", None
     return None, None
 
@@ -268,7 +283,9 @@ def _antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | N
     is not where something rests ("holds the letter over the candle until it catches fire": the letter;
     "the teapot sits on the table ... its spout": not the table)."""
     sentence = tokens[at].sentence
-    named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence]
+    named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence
+             and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
+                      and tokens[p.end].text in RISING_PARTICLES)]  # "steam rose off it": no flower
     def rests(k: int) -> bool:  # "on the table" (a place), not "switches on the lamp" (a verb's particle)
         return tokens[k].text in PREPOSITIONS and not (k and tokens[k - 1].text in PARTICLE_VERBS)
 
@@ -307,6 +324,9 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     described = described_prop(tokens, m, index)
     if described:
         return f"prop:{described}", None, False
+    touched = _body_struck(tokens, m, names)
+    if touched[0]:
+        return touched
     said_of = _said_of(tokens, m, span, index, names)
     if m.key == "splash" and any(tokens[j].text == "into" and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
                                  for j in span):
@@ -351,6 +371,23 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     nearby = _placed_nearby(tokens, m, span, after, index, names,
                             beside=said_of[0] is None and not (as_object or from_unknown or unplaced))
     return nearby if nearby is not None else fallback
+
+
+def _body_struck(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None, bool]:
+    """ "sparks bite Ben's right hand": the effect's verb lands on someone's body part right after it."""
+    if m.end >= len(tokens) or tokens[m.end].text in ANCHOR_PREPS:
+        return None, None, False  # "glows in Lena's hands" is a phrase, not a verb's object
+    words = [t for t in tokens[m.end + 1:m.end + 5] if t.clause == tokens[m.start].clause]
+    if not words or not (words[0].text in OWNERS or (words[0].text.endswith("'s") and name_of(words[0].text, names))):
+        return None, None, False
+    owner = name_of(words[0].text, names) if words[0].text.endswith("'s") else None
+    for k, t in enumerate(words[1:3], start=1):
+        if t.text in BODY and BODY[t.text] != "ground":
+            joint = BODY[t.text]
+            if joint.startswith("r_") and words[k - 1].text == "left":
+                joint = "l_" + joint[2:]
+            return joint, owner, False
+    return None, None, False
 
 
 def _framing(tokens: list[Token], m: Match, said_of_unknown: bool) -> list[int]:

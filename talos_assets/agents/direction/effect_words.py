@@ -54,9 +54,11 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "ankles": "r_ankle", "knee": "r_knee", "knees": "r_knee", "leg": "r_knee", "legs": "r_knee", "teeth": "head",
          "ears": "head", "ear": "head", "tongue": "head", "coat": "chest", "shirt": "chest", "cloak": "chest",
          "jacket": "chest", "sweater": "chest", "dress": "chest", "gown": "chest", "glove": "r_wrist",
-         "gloves": "r_wrist", "mitten": "r_wrist", "mittens": "r_wrist"}
+         "gloves": "r_wrist", "mitten": "r_wrist", "mittens": "r_wrist", "eyelashes": "head", "lashes": "head",
+         "eyebrows": "head", "cheeks": "head", "cheek": "head", "chin": "head", "boot": "ground"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
-        "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
+        "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "brook": "horizon", "creek": "horizon",
+        "canal": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
@@ -97,7 +99,7 @@ EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "pu
           "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
           "coughed", "snorts", "snorted", "spat", "puffed", "belched", "throwing", "spitting", "spewing",
           "belching", "shedding", "showering", "spilling", "releasing", "puffing", "coughing", "trails",
-          "trailing", "trailed"}
+          "trailing", "trailed", "belch", "spit", "puff", "release", "shed"}
 EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
 # what a character breathes, coughs or spits comes from the mouth: "Talos breathes out a plume of steam"
 BREATH = {"breathes", "breathe", "breathed", "exhales", "exhaled", "coughs", "coughed", "sneezes", "sneezed",

@@ -80,6 +80,9 @@ def _stopped(tokens: list[Token], m: Match) -> bool:
         and tokens[m.start - 1].clause == tokens[m.start].clause
 
 
+_HEAT_COLOURS = {"red", "orange", "white-hot", "red-hot", "hot", "crimson", "cherry"}
+
+
 def _its_light(tokens: list[Token], m: Match, index: VocabularyIndex) -> bool:
     """ "its little flame": the flame of the light named before it ("she carries a candle ... its flame")."""
     owner = [t.text for t in tokens[max(0, m.start - 3):m.start]]
@@ -108,8 +111,8 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     """A light doing its job, a heat shimmer, or a glow of the set: not an effect."""
     words = {t.text for t in tokens if t.clause == tokens[m.start].clause}
     word = " ".join(t.text for t in tokens[m.start:m.end])
-    if kind == EffectKind.magic and "heat" in words:
-        return True
+    if kind == EffectKind.magic and ("heat" in words or (m.end < len(tokens) and tokens[m.end].text in _HEAT_COLOURS)):
+        return True  # a heat shimmer, "the hips glow red": heat, not magic
     before = tokens[m.start - 1].text if m.start else ""
     hearth = {t.text for t in tokens[m.end:m.end + 4] if t.clause == tokens[m.start].clause} & HEARTHS
     if kind == EffectKind.fire and hearth and m.end < len(tokens) and tokens[m.end].text in ("in", "inside"):

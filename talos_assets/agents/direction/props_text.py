@@ -28,7 +28,7 @@ _HOLD_VERBS = {
     "filling", "offers", "offered", "gives", "gave", "hands", "handed", "pass", "passes", "passed", "passing", "clings", "cling", "wears", "wearing", "sips", "sipping", "lowers", "lowered", "strums", "strumming",
     "answers", "answered", "drags", "dragged", "dragging", "hauls", "hauled", "hauling", "tugs", "aims", "aimed",
     "shakes", "shook", "flips", "flipped", "polishes", "sharpens", "twirls", "twirling", "catches", "caught",
-    "fetches", "brings", "brought", "lugs",
+    "fetches", "brings", "brought", "lugs", "plunges", "plunged", "dips", "dipped", "quenches", "quenched",
 }
 _RELEASE_VERBS = {"sets", "set", "puts", "put", "places", "placed", "leaves", "left", "drops", "dropped", "lays",
                   "laid", "rests", "rested", "abandons", "hangs", "hung", "leans", "leaned", "props", "propped"}
@@ -120,8 +120,9 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
         if t.text in _RELEASE_VERBS:
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
         given_to = name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
-        if t.text not in _FILLERS and not owner and not given_to and t.text not in _POSSESSIVES:
-            break
+        if t.text not in _FILLERS and not owner and not given_to and t.text not in _POSSESSIVES \
+                and not (j == m.start - 1 and j > 0 and tokens[j - 1].text in _FILLERS):
+            break  # (one describing word after a filler reads on: "shakes the blue bottle")
     return owned or (False, None)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
@@ -59,7 +60,7 @@ WEATHER_WORDS: dict[Weather, list[str]] = {
     Weather.snow: ["snow", "snowing", "snowfall", "snowflake", "blizzard", "sleet", "snowstorm", "flurries",
                    "snowy", "snow-covered", "snow covered", "snowbound"],
     Weather.fog: ["fog", "foggy", "mist", "misty", "haze", "hazy", "murk"],
-    Weather.wind: ["wind", "windy", "gale", "breeze", "gust", "blustery", "windswept"],
+    Weather.wind: ["wind", "windy", "gale", "breeze", "gust", "blustery", "windswept", "breezy"],
 }
 # when a line names several weathers, the strongest is the sky it leaves (rain and thunder = storm)
 _WEATHER_RANK = [Weather.storm, Weather.snow, Weather.rain, Weather.fog, Weather.wind, Weather.cloudy, Weather.clear]
@@ -186,10 +187,36 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "a glowing mist": an effect, not the weather
         if words[m.start] in _FOGGING and m.end < len(words) and words[m.end] in _OBJECT_OPENERS:
             continue  # "steam fogs the window": a verb with its object, not the sky
+        if w in (Weather.rain, Weather.snow) and _out_of_one_thing(tokens, m):
+            continue  # "snow whirls out of the cracked globe", "a wall of snow thrown up": not the sky's
+        if m.end < len(words) and words[m.end] in _WEATHER_COMPOUNDS:
+            continue  # "the snow queen", "a snow globe": a thing, not the sky
+        if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m):
+            continue  # "steam billows ... and he is lost in the white cloud": the effect's cloud
         if negated(tokens, m.start) or negated_after(tokens, m.end):
             continue
         out.append((w, ended(tokens, m.end) or "after" in preceding(tokens, m.start)))  # "after the storm"
     return out
+
+
+_WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
+                      "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance"}
+
+
+def _out_of_one_thing(tokens: list[Token], m) -> bool:
+    """Snow or rain that moves out of or from something ("whirls out of it", "falls from inside her
+    umbrella") or that something throws ("throwing a white wall of snow"): one thing's, not the sky's."""
+    clause = tokens[m.start].clause
+    rest = [t.text for t in tokens[m.end:m.end + 4] if t.clause == clause]
+    moves = bool(rest) and rest[0] in FLURRY_VERBS and bool({"from", "out"} & set(rest[1:]))
+    thrown = any(t.text in EMITS for t in tokens[max(0, m.start - 6):m.start] if t.clause == clause)
+    return moves or thrown
+
+
+def _after_an_effect(tokens: list[Token], m) -> bool:
+    """A singular cloud or haze after an effect its sentence names is that effect's."""
+    sentence = tokens[m.start].sentence
+    return any(e.end <= m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens))
 
 
 def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:

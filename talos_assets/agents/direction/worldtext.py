@@ -29,7 +29,7 @@ _NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sig
 # words that say whose a thing is ("his chest", "her lantern")
 # prop words that are also a verb's past ("the steam rose up"): a verb when a particle follows
 VERB_HOMOGRAPHS = frozenset({"rose"})
-RISING_PARTICLES = frozenset({"up", "from", "into", "above", "over", "out", "high", "slowly"})
+RISING_PARTICLES = frozenset({"up", "from", "into", "above", "over", "out", "high", "slowly", "off"})
 OWNERS = frozenset({"his", "her", "their", "its", "my", "your", "our"})
 PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "across", "from", "to", "toward",
                 "towards", "onto", "inside", "outside", "beside", "near", "along", "within", "upon", "past",
@@ -144,6 +144,7 @@ def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = 
     return False
 
 
+_TRANSITIVE_ENDINGS = {"lifts", "lifted", "clears", "cleared", "drops", "dropped"}
 _PUT_OUT = {"put", "went", "burned", "burnt", "blown", "blew", "goes", "gone", "stamped", "snuffed"}
 _AUXILIARIES = {"had", "has", "have", "did", "does", "do", "was", "is", "were", "are", "would", "will", "could"}
 
@@ -175,6 +176,9 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         t = tokens[j]
         if t.clause != clause:
             return False
+        if t.text in _TRANSITIVE_ENDINGS and j + 1 < len(tokens) and tokens[j + 1].clause == clause \
+                and tokens[j + 1].text not in PREPOSITIONS and not tokens[j + 1].text.endswith("ly"):
+            return False  # "the wind lifts dust": a verb with its object, not the wind ending
         if t.text in _ENDINGS:
             # "the storm is over" / "the fire went out", but not "fire over the village"
             return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause \
