@@ -34,7 +34,6 @@ from talos_assets.agents.direction.effect_words import (
     NOT_A_HOLDER,
     NOUN_TOO,
     OUT_OF_UNKNOWN,
-    PARTICLE_VERBS,
     PERSON_OBJECTS,
     PREDICATES,
     PRONOUNS,
@@ -46,17 +45,25 @@ from talos_assets.agents.direction.effect_words import (
     VAGUE_PLACE,
     effect_shapes,
 )
+from talos_assets.agents.direction.effect_phrases import (
+    antecedent,
+    body_before,
+    body_struck,
+    carried_by_body,
+    clause_before,
+    clause_words,
+    names_the_set,
+    clause_subject,
+    up_along,
+)
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     OWNERS,
     PREPOSITIONS,
-    RISING_PARTICLES,
-    VERB_HOMOGRAPHS,
     Match,
     Token,
     name_of,
 )
-
 
 
 def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str, str]
@@ -64,7 +71,7 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     """(anchor, named character, behind) of the source phrase starting at preposition j."""
     prep, clause = tokens[j].text, tokens[j].clause
     after = [t for t in tokens[j + 1:j + 6] if t.clause == clause]
-    carried = _carried_by_body(tokens, j, after, names)
+    carried = carried_by_body(tokens, j, after, names)
     if carried[0] and not index.props.find(after[:next(k for k, t in enumerate(after) if t.text in ("in", "on"))]):
         return carried
     if prep == "behind" and after:
@@ -84,11 +91,11 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
                 continue  # "from under the truck", "out from behind the door": the phrase reads on
             break
         if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
-            named = _antecedent(tokens, j, index)
+            named = antecedent(tokens, j, index)
             return (f"prop:{named}" if named else None), None, False
         if w == "its" and k + 1 < len(after):
             # "rises from its pages", "falls from its face": a part of the prop the line named last before
-            named = _antecedent(tokens, j, index)
+            named = antecedent(tokens, j, index)
             if named:
                 return f"prop:{named}", None, False
             if after[k + 1].text in BODY:
@@ -116,32 +123,7 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     return None, None, False
 
 
-def _up_along(tokens: list[Token], j: int, names: dict[str, str]) -> bool:
-    """ "flames run up Omar's left arm", "sparks dance down her back": up or down along someone."""
-    nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
-    return tokens[j].text in ("up", "down") and (nxt in OWNERS or (nxt.endswith("'s") and bool(name_of(nxt, names))))
-
-
 _NOT_NOUNS = {"like", "as", "and", "or", "but", "while", "until", "when", "where", "with", "that", "which"}
-
-
-def _carried_by_body(tokens: list[Token], j: int, after: list[Token], names: dict[str, str]
-                     ) -> tuple[str | None, str | None, bool]:
-    """ "from the pipe in Omar's mouth", "from the dent in his bronze chest": an unknown thing on a body
-    part is at that body part."""
-    k = next((k for k, t in enumerate(after) if t.text in ("in", "on") and k >= 2), None)
-    if k is None or any(t.text in ANCHOR_PREPS for t in after[:k]):
-        return None, None, False
-    rest = [t for t in tokens[j + 1 + k + 1:j + 1 + k + 6] if t.clause == tokens[j].clause]
-    owner = None
-    for n, t in enumerate(rest):
-        if t.text.endswith("'s") and name_of(t.text, names):
-            owner = name_of(t.text, names)
-        elif t.text in BODY and BODY[t.text] != "ground" and (owner or any(r.text in OWNERS for r in rest[:n])):
-            return BODY[t.text], owner, False
-        elif t.text not in OWNERS and n >= 2:
-            break
-    return None, None, False
 
 
 def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
@@ -188,14 +170,14 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         w = tokens[j].text
         nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
         if w in EMITS or EMIT_PARTICLES.get(w) == nxt:
-            subject = _subject(tokens, span, j)
+            subject = clause_subject(tokens, span, j)
             if subject and (subject[0].text in ANCHOR_PREPS or subject[0].text in VAGUE_PLACE):
                 dets = [k for k, t in enumerate(subject) if k >= 2 and t.text in DETERMINERS]
                 subject = subject[dets[-1]:] if dets else subject  # "far out at sea a burning galleon sends up"
             if [t.text for t in subject] in (["which"], ["that"]):  # "the lamppost, which showers sparks"
-                subject = _clause_before(tokens, j)
+                subject = clause_before(tokens, j)
             if [t.text for t in subject] == ["it"]:  # "the cow brushes the fence, and it spits sparks"
-                named = _antecedent(tokens, j, index)
+                named = antecedent(tokens, j, index)
                 return (f"prop:{named}" if named else None), None
             if w in BREATH and subject and (name_of(subject[-1].text, names) or subject[-1].text in PRONOUNS):
                 return "head", name_of(subject[-1].text, names)
@@ -237,18 +219,18 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         right_before = [p for p in index.props.find(tokens[max(first, held - 3):held]) if p.end == held - max(first, held - 3)]
         if tokens[held].text == "in" and right_before:
             return f"prop:{right_before[-1].key}", None  # "strikes the anvil in a shower of sparks"
-        return _thing(_subject(tokens, span, held), index, names)
+        return _thing(clause_subject(tokens, span, held), index, names)
     elif prev == "in" and m.start - 2 > first and tokens[m.start - 2].text == "up":
         verb = m.start - 2  # "goes up in flames"
     else:
         return None, None
     while verb > first and (tokens[verb - 1].text in TURNING_VERBS or tokens[verb - 1].text.endswith("ly")):
         verb -= 1  # back over "bursts into", "goes up in", "catches", "faintly" to the subject
-    subject = _subject(tokens, span, verb)
+    subject = clause_subject(tokens, span, verb)
     while subject and subject[0].text in CONJUNCTIONS:
         subject = subject[1:]
     if [t.text for t in subject] == ["it"]:  # "Ada throws the bottle and it explodes": the last prop named
-        named = _antecedent(tokens, verb, index)
+        named = antecedent(tokens, verb, index)
         return (f"prop:{named}", None) if named else ("", None)
     anchor, owner = _thing(subject, index, names)
     return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
@@ -278,38 +260,6 @@ def _holding_word(tokens: list[Token], m: Match, first: int) -> int | None:
     return None
 
 
-def _antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | None:
-    """The prop "it" or "its" at `at` stands for: the last one named before it in the sentence that
-    is not where something rests ("holds the letter over the candle until it catches fire": the letter;
-    "the teapot sits on the table ... its spout": not the table)."""
-    sentence = tokens[at].sentence
-    named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence
-             and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
-                      and tokens[p.end].text in RISING_PARTICLES)]  # "steam rose off it": no flower
-    def rests(k: int) -> bool:  # "on the table" (a place), not "switches on the lamp" (a verb's particle)
-        return tokens[k].text in PREPOSITIONS and not (k and tokens[k - 1].text in PARTICLE_VERBS)
-
-    acting = [p for p in named if not (p.start >= 1 and rests(p.start - 1))
-              and not (p.start >= 2 and tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
-                       and rests(p.start - 2))]
-    return acting[-1].key if acting else None
-
-
-def _subject(tokens: list[Token], span: list[int], verb: int) -> list[Token]:
-    """The words before the verb at `verb` in its clause; when the clause opens on the verb ("...
-    sputters and bursts into flames"), the clause before it up to its first preposition."""
-    subject = [tokens[j] for j in span if j < verb and tokens[j].text not in ("and", "then")]
-    return subject or _clause_before(tokens, verb)
-
-
-def _clause_before(tokens: list[Token], verb: int) -> list[Token]:
-    """The clause before the one of `verb`, in its sentence, up to its first preposition."""
-    sentence, clause = tokens[verb].sentence, tokens[verb].clause
-    earlier = [t.clause for t in tokens if t.sentence == sentence and t.clause < clause]
-    before = [t for t in tokens if earlier and t.clause == max(earlier) and t.sentence == sentence]
-    return before[:next((k for k, t in enumerate(before) if t.text in ANCHOR_PREPS), len(before))]
-
-
 def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict[str, str]
             ) -> tuple[str | None, str | None, bool]:
     """The first source phrase after the effect word in its clause, else the first before it."""
@@ -324,7 +274,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     described = described_prop(tokens, m, index)
     if described:
         return f"prop:{described}", None, False
-    touched = _body_struck(tokens, m, names)
+    touched = body_struck(tokens, m, names)
     if touched[0]:
         return touched
     said_of = _said_of(tokens, m, span, index, names)
@@ -356,7 +306,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
         if tokens[j].text in GOALS:
             continue  # "drifts toward the window": where it heads, not where it is
-        if tokens[j].text in ANCHOR_PREPS or _up_along(tokens, j, names):
+        if tokens[j].text in ANCHOR_PREPS or up_along(tokens, j, names):
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = _target(tokens, j, index, names)
@@ -367,27 +317,10 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             # "from the heart of the clock" reads on to the clock; "spray from the waterfall" (the
             # effect's own noun phrase, before its verb) says what it is, not where it starts
             from_unknown = from_unknown or (j in source and j > m.end)
-            unplaced = unplaced or (j > m.end and tokens[j].text in STANDS_AT and not _names_the_set(tokens, j, index))
+            unplaced = unplaced or (j > m.end and tokens[j].text in STANDS_AT and not names_the_set(tokens, j, index))
     nearby = _placed_nearby(tokens, m, span, after, index, names,
                             beside=said_of[0] is None and not (as_object or from_unknown or unplaced))
     return nearby if nearby is not None else fallback
-
-
-def _body_struck(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None, bool]:
-    """ "sparks bite Ben's right hand": the effect's verb lands on someone's body part right after it."""
-    if m.end >= len(tokens) or tokens[m.end].text in ANCHOR_PREPS:
-        return None, None, False  # "glows in Lena's hands" is a phrase, not a verb's object
-    words = [t for t in tokens[m.end + 1:m.end + 5] if t.clause == tokens[m.start].clause]
-    if not words or not (words[0].text in OWNERS or (words[0].text.endswith("'s") and name_of(words[0].text, names))):
-        return None, None, False
-    owner = name_of(words[0].text, names) if words[0].text.endswith("'s") else None
-    for k, t in enumerate(words[1:3], start=1):
-        if t.text in BODY and BODY[t.text] != "ground":
-            joint = BODY[t.text]
-            if joint.startswith("r_") and words[k - 1].text == "left":
-                joint = "l_" + joint[2:]
-            return joint, owner, False
-    return None, None, False
 
 
 def _framing(tokens: list[Token], m: Match, said_of_unknown: bool) -> list[int]:
@@ -452,7 +385,7 @@ def _placed_nearby(tokens: list[Token], m: Match, span: list[int], after: list[i
         prop = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
         if prop:
             return f"prop:{prop}", None, False
-        body = _body_before(tokens, m, names)
+        body = body_before(tokens, m, names)
         if body[0]:
             return body[0], body[1], False
     return None
@@ -470,42 +403,12 @@ def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str 
     return found.pop() if len(found) == 1 else None
 
 
-def _body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None]:
-    """ "as he opens his great bronze chest, a golden glow pours out": the one body part someone's own
-    word names in the clause just before, when that clause names no prop."""
-    if not {t.text for t in _clause_words(tokens, m, 0)} & {"out", "forth"}:
-        return None, None  # it must come out of something ("pours out"), not just appear
-    words = _clause_words(tokens, m, -1)
-    parts = {(BODY[t.text], k) for k, t in enumerate(words) if t.text in BODY and BODY[t.text] != "ground"
-             and k and (words[k - 1].text in OWNERS or any(w.text in OWNERS or name_of(w.text, names)
-                                                             for w in words[max(0, k - 4):k]))}
-    if len({p for p, _ in parts}) != 1:
-        return None, None
-    k = min(k for _, k in parts)
-    owner = next((name_of(w.text, names) for w in words[max(0, k - 4):k] if w.text.endswith("'s")), None)
-    return parts.pop()[0], owner
-
-
-def _clause_words(tokens: list[Token], m: Match, offset: int) -> list[Token]:
-    """The words of the clause `offset` clauses from the effect's, in its sentence ([] when none)."""
-    sentence = tokens[m.start].sentence
-    clauses = sorted({t.clause for t in tokens if t.sentence == sentence})
-    i = clauses.index(tokens[m.start].clause) + offset
-    return [t for t in tokens if t.sentence == sentence and t.clause == clauses[i]] if 0 <= i < len(clauses) else []
-
-
-def _names_the_set(tokens: list[Token], j: int, index: VocabularyIndex) -> bool:
-    """The phrase at preposition j names the set or the air ("in the cold air", "across the workshop")."""
-    phrase = [t for t in tokens[j + 1:j + 5] if t.clause == tokens[j].clause]
-    return bool(index.places.find(phrase)) or any(t.text in ("air", "room", "dark", "darkness", "night") for t in phrase)
-
-
 def _prop_beside(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
     """ "the candle gutters and a curl of smoke drifts upward", "smoke billows out as the oven door
     swings open": an effect its own clause does not place comes from the one prop the clause just
     before it (else just after it, in the same sentence) names."""
     for offset in (-1, 1):
-        words = _clause_words(tokens, m, offset)
+        words = clause_words(tokens, m, offset)
         # a prop a phrase places something on is where it stands, not what acts: "rattles on the table"
         props = {p.key for p in index.props.find(words)
                  if not (p.start >= 2 and words[p.start - 2].text in RESTS_ON and words[p.start - 1].text == "the")}
