@@ -88,6 +88,13 @@ def test_season_light_sources_and_interior():
     ("She never lit the candle.", "props", []),
     ("There were no boats in the harbour.", "place", "harbor"),
     ("The fog lifted, and the wind died down.", "weather", "clear"),
+    ("There is not a breath of wind in the valley.", "weather", None),
+    ("Not at dawn but at dusk, Pip reaches the gate.", "time_of_day", "dusk"),
+    ("When the storm rolls away, the hills are bright.", "weather", "clear"),
+    ("The wind lifts dust from the road.", "weather", "wind"),  # a verb with its object: no ending
+    ("Mira gives him a sunny smile.", "weather", None),  # a person's weather
+    ("Pip shakes the snow globe.", "weather", None),
+    ("Ben walks home on a gusty, drizzly evening.", "weather", "rain"),
 ])
 def test_negation_and_contrast(text, field, value):
     line = _line(text)
@@ -425,8 +432,8 @@ _BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held-out figure below the
 
 
 @pytest.mark.parametrize("field", ["place", "time_of_day", "props", "effect_kinds", "holders",
-                                   # weather precision 0.897 on the 359 held-out lines since session 11's
-                                   # sixth blind batch (3 false skies of 29)
+                                   # weather precision 0.875 on the 374 held-out lines since session 11's
+                                   # setting batch (metaphors and compounds read as skies)
                                    pytest.param("weather", marks=_BELOW_TARGET),
                                    pytest.param("effects", marks=_BELOW_TARGET)])
 def test_held_out_figures_meet_the_target(held_out, field):

@@ -53,14 +53,14 @@ WEATHER_WORDS: dict[Weather, list[str]] = {
                     "sun breaks through", "sun broke through", "windless"],
     Weather.cloudy: ["cloud", "cloudy", "overcast", "grey sky", "gray sky", "clouded", "grey morning",
                      "gray morning", "grey day", "gray day", "grey dawn", "leaden sky", "dull sky"],
-    Weather.rain: ["rain", "raining", "rainy", "drizzle", "drizzling", "downpour", "raindrop", "rainfall",
+    Weather.rain: ["rain", "raining", "rainy", "drizzle", "drizzling", "drizzly", "downpour", "raindrop", "rainfall",
                    "pouring rain", "rainstorm"],
     Weather.storm: ["storm", "stormy", "thunder", "thunderstorm", "lightning", "tempest", "thunderclap",
                     "hurricane", "typhoon"],
     Weather.snow: ["snow", "snowing", "snowfall", "snowflake", "blizzard", "sleet", "snowstorm", "flurries",
                    "snowy", "snow-covered", "snow covered", "snowbound"],
     Weather.fog: ["fog", "foggy", "mist", "misty", "haze", "hazy", "murk"],
-    Weather.wind: ["wind", "windy", "gale", "breeze", "gust", "blustery", "windswept", "breezy"],
+    Weather.wind: ["wind", "windy", "gale", "breeze", "gust", "blustery", "windswept", "breezy", "gusty"],
 }
 # when a line names several weathers, the strongest is the sky it leaves (rain and thunder = storm)
 _WEATHER_RANK = [Weather.storm, Weather.snow, Weather.rain, Weather.fog, Weather.wind, Weather.cloudy, Weather.clear]
@@ -189,6 +189,8 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "steam fogs the window": a verb with its object, not the sky
         if w in (Weather.rain, Weather.snow) and _out_of_one_thing(tokens, m):
             continue  # "snow whirls out of the cracked globe", "a wall of snow thrown up": not the sky's
+        if words[m.start].endswith("y") and _NOT_THE_SKY & {t.text for t in tokens if t.clause == tokens[m.start].clause}:
+            continue  # "her memory of that summer is foggy"
         if m.end < len(words) and words[m.end] in _WEATHER_COMPOUNDS:
             continue  # "the snow queen", "a snow globe": a thing, not the sky
         if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m):
@@ -200,7 +202,12 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
 
 
 _WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
-                      "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance"}
+                      "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance",
+                      # a person's weather: "a sunny smile", "a stormy look", "a foggy memory"
+                      "smile", "smiles", "mood", "look", "looks", "temper", "disposition", "memory", "memories",
+                      "brain", "head", "mind", "eyes", "face", "voice", "glare", "frown"}
+# what a weather adjective may be said of without being the sky: "her memory of that summer is foggy"
+_NOT_THE_SKY = {"memory", "memories", "mind", "head", "thoughts", "mood", "temper", "eyes", "smile", "face", "voice"}
 
 
 def _out_of_one_thing(tokens: list[Token], m) -> bool:
@@ -226,8 +233,8 @@ def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
     if any(gone for _, gone in found):
         live.add(Weather.clear)
     words = [t.text for t in tokens]
-    if "clear" in words and _SKY_NOUNS & set(words[max(0, words.index("clear") - 6):words.index("clear")]):
-        live.add(Weather.clear)  # "the sky over the bay is clear", "the night is clear"
+    if "clear" in words and _SKY_NOUNS & set(words[max(0, words.index("clear") - 6):words.index("clear") + 4]):
+        live.add(Weather.clear)  # "the sky over the bay is clear", "the night is clear", "a clear afternoon sky"
     return next((w for w in _WEATHER_RANK if w in live), None)
 
 

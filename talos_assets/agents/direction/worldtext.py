@@ -25,7 +25,8 @@ NEGATORS = {"no", "not", "never", "without", "nor", "none", "neither", "lacking"
 _NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sign", "trace", "of", "his", "her",
                 "their", "its", "my", "your", "our", "even", "one", "real", "lit", "light", "see", "seen", "find",
                 "found", "have", "has", "had", "need", "needs", "carry", "carries", "carried", "bring", "brings",
-                "there", "was", "were", "is", "are", "be", "been", "only"}
+                "there", "was", "were", "is", "are", "be", "been", "only", "breath", "drop", "flake", "puff",
+                "hint", "wisp", "speck", "bit"}  # "not a breath of wind", "not a drop of rain"
 # words that say whose a thing is ("his chest", "her lantern")
 # prop words that are also a verb's past ("the steam rose up"): a verb when a particle follows
 VERB_HOMOGRAPHS = frozenset({"rose"})
@@ -40,7 +41,8 @@ _ENDINGS = {"stopped", "stops", "stop", "ceased", "ceases", "ended", "ends", "pa
             "extinguished", "doused", "smothered"}
 _ENDING_SKIP = {"had", "has", "have", "was", "is", "finally", "already", "just", "now", "long", "since", "slowly",
                 "at", "last", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned", "been", "put",
-                "were", "are"}
+                "were", "are", "rolls", "rolled", "drifts", "drifted", "moves", "moved", "sweeps", "swept", "rumbles",
+                "rumbled"}
 
 
 @dataclass(frozen=True)
@@ -139,11 +141,15 @@ def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = 
             return False
         if t.text in NEGATORS or t.text.endswith("n't"):
             return True
+        if t.text in PREPOSITIONS and j == start - 1 and j and tokens[j - 1].text in ("not", "never"):
+            return True  # "not at dusk but at noon"
         if t.text not in _NEG_FILLERS and (t.text in PREPOSITIONS or j < start - 1):
             return False
     return False
 
 
+_MOVES_OFF = {"rolls", "rolled", "drifts", "drifted", "moves", "moved", "passes", "passed", "blows", "blew", "sweeps",
+              "swept", "rumbles", "rumbled"}
 _TRANSITIVE_ENDINGS = {"lifts", "lifted", "clears", "cleared", "drops", "dropped"}
 _PUT_OUT = {"put", "went", "burned", "burnt", "blown", "blew", "goes", "gone", "stamped", "snuffed"}
 _AUXILIARIES = {"had", "has", "have", "did", "does", "do", "was", "is", "were", "are", "would", "will", "could"}
@@ -179,6 +185,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         if t.text in _TRANSITIVE_ENDINGS and j + 1 < len(tokens) and tokens[j + 1].clause == clause \
                 and tokens[j + 1].text not in PREPOSITIONS and not tokens[j + 1].text.endswith("ly"):
             return False  # "the wind lifts dust": a verb with its object, not the wind ending
+        if t.text == "away" and tokens[j - 1].text in _MOVES_OFF:
+            return True  # "once the thunderstorm rolls away east"
         if t.text in _ENDINGS:
             # "the storm is over" / "the fire went out", but not "fire over the village"
             return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause \
