@@ -171,6 +171,8 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
         if w in EMITS or EMIT_PARTICLES.get(w) == nxt:
             subject = clause_subject(tokens, span, j)
+            cut = next((k for k, t in enumerate(subject) if t.text in ("who", "that", "which") and k), None)
+            subject = subject[:cut] if cut is not None else subject  # "the dragon who lives under Ben's bed"
             if subject and (subject[0].text in ANCHOR_PREPS or subject[0].text in VAGUE_PLACE):
                 dets = [k for k, t in enumerate(subject) if k >= 2 and t.text in DETERMINERS]
                 subject = subject[dets[-1]:] if dets else subject  # "far out at sea a burning galleon sends up"
@@ -278,9 +280,10 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if touched[0]:
         return touched
     said_of = _said_of(tokens, m, span, index, names)
-    if m.key == "splash" and any(tokens[j].text == "into" and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
-                                 for j in span):
-        return "horizon", None, False  # "the boulder rolls into the river with a huge splash": the water splashes
+    sentence = [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence]
+    own_phrase = any(tokens[j].text in ANCHOR_PREPS and tokens[j].text != "with" for j in span if j >= m.end)
+    if m.key == "splash" and (_into_water(tokens, span) or (_into_water(tokens, sentence) and not own_phrase)):
+        return "horizon", None, False  # "the boulder rolls into the river with a splash", "... and it lands with a splash"
     if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
         return said_of[0], said_of[1], False
     # the set it is said of ("the sea explodes in white spray") only when no phrase says where it is
@@ -321,6 +324,12 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     nearby = _placed_nearby(tokens, m, span, after, index, names,
                             beside=said_of[0] is None and not (as_object or from_unknown or unplaced))
     return nearby if nearby is not None else fallback
+
+
+def _into_water(tokens: list[Token], span: list[int]) -> bool:
+    """Something goes into, onto or on the water in these words ("dives into the sea")."""
+    return any(tokens[j].text in ("into", "onto", "on") and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
+               for j in span)
 
 
 def _framing(tokens: list[Token], m: Match, said_of_unknown: bool) -> list[int]:

@@ -44,6 +44,11 @@ def carried_by_body(tokens: list[Token], j: int, after: list[Token], names: dict
     return None, None, False
 
 
+# where a thing rests or is put ("on the table", "into the river"), not where something is aimed ("sings to the moon")
+_RESTING = {"on", "upon", "in", "inside", "under", "beneath", "beside", "by", "near", "over", "against", "onto", "into",
+            "at", "behind", "below", "above", "within", "among"}
+
+
 def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | None:
     """The prop "it" or "its" at `at` stands for: the last one named before it in the sentence that
     is not where something rests ("holds the letter over the candle until it catches fire": the letter;
@@ -53,7 +58,7 @@ def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | No
              and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
                       and tokens[p.end].text in RISING_PARTICLES)]  # "steam rose off it": no flower
     def rests(k: int) -> bool:  # "on the table" (a place), not "switches on the lamp" (a verb's particle)
-        return tokens[k].text in PREPOSITIONS and not (k and tokens[k - 1].text in PARTICLE_VERBS)
+        return tokens[k].text in _RESTING and not (k and tokens[k - 1].text in PARTICLE_VERBS)
 
     acting = [p for p in named if not (p.start >= 1 and rests(p.start - 1))
               and not (p.start >= 2 and tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")

@@ -55,7 +55,9 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "ears": "head", "ear": "head", "tongue": "head", "coat": "chest", "shirt": "chest", "cloak": "chest",
          "jacket": "chest", "sweater": "chest", "dress": "chest", "gown": "chest", "glove": "r_wrist",
          "gloves": "r_wrist", "mitten": "r_wrist", "mittens": "r_wrist", "eyelashes": "head", "lashes": "head",
-         "eyebrows": "head", "cheeks": "head", "cheek": "head", "chin": "head", "boot": "ground"}
+         "eyebrows": "head", "cheeks": "head", "cheek": "head", "chin": "head", "boot": "ground", "hat": "head",
+         "helmet": "head", "cap": "head", "hood": "head", "necklace": "chest", "scarf": "chest", "amulet": "chest",
+         "pendant": "chest", "locket": "chest"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "brook": "horizon", "creek": "horizon",
         "canal": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
@@ -99,11 +101,11 @@ EMITS = {"emits", "emit", "emitting", "belches", "spews", "spew", "exhales", "pu
           "throws", "spits", "sheds", "showers", "spills", "leaves", "breathe", "breathed", "exhaled", "coughs",
           "coughed", "snorts", "snorted", "spat", "puffed", "belched", "throwing", "spitting", "spewing",
           "belching", "shedding", "showering", "spilling", "releasing", "puffing", "coughing", "trails",
-          "trailing", "trailed", "belch", "spit", "puff", "release", "shed"}
+          "trailing", "trailed", "belch", "spit", "puff", "release", "shed", "sneezes", "sneezed", "sneeze", "yawns", "yawned", "burps", "burped", "hiccups", "hiccuped"}
 EMIT_PARTICLES = {"gives": "off", "give": "off", "giving": "off", "sends": "up", "lets": "off"}
 # what a character breathes, coughs or spits comes from the mouth: "Talos breathes out a plume of steam"
 BREATH = {"breathes", "breathe", "breathed", "exhales", "exhaled", "coughs", "coughed", "sneezes", "sneezed",
-           "snorts", "snorted", "spits", "spat", "puffs", "puffed", "belches", "belched"}
+           "snorts", "snorted", "spits", "spat", "puffs", "puffed", "belches", "belched", "sneeze", "yawns", "yawned", "burps", "burped", "hiccups", "hiccuped"}
 PERSON_OBJECTS = {"him", "her", "them", "me", "us"}
 PRONOUNS = {"he", "she", "they", "it", "i", "we"}
 LIGHTS_UP = {"lights", "lit", "illuminates", "illuminated", "brightens", "brightened"}

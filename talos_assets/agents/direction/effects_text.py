@@ -114,8 +114,8 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     if kind == EffectKind.magic and ("heat" in words or (m.end < len(tokens) and tokens[m.end].text in _HEAT_COLOURS)):
         return True  # a heat shimmer, "the hips glow red": heat, not magic
     before = tokens[m.start - 1].text if m.start else ""
-    hearth = {t.text for t in tokens[m.end:m.end + 4] if t.clause == tokens[m.start].clause} & HEARTHS
-    if kind == EffectKind.fire and hearth and m.end < len(tokens) and tokens[m.end].text in ("in", "inside"):
+    near = [t.text for t in tokens[m.end:m.end + 5] if t.clause == tokens[m.start].clause]
+    if kind == EffectKind.fire and set(near) & HEARTHS and {"in", "inside"} & set(near[:3]):
         return True  # "the fire in the hearth": the room's light
     if word in ("flame", "flames") and (before in LIGHT_THINGS or _its_light(tokens, m, index)):
         return True  # "the candle flame": the light itself

@@ -148,7 +148,7 @@ def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = 
     return False
 
 
-_MOVES_OFF = {"rolls", "rolled", "drifts", "drifted", "moves", "moved", "passes", "passed", "blows", "blew", "sweeps",
+_MOVES_OFF = {"rolls", "rolled", "moves", "moved", "passes", "passed", "blows", "blew", "sweeps",
               "swept", "rumbles", "rumbled"}
 _TRANSITIVE_ENDINGS = {"lifts", "lifted", "clears", "cleared", "drops", "dropped"}
 _PUT_OUT = {"put", "went", "burned", "burnt", "blown", "blew", "goes", "gone", "stamped", "snuffed"}
