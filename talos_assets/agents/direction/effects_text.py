@@ -89,7 +89,7 @@ def _its_light(tokens: list[Token], m: Match, index: VocabularyIndex) -> bool:
     if "its" not in owner:
         return False
     named = [p.key for p in index.props.find(tokens[:m.start])]
-    return bool(named) and named[-1] in {"candle", "lamp", "lantern", "torch"}
+    return bool(named) and named[-1] in LIGHT_THINGS
 
 
 def _gunfire(tokens: list[Token], m: Match) -> bool:

@@ -99,12 +99,6 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
     by the owner of a holdable prop ("her lantern", "Omar's umbrella")."""
     clause = tokens[m.start].clause
     owned: tuple[bool, str | None] | None = None
-    if m.key in HOLDABLE and m.start >= 2 and m.start - 2 > prev_prop and tokens[m.start - 2].clause == clause:
-        # one describing word between: "Ada's open notebook", "his bronze hammer"
-        word, between = tokens[m.start - 2].text, tokens[m.start - 1].text
-        owner = name_of(word, names) if word.endswith("'s") else None
-        if (owner or word in _POSSESSIVES) and between not in _HOLD_VERBS | _RELEASE_VERBS and not between.endswith("'s"):
-            owned = (True, owner or _subject_before(tokens, m.start - 2, names))
     for j in range(m.start - 1, max(prev_prop, m.start - 5), -1):
         t = tokens[j]
         if t.clause != clause:
@@ -121,9 +115,13 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
         given_to = name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
         if t.text not in _FILLERS and not owner and not given_to and t.text not in _POSSESSIVES \
-                and not (j == m.start - 1 and j > 0 and tokens[j - 1].text in _FILLERS):
-            break  # (one describing word after a filler reads on: "shakes the blue bottle")
+                and not (j == m.start - 1 and j > 0 and _owner_or_filler(tokens[j - 1].text, names)):
+            break  # one describing word reads on: "shakes the blue bottle", "Ada's open notebook"
     return owned or (False, None)
+
+
+def _owner_or_filler(word: str, names: dict[str, str]) -> bool:
+    return word in _FILLERS or word in _POSSESSIVES or (word.endswith("'s") and bool(name_of(word, names)))
 
 
 def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[bool, str | None]:
