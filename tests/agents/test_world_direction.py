@@ -69,6 +69,26 @@ def test_setting_fields_from_a_line(text, place, time, weather):
     assert (s.weather.value if s.weather else None) == weather
 
 
+@pytest.mark.parametrize("text, place, time, weather", [
+    ("Tears stream down her cheeks like rain.", None, None, None),
+    ("Omar listens to a recording of rain on his headphones.", None, None, None),
+    ("The forecast promised rain, but the sky stayed blue.", None, None, "clear"),
+    ("She remembers the rainy days of her childhood.", None, None, None),
+    ("Most nights, Ben reads by the window.", None, None, None),
+    ("Hooves thunder across the plain while the waterfall thunders into the pool.", "river", None, None),
+    ("Thunder, Rosa's old grey horse, dozes by the fence.", None, None, None),
+    ("Ada storms out of the kitchen.", "kitchen", None, None),
+    ("The sky thunders over the hills.", "hills", None, "storm"),
+    ("Pip plays in the snow as the storm rolls in.", None, None, "storm"),
+    ("EXT. ROOFTOP - DAY. Bright sun, not a cloud anywhere.", "rooftop", "noon", "clear"),
+    ("EXT. PIRATE COVE - NIGHT. Smoke drifts over the sand.", "shore", "night", None),
+])
+def test_a_weather_or_hour_word_that_is_not_the_scene_s(text, place, time, weather):
+    """Similes, recordings, forecasts, memories, habits, names and verbs name a weather or an hour
+    the shot does not have; a heading at the head of a prose line still gives its place and hour."""
+    test_setting_fields_from_a_line(text, place, time, weather)
+
+
 def test_season_light_sources_and_interior():
     s = _line("In the winter evening a candle and the fireplace light the library.").setting
     assert s.season.value == "winter" and s.time_of_day.value == "dusk"

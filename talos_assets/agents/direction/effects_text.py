@@ -80,6 +80,8 @@ def _stopped(tokens: list[Token], m: Match) -> bool:
         and tokens[m.start - 1].clause == tokens[m.start].clause
 
 
+_SUNLIT = {"dunes", "dune", "sand", "sands", "road", "asphalt", "tarmac", "desert", "sea", "lake", "water",
+           "waves", "sun", "sunlight", "moonlight", "noon"}
 _HEAT_COLOURS = {"red", "orange", "white-hot", "red-hot", "hot", "crimson", "cherry"}
 
 
@@ -113,6 +115,8 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     word = " ".join(t.text for t in tokens[m.start:m.end])
     if kind == EffectKind.magic and ("heat" in words or (m.end < len(tokens) and tokens[m.end].text in _HEAT_COLOURS)):
         return True  # a heat shimmer, "the hips glow red": heat, not magic
+    if word.startswith("shimmer") and words & _SUNLIT:
+        return True  # "the dunes shimmer under a noon sky": sunlight on the set, not magic
     before = tokens[m.start - 1].text if m.start else ""
     near = [t.text for t in tokens[m.end:m.end + 5] if t.clause == tokens[m.start].clause]
     if kind == EffectKind.fire and set(near) & HEARTHS and {"in", "inside"} & set(near[:3]):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
+from talos_assets.agents.direction.sky_now import not_the_sky_now, plural_time
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     Match,
@@ -97,6 +98,7 @@ _NOT_TIMES = {"paper", "papers", "newspaper", "news", "edition", "shift", "class
 _MAGIC_MARKS = {"glowing", "magic", "magical", "shimmering", "enchanted", "sparkling"}
 _SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather"}
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "who", "i", "we", "you"}
+_INLINE_HEADING = re.compile(r"^\s*([^a-z]+?)\.\s+(?=[A-Z]?[a-z])")
 _HEADING_RE = re.compile(r"^\s*\.?(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)[\s.]+(.*)$", re.IGNORECASE)
 
 
@@ -104,6 +106,7 @@ def _index(table: dict) -> PhraseIndex:
     return PhraseIndex((w, key.value if hasattr(key, "value") else key) for key, ws in table.items() for w in ws)
 
 
+_TIME_SINGULARS = {w for ws in TIME_WORDS.values() for w in ws if " " not in w}
 _TIME, _WEATHER, _SEASON, _LIGHT = _index(TIME_WORDS), _index(WEATHER_WORDS), _index(SEASON_WORDS), _index(LIGHT_WORDS)
 
 
@@ -150,6 +153,19 @@ def _of_place(tokens: list[Token], m: Match, matches: list[Match], interiors: se
     return m
 
 
+_MOTION_PARTICLES = {"down", "up", "out", "from", "through", "across", "over", "past", "into", "onto", "along",
+                     "off", "away", "in"}
+
+
+def _verb_after_plural(tokens: list[Token], m: Match) -> bool:
+    """ "tears stream down her cheeks", "lights stream through the window": a verb, not a place."""
+    if m.start == 0 or m.end >= len(tokens) or m.end - m.start != 1:
+        return False
+    before, after = tokens[m.start - 1], tokens[m.end]
+    return before.clause == tokens[m.start].clause and before.text.endswith("s") and after.text in _MOTION_PARTICLES \
+        and before.text not in _SKIP_BEFORE_PLACE | _AT_PLACE | _AWAY_PLACE | {"is", "was", "has", "its", "this"}
+
+
 def read_place(tokens: list[Token], index: VocabularyIndex,
                subjects: set[str] = frozenset()) -> tuple[str | None, int, set[int]]:
     """(set id, strength, tokens the place phrases cover) of the place the line puts its action in;
@@ -160,7 +176,8 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
              if not tokens[m.end - 1].text.endswith(("y", "ed")) and "-" not in tokens[m.end - 1].text}
     matches = [m for m in found if not negated(tokens, m.start)
                and not (m.start and tokens[m.start - 1].text in verbs)
-               and not (m.start in nouns and tokens[m.start].text.endswith("s"))]
+               and not (m.start in nouns and tokens[m.start].text.endswith("s"))
+               and not _verb_after_plural(tokens, m)]
     covered = {i for m in found for i in range(m.start, m.end)}
     if not matches:
         return None, 0, covered
@@ -189,12 +206,14 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "steam fogs the window": a verb with its object, not the sky
         if w in (Weather.rain, Weather.snow) and _out_of_one_thing(tokens, m):
             continue  # "snow whirls out of the cracked globe", "a wall of snow thrown up": not the sky's
-        if words[m.start].endswith("y") and _NOT_THE_SKY & {t.text for t in tokens if t.clause == tokens[m.start].clause}:
+        if words[m.start].endswith(("y", "ed")) and _NOT_THE_SKY & {t.text for t in tokens if t.clause == tokens[m.start].clause}:
             continue  # "her memory of that summer is foggy"
         if m.end < len(words) and words[m.end] in _WEATHER_COMPOUNDS:
             continue  # "the snow queen", "a snow globe": a thing, not the sky
         if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m):
             continue  # "steam billows ... and he is lost in the white cloud": the effect's cloud
+        if not_the_sky_now(tokens, m.start, m.end):
+            continue  # "like rain", "a recording of rain", "the rainy days of her childhood"
         if negated(tokens, m.start) or negated_after(tokens, m.end):
             continue
         out.append((w, ended(tokens, m.end) or "after" in preceding(tokens, m.start)))  # "after the storm"
@@ -203,6 +222,8 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
 
 _WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
                       "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance",
+                      "festival", "festivals", "drain", "drains", "cellar", "shelter", "door", "doors", "chaser",
+                      "chasers", "warning", "warnings", "jacket", "jackets", "gear", "suit", "ball", "balls", "fort",
                       # a person's weather: "a sunny smile", "a stormy look", "a foggy memory"
                       "smile", "smiles", "mood", "look", "looks", "temper", "disposition", "memory", "memories",
                       "brain", "head", "mind", "eyes", "face", "voice", "glare", "frown"}
@@ -235,6 +256,9 @@ def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
     words = [t.text for t in tokens]
     if "clear" in words and _SKY_NOUNS & set(words[max(0, words.index("clear") - 6):words.index("clear") + 4]):
         live.add(Weather.clear)  # "the sky over the bay is clear", "the night is clear", "a clear afternoon sky"
+    for i, w in enumerate(words):
+        if w in ("sky", "skies") and "blue" in words[i + 1:i + 4] and not negated(tokens, words.index("blue", i)):
+            live.add(Weather.clear)  # "the sky stayed blue"
     return next((w for w in _WEATHER_RANK if w in live), None)
 
 
@@ -243,8 +267,10 @@ def read_time(tokens: list[Token], taken: set[int], heading: bool = False) -> Ti
     others = {i for m in _WEATHER.find(tokens, taken) for i in range(m.start, m.end)}
     for m in _TIME.find(tokens, taken):
         phrase = " ".join(t.text for t in tokens[m.start:m.end])
-        if phrase in _HEADING_ONLY and not heading:
+        if (phrase in _HEADING_ONLY or phrase[:-1] in _HEADING_ONLY) and not heading:
             continue
+        if plural_time(tokens, m.start, m.end, _TIME_SINGULARS) or not_the_sky_now(tokens, m.start, m.end):
+            continue  # "most nights", "she dreams of midnight": not the shot's hour
         nxt = tokens[m.end].text if m.end < len(tokens) else ""
         if nxt in _NOT_TIMES or (phrase == "night" and nxt in ("light", "lamp")):
             continue  # "the evening paper", "her night light": things, not the time
@@ -266,6 +292,13 @@ def read_setting(text: str, index: VocabularyIndex, names: dict[str, str] | None
     """What a line of prose, a shot description or a scene heading states about its world."""
     if _HEADING_RE.match(text) and text.strip() == text.strip().upper():
         return read_heading(text, index)
+    inline = _INLINE_HEADING.match(text) if _HEADING_RE.match(text) else None
+    if inline:  # "EXT. ROOFTOP - DAY. Bright sun.": the heading, then what its prose adds
+        heading, prose = read_heading(inline.group(1), index), read_setting(text[inline.end():], index, names)
+        if heading.place_from == "fallback" and prose.place:  # "EXT. PIRATE COVE - NIGHT. ... the sand"
+            heading = replace(heading, place=prose.place, interior=prose.interior)
+        return replace(heading, weather=prose.weather or heading.weather, season=prose.season,
+                       light_sources=prose.light_sources)
     tokens = tokenize(text)
     place, strength, covered = read_place(tokens, index, set(names or ()))
     interior = (place in index.interiors) if place is not None else None
@@ -314,8 +347,10 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     """A line's setting, props (with holders) and effects (with anchors); `names` maps the lowercase
     names the line may use to character names. A scene heading states a setting only."""
     setting = read_setting(text, index, names)
-    if setting.place_from != "text":
+    inline = _INLINE_HEADING.match(text) if _HEADING_RE.match(text) else None
+    if setting.place_from != "text" and not inline:
         return LineWorld(setting)
+    text = text[inline.end():] if inline else text
     tokens = tokenize(text)
     # not places ("library windows"); effects are nouns too ("an explosion rocks the harbor")
     nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}

@@ -1,0 +1,107 @@
+"""Whether a weather or time word is about the scene's sky and hour now, or about something else.
+
+"Tears stream down her cheeks like rain", "a recording of rain", "the forecast promised rain",
+"she remembers the rainy days of her childhood", "the waterfall thunders into the pool": each names
+a weather without the sky of the shot having it. A storyboard artist draws none of them, so Prism
+claims none of them. The tests are about the words around the term in its clause only.
+"""
+
+from __future__ import annotations
+
+from talos_assets.agents.direction.worldtext import Token
+
+# what stands for a weather without being it: a picture, a sound, a forecast, a memory, a wish
+_PICTURES = {"recording", "recordings", "record", "song", "songs", "painting", "paintings", "picture", "pictures",
+             "photo", "photos", "photograph", "photographs", "poster", "postcard", "postcards", "drawing",
+             "drawings", "sketch", "film", "movie", "video", "documentary", "story", "stories", "poem", "map",
+             "model", "tapestry", "mural", "print", "snapshot", "screensaver", "app", "report", "forecast",
+             "forecasts", "forecaster", "weatherman", "album", "soundtrack", "lullaby"}
+_UNREAL_VERBS = {"forecast", "forecasts", "forecasted", "predicts", "predicted", "promised", "promises",
+                 "remembers", "remembered", "recalls", "recalled", "dreams", "dreamed", "dreamt", "imagines",
+                 "imagined", "wishes", "wished", "hopes", "hoped", "longs", "longed", "misses", "missed",
+                 "describes", "described", "pretends", "pretended"}
+# "rainy days", "stormy nights", "snowy winters": every such time, not this one
+_HABITUAL_TIMES = {"days", "nights", "mornings", "evenings", "afternoons", "weekends", "winters", "summers",
+                   "seasons", "years", "holidays", "sundays", "mondays", "saturdays"}
+_SKY_SUBJECTS = {"sky", "skies", "heavens", "heaven", "clouds", "cloud", "storm", "thunder", "air", "night"}
+_LIKE = {"like"}
+_NOT_PLURALS = {"as", "is", "was", "has", "its", "his", "hers", "this", "us", "thus", "yes", "across", "towards",
+                "afterwards", "always", "perhaps", "less", "unless"}
+_FILLERS = {"a", "an", "the", "some", "summer", "spring", "autumn", "winter", "heavy", "soft", "light", "fine",
+            "falling", "warm", "cold", "gentle", "first", "sudden", "spring's", "april"}
+
+
+def _clause_before(tokens: list[Token], start: int, window: int = 8) -> list[str]:
+    clause = tokens[start].clause
+    return [tokens[j].text for j in range(max(0, start - window), start) if tokens[j].clause == clause]
+
+
+def simile(tokens: list[Token], start: int) -> bool:
+    """ "like rain", "like a summer storm": a comparison, not the sky."""
+    before = _clause_before(tokens, start, window=4)
+    while before and before[-1] in _FILLERS:
+        before.pop()
+    return bool(before) and before[-1] in _LIKE
+
+
+def represented(tokens: list[Token], start: int) -> bool:
+    """A weather in a picture, song, recording, forecast, memory or wish, or one only heard of
+    ("Lena's song 'Midnight Snow'", "Grandmother used to say, 'Red sky at night'")."""
+    before = _clause_before(tokens, start)
+    sentence = [t.text for t in tokens[:start] if t.sentence == tokens[start].sentence]
+    used_to = any(a == "used" and b == "to" for a, b in zip(sentence, sentence[1:]))
+    return used_to or bool(_UNREAL_VERBS & set(before)) or bool(_PICTURES & set(before[-3:])) or any(
+        w in _PICTURES and nxt == "of" for w, nxt in zip(before, before[1:]))
+
+
+def appositive_name(tokens: list[Token], start: int, end: int) -> bool:
+    """ "Thunder, Rosa's old grey horse, dozes": a name in apposition, not the sky or the hour."""
+    if end - start != 1 or start != next(j for j, t in enumerate(tokens) if t.sentence == tokens[start].sentence):
+        return False
+    rest = [t for t in tokens[end:] if t.sentence == tokens[start].sentence]
+    if not rest or rest[0].clause == tokens[start].clause:
+        return False
+    first = rest[0].text
+    described = first in ("the", "a", "an", "our", "my", "his", "her") or first.endswith("'s")
+    return described and any(t.clause > rest[0].clause for t in rest)
+
+
+def storms_off(tokens: list[Token], start: int, end: int) -> bool:
+    """ "Ada storms out of the kitchen": a person's exit, not the weather."""
+    word = tokens[start].text
+    nxt = tokens[end].text if end < len(tokens) else ""
+    before = _clause_before(tokens, start, window=1)
+    return word in ("storms", "stormed", "storming") and nxt in _STORM_PARTICLES \
+        and not (before and before[-1] in _FILLERS | {"the", "of", "after", "before", "two", "three"})
+
+
+_STORM_PARTICLES = {"out", "off", "in", "into", "away", "across", "through", "up", "down", "past", "back", "over",
+                    "toward", "towards", "from", "inside", "outside"}
+
+
+def habitual(tokens: list[Token], end: int) -> bool:
+    """ "the rainy days of her childhood": a kind of time, not the scene's."""
+    return end < len(tokens) and tokens[end].text in _HABITUAL_TIMES and tokens[end].clause == tokens[end - 1].clause
+
+
+def thunder_verb(tokens: list[Token], start: int) -> bool:
+    """ "the waterfall thunders", "hooves thundered past": a loud thing, not the sky (which may still
+    thunder: "the sky thunders")."""
+    word = tokens[start].text
+    before = _clause_before(tokens, start, window=1)
+    plural_subject = word == "thunder" and bool(before) and before[-1].endswith("s") \
+        and before[-1] not in _NOT_PLURALS
+    if word not in ("thunders", "thundered", "thundering") and not plural_subject:
+        return False
+    return not (_SKY_SUBJECTS & set(_clause_before(tokens, start, window=4)))
+
+
+def not_the_sky_now(tokens: list[Token], start: int, end: int) -> bool:
+    return simile(tokens, start) or represented(tokens, start) or habitual(tokens, end) \
+        or thunder_verb(tokens, start) or appositive_name(tokens, start, end) or storms_off(tokens, start, end)
+
+
+def plural_time(tokens: list[Token], start: int, end: int, phrase_words: set[str]) -> bool:
+    """ "most nights", "on winter mornings", "the rainy days": habitual, not the shot's hour."""
+    word = tokens[end - 1].text
+    return end - start == 1 and word.endswith("s") and word[:-1] in phrase_words
