@@ -340,6 +340,13 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("Pip throws the ball into the pond, and it lands with a splash.", "splash", "horizon", False),
     ("Mira sings to the moon, and magic spills down from it.", "magic", "prop:moon", False),
     ("A fire roars in the fireplace all night.", None, None, False),  # the room's light
+    # the body part "it" stands for; a part of the prop just named; a cloud raining on one head;
+    # a splash in the sentence beside a dive into water; a ball of fire after a fronted phrase
+    ("Close on Pip's left paw as green magic fizzes from it.", "magic", "l_wrist", False),
+    ("Ben strums his guitar so hard that sparks fly off the strings.", "sparks", "prop:guitar", False),
+    ("A tiny grey cloud follows Ben, raining only on his head.", "rain", "head", False),
+    ("Pip cannonballs into the pond. Big splash, ripples out to the frame edge.", "splash", "horizon", False),
+    ("Behind Talos, the old barn explodes.", "explosion", None, True),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects
@@ -361,6 +368,29 @@ def test_likenesses_and_verbs_are_not_the_world(text, reads):
     line = _line(text)
     weather = line.setting.weather.value if line.setting.weather else None
     assert {"weather": weather, "effects": [e.kind.value for e in line.effects]} == reads
+
+
+@pytest.mark.parametrize("text", [
+    "Ada blows off steam by jogging laps around the park.",
+    "Omar's temper explodes and he storms out of the tavern.",
+    "The crowd explodes into applause.",
+    "The team runs out of steam in the last minute.",
+])
+def test_an_idiom_is_said_of_a_person_and_not_drawn(text):
+    line = _line(text)
+    assert not line.effects and line.setting.weather is None
+
+
+def test_a_cloud_raining_on_one_head_is_no_weather():
+    line = _line("A tiny grey cloud follows Ben around the market, raining only on his head.")
+    assert line.setting.weather is None and [e.kind.value for e in line.effects] == ["rain"]
+    assert [(e.kind.value, e.anchor) for e in _line("The barrel explodes into flames.").effects] == [
+        ("explosion", "prop:barrel"), ("fire", "prop:barrel")]  # a real blast is still one
+
+
+def test_a_fronted_place_and_a_ball_of_fire_share_one_source():
+    line = _line("Behind Talos, the old barn explodes in a ball of fire.")
+    assert sorted((e.kind.value, e.behind) for e in line.effects) == [("explosion", True), ("fire", True)]
 
 
 def test_an_effect_listed_after_another_shares_its_source():

@@ -43,6 +43,7 @@ from talos_assets.agents.direction.effect_words import (
     STILL,
     TURNING_VERBS,
     VAGUE_PLACE,
+    PROP_PARTS,
     effect_shapes,
 )
 from talos_assets.agents.direction.effect_phrases import (
@@ -92,7 +93,7 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             break
         if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
             named = antecedent(tokens, j, index)
-            return (f"prop:{named}" if named else None), None, False
+            return (f"prop:{named}", None, False) if named else _body_before(tokens, j, names)
         if w == "its" and k + 1 < len(after):
             # "rises from its pages", "falls from its face": a part of the prop the line named last before
             named = antecedent(tokens, j, index)
@@ -120,6 +121,25 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         props = index.props.find(after[k:k + 2])
         if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
             return f"prop:{props[0].key}", None, False
+        if w in PROP_PARTS and k and after[k - 1].text == "the" and (named := antecedent(tokens, j, index)):
+            return f"prop:{named}", None, False  # "sparks fly off the strings" of the guitar just named
+    return None, None, False
+
+
+def _body_before(tokens: list[Token], j: int, names: dict[str, str]) -> tuple[str | None, str | None, bool]:
+    """ "close on Pip's left paw as magic fizzes from it": the owned body part "it" stands for."""
+    sentence = tokens[j].sentence
+    for k in range(j - 1, 0, -1):
+        if tokens[k].sentence != sentence:
+            break
+        body, before = BODY.get(tokens[k].text), tokens[k - 1].text
+        if not body or body == "ground" or tokens[k].text in IMPLEMENTS:
+            continue  # a staff or wand "it" may stand for is held by whoever the line is about
+        side = before == "left" and k > 1
+        owner_word = tokens[k - 2].text if side else before
+        owner = name_of(owner_word, names) if owner_word.endswith("'s") else None
+        if owner or owner_word in OWNERS:
+            return ("l_" + body[2:] if side and body.startswith("r_") else body), owner, False
     return None, None, False
 
 
@@ -282,7 +302,10 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     said_of = _said_of(tokens, m, span, index, names)
     sentence = [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence]
     own_phrase = any(tokens[j].text in ANCHOR_PREPS and tokens[j].text != "with" for j in span if j >= m.end)
-    if m.key == "splash" and (_into_water(tokens, span) or (_into_water(tokens, sentence) and not own_phrase)):
+    beside = [j for j, t in enumerate(tokens) if abs(t.sentence - tokens[m.start].sentence) == 1] \
+        if len(sentence) <= 8 else []  # "Pip cannonballs into the pond. Big splash." / "Splash! Lena dives in..."
+    if m.key == "splash" and (_into_water(tokens, span) or (_into_water(tokens, sentence + beside)
+                                                            and not own_phrase)):
         return "horizon", None, False  # "the boulder rolls into the river with a splash", "... and it lands with a splash"
     if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
         return said_of[0], said_of[1], False

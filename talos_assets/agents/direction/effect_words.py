@@ -27,7 +27,8 @@ EFFECT_INDEX = PhraseIndex((w, k.value) for k, ws in EFFECT_WORDS.items() for w 
 # snow and rain are the sky's unless the line names the one thing they come out of ("snow swirls out
 # of the open book", "rain falls from her palms")
 FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("blizzard", "snow"), ("rain", "rain"),
-                       ("raindrop", "rain"), ("drizzle", "rain"), ("rain shower", "rain"), ("snow flurry", "snow")])
+                       ("raindrop", "rain"), ("drizzle", "rain"), ("rain shower", "rain"), ("snow flurry", "snow"),
+                       ("raining", "rain"), ("snowing", "snow")])
 # verbs of a light doing its job: an effect only when nothing in the clause is a light
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
@@ -57,7 +58,8 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "gloves": "r_wrist", "mitten": "r_wrist", "mittens": "r_wrist", "eyelashes": "head", "lashes": "head",
          "eyebrows": "head", "cheeks": "head", "cheek": "head", "chin": "head", "boot": "ground", "hat": "head",
          "helmet": "head", "cap": "head", "hood": "head", "necklace": "chest", "scarf": "chest", "amulet": "chest",
-         "pendant": "chest", "locket": "chest"}
+         "pendant": "chest", "locket": "chest", "paw": "r_wrist", "paws": "r_wrist", "claw": "r_wrist",
+         "claws": "r_wrist", "hoof": "ground", "hooves": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "brook": "horizon", "creek": "horizon",
         "canal": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
@@ -91,6 +93,11 @@ EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", 
 KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
 WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
 WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket", "muskets", "artillery"}
+# parts of a thing: "sparks fly off the strings" come from the guitar the line named
+PROP_PARTS = {"strings", "string", "wick", "blade", "edge", "tip", "handle", "lid", "spout", "wheels", "wheel",
+              "pages", "page", "screen", "keys", "engine", "exhaust", "hull", "sail", "sails", "mast", "bristles",
+              "nib", "barrel", "muzzle", "hinges", "hinge", "roof", "chimney", "bell", "brim", "spine", "cover",
+              "valve", "pipes", "pedals", "chain", "spokes", "brakes", "tyres", "tires", "bulb", "glass", "rim"}
 IMPLEMENTS = {"staff", "wand"}  # held things that are not props: "from its tip" is the hand
 # an effect that wraps something is anchored on what it wraps, not on where that thing stands
 ENVELOPS = {"surrounds", "surround", "surrounding", "engulfs", "engulf", "envelops", "wraps", "circles",
@@ -122,7 +129,8 @@ MADE_OF = {"light", "fire", "flame", "flames", "magic", "energy", "smoke", "stea
 HOLDS_EFFECT = {"with", "in", "into", "of"}
 MEASURES = {"cloud", "clouds", "burst", "bursts", "puff", "puffs", "plume", "plumes", "wisp", "wisps", "curl",
              "curls", "trail", "trails", "wake", "haze", "shower", "showers", "spray", "column", "cloak", "veil",
-             "film", "layer", "coat", "blanket", "halo", "ring", "shroud", "swirl", "spurt", "jet", "gust", "sheet"}
+             "film", "layer", "coat", "blanket", "halo", "ring", "shroud", "swirl", "spurt", "jet", "gust", "sheet",
+             "ball", "balls", "wall", "fountain", "shower", "mushroom", "pillar", "tongue", "tongues", "flash"}
 NOT_A_HOLDER = {"made", "one", "out", "kind", "sort", "sign", "smell", "scent", "sound", "light", "lights"}
 # ... or as what it turns into: "bursts into flames", "catches fire", "is ablaze", "is on fire", "goes up in smoke"
 BECOMES = {"into", "catches", "caught", "catch", "catching", "is", "are", "was", "were"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop
+from talos_assets.agents.direction.effect_idioms import figurative
 from talos_assets.agents.direction.effect_words import (
     ATTRIBUTIVE,
     BLOWN,
@@ -156,6 +157,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue
         if _is_light(tokens, m, index, kind):
             continue
+        if figurative(tokens, m):
+            continue  # "Ada blows off steam", "Omar's temper explodes": said of a person, not drawn
         if kind == EffectKind.fire and _gunfire(tokens, m):
             continue  # "the cannon fires", "they open fire": a shot, not flames
         if kind == EffectKind.sparks and m.end < len(tokens) and tokens[m.end].text == "of":
@@ -203,9 +206,10 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         clause = tokens[m.start].clause
         words = {t.text for t in tokens if t.clause == clause}
         moves = m.end < len(tokens) and tokens[m.end].text in FLURRY_VERBS  # "snow swirls out of the book"
-        shed = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause)
+        shed = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause) \
+            or [t.text for t in tokens[m.end:m.end + 2]] == ["only", "on"]  # "raining only on his head"
         if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
-                or not words & ({"from", "out", "off"} | EMITS):
+                or not words & ({"from", "out", "off", "only"} | EMITS):
             continue
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if (anchor and anchor not in SET.values() and anchor not in SHELTERS) or behind:

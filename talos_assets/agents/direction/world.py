@@ -98,7 +98,7 @@ _NOT_TIMES = {"paper", "papers", "newspaper", "news", "edition", "shift", "class
 _MAGIC_MARKS = {"glowing", "magic", "magical", "shimmering", "enchanted", "sparkling"}
 _SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather"}
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "who", "i", "we", "you"}
-_INLINE_HEADING = re.compile(r"^\s*([^a-z]+?)\.\s+(?=[A-Z]?[a-z])")
+_INLINE_HEADING = re.compile(r"^\s*([^a-z]+?)\.\s+(?=[A-Z]?[a-z]|[A-Z]\s+[a-z])")
 _HEADING_RE = re.compile(r"^\s*\.?(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)[\s.]+(.*)$", re.IGNORECASE)
 
 
@@ -356,8 +356,11 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}
     effects = read_effects(tokens, index, names)
     flurries = {e.clause for e in effects if e.kind.value in ("snow", "rain")}
+    flurry_sentences = {t.sentence for t in tokens if t.clause in flurries}
     if flurries and setting.weather in (Weather.snow, Weather.rain) and all(
-            tokens[m.start].clause in flurries for m in _WEATHER.find(tokens)):
+            tokens[m.start].clause in flurries or (tokens[m.start].text == "cloud"
+                                                   and tokens[m.start].sentence in flurry_sentences)
+            for m in _WEATHER.find(tokens)):
         setting = replace(setting, weather=None)  # "snow falls from her palms": not the sky's
     return LineWorld(setting, read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns),
                      effects)

@@ -1,0 +1,39 @@
+"""Effect words a writer uses for a person, not for anything the set shows.
+
+"Ada blows off steam by jogging", "Omar's temper explodes", "the crowd explodes into applause",
+"the project runs out of steam": each names steam or an explosion that a storyboard artist would
+not draw. These tests read only the words next to the effect word in its clause.
+"""
+
+from __future__ import annotations
+
+from talos_assets.agents.direction.worldtext import Match, Token
+
+_STEAM_VERBS = {"blow", "blows", "blew", "blowing", "blown", "let", "lets", "letting", "run", "runs", "ran",
+                "running", "lose", "loses", "lost", "losing", "pick", "picks", "picked", "picking", "gather",
+                "gathers", "gathered", "gathering", "gain", "gains", "gained", "gaining"}
+_STEAM_AHEAD = {"ahead"}
+# what explodes or erupts when nothing blows up: a feeling, a noise, a count
+_NOT_BLASTS = {"temper", "tempers", "anger", "rage", "fury", "patience", "laughter", "applause", "cheers", "cheering",
+               "giggles", "popularity", "population", "inbox", "phone", "heart", "chest", "head", "mind", "crowd",
+               "stadium", "audience", "room", "class", "classroom", "hall", "song", "chorus", "music", "market",
+               "sales", "career", "imagination", "feelings", "emotions", "joy", "grief", "tears", "sobs"}
+_CHEERS = {"laughter", "applause", "cheers", "cheering", "giggles", "song", "songs", "tears", "sobs", "action",
+           "movement", "motion", "colour", "color", "chatter", "questions", "argument", "shouting", "shouts"}
+
+
+def figurative(tokens: list[Token], m: Match) -> bool:
+    """The effect word is an idiom: steam let off or run out of, a temper or a crowd exploding."""
+    word = tokens[m.start].text
+    clause = tokens[m.start].clause
+    before = [t.text for t in tokens[max(0, m.start - 3):m.start] if t.clause == clause]
+    after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
+    if m.key == "steam":
+        verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
+        return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
+            or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
+    if m.key == "explosion" and word.startswith(("explod", "erupt")):
+        subject = before[-1] if before else ""
+        into = after[1] if len(after) > 1 and after[0] in ("into", "with", "in") else ""
+        return subject in _NOT_BLASTS or into in _CHEERS
+    return False
