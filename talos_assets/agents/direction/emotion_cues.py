@@ -24,14 +24,15 @@ EXTRA_CUES: dict[Emotion, str] = {
     Emotion.joy: """birthday wedding feast picnic holiday present prize medal trophy cake balloon toast joke tease
         hooray bravo congratulation congratulations yippee squeal applaud jig frolic romp homecoming perfect
         favourite favorite treat cheer best twirl whoop pancake cookie chocolate pie cupcake lemonade dessert
-        sundae icecream fair carnival""",
+        sundae icecream fair carnival bounce cartwheel""",
     Emotion.sadness: """farewell gone grave funeral coffin wreath widow orphan memory photograph faded wilted
         withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears
         hospice""",
     Emotion.anger: """lie liar cheat steal thief stole traitor coward idiot fool stupid useless yank jab fist hiss
         sneer jeer mock smirk spat fling lied crush slash""",
     Emotion.fear: """locked trapped watched noise howl knife blade poison pale gulp clutch cling huddle crouch peek
-        peer flicker blackout intruder stranger creak scratch following stampede trample oxygen emergency plummet""",
+        peer flicker blackout intruder stranger creak scratch following stampede trample oxygen emergency plummet
+        growl collapse collapsing crumble wildfire avalanche tornado tsunami""",
     Emotion.surprise: """gape stare reveal overnight blink wink""",
     Emotion.calm: """fireplace hearth pillow porch knit reading fishing chirp evening afternoon chimney soup bread
         bake sweep sway tick rest""",
@@ -76,6 +77,13 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     (("you'll", "regret"), Emotion.anger, 1.5), (("you'll", "be", "sorry"), Emotion.anger, 1.5),
     (("too", "quiet"), Emotion.fear, 1.5), (("through", "grit", "teeth"), Emotion.anger, 1.5),
     (("teeth", "bare"), Emotion.anger, 1.0),
+    # session 12's blind batch (s13), tuning part
+    (("back", "away"), Emotion.fear, 1.0), (("not", "dare"), Emotion.fear, 1.0),
+    (("moving", "truck"), Emotion.sadness, 1.0), (("moving", "van"), Emotion.sadness, 1.0),
+    (("flutter", "out"), Emotion.surprise, 1.0), (("tumble", "out"), Emotion.surprise, 0.7),
+    (("tilt", "*", "head", "back"), Emotion.awe, 1.0), (("crane", "*", "neck"), Emotion.awe, 1.0),
+    (("climb", "back", "on"), Emotion.determination, 1.0), (("get", "back", "up"), Emotion.determination, 1.0),
+    (("line", "by", "line"), Emotion.determination, 1.0), (("after", "all"), Emotion.sadness, 0.7),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -187,6 +195,21 @@ _P += [
     (r"\b(stretch|stretches|stretching) (all the way )?to the horizon\b"
      r"|\bfills? the (entire|whole) (window|sky|horizon|view|screen)\b", Emotion.awe, 1.0),
     (r"\bcome (and )?sit with me\b|\bdishes are done\b|\bbaby's (down|asleep)\b", Emotion.calm, 1.0),
+]
+# session 12's blind batch (s13), tuning part: keeping at it until it works; what is left where
+# someone left it; the house gone quiet; an object or animal that talks; a start that nearly drops
+# something; proving them wrong
+_P += [
+    (r"\buntil (it|they|she|he) (works?|compiles?|starts?|fits?|holds?|opens?|runs?|balances?)\b"
+     r"|\bfor the (\w+th|second|third) time\b[^.]*\bback\b", Emotion.determination, 1.5),
+    (r"\bthey (said|say|told me) (i|a|we|you|girls|boys|nobody)\b[^.]*\b(can't|couldn't|cannot|never)\b",
+     Emotion.determination, 1.5),
+    (r"\bwhere (she|he|they|you|i) left (them|it|him|her)\b|\bso (quiet|empty|still) now\b"
+     r"|\bnobody's coming\b|\bused to \w+ (that|this|every|our|my)\b", Emotion.sadness, 1.5),
+    (r"\bmid-\w+\b|\bnearly (drops|dropped|spits|spat|chokes|choked|falls|fell)\b"
+     r"|\b(starts?|begins?) to (talk|speak)\b|\bsays (his|her|their|my) name\b", Emotion.surprise, 1.5),
+    (r"\bjust the (waves|wind|rain|birds|sea|crickets|river|fire)\b|\bnothing else (we|i) need\b",
+     Emotion.calm, 1.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
