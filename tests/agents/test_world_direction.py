@@ -89,6 +89,35 @@ def test_a_weather_or_hour_word_that_is_not_the_scene_s(text, place, time, weath
     test_setting_fields_from_a_line(text, place, time, weather)
 
 
+@pytest.mark.parametrize("text, place, time, weather", [
+    ("Mira and Ada eat lunch under a cloudless sky in the park.", "garden", "noon", "clear"),
+    ("Omar opens his umbrella as the first drops hit the sidewalk.", "city-street", None, "rain"),
+    ("Ben strokes his beard, white as snow, by the fireplace in the parlour.", "room", None, None),
+    ("The parrots go quiet as thunder rumbles through the rainforest.", "jungle", None, "storm"),
+    ("'It's a storm in a teacup,' Ada says.", None, None, None),
+    ("Omar takes a rain check on lunch and stays at his desk.", None, None, None),
+    ("Mira walks the dry fields, wishing for rain.", "meadow", None, None),
+    ("Talos still remembers the night the river flooded the village.", None, None, None),
+    ("A painting of a stormy sea hangs on the tavern wall.", "bar", None, None),
+    ("On a sunny afternoon, a little rain cloud follows Ben, raining only on his head.", None, "afternoon", "clear"),
+])
+def test_meals_first_drops_and_weather_words_that_are_not_the_sky(text, place, time, weather):
+    test_setting_fields_from_a_line(text, place, time, weather)
+
+
+def test_a_heading_at_the_head_of_a_shot_description_moves_the_set():
+    plan = _plan("title: t\nfps: 12\nshots:\n"
+                 "  - {id: a, description: Pip dives into the pond., duration: 1, characters: [pip]}\n"
+                 "  - {id: b, description: EXT. ROOFTOP - NIGHT. Rain pours as Mira runs., duration: 1, characters: [mira]}\n")
+    assert [s.setting.place for s in plan.shots] == ["lake", "rooftop"]
+    assert plan.shots[1].setting.time_of_day.value == "night" and plan.shots[1].setting.weather.value == "rain"
+
+
+def test_a_likeness_is_no_second_prop():
+    assert [p.prop for p in _line("Mira hangs a lantern shaped like a crescent moon above the door.").props] == [
+        "lantern", "door"]
+
+
 def test_season_light_sources_and_interior():
     s = _line("In the winter evening a candle and the fireplace light the library.").setting
     assert s.season.value == "winter" and s.time_of_day.value == "dusk"
@@ -347,6 +376,15 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("A tiny grey cloud follows Ben, raining only on his head.", "rain", "head", False),
     ("Pip cannonballs into the pond. Big splash, ripples out to the frame edge.", "splash", "horizon", False),
     ("Behind Talos, the old barn explodes.", "explosion", None, True),
+    # a foot or boot with a side is that ankle; a shoulder; a street lamp is no street; what touches
+    # the water splashes there, what sinks into a bog splashes the ground; "from her left"; CLOSE ON
+    ("Mira stamps her right foot and dust puffs up around it.", "dust", "r_ankle", False),
+    ("Sparks crackle from Talos's left shoulder as his armor grinds.", "sparks", "l_shoulder", False),
+    ("Sparks spit from the broken street lamp.", "sparks", "prop:lamp", False),
+    ("A stone falls from the moon, and a splash rises where it touches the water.", "splash", "horizon", False),
+    ("Ben's left boot sinks into the bog with a splash.", "splash", "ground", False),
+    ("CLOSE ON: the candle on Mira's desk, a thin ribbon of smoke rising from it.", "smoke", "prop:candle", False),
+    ("Far out at sea, the pirate ship blew up with a tremendous boom.", "explosion", "prop:ship", False),
 ])
 def test_effect_anchors(text, kind, anchor, behind):
     effects = _line(text).effects
@@ -379,6 +417,26 @@ def test_likenesses_and_verbs_are_not_the_world(text, reads):
 def test_an_idiom_is_said_of_a_person_and_not_drawn(text):
     line = _line(text)
     assert not line.effects and line.setting.weather is None
+
+
+@pytest.mark.parametrize("text", [
+    "Mira was afraid the old boat would explode if she lit the lantern.",
+    "Ben poured a bucket of water on the campfire until the smoke was gone.",
+    "The magic had worn off by morning.",
+    "Rosa's cheeks were on fire when everyone sang to her.",
+    "The explosion never comes.",
+    "The sparks die away as Talos lowers his sword.",
+    "The fire on Ben's left hand goes out.",
+])
+def test_an_effect_feared_put_out_or_ended_is_not_drawn(text):
+    assert not _line(text).effects
+
+
+def test_two_hands_two_effects_and_a_real_fire_still_burns():
+    line = _line("Mira's right hand crackled with sparks, and snow began to swirl from her left.")
+    assert sorted((e.kind.value, e.anchor) for e in line.effects) == [("snow", "l_wrist"), ("sparks", "r_wrist")]
+    assert line.setting.weather is None
+    assert {e.kind.value for e in _line("Thick smoke pours out of the burning house.").effects} == {"smoke", "fire"}
 
 
 def test_a_cloud_raining_on_one_head_is_no_weather():

@@ -45,6 +45,7 @@ from talos_assets.agents.direction.effect_words import (
     VAGUE_PLACE,
     PROP_PARTS,
     effect_shapes,
+    sided_joint,
 )
 from talos_assets.agents.direction.effect_phrases import (
     antecedent,
@@ -106,13 +107,19 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         if w.endswith("'s") and name_of(w, names):
             owner = name_of(w, names)
             continue
-        body = BODY.get(w)
+        if w in ("left", "right") and k + 1 == len(after) and k and after[k - 1].text in OWNERS:
+            named = _body_before(tokens, j, names)  # "sparks from her right hand, snow from her left"
+            if named[0] and named[0][:2] in ("l_", "r_"):
+                return w[0] + named[0][1:], named[1], False
+        body = sided_joint(w, after[k - 1].text if k else "")  # "her left arm"
         if body and (owner or any(a.text in OWNERS for a in after[:k])):
-            if body.startswith("r_") and k and after[k - 1].text == "left":
-                body = "l_" + body[2:]  # "her left arm"
             return body, owner, False
         if w == "water" and k + 1 < len(after) and after[k + 1].text not in ANCHOR_PREPS | _NOT_NOUNS:
             continue  # "the water trough": a kind of trough
+        if w == "water" and k >= 1 and after[k - 1].text == "of":
+            continue  # "a bucket of water": what is poured, not the sea
+        if w in SET and index.props.find(after[k + 1:k + 2]):
+            continue  # "the street lamp", "the sea chest": a kind of prop
         if w in SET and (SET[w] != "ground" or prep in GROUND_PREPS):
             inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
             if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
@@ -132,14 +139,14 @@ def _body_before(tokens: list[Token], j: int, names: dict[str, str]) -> tuple[st
     for k in range(j - 1, 0, -1):
         if tokens[k].sentence != sentence:
             break
-        body, before = BODY.get(tokens[k].text), tokens[k - 1].text
+        body, before = sided_joint(tokens[k].text, tokens[k - 1].text), tokens[k - 1].text
         if not body or body == "ground" or tokens[k].text in IMPLEMENTS:
             continue  # a staff or wand "it" may stand for is held by whoever the line is about
-        side = before == "left" and k > 1
+        side = before in ("left", "right") and k > 1
         owner_word = tokens[k - 2].text if side else before
         owner = name_of(owner_word, names) if owner_word.endswith("'s") else None
         if owner or owner_word in OWNERS:
-            return ("l_" + body[2:] if side and body.startswith("r_") else body), owner, False
+            return body, owner, False
     return None, None, False
 
 
@@ -154,10 +161,9 @@ def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) ->
         if w.endswith("'s") and name_of(w, names):
             owner = name_of(w, names)
             continue
-        if w in BODY and BODY[w] != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
-            if BODY[w].startswith("r_") and k and words[k - 1].text == "left":
-                return "l_" + BODY[w][2:], owner
-            return BODY[w], owner
+        joint = sided_joint(w, words[k - 1].text if k else "")
+        if joint and joint != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
+            return joint, owner
         if w in SET:
             return SET[w], None
         props = index.props.find(words[k:k + 2])
@@ -307,6 +313,8 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if m.key == "splash" and (_into_water(tokens, span) or (_into_water(tokens, sentence + beside)
                                                             and not own_phrase)):
         return "horizon", None, False  # "the boulder rolls into the river with a splash", "... and it lands with a splash"
+    if m.key == "splash" and _into_water(tokens, span, "ground"):
+        return "ground", None, False  # "Ben's left boot sinks into the bog with a splash": where it lands
     if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
         return said_of[0], said_of[1], False
     # the set it is said of ("the sea explodes in white spray") only when no phrase says where it is
@@ -336,8 +344,8 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = _target(tokens, j, index, names)
-            if hit[0] and hit[0].startswith("prop:") and (fallback[0] or "").startswith("prop:"):
-                return fallback  # "the flask explodes on the workbench": the flask, which rests there
+            if hit[0] and (hit[0].startswith("prop:") or j in framing) and (fallback[0] or "").startswith("prop:"):
+                return fallback  # "the flask explodes on the workbench", "far out at sea, the galleon blew up"
             if hit[0] or hit[2]:
                 return hit
             # "from the heart of the clock" reads on to the clock; "spray from the waterfall" (the
@@ -349,9 +357,16 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     return nearby if nearby is not None else fallback
 
 
-def _into_water(tokens: list[Token], span: list[int]) -> bool:
-    """Something goes into, onto or on the water in these words ("dives into the sea")."""
-    return any(tokens[j].text in ("into", "onto", "on") and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
+_WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
+_MEETS_WATER = {"into", "onto", "on", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
+
+
+def _into_water(tokens: list[Token], span: list[int], where: str = "horizon") -> bool:
+    """Something goes into, onto or on the water in these words ("dives into the sea"), or into
+    the wet ground when `where` is "ground" ("sinks into the bog")."""
+    if where == "ground":
+        return any(tokens[j].text == "into" and any(t.text in _WET_GROUND for t in tokens[j + 1:j + 4]) for j in span)
+    return any(tokens[j].text in _MEETS_WATER and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
                for j in span)
 
 

@@ -7,6 +7,7 @@ not draw. These tests read only the words next to the effect word in its clause.
 
 from __future__ import annotations
 
+from talos_assets.agents.direction.effect_words import BODY_HEAT
 from talos_assets.agents.direction.worldtext import Match, Token
 
 _STEAM_VERBS = {"blow", "blows", "blew", "blowing", "blown", "let", "lets", "letting", "run", "runs", "ran",
@@ -22,6 +23,26 @@ _CHEERS = {"laughter", "applause", "cheers", "cheering", "giggles", "song", "son
            "movement", "motion", "colour", "color", "chatter", "questions", "argument", "shouting", "shouts"}
 
 
+_MODALS = {"would", "might", "could", "may", "will", "shall", "should", "must", "it'll", "they'll", "he'll", "she'll"}
+_DOUSING = {"pour", "pours", "poured", "pouring", "douse", "douses", "doused", "dousing", "extinguish", "extinguishes",
+            "extinguished", "stamp", "stamps", "stamped", "smother", "smothers", "smothered", "snuff", "snuffs",
+            "snuffed", "put", "puts"}
+
+
+_POURING = {"pour", "pours", "poured", "pouring"}  # smoke pours out of a fire; water poured on one puts it out
+
+
+def not_happening(tokens: list[Token], m: Match) -> bool:
+    """An effect only feared or planned ("the boat would explode"), or a fire being put out ("Ben
+    poured a bucket of water on the campfire")."""
+    clause = tokens[m.start].clause
+    before = [t.text for t in tokens[max(0, m.start - 8):m.start] if t.clause == clause]
+    if before[-1:] and before[-1] in _MODALS or before[-2:-1] and before[-2] in _MODALS and before[-1].endswith("ly"):
+        return True
+    return m.key == "fire" and bool(_DOUSING & set(before)) and (
+        not _POURING & set(before) or bool({"water", "bucket", "sand", "buckets", "jug"} & set(before)))
+
+
 def figurative(tokens: list[Token], m: Match) -> bool:
     """The effect word is an idiom: steam let off or run out of, a temper or a crowd exploding."""
     word = tokens[m.start].text
@@ -32,6 +53,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
+    if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:
+        return True  # "her cheeks were on fire": a blush
     if m.key == "explosion" and word.startswith(("explod", "erupt")):
         subject = before[-1] if before else ""
         into = after[1] if len(after) > 1 and after[0] in ("into", "with", "in") else ""

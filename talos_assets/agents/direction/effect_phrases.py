@@ -45,6 +45,7 @@ def carried_by_body(tokens: list[Token], j: int, after: list[Token], names: dict
 
 
 # where a thing rests or is put ("on the table", "into the river"), not where something is aimed ("sings to the moon")
+_CAMERA_ON = {"close", "focus", "push", "pan", "zoom", "hold", "tight"}  # "CLOSE ON the candle": the shot's subject
 _RESTING = {"on", "upon", "in", "inside", "under", "beneath", "beside", "by", "near", "over", "against", "onto", "into",
             "at", "behind", "below", "above", "within", "among"}
 
@@ -58,10 +59,11 @@ def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | No
              and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
                       and tokens[p.end].text in RISING_PARTICLES)]  # "steam rose off it": no flower
     def rests(k: int) -> bool:  # "on the table" (a place), not "switches on the lamp" (a verb's particle)
-        return tokens[k].text in _RESTING and not (k and tokens[k - 1].text in PARTICLE_VERBS)
+        return tokens[k].text in _RESTING and not (k and tokens[k - 1].text in PARTICLE_VERBS | _CAMERA_ON)
 
     acting = [p for p in named if not (p.start >= 1 and rests(p.start - 1))
-              and not (p.start >= 2 and tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
+              and not (p.start >= 2 and (tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
+                                         or tokens[p.start - 1].text.endswith("'s"))  # "over Pip's bed"
                        and rests(p.start - 2))]
     return acting[-1].key if acting else None
 

@@ -57,7 +57,8 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "jacket": "chest", "sweater": "chest", "dress": "chest", "gown": "chest", "glove": "r_wrist",
          "gloves": "r_wrist", "mitten": "r_wrist", "mittens": "r_wrist", "eyelashes": "head", "lashes": "head",
          "eyebrows": "head", "cheeks": "head", "cheek": "head", "chin": "head", "boot": "ground", "hat": "head",
-         "helmet": "head", "cap": "head", "hood": "head", "necklace": "chest", "scarf": "chest", "amulet": "chest",
+         "shoulder": "r_shoulder", "helmet": "head", "cap": "head", "hood": "head", "necklace": "chest", "scarf": "neck",
+         "ponytail": "head", "braid": "head", "braids": "head", "pigtails": "head", "collar": "neck", "amulet": "chest",
          "pendant": "chest", "locket": "chest", "paw": "r_wrist", "paws": "r_wrist", "claw": "r_wrist",
          "claws": "r_wrist", "hoof": "ground", "hooves": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
@@ -66,7 +67,8 @@ SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "hor
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
-        "ice": "ground", "deck": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
+        "ice": "ground", "deck": "ground", "fissure": "ground", "crevice": "ground", "crater": "ground",
+        "geyser": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
         "drains": "ground", "gutter": "ground", "gutters": "ground", "manhole": "ground", "sewer": "ground",
         "tiles": "ground", "floorboards": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
@@ -93,6 +95,17 @@ EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", 
 KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
 WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
 WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket", "muskets", "artillery"}
+def sided_joint(word: str, side: str) -> str | None:
+    """The joint a body word names, on the side the word before it says: "her left arm" -> l_elbow,
+    "his right boot" -> r_ankle (a foot with a side is that foot, not the ground under the figure)."""
+    joint = BODY.get(word)
+    if joint is None or side not in ("left", "right"):
+        return joint
+    if joint == "ground":
+        return f"{side[0]}_ankle"
+    return f"{side[0]}_{joint[2:]}" if joint[:2] in ("l_", "r_") else joint
+
+
 # parts of a thing: "sparks fly off the strings" come from the guitar the line named
 PROP_PARTS = {"strings", "string", "wick", "blade", "edge", "tip", "handle", "lid", "spout", "wheels", "wheel",
               "pages", "page", "screen", "keys", "engine", "exhaust", "hull", "sail", "sails", "mast", "bristles",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop
-from talos_assets.agents.direction.effect_idioms import figurative
+from talos_assets.agents.direction.effect_idioms import figurative, not_happening
 from talos_assets.agents.direction.effect_words import (
     ATTRIBUTIVE,
     BLOWN,
@@ -41,7 +41,16 @@ from talos_assets.agents.direction.effect_words import (
     effect_shapes,
 )
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import RISING_PARTICLES, VERB_HOMOGRAPHS, Match, Token, ended, negated
+from talos_assets.agents.direction.worldtext import (
+    RISING_PARTICLES,
+    VERB_HOMOGRAPHS,
+    Match,
+    Token,
+    ended,
+    name_of,
+    negated,
+    negated_after,
+)
 from talos_assets.spec import EffectKind
 
 __all__ = ["EFFECT_INDEX", "EffectReading", "effect_shapes", "effect_strength", "read_effects"]
@@ -153,12 +162,13 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         if tokens[m.start].text in EFFECT_VERBS and any(n.end == m.start and n.key != "ink" for n in found):
             continue  # "sparks spray from the anvil": the verb of another effect (spilt ink does splash)
         clause = tokens[m.start].clause
-        if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m):
+        if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m) \
+                or negated_after(tokens, m.end):  # "the explosion never comes"
             continue
         if _is_light(tokens, m, index, kind):
             continue
-        if figurative(tokens, m):
-            continue  # "Ada blows off steam", "Omar's temper explodes": said of a person, not drawn
+        if figurative(tokens, m) or not_happening(tokens, m):
+            continue  # "Ada blows off steam", "the boat would explode", "water poured on the campfire"
         if kind == EffectKind.fire and _gunfire(tokens, m):
             continue  # "the cannon fires", "they open fire": a shot, not flames
         if kind == EffectKind.sparks and m.end < len(tokens) and tokens[m.end].text == "of":
@@ -205,13 +215,18 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
     for m in FLURRY.find(tokens):
         clause = tokens[m.start].clause
         words = {t.text for t in tokens if t.clause == clause}
-        moves = m.end < len(tokens) and tokens[m.end].text in FLURRY_VERBS  # "snow swirls out of the book"
+        verb = m.end + 2 if [t.text for t in tokens[m.end:m.end + 2]][-1:] == ["to"] else m.end  # "began to swirl"
+        moves = verb < len(tokens) and tokens[verb].text in FLURRY_VERBS  # "snow swirls out of the book"
         shed = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause) \
-            or [t.text for t in tokens[m.end:m.end + 2]] == ["only", "on"]  # "raining only on his head"
+            or [t.text for t in tokens[m.end:m.end + 2]] == ["only", "on"] \
+            or (m.end + 2 < len(tokens) and tokens[m.end].text == "on" and tokens[m.end + 2].text == "alone")
+        # "raining only on his head", "raining on him alone": one person's rain
         if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
-                or not words & ({"from", "out", "off", "only"} | EMITS):
+                or not words & ({"from", "out", "off", "only", "alone"} | EMITS):
             continue
         anchor, who, behind = anchor_of(tokens, m, index, names)
+        if anchor is None and "alone" in words and m.end + 1 < len(tokens):
+            anchor, who = "head", name_of(tokens[m.end + 1].text, names)  # "raining on him alone": over his head
         if (anchor and anchor not in SET.values() and anchor not in SHELTERS) or behind:
             out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause))
     return out

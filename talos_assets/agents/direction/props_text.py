@@ -175,6 +175,8 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
             continue  # "Talos hammers the blade", "the boat rocks": a verb, not the prop
         if tokens[m.end - 1].text.endswith("'s") and any(n.start == m.end for n in matches):
             continue  # "a ship's lantern": the lantern is the prop
+        if "like" in [t.text for t in tokens[max(0, m.start - 3):m.start] if t.clause == tokens[m.start].clause]:
+            continue  # "a lantern shaped like a crescent moon": a likeness, not a second prop
         if negated(tokens, m.start):
             prev = m.end - 1
             continue

@@ -85,6 +85,9 @@ def _apply_line(run: _Running, r: SettingReading, index: VocabularyIndex) -> Non
     if r.place is not None and r.place != s.place and r.place_strength >= 3:
         s.place, run.source = r.place, "text"  # the action moves: "she runs into the forest"
         s.interior = s.place in index.interiors
+    elif r.place is not None and r.place_from in ("heading", "fallback"):
+        s.place, run.source = r.place, r.place_from  # "EXT. ROOFTOP - NIGHT. Rain pours...": a new set
+        s.interior = r.interior if r.interior is not None else s.place in index.interiors
     s.time_of_day = r.time_of_day or s.time_of_day
     s.weather = r.weather or s.weather
     s.season = r.season or s.season

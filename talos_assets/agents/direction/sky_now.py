@@ -15,11 +15,13 @@ _PICTURES = {"recording", "recordings", "record", "song", "songs", "painting", "
              "photo", "photos", "photograph", "photographs", "poster", "postcard", "postcards", "drawing",
              "drawings", "sketch", "film", "movie", "video", "documentary", "story", "stories", "poem", "map",
              "model", "tapestry", "mural", "print", "snapshot", "screensaver", "app", "report", "forecast",
-             "forecasts", "forecaster", "weatherman", "album", "soundtrack", "lullaby"}
+             "forecasts", "forecaster", "weatherman", "album", "soundtrack", "lullaby", "memory", "memories",
+             "dream", "dreams", "nightmare", "thought", "thoughts"}
 _UNREAL_VERBS = {"forecast", "forecasts", "forecasted", "predicts", "predicted", "promised", "promises",
                  "remembers", "remembered", "recalls", "recalled", "dreams", "dreamed", "dreamt", "imagines",
                  "imagined", "wishes", "wished", "hopes", "hoped", "longs", "longed", "misses", "missed",
-                 "describes", "described", "pretends", "pretended"}
+                 "describes", "described", "pretends", "pretended", "wishing", "hoping", "dreaming", "longing",
+                 "praying", "remembering", "imagining", "missing", "recalling"}
 # "rainy days", "stormy nights", "snowy winters": every such time, not this one
 _HABITUAL_TIMES = {"days", "nights", "mornings", "evenings", "afternoons", "weekends", "winters", "summers",
                    "seasons", "years", "holidays", "sundays", "mondays", "saturdays"}
@@ -37,11 +39,18 @@ def _clause_before(tokens: list[Token], start: int, window: int = 8) -> list[str
 
 
 def simile(tokens: list[Token], start: int) -> bool:
-    """ "like rain", "like a summer storm": a comparison, not the sky."""
+    """ "like rain", "like a tiny golden storm", "white as snow", "a storm in a teacup": a
+    comparison or an idiom, not the sky."""
     before = _clause_before(tokens, start, window=4)
-    while before and before[-1] in _FILLERS:
-        before.pop()
-    return bool(before) and before[-1] in _LIKE
+    closes = start + 1 >= len(tokens) or tokens[start + 1].clause != tokens[start].clause  # not "as thunder rumbles"
+    as_what = start >= 2 and tokens[start - 1].text == "as" and tokens[start - 2].text in _COMPARED and closes
+    teacup = [t.text for t in tokens[start + 1:start + 4]] == ["in", "a", "teacup"]
+    return bool(_LIKE & set(before)) or as_what or teacup
+
+
+_COMPARED = {"white", "pale", "cold", "quiet", "quick", "fast", "soft", "grey", "gray", "dark", "black", "bright",
+             "pure", "light", "fresh", "clear", "changeable", "wild", "fierce", "loud", "gentle", "right", "swift",
+             "silent", "fickle", "wet"}
 
 
 def represented(tokens: list[Token], start: int) -> bool:
@@ -52,6 +61,15 @@ def represented(tokens: list[Token], start: int) -> bool:
     used_to = any(a == "used" and b == "to" for a, b in zip(sentence, sentence[1:]))
     return used_to or bool(_UNREAL_VERBS & set(before)) or bool(_PICTURES & set(before[-3:])) or any(
         w in _PICTURES and nxt == "of" for w, nxt in zip(before, before[1:]))
+
+
+def remembered_place(tokens: list[Token], start: int) -> bool:
+    """A place only remembered, wished for or pictured ("remembers the night the river flooded", "a
+    memory of the city"), not one a picture merely hangs in ("a painting ... on the tavern wall")."""
+    before = _clause_before(tokens, start)
+    near = before[-4:]
+    return bool(_UNREAL_VERBS & set(before)) or any(
+        w in _PICTURES and nxt == "of" for w, nxt in zip(near, near[1:]))
 
 
 def appositive_name(tokens: list[Token], start: int, end: int) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
-from talos_assets.agents.direction.sky_now import not_the_sky_now, plural_time
+from talos_assets.agents.direction.sky_now import not_the_sky_now, plural_time, remembered_place
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     Match,
@@ -37,10 +37,12 @@ TIME_WORDS: dict[TimeOfDay, list[str]] = {
                      "rising sun", "crack of dawn", "early light"],
     TimeOfDay.morning: ["morning", "forenoon", "breakfast", "mid-morning"],
     TimeOfDay.noon: ["noon", "midday", "high noon", "noonday", "sun is high", "broad daylight", "daylight",
-                     "lunchtime", "day", "daytime"],
-    TimeOfDay.afternoon: ["afternoon", "late afternoon", "teatime"],
+                     "lunchtime", "day", "daytime", "eat lunch", "eats lunch", "eating lunch", "have lunch",
+                   "has lunch", "having lunch", "at lunch", "over lunch"],
+    TimeOfDay.afternoon: ["afternoon", "late afternoon", "teatime", "after lunch"],
     TimeOfDay.dusk: ["dusk", "sunset", "twilight", "evening", "sundown", "nightfall", "gloaming", "golden hour",
-                     "sun set", "setting sun", "sun sink", "sun go down", "sun went down", "magic hour"],
+                     "sun set", "setting sun", "sun sink", "sun go down", "sun went down", "magic hour",
+                     "eat dinner", "eats dinner", "at dinner", "over dinner", "eats supper", "at supper"],
     TimeOfDay.night: ["night", "midnight", "tonight", "nighttime", "night-time", "under the stars", "stars",
                       "starry", "starlight", "moonlight", "moonlit", "moon", "full moon", "after dark",
                       "darkness falls", "overnight", "late night"],
@@ -55,7 +57,7 @@ WEATHER_WORDS: dict[Weather, list[str]] = {
     Weather.cloudy: ["cloud", "cloudy", "overcast", "grey sky", "gray sky", "clouded", "grey morning",
                      "gray morning", "grey day", "gray day", "grey dawn", "leaden sky", "dull sky"],
     Weather.rain: ["rain", "raining", "rainy", "drizzle", "drizzling", "drizzly", "downpour", "raindrop", "rainfall",
-                   "pouring rain", "rainstorm"],
+                   "pouring rain", "rainstorm", "first drops", "first few drops", "first raindrops", "fat drops"],
     Weather.storm: ["storm", "stormy", "thunder", "thunderstorm", "lightning", "tempest", "thunderclap",
                     "hurricane", "typhoon"],
     Weather.snow: ["snow", "snowing", "snowfall", "snowflake", "blizzard", "sleet", "snowstorm", "flurries",
@@ -177,7 +179,8 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
     matches = [m for m in found if not negated(tokens, m.start)
                and not (m.start and tokens[m.start - 1].text in verbs)
                and not (m.start in nouns and tokens[m.start].text.endswith("s"))
-               and not _verb_after_plural(tokens, m)]
+               and not _verb_after_plural(tokens, m)
+               and not remembered_place(tokens, m.start)]  # "Talos remembers the night the river flooded"
     covered = {i for m in found for i in range(m.start, m.end)}
     if not matches:
         return None, 0, covered
@@ -222,7 +225,7 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
 
 _WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
                       "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance",
-                      "festival", "festivals", "drain", "drains", "cellar", "shelter", "door", "doors", "chaser",
+                      "festival", "festivals", "drain", "drains", "check", "checks", "cellar", "shelter", "door", "doors", "chaser",
                       "chasers", "warning", "warnings", "jacket", "jackets", "gear", "suit", "ball", "balls", "fort",
                       # a person's weather: "a sunny smile", "a stormy look", "a foggy memory"
                       "smile", "smiles", "mood", "look", "looks", "temper", "disposition", "memory", "memories",
@@ -356,11 +359,12 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}
     effects = read_effects(tokens, index, names)
     flurries = {e.clause for e in effects if e.kind.value in ("snow", "rain")}
-    flurry_sentences = {t.sentence for t in tokens if t.clause in flurries}
-    if flurries and setting.weather in (Weather.snow, Weather.rain) and all(
-            tokens[m.start].clause in flurries or (tokens[m.start].text == "cloud"
-                                                   and tokens[m.start].sentence in flurry_sentences)
-            for m in _WEATHER.find(tokens)):
-        setting = replace(setting, weather=None)  # "snow falls from her palms": not the sky's
+    if flurries and setting.weather is not None:  # "snow falls from her palms": not the sky's
+        sentences = {t.sentence for t in tokens if t.clause in flurries}
+        local = {i for m in _WEATHER.find(tokens) for i in range(m.start, m.end)
+                 if tokens[m.start].clause in flurries or (tokens[m.start].sentence in sentences and "cloud" in (
+                     tokens[m.start].text, tokens[m.end].text if m.end < len(tokens) else ""))}  # "a little rain cloud"
+        sky = read_weather(tokens, set(setting.place_tokens) | local)
+        setting = replace(setting, weather=sky or (read_heading(inline.group(1), index).weather if inline else None))
     return LineWorld(setting, read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns),
                      effects)

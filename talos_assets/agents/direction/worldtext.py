@@ -36,7 +36,7 @@ PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "acr
                 "towards", "onto", "inside", "outside", "beside", "near", "along", "within", "upon", "past",
                 "around", "above", "below", "beneath", "behind", "off", "against", "beyond", "among"}
 _ENDINGS = {"stopped", "stops", "stop", "ceased", "ceases", "ended", "ends", "passed", "passes", "cleared",
-            "clears", "lifted", "lifts", "died", "dies", "faded", "fades", "melted", "melts", "eased", "eases",
+            "clears", "lifted", "lifts", "died", "dies", "die", "fizzles", "fizzled", "fizzle", "faded", "fades", "melted", "melts", "eased", "eases",
             "subsided", "subsides", "gone", "over", "out", "vanished", "vanishes", "dropped", "drops", "finished",
             "extinguished", "doused", "smothered"}
 _ENDING_SKIP = {"had", "has", "have", "was", "is", "finally", "already", "just", "now", "long", "since", "slowly",
@@ -173,8 +173,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         return False
     clause = tokens[end - 1].clause
     if tokens[end].text in PREPOSITIONS:  # "the fire in the barn had been put out": past the phrase
-        stop = next((j for j in range(end + 1, min(len(tokens), end + 5))
-                     if tokens[j].text in _AUXILIARIES or tokens[j].clause != clause), None)
+        stop = next((j for j in range(end + 1, min(len(tokens), end + 6))
+                     if tokens[j].text in _AUXILIARIES | _PUT_OUT or tokens[j].clause != clause), None)
         if stop is None or tokens[stop].clause != clause:
             return False
         end = stop
@@ -187,6 +187,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
             return False  # "the wind lifts dust": a verb with its object, not the wind ending
         if t.text == "away" and tokens[j - 1].text in _MOVES_OFF:
             return True  # "once the thunderstorm rolls away east"
+        if t.text in ("worn", "wore", "wears") and j + 1 < len(tokens) and tokens[j + 1].text == "off":
+            return True  # "the magic had worn off"
         if t.text in _ENDINGS:
             # "the storm is over" / "the fire went out", but not "fire over the village"
             return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause \
