@@ -24,7 +24,7 @@ EXTRA_CUES: dict[Emotion, str] = {
     Emotion.joy: """birthday wedding feast picnic holiday present prize medal trophy cake balloon toast joke tease
         hooray bravo congratulation congratulations yippee squeal applaud jig frolic romp homecoming perfect
         favourite favorite treat cheer best twirl whoop pancake cookie chocolate pie cupcake lemonade dessert
-        sundae icecream fair carnival bounce cartwheel""",
+        sundae icecream fair carnival bounce cartwheel cannonball""",
     Emotion.sadness: """farewell gone grave funeral coffin wreath widow orphan memory photograph faded wilted
         withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears
         hospice""",
@@ -37,7 +37,7 @@ EXTRA_CUES: dict[Emotion, str] = {
     Emotion.calm: """fireplace hearth pillow porch knit reading fishing chirp evening afternoon chimney soup bread
         bake sweep sway tick rest""",
     Emotion.determination: """haul heave finish fix repair mend rebuild save rescue protect defend guard dig sandbag
-        application""",
+        application training practice drill""",
     Emotion.awe: """rainbow sunrise sunset dragon golden crystal jewel tower palace valley canyon ocean waterfall
         summit universe planet overhead million whale world king queen throne legend legendary forever rocket
         saturn jupiter nebula""",
@@ -84,6 +84,9 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     (("tilt", "*", "head", "back"), Emotion.awe, 1.0), (("crane", "*", "neck"), Emotion.awe, 1.0),
     (("climb", "back", "on"), Emotion.determination, 1.0), (("get", "back", "up"), Emotion.determination, 1.0),
     (("line", "by", "line"), Emotion.determination, 1.0), (("after", "all"), Emotion.sadness, 0.7),
+    # session 12's blind batch (s14), tuning part
+    (("press", "*", "flat"), Emotion.fear, 1.0), (("eye", "dart"), Emotion.fear, 1.0),
+    (("just", "listen"), Emotion.calm, 1.0), (("whatever", "happen"), Emotion.calm, 1.0),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -210,6 +213,23 @@ _P += [
      r"|\b(starts?|begins?) to (talk|speak)\b|\bsays (his|her|their|my) name\b", Emotion.surprise, 1.5),
     (r"\bjust the (waves|wind|rain|birds|sea|crickets|river|fire)\b|\bnothing else (we|i) need\b",
      Emotion.calm, 1.5),
+]
+# session 12's blind batch (s14), tuning part: nothing left to try, starting over after a failure,
+# a spat-out drink, good news shouted, a sweep of the arm, fists in the air, one more summer wished
+# for, an echo question that cannot believe it, a camera lowered before something vast
+_P += [
+    (r"\bnothing (else )?(they|we|anyone|i|you) can (try|do)\b|\bjust wanted (one more|another)\b"
+     r"|\beveryone left\b", Emotion.sadness, 1.5),
+    (r"\b(starts?|begins?) (a )?(fresh|new) (page|sheet|draft|attempt)\b|\banother failed\b"
+     r"|\bnot (leaving|going|stopping|moving) until\b", Emotion.determination, 1.5),
+    (r"\bspits? out (his|her|their|my) (coffee|tea|drink|water|juice|soda)\b", Emotion.surprise, 1.5),
+    (r"^[^?]*\b(won|beat|built|ate|wrote|found|made) the (whole|entire)\b[^?]*\?$", Emotion.surprise, 1.5),
+    (r"\b(we|i) got (the|a|an|our|my) \w+( \w+)?!|\b(throws?|pumps?) (both )?(his |her |their )?fists? (in|into) "
+     r"the air\b|\bkicks? off (her|his|their) (shoes|heels|boots|sandals)\b", Emotion.joy, 1.5),
+    (r"\bsweeps? (every|all|the) \w+ off\b|\byou promised\b", Emotion.anger, 1.5),
+    (r"\bnothing to (fix|do|worry about)\b", Emotion.calm, 1.0),
+    (r"\bhow did (anyone|someone|people|they) (ever )?(build|make|carve|paint|raise|lift)\b"
+     r"|\blowers? (his|her|their) (camera|phone|binoculars)\b", Emotion.awe, 1.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
