@@ -90,6 +90,24 @@ def test_a_weather_or_hour_word_that_is_not_the_scene_s(text, place, time, weath
 
 
 @pytest.mark.parametrize("text, place, time, weather", [
+    ("Ben walks the dog every day, rain or shine.", None, None, None),
+    ("Puddles from last night's rain dot the street.", "city-street", None, "clear"),
+    ("Confetti rains down on the newlyweds.", None, None, None),
+    ("Mira is saving her coins for a rainy day.", None, None, None),
+    ("The soldiers stormed the castle at dawn.", "castle", "dawn", None),
+    ("Pip stole his thunder at the school play.", None, None, None),
+    ("Lena winds the old clock on the mantel.", None, None, None),
+    ("Ada breezes through her final exam.", None, None, None),
+    ("Rosa is on cloud nine after the wedding.", None, None, None),
+    ("The guitarist gets a second wind and plays on.", None, None, None),
+    ("Snow White bites the apple.", None, None, None),
+    ("A cold wind blows across the moor.", "hills", None, "wind"),
+])
+def test_weather_idioms_and_verbs_are_not_the_sky(text, place, time, weather):
+    test_setting_fields_from_a_line(text, place, time, weather)
+
+
+@pytest.mark.parametrize("text, place, time, weather", [
     ("Mira and Ada eat lunch under a cloudless sky in the park.", "garden", "noon", "clear"),
     ("Omar opens his umbrella as the first drops hit the sidewalk.", "city-street", None, "rain"),
     ("Ben strokes his beard, white as snow, by the fireplace in the parlour.", "room", None, None),

@@ -114,9 +114,41 @@ def thunder_verb(tokens: list[Token], start: int) -> bool:
     return not (_SKY_SUBJECTS & set(_clause_before(tokens, start, window=4)))
 
 
+# idioms with a weather word, as (words before, the word, words after) around the term
+_IDIOMS = [((), "rain", ("or", "shine")), (("for", "a"), "rainy", ("day",)), ((), "cloud", ("nine",)),
+           ((), "sunny", ("side",)), (("second",), "wind", ()), ((), "wind", ("of",)), (("brain",), "fog", ()),
+           (("his",), "thunder", ()), (("her",), "thunder", ()), (("their",), "thunder", ()),
+           (("my",), "thunder", ()), (("your",), "thunder", ())]
+_WINDING = {"winds", "wind", "wound", "winding"}  # "Lena winds the clock": a verb with its object
+_OBJECTS = {"the", "a", "an", "his", "her", "their", "my", "your", "its", "up", "down", "it", "them"}
+_PAST = {"yesterday's", "night's", "week's", "earlier"}
+
+
+def idiom(tokens: list[Token], start: int, end: int) -> bool:
+    """ "rain or shine", "for a rainy day", "on cloud nine", "a second wind", "got wind of", "brain
+    fog", "stole his thunder", "winds the clock", "breezes through", "stormed the castle"."""
+    words = [t.text for t in tokens]
+    for before, word, after in _IDIOMS:
+        if words[start] == word and tuple(words[max(0, start - len(before)):start]) == before \
+                and tuple(words[end:end + len(after)]) == after:
+            return True
+    nxt = words[end] if end < len(words) else ""
+    if words[start] in _WINDING and nxt in _OBJECTS and start and words[start - 1] not in ("the", "a", "of"):
+        return True
+    if words[start].startswith("breez") and nxt in ("through", "past", "in", "into", "out"):
+        return True
+    return words[start] in ("stormed", "storming") and nxt in _OBJECTS
+
+
+def earlier(tokens: list[Token], start: int) -> bool:
+    """ "puddles from last night's rain": a weather that has been, not the sky now."""
+    return start > 0 and tokens[start - 1].text in _PAST
+
+
 def not_the_sky_now(tokens: list[Token], start: int, end: int) -> bool:
     return simile(tokens, start) or represented(tokens, start) or habitual(tokens, end) \
-        or thunder_verb(tokens, start) or appositive_name(tokens, start, end) or storms_off(tokens, start, end)
+        or thunder_verb(tokens, start) or appositive_name(tokens, start, end) or storms_off(tokens, start, end) \
+        or idiom(tokens, start, end)
 
 
 def plural_time(tokens: list[Token], start: int, end: int, phrase_words: set[str]) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
-from talos_assets.agents.direction.sky_now import not_the_sky_now, plural_time, remembered_place
+from talos_assets.agents.direction.sky_now import earlier, not_the_sky_now, plural_time, remembered_place
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     Match,
@@ -86,7 +86,8 @@ LIGHT_WORDS: dict[str, list[str]] = {
 }
 # effect nouns that make the next "rain"/"snow" a verb ("sparks rain from the sky")
 _RAINING_THINGS = {"sparks", "embers", "ash", "ashes", "arrows", "petals", "stones", "blows", "tears", "fire",
-                   "flames", "debris", "rocks", "bombs"}
+                   "flames", "debris", "rocks", "bombs", "confetti", "coins", "leaves", "feathers", "glitter", "crumbs",
+                   "pebbles", "bullets", "apples", "blossoms", "sand"}
 _STRONG_PLACE = {"into", "onto", "reaches", "reach", "reached", "enters", "enter", "entered", "arrives", "arrive",
                  "arrived", "to"}
 _AT_PLACE = {"in", "at", "on", "inside", "through", "across", "along", "by", "beside", "near", "under", "over",
@@ -219,13 +220,17 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "like rain", "a recording of rain", "the rainy days of her childhood"
         if negated(tokens, m.start) or negated_after(tokens, m.end):
             continue
-        out.append((w, ended(tokens, m.end) or "after" in preceding(tokens, m.start)))  # "after the storm"
+        gone = ended(tokens, m.end) or "after" in preceding(tokens, m.start) or earlier(tokens, m.start)
+        out.append((w, gone))  # "after the storm", "last night's rain"
     return out
 
 
 _WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
                       "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance",
-                      "festival", "festivals", "drain", "drains", "check", "checks", "cellar", "shelter", "door", "doors", "chaser",
+                      "festival", "festivals", "drain", "drains", "check", "checks",
+                      "chimes", "chime", "hat", "hats", "cape", "poncho", "forest", "forests", "water", "white",
+                      "fast", "horn", "lights", "lamp", "lamps", "side", "nine", "instrument", "instruments",
+                      "trooper", "troopers", "tunnel", "cellar", "shelter", "door", "doors", "chaser",
                       "chasers", "warning", "warnings", "jacket", "jackets", "gear", "suit", "ball", "balls", "fort",
                       # a person's weather: "a sunny smile", "a stormy look", "a foggy memory"
                       "smile", "smiles", "mood", "look", "looks", "temper", "disposition", "memory", "memories",
@@ -272,7 +277,8 @@ def read_time(tokens: list[Token], taken: set[int], heading: bool = False) -> Ti
         phrase = " ".join(t.text for t in tokens[m.start:m.end])
         if (phrase in _HEADING_ONLY or phrase[:-1] in _HEADING_ONLY) and not heading:
             continue
-        if plural_time(tokens, m.start, m.end, _TIME_SINGULARS) or not_the_sky_now(tokens, m.start, m.end):
+        if plural_time(tokens, m.start, m.end, _TIME_SINGULARS) or not_the_sky_now(tokens, m.start, m.end) \
+                or tokens[m.end - 1].text.endswith("'s"):  # "last night's rain", "the morning's news"
             continue  # "most nights", "she dreams of midnight": not the shot's hour
         nxt = tokens[m.end].text if m.end < len(tokens) else ""
         if nxt in _NOT_TIMES or (phrase == "night" and nxt in ("light", "lamp")):
