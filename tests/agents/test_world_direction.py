@@ -450,6 +450,17 @@ def test_an_effect_feared_put_out_or_ended_is_not_drawn(text):
     assert not _line(text).effects
 
 
+@pytest.mark.parametrize("text, effects", [
+    ("Pip stomps his left boot and snow sprays up from it.", [("snow", "l_ankle")]),  # the verb of the snow
+    ("The pen bursts, and ink sprays over Mira's right knee.", [("ink", "r_knee")]),
+    ("Fireworks burst in the sky above the fairground.", [("explosion", "sky")]),
+    ("A tiny rain shower falls from inside Mira's open umbrella.", [("rain", "prop:umbrella")]),
+    ("Ben burns the toast, and the whole kitchen fills with smoke.", [("smoke", None)]),
+])
+def test_what_sprays_bursts_or_burns(text, effects):
+    assert sorted((e.kind.value, e.anchor) for e in _line(text).effects) == effects
+
+
 def test_two_hands_two_effects_and_a_real_fire_still_burns():
     line = _line("Mira's right hand crackled with sparks, and snow began to swirl from her left.")
     assert sorted((e.kind.value, e.anchor) for e in line.effects) == [("snow", "l_wrist"), ("sparks", "r_wrist")]

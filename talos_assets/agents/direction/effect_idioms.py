@@ -32,12 +32,21 @@ _DOUSING = {"pour", "pours", "poured", "pouring", "douse", "douses", "doused", "
 _POURING = {"pour", "pours", "poured", "pouring"}  # smoke pours out of a fire; water poured on one puts it out
 
 
+# what a careless cook burns: no flame is drawn ("Ben burns the toast"; a flame that burns a hand is one)
+_BURNT = {"toast", "bread", "cake", "cookies", "dinner", "lunch", "breakfast", "rice", "pancake", "pancakes", "eggs",
+          "sausages", "soup", "pie", "pizza", "popcorn", "roast", "beans", "steak", "biscuits", "muffins", "stew",
+          "sauce", "oil", "bridges", "calories"}
+
+
 def not_happening(tokens: list[Token], m: Match) -> bool:
     """An effect only feared or planned ("the boat would explode"), or a fire being put out ("Ben
     poured a bucket of water on the campfire")."""
     clause = tokens[m.start].clause
     before = [t.text for t in tokens[max(0, m.start - 8):m.start] if t.clause == clause]
     if before[-1:] and before[-1] in _MODALS or before[-2:-1] and before[-2] in _MODALS and before[-1].endswith("ly"):
+        return True
+    after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
+    if tokens[m.start].text.startswith("burn") and _BURNT & set(after):
         return True
     return m.key == "fire" and bool(_DOUSING & set(before)) and (
         not _POURING & set(before) or bool({"water", "bucket", "sand", "buckets", "jug"} & set(before)))

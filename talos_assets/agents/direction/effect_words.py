@@ -19,7 +19,7 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
-                           "blows up", "blew up"],
+                           "blows up", "blew up", "firework"],
     EffectKind.splash: ["splash", "splashing", "splashed", "spray"],
     EffectKind.ink: ["ink", "inky"],
 }
@@ -158,6 +158,7 @@ ATTRIBUTIVE = {"burning", "smoking", "steaming", "glowing", "blazing", "flaming"
 # "the candle has stopped smoking", "the engine ceased steaming": an ending verb before the effect's gerund
 STOPPING = {"stopped", "stops", "stop", "ceased", "ceases", "quit", "quits", "finished", "finishes"}
 FLURRY_VERBS = {"falls", "fall", "fell", "falling", "swirls", "swirl", "swirled", "swirling", "pours", "poured",
+                 "sprays", "sprayed", "puffs", "puffed", "gushed",
                  "pouring", "drifts", "drifted", "drifting", "spills", "spilled", "spilling", "drips", "dripped",
                  "dripping", "tumbles", "tumbled", "rises", "rose", "blows", "blew", "flies", "flew", "streams",
                  "streamed", "showers", "showered", "flutters", "fluttered", "whirls", "whirled", "sprinkles",
@@ -169,5 +170,5 @@ SHELTERS = {"prop:umbrella", "prop:house"}  # "rain drips from the umbrella" is 
 def effect_shapes(tokens: list[Token]) -> set[int]:
     """Positions of words that give an effect its shape rather than name a thing: "a ball of fire",
     "a sheet of flame" (the ball is not a prop)."""
-    starts = {m.start for m in EFFECT_INDEX.find(tokens)}
+    starts = {m.start for m in EFFECT_INDEX.find(tokens) if not tokens[m.start].text.startswith("firework")}
     return {j for j in range(len(tokens) - 2) if tokens[j + 1].text == "of" and j + 2 in starts}

@@ -159,8 +159,10 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
     found = EFFECT_INDEX.find(tokens)
     for m in found:
         kind = EffectKind(m.key)
-        if tokens[m.start].text in EFFECT_VERBS and any(n.end == m.start and n.key != "ink" for n in found):
-            continue  # "sparks spray from the anvil": the verb of another effect (spilt ink does splash)
+        verb = tokens[m.start].text
+        if verb in EFFECT_VERBS and any(n.end == m.start and (n.key != "ink" or verb.startswith("spray"))
+                                        for n in found + FLURRY.find(tokens)):
+            continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
         clause = tokens[m.start].clause
         if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m) \
                 or negated_after(tokens, m.end):  # "the explosion never comes"
@@ -227,7 +229,8 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if anchor is None and "alone" in words and m.end + 1 < len(tokens):
             anchor, who = "head", name_of(tokens[m.end + 1].text, names)  # "raining on him alone": over his head
-        if (anchor and anchor not in SET.values() and anchor not in SHELTERS) or behind:
+        sheltered = anchor in SHELTERS and not words & {"inside", "within"}  # "from inside her umbrella" is its own
+        if (anchor and anchor not in SET.values() and not sheltered) or behind:
             out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause))
     return out
 
