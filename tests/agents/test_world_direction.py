@@ -461,6 +461,24 @@ def test_what_sprays_bursts_or_burns(text, effects):
     assert sorted((e.kind.value, e.anchor) for e in _line(text).effects) == effects
 
 
+@pytest.mark.parametrize("text, effects", [
+    ("The old pirate ship explodes in the bay at midnight!", [("explosion", "prop:ship")]),
+    ("The ship explodes in a huge blast on the horizon.", [("explosion", "horizon")]),
+    ("Mira drops her phone in the river, splash!", [("splash", "horizon")]),
+    ("A whale leaps out of the ocean and lands with a giant splash", [("splash", "horizon")]),
+    ("Mira skids to a stop and smoke trails off her left sneaker", [("smoke", "l_ankle")]),
+    ("The rocket blasts off in a huge cloud of smoke", [("smoke", None)]),
+    ("Mira is on fire today, she scores five goals in a row", []),
+    ("Pip strums his guitar and everyone says it's pure magic", []),
+    ("Sparks fly between Talos and Mira at the cafe", []),
+    ("Mira shakes the soda bottle and waits for it to explode", []),
+    ("The barn is on fire and smoke pours into the yard.", [("fire", None), ("smoke", None)]),
+])
+def test_blown_up_props_water_shoes_and_figures_of_speech(text, effects):
+    got = sorted((e.kind.value, "behind" if e.behind else e.anchor) for e in _line(text).effects)
+    assert got == effects
+
+
 def test_two_hands_two_effects_and_a_real_fire_still_burns():
     line = _line("Mira's right hand crackled with sparks, and snow began to swirl from her left.")
     assert sorted((e.kind.value, e.anchor) for e in line.effects) == [("snow", "l_wrist"), ("sparks", "r_wrist")]

@@ -344,7 +344,9 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = _target(tokens, j, index, names)
-            if hit[0] and (hit[0].startswith("prop:") or j in framing) and (fallback[0] or "").startswith("prop:"):
+            set_phrase = hit[0] in SET.values() and "horizon" not in [t.text for t in tokens[j + 1:j + 4]]
+            if hit[0] and (hit[0].startswith("prop:") or j in framing or set_phrase) \
+                    and (fallback[0] or "").startswith("prop:"):
                 return fallback  # "the flask explodes on the workbench", "far out at sea, the galleon blew up"
             if hit[0] or hit[2]:
                 return hit
@@ -358,7 +360,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
 
 
 _WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
-_MEETS_WATER = {"into", "onto", "on", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
+_MEETS_WATER = {"into", "onto", "on", "in", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
 
 
 def _into_water(tokens: list[Token], span: list[int], where: str = "horizon") -> bool:
@@ -366,7 +368,8 @@ def _into_water(tokens: list[Token], span: list[int], where: str = "horizon") ->
     the wet ground when `where` is "ground" ("sinks into the bog")."""
     if where == "ground":
         return any(tokens[j].text == "into" and any(t.text in _WET_GROUND for t in tokens[j + 1:j + 4]) for j in span)
-    return any(tokens[j].text in _MEETS_WATER and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
+    return any((tokens[j].text in _MEETS_WATER or (tokens[j].text == "of" and j and tokens[j - 1].text == "out"))
+               and any(SET.get(t.text) == "horizon" for t in tokens[j + 1:j + 4])
                for j in span)
 
 

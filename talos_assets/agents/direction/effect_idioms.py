@@ -8,6 +8,7 @@ not draw. These tests read only the words next to the effect word in its clause.
 from __future__ import annotations
 
 from talos_assets.agents.direction.effect_words import BODY_HEAT
+from talos_assets.agents.direction.sky_now import represented
 from talos_assets.agents.direction.worldtext import Match, Token
 
 _STEAM_VERBS = {"blow", "blows", "blew", "blowing", "blown", "let", "lets", "letting", "run", "runs", "ran",
@@ -38,6 +39,10 @@ _BURNT = {"toast", "bread", "cake", "cookies", "dinner", "lunch", "breakfast", "
           "sauce", "oil", "bridges", "calories"}
 
 
+_WAITING = {"waits", "wait", "waiting", "waited", "expects", "expect", "expecting", "hopes", "hope", "wants",
+            "want", "about", "ready", "tries", "try", "trying"}
+
+
 def not_happening(tokens: list[Token], m: Match) -> bool:
     """An effect only feared or planned ("the boat would explode"), or a fire being put out ("Ben
     poured a bucket of water on the campfire")."""
@@ -45,6 +50,10 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
     before = [t.text for t in tokens[max(0, m.start - 8):m.start] if t.clause == clause]
     if before[-1:] and before[-1] in _MODALS or before[-2:-1] and before[-2] in _MODALS and before[-1].endswith("ly"):
         return True
+    if before[-1:] == ["to"] and _WAITING & set(before):
+        return True  # "waits for it to explode", "is about to blow up"
+    if represented(tokens, m.start):
+        return True  # "dreams of a volcano spitting fire"
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     if tokens[m.start].text.startswith("burn") and _BURNT & set(after):
         return True
@@ -52,12 +61,29 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         not _POURING & set(before) or bool({"water", "bucket", "sand", "buckets", "jug"} & set(before)))
 
 
+# what a person is "on fire" at: a streak, not flames ("Mira is on fire today, she scores five goals")
+_REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}
+_STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
+           "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
+_PRAISE = {"pure", "sheer", "absolute", "movie", "kitchen", "real", "total"}  # "it's pure magic"
+
+
 def figurative(tokens: list[Token], m: Match) -> bool:
-    """The effect word is an idiom: steam let off or run out of, a temper or a crowd exploding."""
+    """The effect word is an idiom: steam let off or run out of, a temper or a crowd exploding, a
+    rocket blasting off, sparks flying between two people, a player on fire, pure magic."""
     word = tokens[m.start].text
     clause = tokens[m.start].clause
     before = [t.text for t in tokens[max(0, m.start - 3):m.start] if t.clause == clause]
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
+    sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    if word.startswith("blast") and after[:1] == ["off"]:
+        return True
+    if m.key == "sparks" and "between" in after[:2]:
+        return True
+    if m.key == "magic" and before[-1:] and before[-1] in _PRAISE:
+        return True
+    if m.key == "fire" and "on" in (word, *before[-1:]) and sentence & _STREAK and not sentence & _REAL_FIRE:
+        return True
     if m.key == "steam":
         verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \

@@ -30,7 +30,7 @@ FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("blizzard", "sno
                        ("raindrop", "rain"), ("drizzle", "rain"), ("rain shower", "rain"), ("snow flurry", "snow"),
                        ("raining", "rain"), ("snowing", "snow")])
 # verbs of a light doing its job: an effect only when nothing in the clause is a light
-LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing"}
+LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
                  "fireplace", "hearth", "sun", "moon", "sky", "window", "windows", "screen", "coals", "embers",
                  "horizon", "stars", "city", "streetlights"}
@@ -60,7 +60,8 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "shoulder": "r_shoulder", "helmet": "head", "cap": "head", "hood": "head", "necklace": "chest", "scarf": "neck",
          "ponytail": "head", "braid": "head", "braids": "head", "pigtails": "head", "collar": "neck", "amulet": "chest",
          "pendant": "chest", "locket": "chest", "paw": "r_wrist", "paws": "r_wrist", "claw": "r_wrist",
-         "claws": "r_wrist", "hoof": "ground", "hooves": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
+         "claws": "r_wrist", "sneaker": "ground", "sneakers": "ground", "shoe": "ground", "shoes": "ground",
+         "slipper": "ground", "slippers": "ground", "sandal": "ground", "sandals": "ground", "hoof": "ground", "hooves": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "brook": "horizon", "creek": "horizon",
         "canal": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",

@@ -27,9 +27,9 @@ EXTRA_CUES: dict[Emotion, str] = {
         sundae icecream fair carnival bounce cartwheel cannonball""",
     Emotion.sadness: """farewell gone grave funeral coffin wreath widow orphan memory photograph faded wilted
         withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears
-        hospice""",
+        hospice unused""",
     Emotion.anger: """lie liar cheat steal thief stole traitor coward idiot fool stupid useless yank jab fist hiss
-        sneer jeer mock smirk spat fling lied crush slash""",
+        sneer jeer mock smirk spat fling lied crush slash slam""",
     Emotion.fear: """locked trapped watched noise howl knife blade poison pale gulp clutch cling huddle crouch peek
         peer flicker blackout intruder stranger creak scratch following stampede trample oxygen emergency plummet
         growl collapse collapsing crumble wildfire avalanche tornado tsunami""",
@@ -87,6 +87,9 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     # session 12's blind batch (s14), tuning part
     (("press", "*", "flat"), Emotion.fear, 1.0), (("eye", "dart"), Emotion.fear, 1.0),
     (("just", "listen"), Emotion.calm, 1.0), (("whatever", "happen"), Emotion.calm, 1.0),
+    # session 12's blind batch (s15), tuning part
+    (("stop", "dead"), Emotion.surprise, 1.5), (("eyebrow", "shoot", "up"), Emotion.surprise, 1.5),
+    (("white", "knuckle"), Emotion.fear, 1.5),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -228,6 +231,16 @@ _P += [
      r"the air\b|\bkicks? off (her|his|their) (shoes|heels|boots|sandals)\b", Emotion.joy, 1.5),
     (r"\bsweeps? (every|all|the) \w+ off\b|\byou promised\b", Emotion.anger, 1.5),
     (r"\bnothing to (fix|do|worry about)\b", Emotion.calm, 1.0),
+    # session 12's blind batch (s15), tuning part
+    (r"\bthe last (\w+ )?(message|voicemail|letter|photo|call) from\b|\b(we're|we are) (selling|closing|leaving) the\b",
+     Emotion.sadness, 1.5),
+    (r"\b(rolls|backs|scoots|shuffles|edges|inches) backwards?\b|\b(pulls?|yanks?) the (blanket|covers|duvet|sheet) over\b",
+     Emotion.fear, 1.5),
+    (r"\b(jumps?|leaps?) (straight )?(up )?(into|in) the air when\b|(^|[.!?] )you\?", Emotion.surprise, 1.5),
+    (r"\bnot (leaving|going|stopping|moving)\b[^.]*\buntil\b", Emotion.determination, 1.5),
+    (r"\b(face|cheeks|ears) (goes|turns|went|turned) (beet |bright )?red\b", Emotion.anger, 1.5),
+    (r"\b(tosses|throws|toss|throw) (their|his|her) (hats|caps|hat|cap) (in|into) the air\b|\bpumps? (his|her|their) fists?\b",
+     Emotion.joy, 1.5),
     (r"\bhow did (anyone|someone|people|they) (ever )?(build|make|carve|paint|raise|lift)\b"
      r"|\blowers? (his|her|their) (camera|phone|binoculars)\b", Emotion.awe, 1.5),
 ]

@@ -44,8 +44,9 @@ def simile(tokens: list[Token], start: int) -> bool:
     before = _clause_before(tokens, start, window=4)
     closes = start + 1 >= len(tokens) or tokens[start + 1].clause != tokens[start].clause  # not "as thunder rumbles"
     as_what = start >= 2 and tokens[start - 1].text == "as" and tokens[start - 2].text in _COMPARED and closes
+    as_as = start >= 3 and tokens[start - 1].text == "as" and tokens[start - 3].text == "as"  # "as fast as lightning"
     teacup = [t.text for t in tokens[start + 1:start + 4]] == ["in", "a", "teacup"]
-    return bool(_LIKE & set(before)) or as_what or teacup
+    return bool(_LIKE & set(before)) or as_what or as_as or teacup
 
 
 _COMPARED = {"white", "pale", "cold", "quiet", "quick", "fast", "soft", "grey", "gray", "dark", "black", "bright",
@@ -115,7 +116,7 @@ def thunder_verb(tokens: list[Token], start: int) -> bool:
 
 
 # idioms with a weather word, as (words before, the word, words after) around the term
-_IDIOMS = [((), "rain", ("or", "shine")), (("for", "a"), "rainy", ("day",)), ((), "cloud", ("nine",)),
+_IDIOMS = [((), "rain", ("or", "shine")), (("calm", "before", "the"), "storm", ()), (("for", "a"), "rainy", ("day",)), ((), "cloud", ("nine",)),
            ((), "sunny", ("side",)), (("second",), "wind", ()), ((), "wind", ("of",)), (("brain",), "fog", ()),
            (("his",), "thunder", ()), (("her",), "thunder", ()), (("their",), "thunder", ()),
            (("my",), "thunder", ()), (("your",), "thunder", ())]
@@ -140,6 +141,20 @@ def idiom(tokens: list[Token], start: int, end: int) -> bool:
     return words[start] in ("stormed", "storming") and nxt in _OBJECTS
 
 
+_NAMING = {"called", "named", "nicknamed", "dubbed", "titled"}
+
+
+def a_name(tokens: list[Token], start: int) -> bool:
+    """ "a pirate called Stormy Pete", "a game called Dawn Patrol", "names her puppy Midnight"."""
+    words = [t.text for t in tokens[max(0, start - 4):start]]
+    return bool(words) and (words[-1] in _NAMING or (len(words) >= 3 and words[-3] in ("names", "name", "calls")))
+
+
+def another_day(tokens: list[Token], start: int) -> bool:
+    """ "six tomorrow morning", "yesterday afternoon": another day's hour, not this shot's."""
+    return start > 0 and tokens[start - 1].text in ("tomorrow", "yesterday")
+
+
 def earlier(tokens: list[Token], start: int) -> bool:
     """ "puddles from last night's rain": a weather that has been, not the sky now."""
     return start > 0 and tokens[start - 1].text in _PAST
@@ -148,7 +163,7 @@ def earlier(tokens: list[Token], start: int) -> bool:
 def not_the_sky_now(tokens: list[Token], start: int, end: int) -> bool:
     return simile(tokens, start) or represented(tokens, start) or habitual(tokens, end) \
         or thunder_verb(tokens, start) or appositive_name(tokens, start, end) or storms_off(tokens, start, end) \
-        or idiom(tokens, start, end)
+        or idiom(tokens, start, end) or a_name(tokens, start) or another_day(tokens, start)
 
 
 def plural_time(tokens: list[Token], start: int, end: int, phrase_words: set[str]) -> bool:
