@@ -157,6 +157,8 @@ class EffectSpec(BaseModel):
                           "'horizon', 'ground', 'sky' or 'prop:<id>'; unset = source_x/source_y")
     character: Name | None = Field(None, description="whose joint the anchor names, or whom 'behind' refers to")
     behind: bool = Field(False, description="drawn behind the characters in depth")
+    over: bool = Field(False, description="rain or snow that falls onto the anchor from a small cloud above it "
+                                          "(\"raining only on his head\"), not out of it")
 
     @field_validator("anchor")
     @classmethod

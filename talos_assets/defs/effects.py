@@ -76,7 +76,7 @@ def effect_layers(context: dg.AssetExecutionContext, studio: StudioHome, warp_de
             shot.effects, shot.palette, shot.width, shot.height, shot.total_frames, shot.fps, seed=shot.seed,
             device=device, arousal=shot.arousal, emotion=shot.emotion, obstacles=character_mask,
             tracks=[t.points if t.moving or e.anchor else None for e, t in zip(shot.effects, tracks)],
-            joint_anchored=stokes.joint_anchored(shot.effects, tracks))
+            joint_anchored=stokes.joint_anchored(shot.effects, tracks), figures=[t.figure for t in tracks])
         preview, coverage = _write_passes(shot, store, passes, weather)
     summary = stokes.effects_summary(shot.effects, tracks, weather, geometry)
     return dg.MaterializeResult(metadata=shot_metadata(

@@ -304,3 +304,26 @@ def test_cuda_step_matches_cpu():
     assert np.abs(cpu.density_numpy() - gpu.density_numpy()).max() < 1e-3
     for a, b in zip(cpu.velocity_numpy(), gpu.velocity_numpy()):
         assert np.abs(a - b).max() < 1e-2
+
+
+def test_rain_onto_one_head_falls_from_a_small_cloud_and_ends_there():
+    """"A tiny grey cloud follows Pip, raining only on his head": a grey cloud half a figure above the
+    head, drops between it and the head, and none far below the head or across the frame."""
+    head_y, figure = 0.6, 0.5
+    effect = EffectSpec(kind=EffectKind.rain, source_x=0.5, source_y=head_y, anchor="head", over=True)
+    f = list(render_effect_frames([effect], PALETTE, 256, 144, 16, 24, 3, device="cpu", sim_height=32,
+                                  figures=[figure]))[-1]
+    a = f[..., 3]
+    cloud_y = int((head_y - 0.6 * figure) * 144)
+    rgb, m = _covered_rgb(f[cloud_y - 6:cloud_y + 4], 0.8)
+    assert m.sum() > 100 and abs(rgb[0] - rgb[2]) < 0.08 and 0.1 < rgb.mean() < 0.3  # an opaque dark grey cloud
+    assert a[: cloud_y - 20].max() < 0.05  # nothing above the cloud
+    drops = a[cloud_y + 12:int(head_y * 144)] > 0.1
+    assert drops.sum() > 5  # rain between the cloud and the head
+    assert a[int((head_y + 0.08) * 144):].max() < 0.05  # which ends at the head, not on the ground
+    assert a[:, :80].max() < 0.05 and a[:, -80:].max() < 0.05  # one character's rain, not the sky's
+    small = list(render_effect_frames([effect], PALETTE, 256, 144, 16, 24, 3, device="cpu", sim_height=32,
+                                      figures=[0.2]))[-1]
+    assert _centroid(small)[1] > _centroid(f)[1]  # a smaller figure's cloud sits lower, nearer its head
+    plain = EffectSpec(kind=EffectKind.rain, source_x=0.5, source_y=head_y, anchor="head")
+    assert _render([plain], n_frames=16, width=256, height=144)[-1][: cloud_y + 4, :, 3].max() < 0.3  # no cloud

@@ -64,6 +64,7 @@ class EffectReading:
     behind: bool = False
     strength: str = "normal"  # weak | normal | strong
     clause: int = -1  # the clause of the line it was read in
+    over: bool = False  # rain or snow falling onto the anchor from above ("raining only on his head")
 
 
 def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
@@ -219,7 +220,8 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         words = {t.text for t in tokens if t.clause == clause}
         verb = m.end + 2 if [t.text for t in tokens[m.end:m.end + 2]][-1:] == ["to"] else m.end  # "began to swirl"
         moves = verb < len(tokens) and tokens[verb].text in FLURRY_VERBS  # "snow swirls out of the book"
-        shed = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause) \
+        shed_by_emitter = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause)
+        shed = shed_by_emitter \
             or [t.text for t in tokens[m.end:m.end + 2]] == ["only", "on"] \
             or (m.end + 2 < len(tokens) and tokens[m.end].text == "on" and tokens[m.end + 2].text == "alone")
         # "raining only on his head", "raining on him alone": one person's rain
@@ -231,7 +233,8 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
             anchor, who = "head", name_of(tokens[m.end + 1].text, names)  # "raining on him alone": over his head
         sheltered = anchor in SHELTERS and not words & {"inside", "within"}  # "from inside her umbrella" is its own
         if (anchor and anchor not in SET.values() and not sheltered) or behind:
-            out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause))
+            over = not words & {"from", "out", "off"} and not shed_by_emitter
+            out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause, over))
     return out
 
 

@@ -151,7 +151,7 @@ def _effect_spec(e: EffectReading, chars: list[str], subject: str | None, arousa
     joint = e.anchor is not None and e.anchor not in SET_ANCHORS and not e.anchor.startswith("prop:")
     anchor = e.anchor if (not joint or who is not None) else None
     return EffectSpec(kind=e.kind, anchor=anchor, strength=effect_strength(e.strength, arousal),
-                      character=who if (joint or e.behind) else None, behind=e.behind)
+                      character=who if (joint or e.behind) else None, behind=e.behind, over=e.over and anchor is not None)
 
 
 def shot_effects(beat: Beat, line: LineWorld, chars: list[str], subject: str | None,

@@ -46,6 +46,7 @@ class AnchorTrack:
     points: np.ndarray
     label: str
     moving: bool
+    figure: float = 0.0  # the height on screen of the character a joint track follows, frame heights
 
 
 def joint_point(rig: Rig, pose: Pose, joint: str, aspect: float) -> tuple[float, float]:
@@ -109,8 +110,10 @@ class AnchorResolver:
         joint = resolve_joint(rig, effect.anchor or "")
         if joint is None:
             return None
-        pts = np.array([joint_point(rig, p, joint, self.aspect) for p in _frames(self.poses[who], self.n)])
-        return AnchorTrack(pts, f"{who}.{joint}", True)
+        frames = _frames(self.poses[who], self.n)
+        pts = np.array([joint_point(rig, p, joint, self.aspect) for p in frames])
+        figure = float(np.mean([CHARACTER_HEIGHT * rig.height * p.scale for p in frames])) if frames else 0.0
+        return AnchorTrack(pts, f"{who}.{joint}", True, figure)
 
     def _prop(self, effect: EffectSpec) -> AnchorTrack | None:
         key = effect.anchor or ""
@@ -151,7 +154,7 @@ class AnchorResolver:
             return AnchorTrack(_constant(effect.source_x, effect.source_y, n), label, False)
         pts = np.clip(found.points, [0.0, 0.0], [1.0, 1.0])
         moving = found.moving and bool(np.ptp(pts, axis=0).max() > 1e-6)
-        return AnchorTrack(pts, found.label, moving)
+        return AnchorTrack(pts, found.label, moving, found.figure)
 
     def tracks(self, effects: list[EffectSpec]) -> list[AnchorTrack]:
         return [self.track(e) for e in effects]

@@ -177,10 +177,16 @@ class Splash:
 class Flurry:
     """Snow or rain that comes out of one thing ("snow swirls out of the open book", "rain falls from her
     palms"), not from the sky: flakes leave the source at a low speed in every direction and settle
-    under light gravity and strong drag with a sideways wobble; drops fall in streaks."""
+    under light gravity and strong drag with a sideways wobble; drops fall in streaks. `over`: the
+    cartoon rain cloud ("raining only on his head"): a small cloud a little above the source, and
+    drops or flakes that fall from it onto the source and end there."""
 
-    def __init__(self, x: float, y: float, strength: float, seed: int, snow: bool) -> None:
-        self.x, self.y, self.strength, self.snow = x, y, strength, snow
+    def __init__(self, x: float, y: float, strength: float, seed: int, snow: bool, over: bool = False,
+                 figure: float = 0.0) -> None:
+        self.x, self.y, self.strength, self.snow, self.over = x, y, strength, snow, over
+        # frame heights: the cloud floats half a figure above the head it rains on, about a head wide
+        self.lift = float(np.clip(0.6 * figure, 0.06, 0.3)) if figure > 0 else 0.15
+        self.cloud = max(0.02, 0.35 * self.lift)
         self.p = BallisticParticles(seed, gravity=0.5 if snow else 2.2, drag=2.5 if snow else 0.4)
         self.rate, self._carry, self.time = (70.0 if snow else 90.0) * strength, 0.0, 0.0
 
@@ -188,7 +194,11 @@ class Flurry:
         self._carry += self.rate * dt
         n = int(self._carry)
         self._carry -= n
-        if self.snow:
+        if self.over:  # from the cloud's underside, down onto the source: gone by the time they reach it
+            drop = 0.85 * self.lift
+            t = drop / 0.2 + 0.3 if self.snow else math.sqrt(2.0 * drop / self.p.gravity)  # snow falls at ~0.2 h/s
+            self.p.emit(n, self.x, self.y - drop, 0.8 * self.cloud, (0.0, 0.05), math.pi, (0.9 * t, t))
+        elif self.snow:
             self.p.emit(n, self.x, self.y, 0.015, (0.05, 0.35), math.pi, (1.5, 3.0), up_bias=0.2)
             self.p.vel[:, 0] += 0.25 * np.sin(6.0 * self.time + 40.0 * self.p.pos[:, 1]) * dt  # the wobble
         else:
@@ -196,8 +206,24 @@ class Flurry:
         self.p.step(dt)
         self.time += dt
 
+    def _cloud(self, out: np.ndarray) -> None:
+        """A small soft cloud of three puffs above the source, over whatever falls from it."""
+        height, width = out.shape[:2]
+        cx, cy, r = self.x * height, (self.y - self.lift) * height, self.cloud * height
+        alpha = np.zeros((height, width), np.float32)
+        for dx, dy, k in ((-0.55, 0.15, 0.62), (0.0, -0.2, 0.8), (0.55, 0.15, 0.62)):
+            centre = (int(round(cx + dx * r)), int(round(cy + dy * r)))
+            cv2.circle(alpha, centre, max(1, int(round(k * r))), 1.0, -1, cv2.LINE_AA)
+        alpha = cv2.GaussianBlur(alpha, (0, 0), max(0.6, 0.08 * r)) * 0.95
+        grey = np.array((0.62, 0.64, 0.68) if self.snow else (0.17, 0.19, 0.22), np.float32)  # linear light
+        keep = alpha[..., None]
+        out[..., :3] = out[..., :3] * (1.0 - keep) + keep * grey
+        out[..., 3] = np.maximum(out[..., 3], alpha)
+
     def draw(self, width: int, height: int, fps: int, color: np.ndarray) -> np.ndarray:
         out = np.zeros((height, width, 4), np.float32)
+        if self.over:
+            self._cloud(out)
         thick = max(2, round(height / 160)) if self.snow else max(1, round(height / 300))
         shutter = (0.25 if self.snow else 0.8) / fps
         box = self.p.box(width, height, shutter, thick + 2)
@@ -206,18 +232,20 @@ class Flurry:
         x0, y0, x1, y1 = box
         lines = self.p.streaks(np.ones(len(self.p.pos), bool), height, shutter, (x0, y0))
         a = (0.9 if self.snow else 0.7) * _coverage(lines, x1 - x0, y1 - y0, thick)
-        out[y0:y1, x0:x1, :3] = a[..., None] * color
-        out[y0:y1, x0:x1, 3] = a
+        under = out[y0:y1, x0:x1]  # premultiplied: what falls shows over the cloud
+        under[..., :3] = under[..., :3] * (1.0 - a[..., None]) + a[..., None] * color
+        under[..., 3] = a + under[..., 3] * (1.0 - a)
         return out
 
 
-def particle_source(kind: EffectKind, x: float, y: float, strength: float, seed: int) -> SparkShower | Splash | Flurry:
+def particle_source(kind: EffectKind, x: float, y: float, strength: float, seed: int,
+                    over: bool = False, figure: float = 0.0) -> SparkShower | Splash | Flurry:
     """The particle system of a ballistic effect kind at (x, y) in frame heights (rain and snow from one
-    thing: a `Flurry`)."""
+    thing: a `Flurry`; `over`: from a small cloud above it)."""
     if kind == EffectKind.sparks:
         return SparkShower(x, y, strength, seed)
     if kind == EffectKind.splash:
         return Splash(x, y, strength, seed)
     if kind in (EffectKind.snow, EffectKind.rain):
-        return Flurry(x, y, strength, seed, snow=kind == EffectKind.snow)
+        return Flurry(x, y, strength, seed, snow=kind == EffectKind.snow, over=over, figure=figure)
     raise ValueError(f"{kind.value} is not a ballistic effect")

@@ -82,7 +82,7 @@ class ParticleSource:
     blocks = False
 
     def __init__(self, effect: EffectSpec, index: int, seed: int, k: float, color: np.ndarray, aspect: float,
-                 track: np.ndarray | None) -> None:
+                 track: np.ndarray | None, figure: float = 0.0) -> None:
         self.effect, self.color, self.aspect, self.track = effect, color, aspect, track
         s, sub_seed = effect.strength * k, seed * 7919 + 101 + index
         x, y = (track[0] if track is not None else (effect.source_x, effect.source_y))
@@ -93,7 +93,7 @@ class ParticleSource:
         elif self.spread:
             self.system = Snow(aspect, sub_seed, strength=s, color=color)
         else:
-            self.system = particle_source(effect.kind, x * aspect, y, s, sub_seed)
+            self.system = particle_source(effect.kind, x * aspect, y, s, sub_seed, over=effect.over, figure=figure)
         self._pos = (float(x), float(y))
 
     def place(self, x: float, y: float) -> None:
@@ -128,13 +128,14 @@ def _grid(sim_height: int, width: int, height: int) -> tuple[int, int]:
     return max(8, 8 * round(ny * width / height / 8)), ny
 
 
-def _sources(effects, palette, width, height, seed, device, sim_height, ks, tracks, anchored):
+def _sources(effects, palette, width, height, seed, device, sim_height, ks, tracks, anchored, figures):
     nx, ny = _grid(sim_height, width, height)
     out = []
     for i, (e, k) in enumerate(zip(effects, ks)):
         track = tracks[i] if tracks is not None else None
         if e.kind in PARTICLE_KINDS:
-            out.append(ParticleSource(e, i, seed, k, effect_color(e, palette), width / height, track))
+            figure = figures[i] if figures is not None else 0.0
+            out.append(ParticleSource(e, i, seed, k, effect_color(e, palette), width / height, track, figure))
             continue
         from talos_assets.agents.effects.fluid import FluidSource  # Warp loads only for a fluid effect
 
@@ -160,11 +161,13 @@ def render_effect_passes(
     detail: bool = True,
     tracks: list[np.ndarray | None] | None = None,
     joint_anchored: list[bool] | None = None,
+    figures: list[float] | None = None,
 ) -> Iterator[EffectPasses]:
     """Yield n_frames `EffectPasses` (back and front float32 (height, width, 4) linear premultiplied).
 
     `tracks[i]` is effect i's source per frame, (n_frames, 2) frame fractions (`anchors`), or None for
-    its source_x/source_y; `joint_anchored[i]` says it comes out of a character (no obstacle for it).
+    its source_x/source_y; `joint_anchored[i]` says it comes out of a character (no obstacle for it);
+    `figures[i]` is that character's height on screen (frame heights; sizes a rain cloud over a head).
     `arousal`/`emotion` scale intensity; `obstacles(f)` returns frame f's character mask (any resolution,
     > 0 = character, or None). Deterministic for a seed on a given device.
     """
@@ -176,7 +179,8 @@ def render_effect_passes(
         return
     ks = [intensity(arousal, emotion, e.kind) for e in effects]
     anchored = joint_anchored or [False] * len(effects)
-    sources, nx, ny = _sources(effects, palette, width, height, seed, device, sim_height, ks, tracks, anchored)
+    sources, nx, ny = _sources(effects, palette, width, height, seed, device, sim_height, ks, tracks, anchored,
+                               figures)
     noise = _detail_noise(width, height, height / ny, seed) if detail else None
     frame_dt = 1.0 / fps
     substeps = max(1, math.ceil(frame_dt * TYPICAL_SPEED * ny / CFL_CELLS))
