@@ -96,20 +96,28 @@ def _held_out_scores():
     return items, accuracy, fallback
 
 
+_SESSION_12 = {"s13", "s14", "s15", "s16"}
+
+
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
-    """Floors just under the figures measured with the dialogue acts (0.775 on 129 held-out lines, 45 of
-    them from the second batch of plain lines; it was 0.667 on those 129 lines before; 0.771 on 153 with
-    session 8's 24 held-out lines; 0.754 on 211 with session 11's two blind batches, whose held-out parts
-    read 0.821 and 0.500; 0.759 on 291 with session 12's three blind batches, which read 0.729, 0.708 and 0.740 unseen)."""
-    items, accuracy, fallback = _held_out_scores()
-    assert len(items) >= 120 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
+    """Floors just under the figures measured: 0.775 on 129 held-out lines with the dialogue acts (0.667
+    before), 0.771 on 153 with session 8's lines, 0.754 on 211 with session 11's two blind batches and
+    0.768 on those same 211 after session 12's rules. Session 12's four blind batches (read 0.729, 0.708,
+    0.740 and 0.625 unseen; the last is screenplay dialogue carried by subtext) bring the whole held-out
+    part to 0.746 on 319 lines, so the older lines keep their own floor."""
+    items, reads = _held_out_reading()
+    hits = [r.emotion == Emotion(i["label"]) for i, r in zip(items, reads)]
+    older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12]
+    assert len(items) >= 300 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
     assert sum(i.get("batch") == "s4" for i in items) >= 40  # the second batch, written before it was read
-    assert accuracy >= 0.75, f"held-out accuracy {accuracy:.3f}"
+    assert len(older) == 211 and sum(older) / len(older) >= 0.76, f"older held-out {sum(older) / len(older):.3f}"
+    assert sum(hits) / len(hits) >= 0.74, f"held-out accuracy {sum(hits) / len(hits):.3f}"
+    fallback = sum(r.neutral for r in reads) / len(reads)
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.759 < 0.85 on 291 lines; lines written blind by "
-                          "helpers score 0.45-0.73 before their tuning part is learnt", strict=False)
+@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.746 < 0.85 on 319 lines; lines written blind by "
+                          "helpers score 0.45-0.74 before their tuning part is learnt", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
     _, accuracy, _ = _held_out_scores()
     assert accuracy >= 0.85, f"held-out accuracy {accuracy:.3f}"
@@ -148,6 +156,16 @@ def test_screenplay_lines_rarely_fall_back_in_context():
     ("Ada sees red when the twins spill paint on her map.", Emotion.anger),  # an idiom
     ("Omar refuses to give up and swims for the buoy again.", Emotion.determination),
     ("The lanterns drift up as far as Mira can see.", Emotion.awe),
+    # session 12's blind batches' tuning parts (new wording here)
+    ("Pip rewrites the spell line by line until it works.", Emotion.determination),  # keeping at it
+    ("Mira's scarf still hangs where she left it.", Emotion.sadness),  # left where someone left it
+    ("The teapot clears its throat and starts to talk.", Emotion.surprise),  # an object that talks
+    ("Ben backs away from the humming crate, not daring to blink.", Emotion.fear),
+    ("Omar spits out his tea when the goat walks into the office.", Emotion.surprise),
+    ("You read my letters? You had no right.", Emotion.anger),  # a right denied
+    ("Please, take the cart. I have children.", Emotion.fear),  # a plea
+    ("The shop's scan is clear. You can go home.", Emotion.joy),  # good news
+    ("Talos pulls himself up by the railing and walks on.", Emotion.determination),
 ])
 def test_dialogue_acts_name_the_emotion_of_plain_lines(line, emotion):
     affect = analyze_affect(line)

@@ -32,7 +32,7 @@ EXTRA_CUES: dict[Emotion, str] = {
         sneer jeer mock smirk spat fling lied crush slash slam""",
     Emotion.fear: """locked trapped watched noise howl knife blade poison pale gulp clutch cling huddle crouch peek
         peer flicker blackout intruder stranger creak scratch following stampede trample oxygen emergency plummet
-        growl collapse collapsing crumble wildfire avalanche tornado tsunami""",
+        growl collapse collapsing crumble wildfire avalanche tornado tsunami footprints hide""",
     Emotion.surprise: """gape stare reveal overnight blink wink""",
     Emotion.calm: """fireplace hearth pillow porch knit reading fishing chirp evening afternoon chimney soup bread
         bake sweep sway tick rest""",
@@ -90,6 +90,10 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     # session 12's blind batch (s15), tuning part
     (("stop", "dead"), Emotion.surprise, 1.5), (("eyebrow", "shoot", "up"), Emotion.surprise, 1.5),
     (("white", "knuckle"), Emotion.fear, 1.5),
+    # session 12's blind batch (s16, screenplay dialogue), tuning part
+    (("lip", "part"), Emotion.awe, 1.0), (("hold", "*", "breath"), Emotion.fear, 1.0),
+    (("first", "place"), Emotion.joy, 1.5), (("by", "hand"), Emotion.awe, 1.0),
+    (("at", "the", "end"), Emotion.sadness, 0.7), (("going", "back", "for"), Emotion.determination, 1.0),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -229,7 +233,14 @@ _P += [
     (r"^[^?]*\b(won|beat|built|ate|wrote|found|made) the (whole|entire)\b[^?]*\?$", Emotion.surprise, 1.5),
     (r"\b(we|i) got (the|a|an|our|my) \w+( \w+)?!|\b(throws?|pumps?) (both )?(his |her |their )?fists? (in|into) "
      r"the air\b|\bkicks? off (her|his|their) (shoes|heels|boots|sandals)\b", Emotion.joy, 1.5),
-    (r"\bsweeps? (every|all|the) \w+ off\b|\byou promised\b", Emotion.anger, 1.5),
+    (r"\bsweeps? (every|all|the) [\w ]+ (off|to the floor|onto the floor)\b|\byou promised\b"
+     r"|\byou had no right\b|\byou left (me|us|the|him|her)\b|\bpay me back\b|\bi'm done\b", Emotion.anger, 1.5),
+    (r"\bi'm dead\b|\bif (he|she|they) finds? out\b|\bseconds of (air|oxygen)\b|\bbreaching\b"
+     r"|\btake the money\b|\bi have (kids|children|a family)\b", Emotion.fear, 1.5),
+    (r"\bscan's clear\b|\bcan go home\b", Emotion.joy, 1.5),
+    (r"\bpacks? the last\b|\bthe last box\b", Emotion.sadness, 1.5),
+    (r"\bpulls? (himself|herself|themselves|myself) (up|to)\b|\bi'm playing\b|\bfor a (\w+th|second|third)\b",
+     Emotion.determination, 1.5),
     (r"\bnothing to (fix|do|worry about)\b", Emotion.calm, 1.0),
     # session 12's blind batch (s15), tuning part
     (r"\bthe last (\w+ )?(message|voicemail|letter|photo|call) from\b|\b(we're|we are) (selling|closing|leaving) the\b",
