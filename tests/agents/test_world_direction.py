@@ -479,6 +479,19 @@ def test_blown_up_props_water_shoes_and_figures_of_speech(text, effects):
     assert got == effects
 
 
+@pytest.mark.parametrize("text", ["Mira's eyes flashed fire when Ben laughed.",
+                                  "Ben was steaming with anger when his bicycle was gone."])
+def test_a_glare_and_a_temper_are_not_drawn(text):
+    assert not _line(text).effects
+
+
+def test_a_prop_held_in_a_relative_clause_and_wind_beside_a_flurry():
+    line = _line("Sparks burst from the torch that Pip swung above his head.")
+    assert [(p.prop, p.holder) for p in line.props] == [("torch", "pip")]
+    line = _line("Snow tumbled from the branches of the old tree each time the wind shook it.")
+    assert line.setting.weather.value == "wind" and [e.kind.value for e in line.effects] == ["snow"]
+
+
 def test_two_hands_two_effects_and_a_real_fire_still_burns():
     line = _line("Mira's right hand crackled with sparks, and snow began to swirl from her left.")
     assert sorted((e.kind.value, e.anchor) for e in line.effects) == [("snow", "l_wrist"), ("sparks", "r_wrist")]

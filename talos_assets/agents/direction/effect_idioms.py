@@ -62,6 +62,7 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
 
 
 # what a person is "on fire" at: a streak, not flames ("Mira is on fire today, she scores five goals")
+_TEMPERS = {"anger", "rage", "fury", "frustration", "indignation", "impatience", "annoyance", "jealousy"}
 _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}
 _STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
            "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
@@ -86,8 +87,12 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True
     if m.key == "steam":
         verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
+        if after[:1] == ["with"] and set(after[1:3]) & _TEMPERS:
+            return True  # "steaming with anger"
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
+    if m.key == "fire" and "eyes" in before and "from" not in before:
+        return True  # "Mira's eyes flashed fire": a glare
     if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:
         return True  # "her cheeks were on fire": a blush
     if m.key == "explosion" and word.startswith(("explod", "erupt")):

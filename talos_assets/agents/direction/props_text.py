@@ -187,7 +187,19 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
         elif held and not out[m.key].held:
             out[m.key].held, out[m.key].holder = True, holder
     _held_as_pronoun(tokens, out, names)
+    _held_in_relative_clause(tokens, out, names)
     return list(out.values())
+
+
+def _held_in_relative_clause(tokens: list[Token], props: dict[str, PropReading], names: dict[str, str]) -> None:
+    """ "the torch that Ben swung above his head", "the tome that Ada held open": held by the name."""
+    for j, t in enumerate(tokens[:-2]):
+        if t.text not in ("that", "which") or tokens[j + 2].text not in _HOLD_VERBS:
+            continue
+        who = name_of(tokens[j + 1].text, names)
+        before = [p for p in props.values() if p.start < j and j - p.start <= 2]
+        if who and before and not before[-1].held and before[-1].prop not in _FIXED:
+            before[-1].held, before[-1].holder = True, who
 
 
 def _held_as_pronoun(tokens: list[Token], props: dict[str, PropReading], names: dict[str, str]) -> None:

@@ -369,7 +369,8 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     if flurries and setting.weather is not None:  # "snow falls from her palms": not the sky's
         sentences = {t.sentence for t in tokens if t.clause in flurries}
         local = {i for m in _WEATHER.find(tokens) for i in range(m.start, m.end)
-                 if tokens[m.start].clause in flurries or (tokens[m.start].sentence in sentences and "cloud" in (
+                 if (tokens[m.start].clause in flurries and m.key in ("snow", "rain"))  # "each time the wind shook it"
+                 or (tokens[m.start].sentence in sentences and "cloud" in (
                      tokens[m.start].text, tokens[m.end].text if m.end < len(tokens) else ""))}  # "a little rain cloud"
         sky = read_weather(tokens, set(setting.place_tokens) | local)
         setting = replace(setting, weather=sky or (read_heading(inline.group(1), index).weather if inline else None))
