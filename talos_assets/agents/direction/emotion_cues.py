@@ -24,7 +24,7 @@ EXTRA_CUES: dict[Emotion, str] = {
     Emotion.joy: """birthday wedding feast picnic holiday present prize medal trophy cake balloon toast joke tease
         hooray bravo congratulation congratulations yippee squeal applaud jig frolic romp homecoming perfect
         favourite favorite treat cheer best twirl whoop pancake cookie chocolate pie cupcake lemonade dessert
-        sundae icecream fair carnival bounce cartwheel cannonball""",
+        sundae icecream fair carnival bounce cartwheel cannonball skip""",
     Emotion.sadness: """farewell gone grave funeral coffin wreath widow orphan memory photograph faded wilted
         withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears
         hospice unused""",
@@ -94,6 +94,9 @@ EXTRA_PHRASES: list[tuple[tuple[str, ...], Emotion, float]] = [
     (("lip", "part"), Emotion.awe, 1.0), (("hold", "*", "breath"), Emotion.fear, 1.0),
     (("first", "place"), Emotion.joy, 1.5), (("by", "hand"), Emotion.awe, 1.0),
     (("at", "the", "end"), Emotion.sadness, 0.7), (("going", "back", "for"), Emotion.determination, 1.0),
+    # session 12's blind batch (s17, natural story lines), tuning part
+    (("jaw", "tighten"), Emotion.anger, 1.5), (("a", "long", "time"), Emotion.sadness, 0.7),
+    (("one", "at", "a", "time"), Emotion.sadness, 0.5),
 ]
 
 # Speech acts and situations that need more than a word: (pattern, emotion, weight).
@@ -239,6 +242,15 @@ _P += [
      r"|\btake the money\b|\bi have (kids|children|a family)\b", Emotion.fear, 1.5),
     (r"\bscan's clear\b|\bcan go home\b", Emotion.joy, 1.5),
     (r"\bpacks? the last\b|\bthe last box\b", Emotion.sadness, 1.5),
+    # session 12's blind batch (s17, natural story lines), tuning part
+    (r"\b(setting|set|sets|lay|lays|laying) out (two|an extra)\b|\bcan't (listen|look at|watch) (to )?(it|this|them)\b"
+     r"|\bempty (leash|collar|bowl|cage|crib|swing)\b|\bwon't be seeing\b|\binto a (cardboard )?box\b",
+     Emotion.sadness, 1.5),
+    (r"\bcuts? (her|him|me|them|us) off\b|^touch (my|him|her|them)\b[^.]*\bagain\b", Emotion.anger, 1.5),
+    (r"\bpresses? (herself|himself|themselves|itself) (into|against)\b|\blights (die|go out|cut out)\b",
+     Emotion.fear, 1.5),
+    (r"\bleans? into the (storm|wind|gale|waves)\b|\b(we|i)('ll)? (draw|build|make|find|do) (it|the rest|them) ourselves\b",
+     Emotion.determination, 1.5),
     (r"\bpulls? (himself|herself|themselves|myself) (up|to)\b|\bi'm playing\b|\bfor a (\w+th|second|third)\b",
      Emotion.determination, 1.5),
     (r"\bnothing to (fix|do|worry about)\b", Emotion.calm, 1.0),
