@@ -485,6 +485,33 @@ def test_a_glare_and_a_temper_are_not_drawn(text):
     assert not _line(text).effects
 
 
+@pytest.mark.parametrize("text, place, time, weather", [
+    ("As the sun goes down, Mira hangs a lantern on the barn door.", "farm", "dusk", None),
+    ("Talos stands at the cliff edge, watching the sun come up over the sea.", "ocean-cliff", "dawn", None),
+    ("A mystery in a quiet seaside village where every clock has stopped.", "village", None, None),
+    ("Snow falls from Mira's open left hand onto the desert sand.", "desert", None, None),
+    ("Pip's phone buzzes on the nightstand at three in the morning.", None, "night", None),
+    ("The storm has passed, and the garden drips with fresh rain.", "garden", None, "clear"),
+    ("Mira and Pip build a snowman in the backyard while flakes drift down.", "garden", None, "snow"),
+    ("INT. GREAT HALL - NIGHT\nCandles line the banquet table.", "hall", "night", None),
+])
+def test_the_sun_going_down_a_seaside_village_and_a_heading_on_its_own_line(text, place, time, weather):
+    test_setting_fields_from_a_line(text, place, time, weather)
+    if "Candles" in text:
+        assert [p.prop for p in _line(text).props] == ["candle", "table"]
+
+
+@pytest.mark.parametrize("text, effects", [
+    ("The campfire crackles on the beach while Talos plays his guitar.", [("fire", None)]),
+    ("Smoke from the dying bonfire drifts over the moor at dawn.", [("smoke", None)]),
+    ("A tiny rain cloud follows Pip around, raining on his head.", [("rain", "head")]),
+    ("Snow whirls up from the ground around Talos as he lands.", [("snow", "ground")]),
+    ("Magic shimmers along the scarf around Mira's neck.", [("magic", "neck")]),
+])
+def test_a_campfire_a_dying_fire_a_cloud_snow_thrown_up_and_a_neck(text, effects):
+    assert sorted((e.kind.value, e.anchor) for e in _line(text).effects) == effects
+
+
 def test_a_prop_held_in_a_relative_clause_and_wind_beside_a_flurry():
     line = _line("Sparks burst from the torch that Pip swung above his head.")
     assert [(p.prop, p.holder) for p in line.props] == [("torch", "pip")]

@@ -355,12 +355,17 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             from_unknown = from_unknown or (j in source and j > m.end)
             unplaced = unplaced or (j > m.end and tokens[j].text in STANDS_AT and not names_the_set(tokens, j, index))
     nearby = _placed_nearby(tokens, m, span, after, index, names,
-                            beside=said_of[0] is None and not (as_object or from_unknown or unplaced))
+                            beside=said_of[0] is None and not (as_object or from_unknown or unplaced)
+                            and tokens[m.start].text not in _FIRES_OF_THEIR_OWN)
     return nearby if nearby is not None else fallback
 
 
 _WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
 _MEETS_WATER = {"into", "onto", "on", "in", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
+
+
+# a fire that is a thing of its own: no prop beside it is its source ("the campfire crackles ... his guitar")
+_FIRES_OF_THEIR_OWN = {"campfire", "campfires", "bonfire", "bonfires", "wildfire", "wildfires", "inferno"}
 
 
 def _into_water(tokens: list[Token], span: list[int], where: str = "horizon") -> bool:

@@ -47,7 +47,7 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "staff": "r_wrist", "wand": "r_wrist", "feet": "ground", "foot": "ground",
          # the rest of the body a line may name, to the joint that carries it (Stokes' JOINT_ALIASES)
          "arm": "r_elbow", "arms": "r_elbow", "elbow": "r_elbow", "hair": "head", "forehead": "head", "lips": "head",
-         "nose": "head", "skull": "head", "jaw": "head", "neck": "head", "ribs": "chest", "belly": "chest",
+         "nose": "head", "skull": "head", "jaw": "head", "neck": "neck", "throat": "neck", "ribs": "chest", "belly": "chest",
          "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
          "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground",
          "breath": "head", "beard": "head", "moustache": "head", "mustache": "head", "sleeve": "r_wrist",

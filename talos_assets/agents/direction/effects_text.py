@@ -20,6 +20,7 @@ from talos_assets.agents.direction.effect_idioms import figurative, not_happenin
 from talos_assets.agents.direction.effect_words import (
     ATTRIBUTIVE,
     BLOWN,
+    BODY,
     BODY_HEAT,
     DETERMINERS,
     EFFECT_INDEX,
@@ -134,7 +135,7 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
         return True  # "the fire in the hearth": the room's light
     if word in ("flame", "flames") and (before in LIGHT_THINGS or _its_light(tokens, m, index)):
         return True  # "the candle flame": the light itself
-    if kind == EffectKind.fire and (before in ("cold", "dead") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
+    if kind == EffectKind.fire and (before in ("cold", "dead", "dying") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
         return True  # "the cold ashes of the campfire", "a dead fire": no flame left
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
     if word == "flame" and (words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady"}
@@ -224,16 +225,20 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         shed = shed_by_emitter \
             or [t.text for t in tokens[m.end:m.end + 2]] == ["only", "on"] \
             or (m.end + 2 < len(tokens) and tokens[m.end].text == "on" and tokens[m.end + 2].text == "alone")
+        cloud_on = m.end + 2 < len(tokens) and tokens[m.end].text in ("on", "onto") and tokens[m.end + 2].text in BODY \
+            and "cloud" in {t.text for t in tokens if t.sentence == tokens[m.start].sentence}  # "a cloud ... raining on his head"
+        shed = shed or cloud_on
         # "raining only on his head", "raining on him alone": one person's rain
         if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
-                or not words & ({"from", "out", "off", "only", "alone"} | EMITS):
+                or not (cloud_on or words & ({"from", "out", "off", "only", "alone"} | EMITS)):
             continue
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if anchor is None and "alone" in words and m.end + 1 < len(tokens):
             anchor, who = "head", name_of(tokens[m.end + 1].text, names)  # "raining on him alone": over his head
         sheltered = anchor in SHELTERS and not words & {"inside", "within"}  # "from inside her umbrella" is its own
-        if (anchor and anchor not in SET.values() and not sheltered) or behind:
-            over = not words & {"from", "out", "off"} and not shed_by_emitter
+        thrown_up = anchor == "ground" and "up" in words  # "snow whirls up from the ground around Talos"
+        if (anchor and (anchor not in SET.values() or thrown_up) and not sheltered) or behind:
+            over = not words & {"from", "out", "off"} and not shed_by_emitter and not thrown_up
             out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause, over))
     return out
 

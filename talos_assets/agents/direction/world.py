@@ -34,7 +34,8 @@ from talos_assets.spec import Season, TimeOfDay, Weather
 
 TIME_WORDS: dict[TimeOfDay, list[str]] = {
     TimeOfDay.dawn: ["dawn", "daybreak", "sunrise", "sunup", "first light", "break of day", "sun rise", "sun rose",
-                     "rising sun", "crack of dawn", "early light"],
+                     "rising sun", "crack of dawn", "early light", "sun come up", "sun comes up", "sun came up",
+                     "sun coming up"],
     TimeOfDay.morning: ["morning", "forenoon", "breakfast", "mid-morning"],
     TimeOfDay.noon: ["noon", "midday", "high noon", "noonday", "sun is high", "broad daylight", "daylight",
                      "lunchtime", "day", "daytime", "eat lunch", "eats lunch", "eating lunch", "have lunch",
@@ -42,9 +43,12 @@ TIME_WORDS: dict[TimeOfDay, list[str]] = {
     TimeOfDay.afternoon: ["afternoon", "late afternoon", "teatime", "after lunch"],
     TimeOfDay.dusk: ["dusk", "sunset", "twilight", "evening", "sundown", "nightfall", "gloaming", "golden hour",
                      "sun set", "setting sun", "sun sink", "sun go down", "sun went down", "magic hour",
+                     "sun goes down", "sun going down",
                      "eat dinner", "eats dinner", "at dinner", "over dinner", "eats supper", "at supper"],
     TimeOfDay.night: ["night", "midnight", "tonight", "nighttime", "night-time", "under the stars", "stars",
                       "starry", "starlight", "moonlight", "moonlit", "moon", "full moon", "after dark",
+                      "one in the morning", "two in the morning", "three in the morning", "four in the morning",
+                      "small hours", "wee hours",
                       "darkness falls", "overnight", "late night"],
 }
 # a bare "day" is only a time in a heading ("EXT. FIELD - DAY"); in prose "one day" says nothing
@@ -62,6 +66,7 @@ WEATHER_WORDS: dict[Weather, list[str]] = {
     Weather.storm: ["storm", "stormy", "thunder", "thunderstorm", "lightning", "tempest", "thunderclap",
                     "hurricane", "typhoon"],
     Weather.snow: ["snow", "snowing", "snowfall", "snowflake", "blizzard", "sleet", "snowstorm", "flurries",
+                   "flakes drift", "flakes fall", "flakes falling", "flakes swirl", "flakes tumble",
                    "snowy", "snow-covered", "snow covered", "snowbound"],
     Weather.fog: ["fog", "foggy", "mist", "misty", "haze", "hazy", "murk"],
     Weather.wind: ["wind", "windy", "gale", "breeze", "gust", "blustery", "windswept", "breezy", "gusty"],
@@ -102,7 +107,7 @@ _NOT_TIMES = {"paper", "papers", "newspaper", "news", "edition", "shift", "class
 _MAGIC_MARKS = {"glowing", "magic", "magical", "shimmering", "enchanted", "sparkling"}
 _SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather"}
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "who", "i", "we", "you"}
-_INLINE_HEADING = re.compile(r"^\s*([^a-z]+?)\.\s+(?=[A-Z]?[a-z]|[A-Z]\s+[a-z])")
+_INLINE_HEADING = re.compile(r"^\s*([^a-z\n]+?)(?:\.[ \t]+|[ \t]*\n\s*)(?=[A-Z]?[a-z]|[A-Z]\s+[a-z])")
 _HEADING_RE = re.compile(r"^\s*\.?(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)[\s.]+(.*)$", re.IGNORECASE)
 
 
@@ -157,6 +162,7 @@ def _of_place(tokens: list[Token], m: Match, matches: list[Match], interiors: se
     return m
 
 
+_SETTLEMENTS = {"village", "market", "castle", "harbor", "farm", "city-street", "library", "bar", "ruins"}
 _MOTION_PARTICLES = {"down", "up", "out", "from", "through", "across", "over", "past", "into", "onto", "along",
                      "off", "away", "in"}
 
@@ -183,6 +189,8 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
                and not (m.start in nouns and tokens[m.start].text.endswith("s"))
                and not _verb_after_plural(tokens, m)
                and not remembered_place(tokens, m.start)]  # "Talos remembers the night the river flooded"
+    # "a seaside village", "a mountain town": the settlement ("the desert sand", "the garage roof" keep the first)
+    matches = [m for m in matches if not any(n.start == m.end and n.key in _SETTLEMENTS for n in matches)]
     covered = {i for m in found for i in range(m.start, m.end)}
     if not matches:
         return None, 0, covered
@@ -221,7 +229,9 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "like rain", "a recording of rain", "the rainy days of her childhood"
         if negated(tokens, m.start) or negated_after(tokens, m.end):
             continue
-        gone = ended(tokens, m.end) or "after" in preceding(tokens, m.start) or earlier(tokens, m.start)
+        gone = ended(tokens, m.end) or "after" in preceding(tokens, m.start) or earlier(tokens, m.start) \
+            or (m.start and words[m.start - 1] in ("with", "fresh") and w in (Weather.rain, Weather.snow))
+        # "the garden drips with fresh rain": what the rain left, as after it
         out.append((w, gone))  # "after the storm", "last night's rain"
     return out
 
@@ -298,17 +308,23 @@ def read_lights(tokens: list[Token]) -> list[str]:
     return list(dict.fromkeys(out))[:8]
 
 
+def _inline_heading(text: str) -> re.Match | None:
+    """A scene heading at the head of a prose line, ended by a full stop or a line break."""
+    first = text.lstrip().split("\n", 1)[0]
+    return _INLINE_HEADING.match(text) if _HEADING_RE.match(first) else None
+
+
 def read_setting(text: str, index: VocabularyIndex, names: dict[str, str] | None = None) -> SettingReading:
     """What a line of prose, a shot description or a scene heading states about its world."""
     if _HEADING_RE.match(text) and text.strip() == text.strip().upper():
         return read_heading(text, index)
-    inline = _INLINE_HEADING.match(text) if _HEADING_RE.match(text) else None
+    inline = _inline_heading(text)
     if inline:  # "EXT. ROOFTOP - DAY. Bright sun.": the heading, then what its prose adds
         heading, prose = read_heading(inline.group(1), index), read_setting(text[inline.end():], index, names)
         if heading.place_from == "fallback" and prose.place:  # "EXT. PIRATE COVE - NIGHT. ... the sand"
             heading = replace(heading, place=prose.place, interior=prose.interior)
         return replace(heading, weather=prose.weather or heading.weather, season=prose.season,
-                       light_sources=prose.light_sources)
+                       light_sources=prose.light_sources, place_tokens=prose.place_tokens)  # positions in the prose
     tokens = tokenize(text)
     place, strength, covered = read_place(tokens, index, set(names or ()))
     interior = (place in index.interiors) if place is not None else None
@@ -357,7 +373,7 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
     """A line's setting, props (with holders) and effects (with anchors); `names` maps the lowercase
     names the line may use to character names. A scene heading states a setting only."""
     setting = read_setting(text, index, names)
-    inline = _INLINE_HEADING.match(text) if _HEADING_RE.match(text) else None
+    inline = _inline_heading(text)
     if setting.place_from != "text" and not inline:
         return LineWorld(setting)
     text = text[inline.end():] if inline else text
