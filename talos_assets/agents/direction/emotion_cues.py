@@ -29,10 +29,10 @@ EXTRA_CUES: dict[Emotion, str] = {
         withered shattered unanswered departure depart sniffle apologise apologize ashes alone empty tears
         hospice unused""",
     Emotion.anger: """lie liar cheat steal thief stole traitor coward idiot fool stupid useless yank jab fist hiss
-        sneer jeer mock smirk spat fling lied crush slash slam""",
+        sneer jeer mock smirk spat fling lied crush slash slam disgraceful disgrace outrageous unacceptable""",
     Emotion.fear: """locked trapped watched noise howl knife blade poison pale gulp clutch cling huddle crouch peek
         peer flicker blackout intruder stranger creak scratch following stampede trample oxygen emergency plummet
-        growl collapse collapsing crumble wildfire avalanche tornado tsunami footprints hide""",
+        growl collapse collapsing crumble wildfire avalanche tornado tsunami footprints hide freeze""",
     Emotion.surprise: """gape stare reveal overnight blink wink""",
     Emotion.calm: """fireplace hearth pillow porch knit reading fishing chirp evening afternoon chimney soup bread
         bake sweep sway tick rest""",
@@ -244,11 +244,22 @@ _P += [
     (r"\bpacks? the last\b|\bthe last box\b", Emotion.sadness, 1.5),
     # session 12's blind batch (s17, natural story lines), tuning part
     (r"\b(setting|set|sets|lay|lays|laying) out (two|an extra)\b|\bcan't (listen|look at|watch) (to )?(it|this|them)\b"
-     r"|\bempty (leash|collar|bowl|cage|crib|swing)\b|\bwon't be seeing\b|\binto a (cardboard )?box\b",
+     r"|\bempty (dog |cat )?(leash|collar|bowl|cage|crib|swing)\b|\bwon't be seeing\b|\binto a (cardboard )?box\b",
      Emotion.sadness, 1.5),
     (r"\bcuts? (her|him|me|them|us) off\b|^touch (my|him|her|them)\b[^.]*\bagain\b", Emotion.anger, 1.5),
     (r"\bpresses? (herself|himself|themselves|itself) (into|against)\b|\blights (die|go out|cut out)\b",
      Emotion.fear, 1.5),
+    # session 12's blind batch (s18, natural shots and dialogue), tuning part
+    (r"\bnicest thing\b|\ball by (myself|himself|herself|themselves)\b", Emotion.joy, 1.5),
+    (r"\b(engines?|motor|power)('s| is| are) (dead|gone|out)\b|\bdrifting (straight )?into\b", Emotion.fear, 1.5),
+    (r"\bwill pass\b", Emotion.calm, 1.0),
+    (r"\bjust look at (it|that|them)\b|\bfarther than (\w+ )?(can|could) see\b|\brising into (the )?(darkness|clouds|sky|mist)\b", Emotion.awe, 1.5),
+    (r"\b(crowd|everyone|everybody) (yelling|shouting|yells|shouts) (his|her|their) name\b|\bsurprise party\b"
+     r"|\bturns its head\b", Emotion.surprise, 1.5),
+    (r"\bnobody remembered\b|\bi wish i could (tell|see|show|call)\b|\b(the only one|staying) behind\b"
+     r"|\bcold hearth\b", Emotion.sadness, 1.5),
+    (r"\bdrags? (itself|himself|herself|themselves)\b|\btimes (its|his|her|their) (own )?size\b"
+     r"|\bnot turning back\b|\bsits? back down at\b", Emotion.determination, 1.5),
     (r"\bleans? into the (storm|wind|gale|waves)\b|\b(we|i)('ll)? (draw|build|make|find|do) (it|the rest|them) ourselves\b",
      Emotion.determination, 1.5),
     (r"\bpulls? (himself|herself|themselves|myself) (up|to)\b|\bi'm playing\b|\bfor a (\w+th|second|third)\b",
