@@ -28,6 +28,8 @@ _HOLD_VERBS = {
     "filling", "offers", "offered", "gives", "gave", "hands", "handed", "pass", "passes", "passed", "passing", "clings", "cling", "wears", "wearing", "sips", "sipping", "lowers", "lowered", "strums", "strumming",
     "answers", "answered", "drags", "dragged", "dragging", "hauls", "hauled", "hauling", "tugs", "aims", "aimed",
     "shakes", "shook", "flips", "flipped", "polishes", "sharpens", "twirls", "twirling", "catches", "caught",
+    "juggles", "juggled", "juggling", "skips", "skipped", "skims", "skimmed", "pulls", "pulled", "uncorks",
+    "uncorked", "uncorking", "squeezes", "squeezed", "squeezing",
     "fetches", "brings", "brought", "lugs", "plunges", "plunged", "dips", "dipped", "quenches", "quenched",
 }
 _RELEASE_VERBS = {"sets", "set", "puts", "put", "places", "placed", "leaves", "left", "drops", "dropped", "lays",
@@ -40,7 +42,8 @@ _HAND_WORDS = {"arm", "hand", "hands", "grip", "grasp", "arms", "fist", "palm", 
 _PRONOUNS = {"he", "she", "they", "it", "i", "we", "you"}
 _POSSESSIVES = {"his", "her", "their", "my", "your", "our"}
 _FILLERS = {"the", "a", "an", "up", "down", "only", "from", "out", "to", "onto", "tightly", "his", "her", "their", "its", "old", "little", "great", "small",
-            "heavy", "bright", "long", "rusty", "silver", "golden", "broken", "last", "new", "tiny", "big"}
+            "heavy", "bright", "long", "rusty", "silver", "golden", "broken", "last", "new", "tiny", "big", "two", "three",
+            "four", "five", "some", "several"}
 # props a character can carry in one hand ("her lantern" puts it in her hand; "her house" does not)
 HOLDABLE = {"lantern", "lamp", "candle", "torch", "basket", "hammer", "sword", "shield", "cup", "bottle", "book",
             "letter", "phone", "umbrella", "ball", "bag", "key", "guitar", "kite", "flower", "ladder", "rock", "clock"}
