@@ -260,6 +260,15 @@ _P += [
      r"|\bcold hearth\b", Emotion.sadness, 1.5),
     (r"\bdrags? (itself|himself|herself|themselves)\b|\btimes (its|his|her|their) (own )?size\b"
      r"|\bnot turning back\b|\bsits? back down at\b", Emotion.determination, 1.5),
+    # session 12's blind batch (s19, natural story lines), tuning part
+    (r"\bcircles? closer\b|\bhides? (under|behind|inside|in)\b|^please, please\b|\blet the \w+ start\b"
+     r"|\bdrops? to zero\b|\bair (gauge|supply|tank)\b", Emotion.fear, 1.5),
+    (r"\bdidn't (even )?recogni[sz]e\b|\bcan talk\b|\b(hops|hop|pops|springs) out\b", Emotion.surprise, 1.5),
+    (r"\ball the way (home|back|up|to)\b|\bkept (walking|going|climbing|running|pushing|swimming)\b",
+     Emotion.determination, 1.5),
+    (r"\bso high\b|\blean(s|ed)? back to\b", Emotion.awe, 1.5),
+    (r"\b(stole|sold|leaked|copied) (his|her|their|the \w+'s|\w+'s|our|my)\b|\bslam(s|med)?\b[^.]*\bshut\b",
+     Emotion.anger, 1.5),
     (r"\bleans? into the (storm|wind|gale|waves)\b|\b(we|i)('ll)? (draw|build|make|find|do) (it|the rest|them) ourselves\b",
      Emotion.determination, 1.5),
     (r"\bpulls? (himself|herself|themselves|myself) (up|to)\b|\bi'm playing\b|\bfor a (\w+th|second|third)\b",
