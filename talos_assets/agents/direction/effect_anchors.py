@@ -164,6 +164,8 @@ def _thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) ->
         joint = sided_joint(w, words[k - 1].text if k else "")
         if joint and joint != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
             return joint, owner
+        if w == "gutters" and k and words[k - 1].text in ("flame", "flames", "candle", "fire", "torch", "lamp"):
+            continue  # "its flame gutters": a verb, not the street's gutters
         if w in SET:
             return SET[w], None
         props = index.props.find(words[k:k + 2])
@@ -299,6 +301,10 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     emitter = _emitter(tokens, m, span, index, names)
     if emitter[0]:
         return emitter[0], emitter[1], False
+    if m.start >= 2 and tokens[m.start - 1].text == "with" and tokens[m.start - 2].text in _FILLS \
+            and not any(tokens[j].text in ("from", "out", "off") for j in span if j > m.start):
+        filled = _thing(clause_subject(tokens, span, m.start - 2), index, names)  # "the sky fills with smoke"
+        return (filled[0] or None), filled[1], False  # "the barn fills with smoke": the whole place
     described = described_prop(tokens, m, index)
     if described:
         return f"prop:{described}", None, False
@@ -360,6 +366,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     return nearby if nearby is not None else fallback
 
 
+_FILLS = {"fills", "filled", "filling", "fill"}
 _WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
 _MEETS_WATER = {"into", "onto", "on", "in", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
 
@@ -429,6 +436,10 @@ def _placed_nearby(tokens: list[Token], m: Match, span: list[int], after: list[i
         owner = name_of(before[0], names) if before[0].endswith("'s") else None
         if owner or before[0] in OWNERS:
             return BODY[before[1]], owner, False
+    nxt = [t.text for t in tokens[span[-1] + 1:span[-1] + 7] if t.clause == tokens[span[-1]].clause + 1] \
+        if span[-1] + 1 < len(tokens) else []
+    if nxt[:1] in (["lighting"], ["lights"], ["lit"]) and {"sky", "heavens"} & set(nxt):
+        return "sky", None, False  # "a meteor explodes over the peaks, lighting up the night sky"
     if any(tokens[j].text in ("sky", "heavens") for j in after):
         return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky"
     lit = next((j for j in after if tokens[j].text in LIGHTS_UP), None)

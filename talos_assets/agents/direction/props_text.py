@@ -151,10 +151,30 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
     return False, None
 
 
+_BUNCHES = {"bouquet", "bunch", "handful", "armful", "pair", "of"}
+
+
+def _carried_with(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[bool, str | None]:
+    """ "Lena tiptoes down the hallway with a candle", "walks with a bouquet of roses": a hand-held
+    prop someone the sentence names goes about with."""
+    j = m.start - 1
+    while j >= 0 and tokens[j].clause == tokens[m.start].clause and (tokens[j].text in _FILLERS | _BUNCHES):
+        j -= 1
+    if j < 0 or tokens[j].text != "with" or m.key not in HOLDABLE:
+        return False, None
+    if j and tokens[j - 1].text.rstrip("s") in HOLDABLE | _FIXED | {"desk", "shelf", "counter", "tray", "cart"}:
+        return False, None  # "the kitchen table with a cup of tea": the table's, not in a hand
+    who = _subject_before(tokens, j, names)
+    return (True, who) if who else (False, None)
+
+
 def _holder(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
     """(held, holder name) for the prop at m; held with no name = the pronoun's subject."""
     held = _held_before(tokens, m, prev_prop, names)
-    return held if held[0] else _held_in_hand(tokens, m, names)
+    if held[0]:
+        return held
+    held = _held_in_hand(tokens, m, names)
+    return held if held[0] else _carried_with(tokens, m, names)
 
 
 def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str],
