@@ -269,6 +269,16 @@ _P += [
     (r"\bso high\b|\blean(s|ed)? back to\b", Emotion.awe, 1.5),
     (r"\b(stole|sold|leaked|copied) (his|her|their|the \w+'s|\w+'s|our|my)\b|\bslam(s|med)?\b[^.]*\bshut\b",
      Emotion.anger, 1.5),
+    # session 12's blind batch (s20, natural story lines), tuning part
+    (r"\b(on|at|by) (his|her|their|the) (\w+'s )?grave\b|\bwant(ed)? to be on the \w+ anyway\b|\bthe last boxes\b"
+     r"|\b(he|she|they) promised\.?$", Emotion.sadness, 1.5),
+    (r"\byou rotten\b|\bthe last time you\b|\bnostrils? flare", Emotion.anger, 1.5),
+    (r"\b(seed|step|stone|brick|inch|board|stitch|bucket) by \1\b|\bignoring the\b|\bi'm bringing (it|them|him|her) back\b",
+     Emotion.determination, 1.5),
+    (r"\bskips? all the way\b", Emotion.joy, 2.0),
+    (r"\bclings? to the\b", Emotion.fear, 1.0),
+    (r"\bchecks? (it|the \w+( \w+)?( at the top)?) again\b", Emotion.surprise, 1.5),
+    (r"\bevery \w+, every \w+\b", Emotion.awe, 1.5),
     (r"\bleans? into the (storm|wind|gale|waves)\b|\b(we|i)('ll)? (draw|build|make|find|do) (it|the rest|them) ourselves\b",
      Emotion.determination, 1.5),
     (r"\bpulls? (himself|herself|themselves|myself) (up|to)\b|\bi'm playing\b|\bfor a (\w+th|second|third)\b",
