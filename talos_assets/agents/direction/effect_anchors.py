@@ -128,7 +128,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         props = index.props.find(after[k:k + 2])
         if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
             return f"prop:{props[0].key}", None, False
-        if w in PROP_PARTS and k and after[k - 1].text == "the" and (named := antecedent(tokens, j, index)):
+        if (w in PROP_PARTS or w[:-1] in PROP_PARTS) and k and after[k - 1].text in ("the", "their", "its") \
+                and (named := antecedent(tokens, j, index)):
             return f"prop:{named}", None, False  # "sparks fly off the strings" of the guitar just named
     return None, None, False
 
@@ -319,7 +320,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if m.key == "splash" and (_into_water(tokens, span) or (_into_water(tokens, sentence + beside)
                                                             and not own_phrase)):
         return "horizon", None, False  # "the boulder rolls into the river with a splash", "... and it lands with a splash"
-    if m.key == "splash" and _into_water(tokens, span, "ground"):
+    if m.key == "splash" and _into_water(tokens, sentence if not own_phrase else span, "ground"):
         return "ground", None, False  # "Ben's left boot sinks into the bog with a splash": where it lands
     if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
         return said_of[0], said_of[1], False

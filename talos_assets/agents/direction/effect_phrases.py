@@ -59,6 +59,8 @@ def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | No
              and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
                       and tokens[p.end].text in RISING_PARTICLES)]  # "steam rose off it": no flower
     def rests(k: int) -> bool:  # "on the table" (a place), not "switches on the lamp" (a verb's particle)
+        if tokens[k].text == "to" and k and tokens[k - 1].text == "up":
+            return True  # "holds a bottle up to the lamp": what it is held up to
         return tokens[k].text in _RESTING and not (k and tokens[k - 1].text in PARTICLE_VERBS | _CAMERA_ON)
 
     acting = [p for p in named if not (p.start >= 1 and rests(p.start - 1))

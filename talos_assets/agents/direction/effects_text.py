@@ -177,7 +177,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "the cannon fires", "they open fire": a shot, not flames
         if kind == EffectKind.sparks and m.end < len(tokens) and tokens[m.end].text == "of":
             continue  # "a spark of hope"
-        if kind == EffectKind.splash and any(n.start == m.end + 1 and n.key != m.key for n in found) \
+        if kind == EffectKind.splash and any(n.start == m.end + 1 and n.key != m.key for n in found + FLURRY.find(tokens)) \
                 and tokens[m.end].text == "of":
             continue  # "a spray of sparks": the shape of another effect
         if tokens[m.start].text not in ATTRIBUTIVE and any(
@@ -213,13 +213,18 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
     return [e for e in keyed.values() if e.anchor or e.behind or e.kind not in placed]
 
 
+_STARTING = {"starts", "started", "start", "begins", "began", "begin", "keeps", "kept"}
+
+
 def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]) -> list[EffectReading]:
     """Snow or rain said to come from or out of a prop or a character (not where it lands)."""
     out = []
     for m in FLURRY.find(tokens):
         clause = tokens[m.start].clause
         words = {t.text for t in tokens if t.clause == clause}
-        verb = m.end + 2 if [t.text for t in tokens[m.end:m.end + 2]][-1:] == ["to"] else m.end  # "began to swirl"
+        nxt = [t.text for t in tokens[m.end:m.end + 2]]
+        verb = m.end + 2 if nxt[-1:] == ["to"] else m.end + 1 if nxt[:1] and nxt[0] in _STARTING else m.end
+        # "began to swirl", "starts pouring down from inside it"
         moves = verb < len(tokens) and tokens[verb].text in FLURRY_VERBS  # "snow swirls out of the book"
         shed_by_emitter = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause)
         shed = shed_by_emitter \
@@ -230,7 +235,7 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         shed = shed or cloud_on
         # "raining only on his head", "raining on him alone": one person's rain
         if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
-                or not (cloud_on or words & ({"from", "out", "off", "only", "alone"} | EMITS)):
+                or not (cloud_on or words & ({"from", "out", "off", "only", "alone", "up"} | EMITS)):
             continue
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if anchor is None and "alone" in words and m.end + 1 < len(tokens):

@@ -29,7 +29,7 @@ _HOLD_VERBS = {
     "answers", "answered", "drags", "dragged", "dragging", "hauls", "hauled", "hauling", "tugs", "aims", "aimed",
     "shakes", "shook", "flips", "flipped", "polishes", "sharpens", "twirls", "twirling", "catches", "caught",
     "juggles", "juggled", "juggling", "skips", "skipped", "skims", "skimmed", "pulls", "pulled", "uncorks",
-    "uncorked", "uncorking", "squeezes", "squeezed", "squeezing",
+    "uncorked", "uncorking", "squeezes", "squeezed", "squeezing", "launches", "launched", "folds", "folding", "folded",
     "fetches", "brings", "brought", "lugs", "plunges", "plunged", "dips", "dipped", "quenches", "quenched",
 }
 _RELEASE_VERBS = {"sets", "set", "puts", "put", "places", "placed", "leaves", "left", "drops", "dropped", "lays",
@@ -90,6 +90,21 @@ def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> s
     return None
 
 
+def _pronoun_doer(tokens: list[Token], start: int, names: dict[str, str]) -> bool:
+    """A pronoun (not a thing) does the verb at `start`: the nearest pronoun or name in its sentence,
+    before it, else after it, is a pronoun."""
+    sentence = tokens[start].sentence
+    before = [t for t in reversed(tokens[:start]) if t.sentence == sentence]
+    after = [t for t in tokens[start + 1:] if t.sentence == sentence]
+    for side in (before, after):
+        for t in side:
+            if t.text in _PRONOUNS - {"it"}:
+                return True
+            if name_of(t.text, names):
+                return False
+    return False
+
+
 def _with_hands(tokens: list[Token], clause: int) -> bool:
     """ "lifts the boat out of the water with both hands": a thing too big to carry, carried."""
     words = [t.text for t in tokens if t.clause == clause]
@@ -113,7 +128,10 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
             elif t.text in _POSSESSIVES:
                 owned = (True, _subject_before(tokens, j, names))
         if t.text in _HOLD_VERBS and _can_hold(t.text, m.key) and (m.key not in _FIXED or _with_hands(tokens, clause)):
-            return True, _subject_before(tokens, j, names)
+            who = _subject_before(tokens, j, names)
+            if who is None and not _pronoun_doer(tokens, j, names):
+                return False, None  # "a spark ... catches the paper kite": no character's hand
+            return True, who
         if t.text in _RELEASE_VERBS:
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
         given_to = name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
