@@ -181,6 +181,15 @@ def test_a_thing_that_catches_a_prop_does_not_hold_it():
     assert [(p.prop, p.holder) for p in _line("Pip launches a kite from the hilltop.").props] == [("kite", "pip")]
 
 
+def test_a_listed_shot_is_where_its_description_puts_it_unless_its_heading_says_otherwise():
+    plan = _plan("title: t\nfps: 12\nshots:\n"
+                 "  - {id: a, description: Pip walks down the village street., duration: 1, characters: [pip]}\n"
+                 "  - {id: b, description: Mira rows the boat across the lake at dawn., duration: 1, characters: [mira]}\n"
+                 "  - {id: c, description: Far out at sea a ship turns., duration: 1, characters: [mira],"
+                 " location: EXT. CLIFF TOP - NIGHT}\n")
+    assert [s.setting.place for s in plan.shots] == ["city-street", "lake", "ocean-cliff"]
+
+
 def test_a_likeness_is_no_second_prop():
     assert [p.prop for p in _line("Mira hangs a lantern shaped like a crescent moon above the door.").props] == [
         "lantern", "door"]

@@ -80,9 +80,13 @@ def _scene_start(scene: Scene, first_place: str | None, prev: Setting, index: Vo
     return _Running(s, source)
 
 
-def _apply_line(run: _Running, r: SettingReading, index: VocabularyIndex) -> None:
+def _apply_line(run: _Running, r: SettingReading, index: VocabularyIndex, shot: bool = False) -> None:
     s = run.setting
-    if r.place is not None and r.place != s.place and r.place_strength >= 3:
+    # a shot the story lists names where it happens ("Mira rows the boat across the lake") unless its
+    # scene heading set the place; a line of prose within a scene moves the set only when the action
+    # goes there ("she runs into the forest")
+    where = 2 if shot and run.source not in ("heading", "explicit") else 3
+    if r.place is not None and r.place != s.place and r.place_strength >= where:
         s.place, run.source = r.place, "text"  # the action moves: "she runs into the forest"
         s.interior = s.place in index.interiors
     elif r.place is not None and r.place_from in ("heading", "fallback"):
@@ -120,7 +124,7 @@ def plan_settings(beats: list[Beat], scenes: list[Scene], lines: list[LineWorld]
             first = next((st.place for st in in_scene if st.place_strength >= 1), None) or next(
                 (st.place for st in in_scene), None)
             run = _scene_start(scenes[beat.scene], first, prev, index)
-        _apply_line(run, line.setting, index)
+        _apply_line(run, line.setting, index, shot=beat.shot is not None)
         if beat.shot is not None:
             _apply_explicit(run, beat.shot, index)
         out.append(run.setting.model_copy(deep=True))
