@@ -96,16 +96,16 @@ def _held_out_scores():
     return items, accuracy, fallback
 
 
-_SESSION_12 = {"s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20"}
+_SESSION_12 = {"s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21"}
 
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
     """Floors just under the figures measured: 0.775 on 129 held-out lines with the dialogue acts (0.667
     before), 0.771 on 153 with session 8's lines, 0.754 on 211 with session 11's two blind batches and
-    0.78 on those same 211 after session 12's rules. Session 12's eight blind batches (read 0.729, 0.708,
-    0.740, 0.625, 0.854, 0.750, 0.792 and 0.781 unseen; the fourth is screenplay dialogue carried by
-    subtext, the last four natural story lines) bring the whole held-out part to 0.756 on 418 lines; the
-    older lines keep their own floor."""
+    0.78 on those same 211 after session 12's rules. Session 12's nine blind batches (read 0.729, 0.708,
+    0.740, 0.625, 0.854, 0.750, 0.792, 0.781 and 0.760 unseen; the fourth is screenplay dialogue carried
+    by subtext, the last five natural story lines) bring the whole held-out part to 0.750 on 444 lines
+    (0.723 with the session-start reader); the older lines keep their own floor."""
     items, reads = _held_out_reading()
     hits = [r.emotion == Emotion(i["label"]) for i, r in zip(items, reads)]
     older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12]
@@ -117,7 +117,7 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.756 < 0.85 on 418 lines (0.778 on the 99 natural ones); lines written blind by "
+@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.750 < 0.85 on 444 lines (0.752 on the 125 natural ones); lines written blind by "
                           "helpers score 0.45-0.85 before their tuning part is learnt", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
     _, accuracy, _ = _held_out_scores()

@@ -35,7 +35,7 @@ EXTRA_CUES: dict[Emotion, str] = {
         growl collapse collapsing crumble wildfire avalanche tornado tsunami footprints hide freeze""",
     Emotion.surprise: """gape stare reveal overnight blink wink""",
     Emotion.calm: """fireplace hearth pillow porch knit reading fishing chirp evening afternoon chimney soup bread
-        bake sweep sway tick rest""",
+        bake sweep sway tick rest patiently""",
     Emotion.determination: """haul heave finish fix repair mend rebuild save rescue protect defend guard dig sandbag
         application training practice drill""",
     Emotion.awe: """rainbow sunrise sunset dragon golden crystal jewel tower palace valley canyon ocean waterfall
@@ -279,6 +279,16 @@ _P += [
     (r"\bclings? to the\b", Emotion.fear, 1.0),
     (r"\bchecks? (it|the \w+( \w+)?( at the top)?) again\b", Emotion.surprise, 1.5),
     (r"\bevery \w+, every \w+\b", Emotion.awe, 1.5),
+    # session 12's blind batch (s21, natural shots and dialogue), tuning part
+    (r"\bdid you really (build|make|paint|carve|draw)\b|\bstunned silence\b", Emotion.awe, 1.5),
+    (r"\bwe're getting through\b|\bstarting over\b|\bkeeps? (scribbling|working|trying|practi[cs]ing|typing|digging)\b"
+     r"|\bgrips? the (sword|hilt|rope|wheel|oars?) with both hands\b", Emotion.determination, 1.5),
+    (r"\bi just wanted\b|\bbefore (he|she|they) left\b|\btears drip\b|\b(grand)?(mother|father|ma|pa) taught\b",
+     Emotion.sadness, 1.5),
+    (r"\bhand (shakes|trembles)\b|\bgone (utterly |completely |deathly )?silent\b|\bdives? (under|behind)\b"
+     r"|\bover (her|his|their) shoulder\b|\bsomewhere behind\b", Emotion.fear, 1.5),
+    (r"\bspins? around\b[^.]*:|\ba moment ago\b", Emotion.surprise, 1.5),
+    (r"\bwho let\b|\beyes (blaze|flash|burn|glow) red\b", Emotion.anger, 1.5),
     (r"\bleans? into the (storm|wind|gale|waves)\b|\b(we|i)('ll)? (draw|build|make|find|do) (it|the rest|them) ourselves\b",
      Emotion.determination, 1.5),
     (r"\bpulls? (himself|herself|themselves|myself) (up|to)\b|\bi'm playing\b|\bfor a (\w+th|second|third)\b",
