@@ -128,8 +128,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
         props = index.props.find(after[k:k + 2])
         if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
             return f"prop:{props[0].key}", None, False
-        if (w in PROP_PARTS or w[:-1] in PROP_PARTS) and k and after[k - 1].text in ("the", "their", "its") \
-                and (named := antecedent(tokens, j, index)):
+        owned_part = k and (after[k - 1].text in _PART_OWNERS or (k > 1 and after[k - 2].text in _PART_OWNERS))
+        if (w in PROP_PARTS or w[:-1] in PROP_PARTS) and owned_part and (named := antecedent(tokens, j, index)):
             return f"prop:{named}", None, False  # "sparks fly off the strings" of the guitar just named
     return None, None, False
 
@@ -151,6 +151,7 @@ def _body_before(tokens: list[Token], j: int, names: dict[str, str]) -> tuple[st
     return None, None, False
 
 
+_PART_OWNERS = {"the", "their", "its"}  # "the strings", "their wicks", "the back wheel"
 _NOT_NOUNS = {"like", "as", "and", "or", "but", "while", "until", "when", "where", "with", "that", "which"}
 
 

@@ -45,6 +45,7 @@ def carried_by_body(tokens: list[Token], j: int, after: list[Token], names: dict
 
 
 # where a thing rests or is put ("on the table", "into the river"), not where something is aimed ("sings to the moon")
+_DETERMINERS = ("the", "a", "an", "his", "her", "their", "its")
 _CAMERA_ON = {"close", "focus", "push", "pan", "zoom", "hold", "tight"}  # "CLOSE ON the candle": the shot's subject
 _RESTING = {"on", "upon", "in", "inside", "under", "beneath", "beside", "by", "near", "over", "against", "onto", "into",
             "at", "behind", "below", "above", "within", "among"}
@@ -64,9 +65,10 @@ def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | No
         return tokens[k].text in _RESTING and not (k and tokens[k - 1].text in PARTICLE_VERBS | _CAMERA_ON)
 
     acting = [p for p in named if not (p.start >= 1 and rests(p.start - 1))
-              and not (p.start >= 2 and (tokens[p.start - 1].text in ("the", "a", "an", "his", "her", "their", "its")
+              and not (p.start >= 2 and (tokens[p.start - 1].text in _DETERMINERS
                                          or tokens[p.start - 1].text.endswith("'s"))  # "over Pip's bed"
-                       and rests(p.start - 2))]
+                       and rests(p.start - 2))
+              and not (p.start >= 3 and tokens[p.start - 2].text in _DETERMINERS and rests(p.start - 3))]  # "on the lab table"
     return acting[-1].key if acting else None
 
 

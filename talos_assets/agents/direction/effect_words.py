@@ -89,7 +89,7 @@ RESTS_ON = {"on", "upon", "under", "beside", "by", "near", "against"}
 # "switches on the lamp": "on" belongs to the verb, the lamp is what is acted on
 PARTICLE_VERBS = {"switches", "switched", "switch", "turns", "turned", "turn", "flicks", "flicked", "puts", "put",
                   "picks", "picked", "lifts", "lifted", "holds", "held", "sets", "set", "lights", "lit", "blows", "blew",
-                  "blowing"}
+                  "blowing", "knocks", "knocked", "knock", "tips", "tipped", "tip"}
 VAGUE_PLACE = {"somewhere", "just", "right", "far", "high", "deep", "low", "close"}
 GROUND_PREPS = {"on", "at", "from", "across", "along", "onto", "upon", "off", "in", "into", "out", "of", "to", "through"}
 EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", "blast", "blasts", "burn", "burns",

@@ -240,7 +240,7 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if anchor is None and "alone" in words and m.end + 1 < len(tokens):
             anchor, who = "head", name_of(tokens[m.end + 1].text, names)  # "raining on him alone": over his head
-        sheltered = anchor in SHELTERS and not words & {"inside", "within"}  # "from inside her umbrella" is its own
+        sheltered = anchor in SHELTERS and not words & {"inside", "within", "out"}  # "out of her umbrella" is its own
         thrown_up = anchor == "ground" and "up" in words  # "snow whirls up from the ground around Talos"
         if (anchor and (anchor not in SET.values() or thrown_up) and not sheltered) or behind:
             over = not words & {"from", "out", "off"} and not shed_by_emitter and not thrown_up
