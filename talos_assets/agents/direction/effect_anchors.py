@@ -318,10 +318,10 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     own_phrase = any(tokens[j].text in ANCHOR_PREPS and tokens[j].text != "with" for j in span if j >= m.end)
     beside = [j for j, t in enumerate(tokens) if abs(t.sentence - tokens[m.start].sentence) == 1] \
         if len(sentence) <= 8 else []  # "Pip cannonballs into the pond. Big splash." / "Splash! Lena dives in..."
-    if m.key == "splash" and (_into_water(tokens, span) or (_into_water(tokens, sentence + beside)
+    if m.key == "splash" and (_lands_in(tokens, span) or (_lands_in(tokens, sentence + beside)
                                                             and not own_phrase)):
         return "horizon", None, False  # "the boulder rolls into the river with a splash", "... and it lands with a splash"
-    if m.key == "splash" and _into_water(tokens, sentence if not own_phrase else span, "ground"):
+    if m.key == "splash" and _lands_in(tokens, sentence if not own_phrase else span, "ground"):
         return "ground", None, False  # "Ben's left boot sinks into the bog with a splash": where it lands
     if said_of[0] and said_of[0] not in SET.values() and tokens[m.start].text not in BLOWS_UP:
         return said_of[0], said_of[1], False
@@ -377,7 +377,7 @@ _MEETS_WATER = {"into", "onto", "on", "in", "touches", "touch", "touched", "hits
 _FIRES_OF_THEIR_OWN = {"campfire", "campfires", "bonfire", "bonfires", "wildfire", "wildfires", "inferno"}
 
 
-def _into_water(tokens: list[Token], span: list[int], where: str = "horizon") -> bool:
+def _lands_in(tokens: list[Token], span: list[int], where: str = "horizon") -> bool:
     """Something goes into, onto or on the water in these words ("dives into the sea"), or into
     the wet ground when `where` is "ground" ("sinks into the bog")."""
     if where == "ground":

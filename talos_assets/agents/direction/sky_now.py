@@ -8,7 +8,7 @@ claims none of them. The tests are about the words around the term in its clause
 
 from __future__ import annotations
 
-from talos_assets.agents.direction.worldtext import Token
+from talos_assets.agents.direction.worldtext import MOTION_PARTICLES, Token
 
 # what stands for a weather without being it: a picture, a sound, a forecast, a memory, a wish
 _PICTURES = {"recording", "recordings", "record", "song", "songs", "painting", "paintings", "picture", "pictures",
@@ -90,12 +90,10 @@ def storms_off(tokens: list[Token], start: int, end: int) -> bool:
     word = tokens[start].text
     nxt = tokens[end].text if end < len(tokens) else ""
     before = _clause_before(tokens, start, window=1)
-    return word in ("storms", "stormed", "storming") and nxt in _STORM_PARTICLES \
+    return word in ("storms", "stormed", "storming") and nxt in MOTION_PARTICLES \
         and not (before and before[-1] in _FILLERS | {"the", "of", "after", "before", "two", "three"})
 
 
-_STORM_PARTICLES = {"out", "off", "in", "into", "away", "across", "through", "up", "down", "past", "back", "over",
-                    "toward", "towards", "from", "inside", "outside"}
 
 
 def habitual(tokens: list[Token], end: int) -> bool:

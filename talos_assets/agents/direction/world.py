@@ -21,6 +21,7 @@ from talos_assets.agents.direction.props_text import PropReading, read_props
 from talos_assets.agents.direction.sky_now import earlier, not_the_sky_now, plural_time, remembered_place
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
+    MOTION_PARTICLES,
     Match,
     PhraseIndex,
     Token,
@@ -163,8 +164,6 @@ def _of_place(tokens: list[Token], m: Match, matches: list[Match], interiors: se
 
 
 _SETTLEMENTS = {"village", "market", "castle", "harbor", "farm", "city-street", "library", "bar", "ruins"}
-_MOTION_PARTICLES = {"down", "up", "out", "from", "through", "across", "over", "past", "into", "onto", "along",
-                     "off", "away", "in"}
 
 
 def _verb_after_plural(tokens: list[Token], m: Match) -> bool:
@@ -172,7 +171,7 @@ def _verb_after_plural(tokens: list[Token], m: Match) -> bool:
     if m.start == 0 or m.end >= len(tokens) or m.end - m.start != 1:
         return False
     before, after = tokens[m.start - 1], tokens[m.end]
-    return before.clause == tokens[m.start].clause and before.text.endswith("s") and after.text in _MOTION_PARTICLES \
+    return before.clause == tokens[m.start].clause and before.text.endswith("s") and after.text in MOTION_PARTICLES \
         and before.text not in _SKIP_BEFORE_PLACE | _AT_PLACE | _AWAY_PLACE | {"is", "was", "has", "its", "this"}
 
 

@@ -30,6 +30,9 @@ _NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sig
 # words that say whose a thing is ("his chest", "her lantern")
 # prop words that are also a verb's past ("the steam rose up"): a verb when a particle follows
 VERB_HOMOGRAPHS = frozenset({"rose"})
+# the particles a verb of motion takes: "tears stream down", "Ada storms out"
+MOTION_PARTICLES = frozenset({"down", "up", "out", "from", "through", "across", "over", "past", "into", "onto", "along",
+                              "off", "away", "in", "back", "toward", "towards", "inside", "outside"})
 RISING_PARTICLES = frozenset({"up", "from", "into", "above", "over", "out", "high", "slowly", "off"})
 OWNERS = frozenset({"his", "her", "their", "its", "my", "your", "our"})
 PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "across", "from", "to", "toward",
