@@ -1,4 +1,4 @@
-"""Axis acting bench: every one of the 46 story actions on every built-in rig, and its pose checks.
+"""Axis acting bench: every one of the 47 story actions on every built-in rig, and its pose checks.
 
 Each action is acted through the same path a film takes (`key_animation.plan_acting` on a ShotPlan
 whose `actions` name it): a contact action (hug, shake hands, give, dance, push, fight, ...) with a
@@ -32,12 +32,14 @@ sys.path.insert(0, str(REPO))
 
 from talos_assets.agents import key_animation as ka  # noqa: E402
 from talos_assets.agents.key_animation.acting import check_action, check_held, check_pair  # noqa: E402
+from talos_assets.agents.key_animation.acting.checks import Check  # noqa: E402
 from talos_assets.agents.key_animation.acting.layers import units  # noqa: E402
 from talos_assets.spec import ACTIONS, CameraMove, CharacterAction, Emotion, Palette, PropUse, ShotPlan, ShotSize  # noqa: E402
 
 RIGS = ("talos", "mira", "pip")
 AT_PARTNER = ("look_at", "point", "throw", "strike", "push", "pull", "fight", "kick", "hug", "shake_hands", "give", "dance")
-AT_PROP = {"reach": "ball", "pick_up": "basket", "hammer": "anvil"}
+AT_PROP = {"reach": "ball", "pick_up": "basket", "hammer": "anvil", "ride": "bicycle"}
+VEHICLES = ("bicycle", "boat", "car")  # every ridable prop of the library, each ridden by every rig
 PAIR_CHECKED = ("hug", "shake_hands", "give")
 # A posture with an upper-body action on it, as the story lines say them ("They sit and gaze at the
 # stars", "Mira kneels and prays", "Talos sits and laughs", "Pip lies down and sleeps", "Mira sits and
@@ -48,17 +50,20 @@ RESULTS = REPO / "bench" / "results" / "acting.json"
 SHEET = REPO / "docs" / "images" / "actions_sheet.png"
 
 
-def shot_for(action: str, rig: str, emotion: Emotion = Emotion.calm, arousal: float = 0.0) -> ShotPlan:
+def shot_for(action: str, rig: str, emotion: Emotion = Emotion.calm, arousal: float = 0.0,
+             vehicle: str | None = None) -> ShotPlan:
     partner = "mira" if rig != "mira" else "talos"
     chars = [rig, partner] if action in AT_PARTNER else [rig]
     target, kind = None, None
     if action in AT_PARTNER:
         target, kind = partner, "character"
     elif action in AT_PROP:
-        target, kind = AT_PROP[action], "prop"
+        target, kind = vehicle or AT_PROP[action], "prop"
     elif action == "gaze_up":
         target, kind = "sky", "place"
     props = [PropUse(prop="chair")] if action in ("sit", "sit_down", "stand_up") else []
+    if action == "ride":
+        props = [PropUse(prop=target)]
     return ShotPlan(
         film_id="bench", shot_id="acting", slot="s001", index=0, description=f"{rig} {action}", emotion=emotion,
         valence=0.0, arousal=arousal, shot_size=ShotSize.medium, camera=CameraMove.static, duration=4.0, frames=96,
@@ -68,13 +73,19 @@ def shot_for(action: str, rig: str, emotion: Emotion = Emotion.calm, arousal: fl
     )
 
 
-def run_one(action: str, rig_name: str) -> tuple[dict, ShotPlan, ka.ActedShot]:
-    shot = shot_for(action, rig_name)
-    acted = ka.plan_acting(shot)
+def run_one(action: str, rig_name: str, vehicle: str | None = None) -> tuple[dict, ShotPlan, ka.ActedShot]:
+    from talos_assets.agents import props  # the prop library (same rank as Axis): what a ride rides
+
+    shot = shot_for(action, rig_name, vehicle=vehicle)
+    vehicles = props.shot_vehicles(shot)
+    acted = ka.plan_acting(shot, vehicles=vehicles)
     rigs = {c: ka.load_rig(c) for c in shot.characters}
     mine = [k for k in acted.keys if k.character == rig_name]
     aspect = shot.width / shot.height
-    checks = check_action(rigs[rig_name], action, mine, acted.targets.get(rig_name), aspect)
+    ridden = vehicles.get(next((p for p, r in acted.riders.items() if r == rig_name), ""))
+    checks = check_action(rigs[rig_name], action, mine, acted.targets.get(rig_name), aspect, vehicle=ridden)
+    if action == "ride" and ridden is None:
+        checks.append(Check("mounted a vehicle", False, 0.0, 1.0))
     if action in PAIR_CHECKED and len(shot.characters) == 2:
         other = shot.characters[1]
         theirs = [k for k in acted.keys if k.character == other]
@@ -181,7 +192,10 @@ def line_checks(item: dict) -> tuple[bool | None, list[str]]:
     shot = shot_for("stand", item["characters"][0]).model_copy(update={
         "characters": list(dict.fromkeys(item["characters"])), "actions": acts,
         "props": [PropUse(prop=p) for p in props if p in ka_props()]})
-    acted = ka.plan_acting(shot)
+    from talos_assets.agents import props  # the prop library (same rank as Axis): what a ride rides
+
+    vehicles = props.shot_vehicles(shot)
+    acted = ka.plan_acting(shot, vehicles=vehicles)
     rigs = {c: ka.load_rig(c) for c in shot.characters}
     aspect = shot.width / shot.height
     fails = []
@@ -199,7 +213,9 @@ def line_checks(item: dict) -> tuple[bool | None, list[str]]:
                 fails += [f"{a.character} {a.action}+{'+'.join(unit.upper)}: {c.name}"
                           for c in check_held(rigs[a.character], unit.posture, unit.upper, part, uhi - ulo) if not c.passed]
             continue
-        checks = check_action(rigs[a.character], a.action, mine, acted.targets.get(a.character) if n == 1 else None, aspect)
+        ridden = vehicles.get(next((p for p, r in acted.riders.items() if r == a.character), ""))
+        checks = check_action(rigs[a.character], a.action, mine, acted.targets.get(a.character) if n == 1 else None, aspect,
+                              vehicle=ridden)
         if a.action in PAIR_CHECKED and a.target in rigs and a.target != a.character and n == 1:
             theirs = [k for k in acted.keys if k.character == a.target]
             checks += check_pair(a.action, rigs[a.character], mine, rigs[a.target], theirs, aspect)
@@ -237,6 +253,20 @@ def ka_props() -> set[str]:
     from talos_assets.agents import props  # the prop library (same rank as Axis), for the line's props
 
     return set(props.available_props())
+
+
+def rides_report() -> dict:
+    """Every ridable prop ridden by every rig: the ride checks (feet on the pedals, hands on the bar, level)."""
+    out: dict[str, dict] = {}
+    for vehicle in VEHICLES:
+        for rig in RIGS:
+            row, _, _ = run_one("ride", rig, vehicle)
+            out[f"{vehicle}/{rig}"] = row
+            fails = [f"{n}={c['value']}" for n, c in row["checks"].items() if not c["passed"]]
+            print(f"  ride {vehicle:<8} {rig:<6} {'pass' if row['passed'] else 'FAIL'}  {', '.join(fails)}")
+    passed = sum(r["passed"] for r in out.values())
+    print(f"rides: {passed}/{len(out)} vehicle x rig cells pass every check")
+    return {"passed": passed, "total": len(out), "cells": out}
 
 
 def lines_report() -> dict:
@@ -282,7 +312,7 @@ def main() -> int:
     n_all = sum(len(rows) for rows in table.values())
     print(f"{n_pass}/{n_all} action x rig cells pass every check ({time.time() - t0:.1f} s)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report = {"passed": n_pass, "total": n_all, "actions": table, "held_postures": held_report()}
+    report = {"passed": n_pass, "total": n_all, "actions": table, "held_postures": held_report(), "rides": rides_report()}
     if args.lines:
         report["held_out_lines"] = lines_report()
     RESULTS.write_text(json.dumps(report, indent=1))

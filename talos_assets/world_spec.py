@@ -100,7 +100,8 @@ ACTIONS: tuple[str, ...] = (
     "stand", "sit", "sit_down", "stand_up", "kneel", "lie_down", "sleep", "fall", "walk", "run", "jump", "climb",
     "dance", "wave", "point", "reach", "pick_up", "hold", "give", "throw", "strike", "hammer", "push", "pull",
     "carry", "hug", "shake_hands", "look_at", "gaze_up", "turn", "nod", "shake_head", "shrug", "laugh", "cry",
-    "tremble", "bow", "fight", "celebrate", "kick", "clap", "sneak", "stumble", "pray", "talk", "gesture",
+    "tremble", "bow", "fight", "celebrate", "kick", "clap", "sneak", "stumble", "pray", "ride", "talk",
+    "gesture",
 )
 
 

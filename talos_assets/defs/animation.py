@@ -7,7 +7,7 @@ import numpy as np
 
 from resources.studio import StudioHome
 from talos_assets import progress
-from talos_assets.agents import inbetweening, key_animation, props
+from talos_assets.agents import inbetweening, key_animation, props, sets
 from talos_assets.agents.frames import FrameWriter, write_gray_png, write_rgb8_png
 from talos_assets.defs.common import StageClock, shot_metadata, shot_plan_for, user_errors_as_failures
 from talos_assets.agents.camera_framing import zoomed_out
@@ -42,11 +42,14 @@ def key_poses(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mater
     store = studio.store()
     shot = shot_plan_for(context, store)
     with user_errors_as_failures():
-        acted = key_animation.plan_acting(shot, studio.character_dirs())
+        water = sets.water_line(shot.background, studio.set_dirs())  # where a boat floats
+        acted = key_animation.plan_acting(shot, studio.character_dirs(),
+                                          vehicles=props.shot_vehicles(shot, studio.prop_dirs()), water=water)
         keys = acted.keys
         rigs = {c: key_animation.load_rig(c, studio.character_dirs()) for c in {k.character for k in keys}}
-        # Props go where the acting put them (a prop reached for, a load carried).
-        keys, placed = props.stage_props(key_animation.with_prop_marks(shot, acted), keys, rigs, studio.prop_dirs())
+        # Props go where the acting put them (a prop reached for, a load carried, a bicycle ridden).
+        keys, placed = props.stage_props(key_animation.with_prop_marks(shot, acted), keys, rigs, studio.prop_dirs(),
+                                         riders=acted.riders, water=water)
     folder = store.fresh_stage(shot, Stage.keys)
     store.write_key_poses(shot, keys)
     store.write_prop_placements(shot, placed)
@@ -55,6 +58,7 @@ def key_poses(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mater
         shot, folder, len(keys), clock, key_frames=", ".join(f"{k.character}@{k.frame}" for k in keys),
         props=props.describe_placements(placed), prop_ids=", ".join(p.prop for p in placed) or "none",
         prop_holders=", ".join(f"{p.prop}:{p.holder}" for p in placed if p.holder) or "none",
+        prop_riders=", ".join(f"{p.prop}:{p.rider}" for p in placed if p.rider) or "none",
     ))
 
 
@@ -72,11 +76,11 @@ def line_art_keys(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.M
     aspect = shot.width / shot.height
     last = None
     for i, key in enumerate(keys):
-        # The key drawing with the props: standing ones where they stand, held ones in this key's hand.
+        # The key drawing with the props: standing ones where they stand, held (ridden) ones in this key's
+        # hand (under it).
         now = [p.at_frame(key.frame) for p in placed]
-        mine = [p for p in now if p.holder in (None, key.character)]
-        at_key = {p.key: props.held_pose(specs[p.prop], rigs[key.character], key.pose, p.hand, p.scale, aspect)
-                  if p.holder else p.pose for p in mine}
+        mine = [p for p in now if p.owner in (None, key.character)]
+        at_key = {p.key: props.prop_pose_at(p, specs[p.prop], rigs, {key.character: key.pose}, aspect) for p in mine}
         scene = props.frame_drawables(rigs, {key.character: key.pose}, mine, prop_rigs, at_key)
         art = key_animation.draw_line_art(scene, shot.width, shot.height)
         write_gray_png(store.key_drawing_path(shot, i, key), 1.0 - art.line)

@@ -75,7 +75,8 @@ def film_plan(context: dg.AssetExecutionContext, ichor: IchorResource, studio: S
         picks: list[tuple[str, int, float, float]] = []
         if predict is not None:
             fixed = direction.explicit_choices(parse_story(film.story_yaml, film.story_path))
-            preview = partial(acting_preview, character_dirs=studio.character_dirs(), prop_dirs=studio.prop_dirs())
+            preview = partial(acting_preview, character_dirs=studio.character_dirs(), prop_dirs=studio.prop_dirs(),
+                              set_dirs=studio.set_dirs())
             plan, picks = direction.choose_candidates(plan, predict, fixed, preview=preview)
         store.write_plan(plan)
         vault.register_film(

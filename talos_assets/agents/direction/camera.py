@@ -29,6 +29,14 @@ def _smoothstep(t: float) -> float:
     return t * t * (3.0 - 2.0 * t)
 
 
+def view_width(shot: ShotPlan) -> float:
+    """How much of the stage's width the shot's lens sees at the tightest point of its move (1 = all of it)."""
+    zoom = lens_zoom(shot.lens_mm) if shot.lens_mm else _SIZE_ZOOM[shot.shot_size]
+    # the tightest end of a move (see camera_plan): a push-in ends, a pull-out starts 1.3x tighter
+    tighter = {CameraMove.push_in: 1.3, CameraMove.pull_out: 1.3, CameraMove.dolly: 1.12}.get(shot.camera, 1.0)
+    return 1.0 / (zoom * tighter)
+
+
 def subject_x(key_poses: Sequence[KeyPose]) -> float:
     """Mean stage x of a shot's key poses (0.5, the middle, when there are none to look at)."""
     xs = [k.pose.root_x for k in key_poses]

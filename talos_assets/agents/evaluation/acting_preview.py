@@ -18,22 +18,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from talos_assets.agents import inbetweening, key_animation, props
+from talos_assets.agents import inbetweening, key_animation, props, sets
 from talos_assets.agents.direction.candidates import ActingPreview
 from talos_assets.agents.evaluation.shot_measures import motion
 from talos_assets.spec import ShotPlan
 
 
 def acting_preview(shot: ShotPlan, character_dirs: Sequence[Path | str] = (),
-                   prop_dirs: Sequence[Path | str] = ()) -> ActingPreview:
+                   prop_dirs: Sequence[Path | str] = (), set_dirs: Sequence[Path | str] = ()) -> ActingPreview:
     """The candidate acted and in-betweened in pose space and measured as Echo will measure the render."""
     if shot.beat == "title" or not shot.characters:
         return ActingPreview()
-    acted = key_animation.plan_acting(shot, character_dirs)
+    water = sets.water_line(shot.background, set_dirs)
+    acted = key_animation.plan_acting(shot, character_dirs, vehicles=props.shot_vehicles(shot, prop_dirs), water=water)
     rigs = {c: key_animation.load_rig(c, character_dirs) for c in {k.character for k in acted.keys}}
     if not rigs:
         return ActingPreview()
-    keys, _ = props.stage_props(key_animation.with_prop_marks(shot, acted), acted.keys, rigs, prop_dirs)
+    keys, _ = props.stage_props(key_animation.with_prop_marks(shot, acted), acted.keys, rigs, prop_dirs,
+                                riders=acted.riders, water=water)
     poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
     findings = {f.check: f.value for f in motion(poses, rigs, shot)}
     return ActingPreview(jerk=findings.get("jerk"), foot_sliding=findings.get("foot_sliding"))

@@ -1,4 +1,5 @@
-"""Flux for props: every frame's pose of each prop Axis placed, a held one following its holder's hand.
+"""Flux for props: every frame's pose of each prop Axis placed, a held one following its holder's hand,
+a ridden one travelling under its rider.
 
 A standing prop holds the pose Axis gave it. A given prop rides the giver's hand up to the hand-over
 frame Axis chose (where the two hands meet) and the receiver's right hand from then on. A held prop is re-placed on every in-between frame by
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from talos_assets.agents.key_animation import Rig
-from talos_assets.agents.props import PropPlacement, PropSpec, held_pose
+from talos_assets.agents.props import PropPlacement, PropSpec, prop_pose_at
 from talos_assets.spec import Pose
 
 PROP_PREFIX = "prop:"
@@ -22,18 +23,16 @@ PROP_PREFIX = "prop:"
 def inbetween_prop_poses(placements: Sequence[PropPlacement], poses: Mapping[str, list[Pose]],
                          rigs: Mapping[str, Rig], specs: Mapping[str, PropSpec], n_frames: int,
                          aspect: float) -> dict[str, list[Pose]]:
-    """Per prop (`prop:<key>`), `n_frames` poses: held props on their holder's hand, standing ones still."""
+    """Per prop (`prop:<key>`), `n_frames` poses: held props on their holder's hand, ridden ones under their
+    rider, standing ones still."""
     out: dict[str, list[Pose]] = {}
     for pl in placements:
         spec = specs[pl.prop]
         track: list[Pose] = []
         for f in range(n_frames):
-            holder, hand = pl.holder_at(f)
-            hands = poses.get(holder or "")
-            if holder and hands and holder in rigs:
-                track.append(held_pose(spec, rigs[holder], hands[min(f, len(hands) - 1)], hand, pl.scale, aspect))
-            else:
-                track.append(pl.pose.model_copy(deep=True))
+            now = pl.at_frame(f)
+            at_f = {c: poses[c][min(f, len(poses[c]) - 1)] for c in (now.holder, now.rider) if c in poses and poses[c]}
+            track.append(prop_pose_at(now, spec, rigs, at_f, aspect))
         out[PROP_PREFIX + pl.key] = track
     return out
 

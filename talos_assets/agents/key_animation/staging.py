@@ -11,12 +11,13 @@ overlapping action). Every random choice is seeded from the shot's seed.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from talos_assets.agents.key_animation.acting.perform import ActedShot, perform_shot
+from talos_assets.agents.key_animation.acting.vehicle import Vehicle
 from talos_assets.agents.key_animation.actions import action_from_description, action_keys, gesture_keys
 from talos_assets.agents.key_animation.characters import load_rig
 from talos_assets.spec import KeyPose, ShotPlan, ShotSize
@@ -47,11 +48,14 @@ def _facing(shot: ShotPlan, n: int, x0: float, name: str, rng: np.random.Generat
     return 1 if rng.random() < 0.5 else -1
 
 
-def plan_acting(shot: ShotPlan, extra_dirs: Sequence[Path | str] = (), prop_x: dict[str, float] | None = None) -> ActedShot:
+def plan_acting(shot: ShotPlan, extra_dirs: Sequence[Path | str] = (), prop_x: dict[str, float] | None = None,
+                vehicles: Mapping[str, Vehicle] | None = None, water: float | None = None) -> ActedShot:
     """The shot acted from `shot.actions` (and `shot.motion`): key poses, prop marks and targets.
 
     Characters stand on the even spread of the stage, facing its middle; `prop_x` gives props' marks
-    (frame x) where they are known, and Axis chooses marks within reach for props an action needs.
+    (frame x) where they are known, and Axis chooses marks within reach for props an action needs;
+    `vehicles` are the shot's ridable props (`props.shot_vehicles`), what a ride mounts; `water` is the
+    set's water line (`sets.water_line`), where a boat rides.
     A shot with neither actions nor motion falls back to the description's keywords (`_keyword_keys`).
     """
     if not (shot.actions or shot.motion):
@@ -65,7 +69,7 @@ def plan_acting(shot: ShotPlan, extra_dirs: Sequence[Path | str] = (), prop_x: d
         rigs[name] = load_rig(name, extra_dirs)
         rng = np.random.default_rng([shot.seed, zlib.crc32(name.encode()), i])
         marks[name] = (x0, _facing(shot, len(characters), x0, name, rng))
-    return perform_shot(shot, rigs, marks, ground, scale, prop_x)
+    return perform_shot(shot, rigs, marks, ground, scale, prop_x, vehicles, water)
 
 
 def with_prop_marks(shot: ShotPlan, acted: ActedShot) -> ShotPlan:

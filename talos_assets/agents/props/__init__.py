@@ -29,8 +29,11 @@ from talos_assets.agents.props.holding import (
     held_pose,
     placement_rigs,
     placement_specs,
+    prop_pose_at,
+    split_rig,
 )
-from talos_assets.agents.props.model import PROP_BONE, PropPart, PropSpec, prop_bounds, to_rig
+from talos_assets.agents.props.model import PROP_BONE, PropPart, PropSpec, RideSpec, prop_bounds, to_rig
+from talos_assets.agents.props.riding import ridden_placement, shot_vehicles, vehicle
 from talos_assets.agents.props.staging import camera_window, describe_placements, stage_props
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "PropPart",
     "PropPlacement",
     "PropSpec",
+    "RideSpec",
     "available_props",
     "camera_window",
     "describe_placements",
@@ -57,9 +61,14 @@ __all__ = [
     "prop_from_file",
     "prop_gallery",
     "prop_paths",
+    "prop_pose_at",
     "prop_rows",
     "prop_sources",
     "prop_vocabulary",
+    "ridden_placement",
+    "shot_vehicles",
+    "split_rig",
     "stage_props",
     "to_rig",
+    "vehicle",
 ]

@@ -38,6 +38,14 @@ class PropPlacement(BaseModel):
     insert: bool = Field(False, description="the subject of an insert shot, drawn large and centred")
     given_to: str | None = Field(None, description="who receives it mid-shot (a give), in the right hand")
     hand_over_frame: int | None = Field(None, ge=0, description="the frame from which the receiver holds it")
+    rider: str | None = Field(None, description="the character riding it (a bicycle, a boat): it travels under them")
+    ride_dx: float = Field(0.0, description="ridden: frame x from the rider's root to the prop's anchor")
+    front: list[str] = Field(default_factory=list, description="ridden: parts drawn over the rider (a hull)")
+
+    @property
+    def owner(self) -> str | None:
+        """The character the prop goes with: its holder or its rider (None = it stands in the set)."""
+        return self.holder or self.rider
 
     def holder_at(self, frame: int) -> tuple[str | None, str]:
         """(holder, hand) at `frame`: the receiver's right hand once the hand-over has happened."""
@@ -97,6 +105,17 @@ def held_pose(spec: PropSpec, holder: Rig, holder_pose: Pose, hand: str, scale: 
                 joints={PROP_BONE: angle}, face={FACING_KEY: float(holder_pose.face.get(FACING_KEY, 1.0))})
 
 
+def prop_pose_at(pl: PropPlacement, spec: PropSpec, rigs: Mapping[str, Rig], poses: Mapping[str, Pose],
+                 aspect: float) -> Pose:
+    """The prop's pose when the characters stand in `poses`: in its holder's hand, under its rider, or
+    where Axis stood it (`pl` as it stands at that frame, `PropPlacement.at_frame`)."""
+    if pl.holder and pl.holder in poses and pl.holder in rigs:
+        return held_pose(spec, rigs[pl.holder], poses[pl.holder], pl.hand, pl.scale, aspect)
+    if pl.rider and pl.rider in poses:
+        return pl.pose.model_copy(update={"root_x": poses[pl.rider].root_x + pl.ride_dx})
+    return pl.pose.model_copy(deep=True)
+
+
 def grip_point(spec: PropSpec, rig: Rig, pose: Pose, aspect: float) -> tuple[float, float]:
     """Where the prop's grip is drawn (x, y frame fractions), from its own rig's kinematics."""
     bone = forward_kinematics(rig, pose)[PROP_BONE]
@@ -122,20 +141,44 @@ def fist_rig(rig: Rig, hand: str) -> Rig | None:
     return _fist_cached(rig.model_dump_json(), hand)
 
 
+@lru_cache(maxsize=64)
+def _parts_cached(rig_json: str, names: tuple[str, ...], keep: bool) -> Rig:
+    rig = Rig.model_validate_json(rig_json)
+    parts = [p for p in rig.parts if (p.name in names) == keep]
+    return rig.model_copy(update={"name": f"{rig.name}:{'front' if keep else 'back'}", "parts": parts})
+
+
+def split_rig(rig: Rig, front: Sequence[str]) -> tuple[Rig | None, Rig | None]:
+    """A ridden prop as (the parts behind its rider, the parts over it); None where there are none."""
+    if not front:
+        return rig, None
+    js, names = rig.model_dump_json(), tuple(sorted(front))
+    back, over = _parts_cached(js, names, False), _parts_cached(js, names, True)
+    return (back if back.parts else None), (over if over.parts else None)
+
+
 def frame_drawables(rigs: Mapping[str, Rig], poses: Mapping[str, Pose], placements: Sequence[PropPlacement],
                     prop_rigs: Mapping[str, Rig], prop_poses: Mapping[str, Pose]) -> list[tuple[Rig, Pose]]:
     """One frame's (rig, pose) list for `draw_line_art`, back to front.
 
-    Standing props first (behind everyone), then each character followed by the props it holds and
-    its closed hand over them. A held prop whose holder is not in the frame is drawn where its pose says.
+    Standing props first (behind everyone), and the ridden props' parts behind their riders; then each
+    character followed by the props it holds and its closed hand over them, and the parts of what it
+    rides that it sits inside (a hull). A prop whose holder is not in the frame is drawn where its pose says.
     """
     out: list[tuple[Rig, Pose]] = []
     held: dict[str, list[PropPlacement]] = {}
+    over: dict[str, list[tuple[Rig, Pose]]] = {}
     for pl in placements:
         if pl.key not in prop_poses or pl.prop not in prop_rigs:
             continue
         if pl.holder is not None and pl.holder in poses:
             held.setdefault(pl.holder, []).append(pl)
+        elif pl.rider is not None and pl.rider in poses:
+            back, front = split_rig(prop_rigs[pl.prop], pl.front)
+            if back is not None:
+                out.append((back, prop_poses[pl.key]))
+            if front is not None:
+                over.setdefault(pl.rider, []).append((front, prop_poses[pl.key]))
         else:
             out.append((prop_rigs[pl.prop], prop_poses[pl.key]))
     for name, pose in poses.items():
@@ -145,6 +188,7 @@ def frame_drawables(rigs: Mapping[str, Rig], poses: Mapping[str, Pose], placemen
             fist = fist_rig(rigs[name], pl.hand)
             if fist is not None:
                 out.append((fist, pose))
+        out += over.get(name, [])
     return out
 
 

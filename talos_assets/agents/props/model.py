@@ -52,6 +52,26 @@ class PropPart(BaseModel):
         return self
 
 
+class RideSpec(BaseModel):
+    """How a character rides the prop (a bicycle, a boat, a car), in prop units: where its hips sit,
+    where its hands and feet go, and which parts are drawn over the rider (it sits inside a hull)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stroke: Literal["pedal", "row", "steer"] = Field(
+        ..., description="what the rider does: pedals round a crank, rows (pulls the hands back), or steers")
+    seat: Point = Field(..., description="where the rider's hips rest")
+    hands: Point = Field(..., description="the handlebar, the steering wheel, or the hands' middle of a rowing stroke")
+    feet: Point = Field(..., description="the crank's centre for pedals, else where the feet rest")
+    crank: float = Field(0.0, ge=0.0, le=0.5, description="radius the feet turn on (pedals); 0 = the feet rest")
+    leg_reach: float = Field(0.9, gt=0.3, le=1.0, description=(
+        "the prop is drawn at the size where seat-to-farthest-foot is this fraction of the rider's leg"))
+    min_scale: float = Field(0.0, ge=0.0, le=4.0, description="never drawn smaller than this (a boat for a small rider)")
+    roof: float | None = Field(None, description=(
+        "the inside's ceiling (a car's roof line): the prop is drawn large enough for the seated rider's head to clear it"))
+    speed: float = Field(1.0, gt=0.0, le=10.0, description="travel, the rider's own heights per second at a calm tempo")
+    front: list[str] = Field(default_factory=list, description="parts drawn over the rider (a hull, a car door)")
+
+
 class PropSpec(BaseModel):
     """A prop: parts in draw order, its size next to a character, and how a shot uses it."""
 
@@ -72,6 +92,8 @@ class PropSpec(BaseModel):
     gives_off: list[EffectKind] = Field(default_factory=list, description=(
         "effects it is known to give off (a stove: smoke, steam): where such an effect comes from when a "
         "line names this prop and places the effect nowhere (user props; the built-ins' are in world_words.yaml)"))
+    ride: RideSpec | None = Field(None, description="how a character rides it; unset = it cannot be ridden")
+    floats: bool = Field(False, description="rests on the set's water (a boat), where the set has water")
     lines: LineWeights = Field(default_factory=LineWeights)
     parts: list[PropPart] = Field(..., min_length=1)
 
@@ -83,6 +105,9 @@ class PropSpec(BaseModel):
             raise ValueError(f"part '{dup[0]}' repeats")
         if self.holdable is False and self.hold == "wrist":
             raise ValueError("hold 'wrist' needs holdable: true")
+        unknown = sorted(set(self.ride.front) - set(names)) if self.ride else []
+        if unknown:
+            raise ValueError(f"ride.front names part '{unknown[0]}', which the prop does not have")
         return self
 
 

@@ -6,7 +6,7 @@ kinematics at every key, so a walk's path counts), and the one inside the camera
 its middle wins; an explicit `x` is obeyed. A wall prop hangs `elevation` above that line, a sky
 prop (the moon) near the top of the window on the side away from the characters. A held prop goes
 in its holder's hand (`holding.held_pose`), and the holding arm lifts forward by the prop's `lift`
-so a raised lantern reads. An insert shot draws its first prop alone, large and centred in the
+so a raised lantern reads; a ridden one under its rider (`riding.ridden_placement`). An insert shot draws its first prop alone, large and centred in the
 camera's window (the characters are left out), so "The lantern flickers" shows the lantern.
 """
 
@@ -24,6 +24,7 @@ from talos_assets.agents.key_animation.staging import SHOT_STAGING
 from talos_assets.agents.props.catalog import load_prop
 from talos_assets.agents.props.holding import PropPlacement, hand_bone, hand_point, held_pose
 from talos_assets.agents.props.model import PROP_BONE, PropSpec, prop_bounds
+from talos_assets.agents.props.riding import ridden_placement
 from talos_assets.spec import KeyPose, Pose, PropUse, ShotPlan, ShotSize
 
 GAP = 0.025  # free space between a standing prop and a character, frame widths
@@ -154,12 +155,15 @@ def hand_over_frame(use: PropUse, giver: Sequence[KeyPose], receiver: Sequence[K
     return int(round((giver[lo].frame + giver[hi].frame) / 2))
 
 
-def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig],
-                extra_dirs: Sequence[Path | str] = ()) -> tuple[list[KeyPose], list[PropPlacement]]:
+def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], extra_dirs: Sequence[Path | str] = (),
+                riders: Mapping[str, str] | None = None, water: float | None = None
+                ) -> tuple[list[KeyPose], list[PropPlacement]]:
     """The shot's key poses (holding arms lifted) and its props placed; no props = the keys untouched.
 
     `rigs` are the characters' rigs by name; props are looked up in `extra_dirs` (the user's prop
     folders) before the built-ins, and an unknown or broken prop is a one-sentence ValueError.
+    `riders` (prop id -> character, the acting's) puts a ridden prop under its rider (`riding`);
+    `water` (the set's `water` line) is where a floating prop (a boat) rests instead of the ground.
     """
     if not shot.props:
         return keys, []
@@ -180,8 +184,14 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig],
     taken = _character_spans(keys, rigs, aspect)
     placements: list[PropPlacement] = []
     held_keys = {key for _, key in held}
+    ridden = {u.prop: key for u, key in zip(shot.props, _keys_of(shot.props))
+              if (riders or {}).get(u.prop) in by_char and specs[u.prop].ride is not None and key == u.prop}
     for u, key in zip(shot.props, _keys_of(shot.props)):
         spec = specs[u.prop]
+        if ridden.get(u.prop) == key:
+            rider = (riders or {})[u.prop]
+            placements.append(ridden_placement(key, spec, rider, rigs[rider], by_char[rider][0].pose, aspect))
+            continue
         if key in held_keys:
             first = by_char[u.holder][0].pose  # type: ignore[index]
             pose = held_pose(spec, rigs[u.holder], first, u.hand, u.scale, aspect)  # type: ignore[index]
@@ -199,7 +209,7 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig],
             side = 0.78 if np.mean([(a + b) / 2 for a, b in taken] or [0.5]) < 0.5 else 0.22
             x = u.x if u.x is not None else wx0 + side * (wx1 - wx0) - (x0 + x1) / 2 * unit / aspect
         else:
-            y = ground - spec.elevation * CHARACTER_HEIGHT * stage_scale
+            y = water if spec.floats and water is not None else ground - spec.elevation * CHARACTER_HEIGHT * stage_scale
             wall = spec.placement == "wall"
             x = u.x if u.x is not None else _free_x(extent, taken, (wx0, wx1), seen_first=wall)
             taken.append((x + extent[0] - GAP / 2, x + extent[1] + GAP / 2))

@@ -67,6 +67,14 @@ def load_set(set_id: str, extra_dirs: Sequence[Path | str] = ()) -> SetSpec:
     return _load_cached(str(path), path.stat().st_mtime_ns).model_copy(deep=True)
 
 
+def water_line(set_id: str, extra_dirs: Sequence[Path | str] = ()) -> float | None:
+    """Where a boat floats in the set (frame fraction of the stage), or None: no water, or no such set."""
+    try:
+        return load_set(set_id, extra_dirs).water
+    except (ValueError, OSError):
+        return None
+
+
 def set_vocabulary(extra_dirs: Sequence[Path | str] = ()) -> dict[str, list[str]]:
     """{set id: the extra words that name it}: a user set's `words`, [] for built-ins (Prism's own
     words for those live in data/world_words.yaml)."""

@@ -254,6 +254,8 @@ class SetSpec(BaseModel):
     description: str = ""
     interior: bool = False
     horizon: float = Field(0.6, ge=0.1, le=0.95, description="where ground or floor meets sky or wall")
+    water: float | None = Field(None, ge=0.1, le=1.0, description=(
+        "where a floating prop (a boat) rests, frame fraction: the near edge of the set's water; unset = no water to float on"))
     words: list[Annotated[str, Field(min_length=1, max_length=48)]] = Field(default_factory=list)
     lights: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]] = Field(
         default_factory=list, description="light sources lit when the text names none (a bar's lamps)")

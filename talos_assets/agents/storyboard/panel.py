@@ -26,12 +26,12 @@ def first_key_drawing(keys: list[KeyPose]) -> dict[str, Pose]:
 
 def _with_props(shot: ShotPlan, first: dict[str, Pose], rigs: dict[str, "key_animation.Rig"],
                 placements: Sequence[PropPlacement], prop_dirs: Sequence[Path | str]) -> list:
-    """The first key drawing's (rig, pose) list with the shot's props: held ones in the first key's hand."""
+    """The first key drawing's (rig, pose) list with the shot's props: held ones in the first key's hand,
+    ridden ones under the rider."""
     specs = props.placement_specs(placements, prop_dirs)
     prop_rigs = {p.prop: props.load_prop_rig(p.prop, prop_dirs) for p in placements}
     aspect = shot.width / shot.height
-    at_key = {p.key: props.held_pose(specs[p.prop], rigs[p.holder], first[p.holder], p.hand, p.scale, aspect)
-              if p.holder in first else p.pose for p in placements}
+    at_key = {p.key: props.prop_pose_at(p, specs[p.prop], rigs, first, aspect) for p in placements}
     return props.frame_drawables(rigs, first, placements, prop_rigs, at_key)
 
 

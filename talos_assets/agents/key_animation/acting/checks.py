@@ -3,7 +3,8 @@
 Each check is a property a viewer would read in the drawing: sitting lowers the hips and bends the
 knees, a kneel puts a knee on the ground, a jump lifts the root, lying puts the body near horizontal
 on the ground, a hug puts each hugger's hands within a hand's length (10.8 % of stature) of the
-partner's back, a handshake puts the right hands together, an aimed hand reaches its target, and no
+partner's back, a handshake puts the right hands together, an aimed hand reaches its target, a rider's
+feet stay on the pedals and its vehicle level on the ground, and no
 key ever leaves the rig's joint limits. Grounded actions keep the root on the ground line (the rig's
 kinematics rests the lowest point of the body on it). Results are plain records for tests and the bench.
 """
@@ -16,12 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from talos_assets.agents.key_animation.acting.pairs import distance_to_back
+from talos_assets.agents.key_animation.acting.riding import anchor_point, ride_scale
+from talos_assets.agents.key_animation.acting.vehicle import Vehicle
 from talos_assets.agents.key_animation.ik import HAND_LENGTH, effector_point, within_limits
 from talos_assets.agents.key_animation.line_art import view_scale
 from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, Rig, forward_kinematics
 from talos_assets.spec import KeyPose, Pose
 
 AIRBORNE = ("jump", "climb", "celebrate", "dance", "run")
+RIDDEN = ("ride",)  # lifted onto a seat: the vehicle, not the body, rests on the ground (`check_ride`)
 KNEE_TOL = 0.03  # a knee "on the ground" is this close to it (character heights): a shin's radius
 REACH_TOL = 0.03  # an aimed hand is this close to its target (character heights)
 SIT_DROP, SIT_KNEE = 0.25, 45.0  # a seat lowers the hips by a quarter of standing height, knees bent 45 deg+
@@ -132,12 +136,40 @@ POSE_CHECKS: dict[str, str] = {
 }
 
 
+def check_ride(rig: Rig, keys: Sequence[KeyPose], v: Vehicle, aspect: float = 16 / 9) -> list[Check]:
+    """A ride's keys: the vehicle rests level on one line under every key, the feet on the pedals and
+    the hands on the bar (a pedalled vehicle), and the pair travel forward."""
+    k = v.height * ride_scale(v, rig) / rig.height
+    ys = [anchor_point(v, rig, kp.pose, aspect)[1] for kp in keys]
+    out = [Check("vehicle level on its line", max(ys) - min(ys) <= 1e-3, round(max(ys) - min(ys), 6), 1e-3)]
+    seat = np.asarray(v.seat, float)
+    if v.stroke == "pedal":
+        centre, r = (np.asarray(v.feet, float) - seat) * k, v.crank * k
+        miss = 0.0
+        for kp in keys:
+            # each foot on the crank circle, and the two half a turn apart (their middle on the axle)
+            feet = [effector_point(rig, kp.pose, f"{s}_knee", planted=False) for s in ("r", "l")]
+            miss = max([miss, float(np.linalg.norm((feet[0] + feet[1]) / 2 - centre))]
+                       + [abs(float(np.linalg.norm(f - centre)) - r) for f in feet])
+        out.append(Check("feet on the pedals", miss <= REACH_TOL, round(miss, 4), REACH_TOL))
+        bar = (np.asarray(v.hands, float) - seat) * k
+        miss = max(float(np.linalg.norm(effector_point(rig, kp.pose, "r_wrist", planted=False) - bar)) for kp in keys)
+        out.append(Check("hands on the bar", miss <= REACH_TOL, round(miss, 4), REACH_TOL))
+    facing = 1.0 if float(keys[0].pose.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
+    travel = facing * (keys[-1].pose.root_x - keys[0].pose.root_x)
+    out.append(Check("travels forward", travel >= 0.02, round(travel, 4), 0.02))
+    return out
+
+
 def check_action(rig: Rig, action: str, keys: Sequence[KeyPose], target: tuple[float, float] | None = None,
-                 aspect: float = 16 / 9) -> list[Check]:
-    """The pose checks of one character's keys for `action`: limits, ground, motion and the action's own."""
+                 aspect: float = 16 / 9, vehicle: Vehicle | None = None) -> list[Check]:
+    """The pose checks of one character's keys for `action`: limits, ground, motion and the action's own
+    (`vehicle`: what a ride rides, checked by `check_ride`)."""
     if not keys:
         return [Check("has keys", False, 0.0, 1.0)]
     out = [Check("joint limits", all(within_limits(rig, k.pose) for k in keys), 0.0, 0.0), _moves(keys)]
+    if action in RIDDEN and vehicle is not None:
+        return out + check_ride(rig, keys, vehicle, aspect)
     if action not in AIRBORNE:
         dev = max(abs(k.pose.root_y - keys[0].pose.root_y) for k in keys)
         out.append(Check("on the ground", dev <= 1e-6, round(dev, 6), 0.0))

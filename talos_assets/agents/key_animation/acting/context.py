@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from talos_assets.agents.key_animation.acting.vehicle import Vehicle
 from talos_assets.agents.key_animation.actions import _keys_from
 from talos_assets.agents.key_animation.line_art import view_scale
 from talos_assets.agents.key_animation.poses import arousal_gain, emotion_attitude
@@ -47,6 +48,8 @@ class Stage:
     seat: bool = False  # a chair / bench / rock to sit on is in the shot
     partner: "Partner | None" = None
     hold: Pose | None = None  # a posture held under upper-body actions (`layers`): their base pose
+    vehicle: Vehicle | None = None  # what a ride rides (a bicycle, a boat, a car)
+    view: float = 1.0  # how much of the stage's width the camera sees (frame widths)
     seed: int = 0
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 

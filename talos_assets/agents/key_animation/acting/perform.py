@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from talos_assets.agents.key_animation.acting import cycles, gestures, layers, pairs, postures
+from talos_assets.agents.direction.camera import view_width
+from talos_assets.agents.key_animation.acting import cycles, gestures, layers, pairs, postures, riding
 from talos_assets.agents.key_animation.acting.context import Partner, Stage, base_pose, to_frame
+from talos_assets.agents.key_animation.acting.vehicle import Vehicle
 from talos_assets.agents.key_animation.actions import action_keys, gesture_keys
 from talos_assets.agents.key_animation.bvh import load_bvh
 from talos_assets.agents.key_animation.ik import shoulder_point
@@ -45,7 +47,7 @@ BUILDERS: dict[str, Callable[[Stage], list[KeyPose]]] = {
     "kick": gestures.kick, "nod": cycles.nod, "shake_head": cycles.shake_head, "laugh": cycles.laugh,
     "cry": cycles.cry, "tremble": cycles.tremble, "celebrate": cycles.celebrate, "clap": cycles.clap,
     "talk": cycles.talk, "dance": cycles.dance, "fight": cycles.fight, "hammer": cycles.hammer,
-    "hug": pairs.hug, "shake_hands": pairs.shake_hands,
+    "hug": pairs.hug, "shake_hands": pairs.shake_hands, "ride": riding.ride,
     # The partner's side of a contact action (not story verbs of their own).
     "take": gestures.take, "recoil": postures.recoil,
 }
@@ -81,7 +83,7 @@ def _walk_to(st: Stage, action: str) -> list[KeyPose]:
 
 
 def perform(st: Stage, action: str) -> list[KeyPose]:
-    """Key poses (frames 0 .. n_frames - 1) of one of the 46 action ids on `st`."""
+    """Key poses (frames 0 .. n_frames - 1) of one of the 47 action ids on `st`."""
     if action in ("sneak", "carry"):
         # A sneak is a slow, crouched walk with the hands up; a carry a walk with the load held.
         keys = _walk(st, "walk", st.arousal - 0.8 if action == "sneak" else st.arousal - 0.3)
@@ -95,8 +97,9 @@ def perform(st: Stage, action: str) -> list[KeyPose]:
                         k.pose.joints[j] += d
                 k.pose = st.rig.clamp(k.pose)
         return keys
-    if action in ("walk", "run"):
-        return _walk_to(st, action)
+    if action in ("walk", "run") or (action == "ride" and st.vehicle is None):
+        # Riding nothing the shot shows (a horse the library lacks): the rider goes on its way.
+        return _walk_to(st, "walk" if action == "ride" else action)
     if action == "turn" and st.target is not None:
         # Turn toward the target: start facing away from it.
         return _walk(replace(st, facing=-st.facing), "turn")
@@ -253,11 +256,27 @@ class ActedShot:
     prop_x: dict[str, float] = field(default_factory=dict)
     targets: dict[str, tuple[float, float]] = field(default_factory=dict)
     holders: dict[str, str] = field(default_factory=dict)  # prop id -> the character whose action holds it
+    riders: dict[str, str] = field(default_factory=dict)  # prop id -> the character riding it
+
+
+def _mount(act: CharacterAction, st: Stage, vehicles: Mapping[str, Vehicle], riders: dict[str, str],
+           water: float | None) -> None:
+    """The vehicle a ride rides: the prop named, else the shot's first ridable prop nobody rides yet;
+    a boat rides on the set's water line where the set has water."""
+    free = [p for p in vehicles if p not in riders or riders[p] == act.character]
+    prop = act.target if act.target in free else (free[0] if free else None)
+    if prop is not None:
+        st.vehicle = vehicles[prop]
+        riders.setdefault(prop, act.character)
+        if st.vehicle.floats and water is not None:
+            st.root_y = water
 
 
 def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tuple[float, int]], ground: float,
-                 scale: float, prop_x: dict[str, float] | None = None) -> ActedShot:
-    """Every character of the shot acting its actions (or mocap) from its mark (x, facing)."""
+                 scale: float, prop_x: dict[str, float] | None = None,
+                 vehicles: Mapping[str, Vehicle] | None = None, water: float | None = None) -> ActedShot:
+    """Every character of the shot acting its actions (or mocap) from its mark (x, facing); `vehicles` are
+    the shot's ridable props by prop id (what a ride mounts), `water` the set's water line (a boat's)."""
     prop_x = dict(prop_x or {})
     total = max(1, shot.total_frames)
     aspect = shot.width / max(1, shot.height)
@@ -267,15 +286,18 @@ def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tu
         rng = np.random.default_rng([shot.seed, zlib.crc32(name.encode()), i])
         stages[name] = Stage(rig=rigs[name], x0=x0, facing=facing, root_y=ground, scale=scale, emotion=shot.emotion,
                              arousal=shot.arousal, valence=shot.valence, n_frames=total, fps=shot.fps, aspect=aspect,
-                             seat=seats, seed=shot.seed + 1000 * i, rng=rng)
+                             seat=seats, seed=shot.seed + 1000 * i, rng=rng, view=view_width(shot))
     mine = [a for a in shot.actions if a.character in stages]
     chosen: dict[str, str] = {}
     for a in mine:
         chosen.setdefault(a.character, a.action)
     _place_pairs(mine, stages, chosen)
     shot_seats = [u.prop for u in shot.props if u.prop in SEATS]
+    riders: dict[str, str] = {}
     for a in mine:
-        if a.action in SITS and shot_seats:
+        if a.action == "ride":
+            _mount(a, stages[a.character], vehicles or {}, riders, water)
+        elif a.action in SITS and shot_seats:
             _seat_under(a, stages[a.character], shot_seats, prop_x)
         elif a.action not in pairs.PAIR_ACTIONS or a.target not in stages:
             _target_of(a, stages[a.character], stages, prop_x)
@@ -299,4 +321,4 @@ def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tu
         held = a.prop or (a.target if a.target_kind == "prop" and a.action in ("pick_up", "hold", "carry") else None)
         if a.action in HOLDS and held:
             holders.setdefault(held, a.character)
-    return ActedShot(keys, prop_x, targets, holders)  # type: ignore[arg-type]
+    return ActedShot(keys, prop_x, targets, holders, riders)  # type: ignore[arg-type]

@@ -1,0 +1,145 @@
+"""Riding: a character on a bicycle, in a rowing boat or behind a car's wheel, travelling with it.
+
+The vehicle is sized to its rider the way a person picks a bicycle that fits: the seat-to-farthest-
+foot distance is a set fraction of the rider's leg (and a car is tall enough for the seated head to
+clear its roof). The rider's hips sit on the seat; the feet and hands are put on the pedals, the
+footrest and the handlebar, wheel or oars by two-bone IK within the joint limits. A pedalling rider
+leans over the bar and turns the cranks, the two feet half a turn apart (keys every quarter turn,
+cadence from the shot's tempo); a rower swings from the catch (leaning forward, arms out) to the
+finish (leaning back, hands at the ribs); a driver sits upright and steers. The rider's root is
+lifted so the vehicle's ground point rests on the ground line, and the pair travel together across
+the mark at the vehicle's speed, never more than `MAX_TRAVEL` of the frame nor farther than keeps the
+whole vehicle in the camera's view. Positions are in the
+rider's unplanted character space (pelvis at the origin, x toward the facing, y up).
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+
+from talos_assets.agents.key_animation.acting.context import Stage, act, base_pose, moved, seconds, timeline
+from talos_assets.agents.key_animation.acting.vehicle import Vehicle
+from talos_assets.agents.key_animation.ik import ARM_CHAINS, LEG_CHAINS, arm_length, bones_of, solve_chain
+from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, Rig
+from talos_assets.spec import KeyPose, Pose
+
+MAX_TRAVEL = 0.45  # the farthest a ride carries the rider in one shot, frame widths
+VIEW_MARGIN = 0.03  # the vehicle stays this far inside the camera's view, frame widths
+HEAD_ROOM = 1.0  # a car is drawn this much taller inside than the seated rider (upright, hips at the seat)
+# Per stroke: seconds per cycle at a calm tempo and keys per cycle.
+CYCLES = {"pedal": (0.9, 4), "row": (1.6, 2), "steer": (2.0, 2)}
+
+
+def leg_length(rig: Rig) -> float:
+    jm = rig.joint_map
+    return jm["l_hip"].length + jm["l_knee"].length if "l_hip" in jm and "l_knee" in jm else 0.5
+
+
+def seated_height(rig: Rig) -> float:
+    """Hips to the top of the head at rest, character heights."""
+    bones = bones_of(rig, rig.rest_pose(), planted=False)
+    top = bones["head"].to_world(np.array([1.0]), np.zeros(1))[0] if "head" in bones else bones[next(iter(bones))].start
+    return float(top[1])
+
+
+def ride_scale(v: Vehicle, rig: Rig) -> float:
+    """The vehicle's scale next to the rider (times the rider's own pose scale): the leg fits, the head clears."""
+    far = np.array(v.feet) - np.array([0.0, v.crank])
+    reach = float(np.linalg.norm(np.array(v.seat) - far))
+    scale = v.leg_reach * leg_length(rig) * rig.height / max(1e-6, reach * v.height)
+    if v.roof is not None and v.roof > v.seat[1]:
+        scale = max(scale, HEAD_ROOM * seated_height(rig) * rig.height / ((v.roof - v.seat[1]) * v.height))
+    return max(scale, v.min_scale)
+
+
+def _to_rider(v: Vehicle, k: float, point: tuple[float, float] | np.ndarray) -> np.ndarray:
+    """A vehicle point in the rider's unplanted character space (the seat on the pelvis)."""
+    return (np.asarray(point, float) - np.asarray(v.seat, float)) * k
+
+
+def anchor_point(v: Vehicle, rig: Rig, pose: Pose, aspect: float) -> tuple[float, float]:
+    """(frame x from the rider's root, frame y) of the vehicle's anchor (the prop rig's root) under a
+    profile rider in `pose`: where the vehicle rests on the ground line or the water."""
+    k = v.height * ride_scale(v, rig) / rig.height
+    char_h = CHARACTER_HEIGHT * rig.height * pose.scale
+    facing = 1.0 if float(pose.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
+    a = _to_rider(v, k, v.anchor)
+    lift = float(next(iter(bones_of(rig, pose, planted=True).values())).start[1])  # planted pelvis height
+    return facing * char_h * float(a[0]) / aspect, pose.root_y - char_h * (float(a[1]) + lift)
+
+
+def _reach_out(v: Vehicle, k: float, st: Stage) -> float:
+    """How far the vehicle's drawing reaches beyond the rider's root, either way, frame widths: the
+    ride travels only as far as keeps all of it in the camera's view."""
+    ends = _to_rider(v, k, (v.span[0], v.seat[1]))[0], _to_rider(v, k, (v.span[1], v.seat[1]))[0]
+    return max(abs(float(e)) for e in ends) * st.char_h / st.aspect
+
+
+def _limbs(st: Stage, p: Pose, feet: list[np.ndarray], hands: list[np.ndarray]) -> Pose:
+    """Feet (near, far) and hands (near, far) on their targets by IK, unplanted."""
+    for side, target in zip(("r", "l"), feet):
+        p = solve_chain(st.rig, p, LEG_CHAINS[side], target, planted=False).pose
+    for side, target in zip(("r", "l"), hands):
+        p = solve_chain(st.rig, p, ARM_CHAINS[side], target, planted=False).pose
+    return p
+
+
+def _grounded(st: Stage, v: Vehicle, k: float, p: Pose, x: float) -> Pose:
+    """The pose at root x, lifted so the vehicle's anchor (the seat under the hips) rests on the ground line."""
+    lift = float(next(iter(bones_of(st.rig, p, planted=True).values())).start[1])  # planted pelvis height
+    y = st.root_y + st.char_h * (float(_to_rider(v, k, v.anchor)[1]) + lift)
+    return moved(p, x - p.root_x, y - p.root_y)
+
+
+def _stroke_pose(st: Stage, v: Vehicle, k: float, base: Pose, phase: float) -> Pose:
+    """The rider at `phase` (0..1) of its stroke cycle."""
+    feet = _to_rider(v, k, v.feet)
+    hands = _to_rider(v, k, v.hands)
+    if v.stroke == "pedal":
+        # Leaning over the bar, head up to see the road; the cranks turn forward (clockwise seen
+        # from the right), the far foot half a turn behind the near one.
+        p = act(st, base, scaled=False, spine=18 + 8 * st.gain, chest=6, neck=-10, head=-12 + 6 * max(0.0, -st.valence))
+        r = v.crank * k
+        a = math.pi / 2 - 2 * math.pi * phase
+        on = [feet + r * np.array([math.cos(a), math.sin(a)]), feet - r * np.array([math.cos(a), math.sin(a)])]
+        return _limbs(st, p, on, [hands, hands])
+    if v.stroke == "row":
+        # The catch (leaning forward, arms long) and the finish (leaning back, hands drawn to the ribs).
+        catch = math.cos(2 * math.pi * phase) > 0
+        lean = 26 * st.amp if catch else -14 * st.amp
+        p = act(st, base, scaled=False, spine=lean, chest=4, head=-lean * 0.5)
+        grip = hands + (np.array([0.16, -0.06]) if catch else np.array([-0.22, 0.06]))  # rider heights
+        return _limbs(st, p, [feet, feet], [grip, grip + np.array([0.0, -0.01])])
+    # Steering: upright in the seat, hands out toward the wheel as far as the arms go, turning it a
+    # little one way and the other while the head checks the road.
+    turn = math.cos(2 * math.pi * phase)
+    p = act(st, base, scaled=False, spine=-4, head=-4 + 5 * turn)
+    shoulder = bones_of(st.rig, p, planted=False)["r_shoulder"].start if "r_shoulder" in st.rig.joint_map else hands
+    out = hands - shoulder
+    wheel = shoulder + out * min(1.0, 0.85 * arm_length(st.rig) / max(1e-6, float(np.linalg.norm(out))))
+    lift = np.array([0.0, 0.05 * turn])
+    return _limbs(st, p, [feet, feet], [wheel + lift, wheel - lift])
+
+
+def ride(st: Stage) -> list[KeyPose]:
+    """Key poses of riding `st.vehicle` across the mark: the stroke cycle, travelling with the vehicle."""
+    v = st.vehicle
+    assert v is not None, "ride needs a vehicle"
+    k = v.height * ride_scale(v, st.rig) / st.rig.height
+    base = base_pose(st)
+    base.face[FACING_KEY] = float(st.facing)  # ridden side-on: the vehicle is drawn in profile
+    period_s, per_cycle = CYCLES.get(v.stroke, CYCLES["steer"])
+    step = max(2, int(round(seconds(st, period_s) / per_cycle)))
+    travel = min(MAX_TRAVEL, v.speed * st.tempo * (st.n_frames / st.fps) * st.char_h / st.aspect,
+                 max(0.0, st.view - 2 * _reach_out(v, k, st) - 2 * VIEW_MARGIN))
+    x_start = st.x0 - st.facing * travel / 2
+    frames = list(range(0, st.last + 1, step))
+    if frames[-1] != st.last:
+        frames.append(st.last)
+    beats = []
+    for f in frames:
+        x = x_start + st.facing * travel * f / max(1, st.last)
+        pose = _stroke_pose(st, v, k, base, f / step / per_cycle)
+        beats.append((f, _grounded(st, v, k, pose, x), "linear"))
+    return timeline(st, beats, breathe=False)

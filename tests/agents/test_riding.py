@@ -1,0 +1,188 @@
+"""Riding: Prism reads "rides his bike" / "rows the boat" / "drives the car", Axis puts the rider on the
+vehicle (hips on the seat, feet on the pedals, hands on the bar), the vehicle travels under the rider
+through every in-between, a boat floats on the set's water, and a hull is drawn over its rower."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from talos_assets.agents import inbetweening, props, sets
+from talos_assets.agents import key_animation as ka
+from talos_assets.agents.direction.action_text import read_actions
+from talos_assets.agents.direction.camera import view_width
+from talos_assets.agents.key_animation.acting import check_ride
+from talos_assets.agents.key_animation.ik import effector_point
+from talos_assets.agents.key_animation.line_art import view_scale
+from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, forward_kinematics
+from talos_assets.agents.props.model import prop_bounds
+from talos_assets.spec import CameraMove, CharacterAction, Emotion, Palette, PropUse, ShotPlan, ShotSize
+
+W, H = 320, 180
+
+
+def _shot(rider: str, prop: str, size: ShotSize = ShotSize.medium, place: str = "hills", frames: int = 48) -> ShotPlan:
+    return ShotPlan(
+        film_id="film", shot_id="s1", slot="s001", index=0, description=f"{rider} rides the {prop}", emotion=Emotion.joy,
+        valence=0.4, arousal=0.3, shot_size=size, camera=CameraMove.static, duration=frames / 24, frames=frames,
+        handle_frames=0, fps=24, width=W, height=H, characters=[rider], effects=[], background=place,
+        palette=Palette.from_hex_list("test", ["#101010", "#e0b090", "#402010", "#3050a0", "#f0c040", "#ffffff"]),
+        seed=5, props=[PropUse(prop=prop)],
+        actions=[CharacterAction(character=rider, action="ride", target=prop, target_kind="prop")],
+    )
+
+
+def _ridden(shot: ShotPlan):
+    """The shot acted, staged and in-betweened as the assets do it: poses and prop poses per frame."""
+    water = sets.water_line(shot.background)
+    vehicles = props.shot_vehicles(shot)
+    acted = ka.plan_acting(shot, vehicles=vehicles, water=water)
+    rigs = {c: ka.load_rig(c) for c in shot.characters}
+    keys, placed = props.stage_props(ka.with_prop_marks(shot, acted), acted.keys, rigs, riders=acted.riders, water=water)
+    poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
+    specs = props.placement_specs(placed)
+    prop_poses = inbetweening.inbetween_prop_poses(placed, poses, rigs, specs, shot.total_frames, W / H)
+    return acted, keys, rigs, placed, poses, specs, prop_poses
+
+
+def _frame_point(pose, height: float, p: np.ndarray) -> np.ndarray:
+    """A planted character-space (or prop-space) point in frame fractions."""
+    h = CHARACTER_HEIGHT * height * pose.scale
+    return np.array([pose.root_x + view_scale(pose) * h * p[0] / (W / H), pose.root_y - h * p[1]])
+
+
+# ---- Prism --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, who, vehicle", [
+    ("Pip rides his bike down the village lane.", "pip", "bicycle"),
+    ("Lena pedals her bicycle home through the rain.", "lena", "bicycle"),
+    ("Mira rows the boat across the lake.", "mira", "boat"),
+    ("Talos drives his car down the empty street.", "talos", "car"),
+])
+def test_prism_reads_riding_a_vehicle(text: str, who: str, vehicle: str):
+    acts = read_actions(text, [who])
+    assert [(a.character, a.action, a.target, a.target_kind) for a in acts] == [(who, "ride", vehicle, "prop")]
+
+
+def test_driving_a_nail_home_is_no_ride():
+    assert all(a.action != "ride" for a in read_actions("Ada drives the nail home with her hammer.", ["ada"]))
+
+
+# ---- Axis: the rider on the vehicle --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rider", ["talos", "mira", "pip"])
+def test_the_rider_sits_on_the_saddle_with_feet_on_the_pedals_in_every_inbetween(rider: str):
+    shot = _shot(rider, "bicycle")
+    acted, keys, rigs, placed, poses, specs, prop_poses = _ridden(shot)
+    assert acted.riders == {"bicycle": rider}
+    (bike,) = placed
+    assert bike.rider == rider and bike.holder is None
+    spec, rig = specs["bicycle"], rigs[rider]
+    v = props.vehicle(spec)
+    assert all(c.passed for c in check_ride(rig, [k for k in keys if k.character == rider], v, W / H))
+    char_h = CHARACTER_HEIGHT * rig.height * poses[rider][0].scale
+    for f in range(shot.total_frames):
+        pose, bike_pose = poses[rider][f], prop_poses["prop:bicycle"][f]
+        pelvis = _frame_point(pose, rig.height, forward_kinematics(rig, pose)["pelvis"].start)
+        saddle = _frame_point(bike_pose, spec.height, np.array(spec.ride.seat) - np.array(spec.anchor))
+        gap = np.hypot((pelvis[0] - saddle[0]) * W / H, pelvis[1] - saddle[1]) / char_h
+        assert gap < 0.04, f"frame {f}: hips {gap:.3f} heights off the saddle"
+        assert bike_pose.root_y == pytest.approx(0.84), "the wheels stay on the ground line"
+
+
+def test_the_vehicle_travels_with_its_rider_and_stays_in_view():
+    shot = _shot("talos", "bicycle")
+    _, _, rigs, placed, poses, specs, prop_poses = _ridden(shot)
+    track = prop_poses["prop:bicycle"]
+    rider = [p.root_x for p in poses["talos"]]
+    offsets = [t.root_x - r for t, r in zip(track, rider)]
+    assert max(offsets) - min(offsets) < 1e-9
+    assert abs(track[-1].root_x - track[0].root_x) > 0.05, "the bicycle goes somewhere"
+    facing = np.sign(view_scale(poses["talos"][0]))
+    assert np.all(np.diff(rider) * facing >= -1e-9), "forward only"
+    x0, _, x1, _ = prop_bounds(specs["bicycle"])
+    view = view_width(shot)
+    for t in (track[0], track[-1]):
+        unit = CHARACTER_HEIGHT * specs["bicycle"].height * t.scale / (W / H)
+        lo, hi = sorted((t.root_x + view_scale(t) * x0 * unit, t.root_x + view_scale(t) * x1 * unit))
+        mid = np.mean(rider)
+        assert mid - view / 2 <= lo and hi <= mid + view / 2, "the whole bicycle stays in the camera's view"
+
+
+def test_the_pedal_check_fails_when_a_foot_leaves_its_pedal():
+    shot = _shot("talos", "bicycle")
+    _, keys, rigs, _, _, specs, _ = _ridden(shot)
+    rig, v = rigs["talos"], props.vehicle(specs["bicycle"])
+    mine = [k for k in keys if k.character == "talos"]
+    bad = [k.model_copy(deep=True) for k in mine]
+    bad[1].pose.joints["r_knee"] += 35.0
+    names = {c.name: c.passed for c in check_ride(rig, bad, v, W / H)}
+    assert names["feet on the pedals"] is False
+    still = [k.model_copy(deep=True) for k in mine]
+    for k in still:
+        k.pose.root_x = mine[0].pose.root_x
+    assert {c.name: c.passed for c in check_ride(rig, still, v, W / H)}["travels forward"] is False
+
+
+def test_pedalling_turns_the_cranks_half_a_turn_apart():
+    shot = _shot("mira", "bicycle")
+    _, keys, rigs, _, _, specs, _ = _ridden(shot)
+    rig, spec = rigs["mira"], specs["bicycle"]
+    v = props.vehicle(spec)
+    k = v.height * ka.acting.riding.ride_scale(v, rig) / rig.height
+    centre = (np.array(v.feet) - np.array(v.seat)) * k
+    angles = []
+    for key in keys[:3]:
+        r = effector_point(rig, key.pose, "r_knee", planted=False) - centre
+        lft = effector_point(rig, key.pose, "l_knee", planted=False) - centre
+        assert np.dot(r, lft) / (np.linalg.norm(r) * np.linalg.norm(lft)) < -0.95, "the feet are opposite"
+        angles.append(np.degrees(np.arctan2(r[1], r[0])))
+    turns = np.diff(angles)
+    assert np.all(((turns + 180) % 360 - 180) < -45), "a quarter turn forward (clockwise) each key"
+
+
+# ---- boats float, hulls are drawn over the rower --------------------------------------------------
+
+
+def test_a_rowed_boat_floats_on_the_lake_and_its_hull_is_drawn_over_the_rower():
+    shot = _shot("mira", "boat", place="lake")
+    _, _, rigs, placed, poses, _, prop_poses = _ridden(shot)
+    (boat,) = placed
+    assert prop_poses["prop:boat"][0].root_y == pytest.approx(sets.water_line("lake"))
+    assert sets.water_line("lake") < 0.84, "on the water, above the bank's ground line"
+    prop_rigs = {"boat": props.load_prop_rig("boat")}
+    scene = props.frame_drawables(rigs, {"mira": poses["mira"][0]}, [boat], prop_rigs, {"boat": prop_poses["prop:boat"][0]})
+    names = [r.name for r, _ in scene]
+    assert names.index("prop:boat:back") < names.index("mira") < names.index("prop:boat:front")
+    front = {p.name for p in scene[names.index("prop:boat:front")][0].parts}
+    assert front == {"hull", "stripe"}
+
+
+def test_a_standing_boat_floats_where_the_set_has_water_and_stands_where_it_has_none():
+    for place, y in (("lake", sets.water_line("lake")), ("hills", 0.82)):
+        shot = _shot("pip", "boat", size=ShotSize.wide, place=place).model_copy(update={"actions": []})
+        keys = ka.plan_key_poses(shot)
+        rigs = {c: ka.load_rig(c) for c in shot.characters}
+        _, placed = props.stage_props(shot, keys, rigs, water=sets.water_line(place))
+        assert placed[0].pose.root_y == pytest.approx(y) and placed[0].rider is None
+
+
+def test_a_ride_with_nothing_to_ride_goes_on_its_way():
+    shot = _shot("pip", "bicycle").model_copy(update={"props": []})
+    acted = ka.plan_acting(shot, vehicles={})
+    xs = [k.pose.root_x for k in acted.keys]
+    assert acted.riders == {} and max(xs) - min(xs) > 0.02
+
+
+def test_a_ride_block_naming_a_missing_part_is_one_sentence(tmp_path: Path):
+    (tmp_path / "cart.yaml").write_text(
+        "height: 0.4\nride: {stroke: pedal, seat: [0, 0.8], hands: [0.3, 0.9], feet: [0, 0.3], front: [wheel]}\n"
+        "parts:\n  - {name: body, shape: box, region: coat, box: [-0.5, 0, 0.5, 1]}\n")
+    with pytest.raises(ValueError) as err:
+        props.load_prop("cart", [tmp_path])
+    msg = str(err.value)
+    assert str(tmp_path / "cart.yaml") in msg and "wheel" in msg and msg.count(". ") == 0 and msg.endswith(".")
