@@ -79,6 +79,7 @@ from talos_assets.world_spec import (  # noqa: E402
     TimeOfDay,
     VoiceSpec,
     Weather,
+    Water,
     WorldVocabulary,
 )
 

@@ -85,6 +85,20 @@ class WorldVocabulary(BaseModel):
 
 
 
+class Water(BaseModel):
+    """Where a floating prop rests in a set (frame fractions): the water line, and the horizon that
+    sets its distance: a boat on the water is farther away than the characters' ground line."""
+
+    model_config = ConfigDict(frozen=True)
+    y: float = Field(..., ge=0.0, le=1.0)
+    horizon: float = Field(..., ge=0.0, le=1.0)
+
+    def scale_at(self, ground: float) -> float:
+        """How much smaller a thing on the water is drawn than on the ground line `ground` (perspective:
+        size falls with the distance below the horizon)."""
+        return float(min(1.0, max(0.25, (self.y - self.horizon) / max(1e-6, ground - self.horizon))))
+
+
 class VoiceSpec(BaseModel):
     """How a character sounds when the studio voices its lines (espeak-ng): voice name, pitch, speed."""
 

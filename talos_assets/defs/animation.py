@@ -44,7 +44,8 @@ def key_poses(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mater
     with user_errors_as_failures():
         water = sets.water_line(shot.background, studio.set_dirs())  # where a boat floats
         acted = key_animation.plan_acting(shot, studio.character_dirs(),
-                                          vehicles=props.shot_vehicles(shot, studio.prop_dirs()), water=water)
+                                          vehicles=props.shot_vehicles(shot, studio.prop_dirs()),
+                                          water=water.y if water else None)
         keys = acted.keys
         rigs = {c: key_animation.load_rig(c, studio.character_dirs()) for c in {k.character for k in keys}}
         # Props go where the acting put them (a prop reached for, a load carried, a bicycle ridden).

@@ -38,7 +38,7 @@ def _ridden(shot: ShotPlan):
     """The shot acted, staged and in-betweened as the assets do it: poses and prop poses per frame."""
     water = sets.water_line(shot.background)
     vehicles = props.shot_vehicles(shot)
-    acted = ka.plan_acting(shot, vehicles=vehicles, water=water)
+    acted = ka.plan_acting(shot, vehicles=vehicles, water=water.y if water else None)
     rigs = {c: ka.load_rig(c) for c in shot.characters}
     keys, placed = props.stage_props(ka.with_prop_marks(shot, acted), acted.keys, rigs, riders=acted.riders, water=water)
     poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
@@ -61,14 +61,24 @@ def _frame_point(pose, height: float, p: np.ndarray) -> np.ndarray:
     ("Lena pedals her bicycle home through the rain.", "lena", "bicycle"),
     ("Mira rows the boat across the lake.", "mira", "boat"),
     ("Talos drives his car down the empty street.", "talos", "car"),
+    ("Ben drove off in the old car.", "ben", "car"),  # the vehicle after "in"; an irregular past
+    ("Omar hopped on his bicycle and rode home.", "omar", "bicycle"),  # getting on is part of the ride
 ])
 def test_prism_reads_riding_a_vehicle(text: str, who: str, vehicle: str):
     acts = read_actions(text, [who])
     assert [(a.character, a.action, a.target, a.target_kind) for a in acts] == [(who, "ride", vehicle, "prop")]
 
 
-def test_driving_a_nail_home_is_no_ride():
-    assert all(a.action != "ride" for a in read_actions("Ada drives the nail home with her hammer.", ["ada"]))
+@pytest.mark.parametrize("text, acted", [
+    ("Ada drives the nail into the beam with her hammer.", [("ada", "hammer")]),
+    ("Pip walks past a row of lanterns.", [("pip", "walk")]),
+    ("Ben and Lena had a blazing row.", []),
+    ("Omar rides off into the sunset.", [("omar", "ride")]),  # no vehicle named: no target (not the sky)
+])
+def test_the_same_words_in_other_senses_are_no_ride(text: str, acted: list):
+    acts = read_actions(text, ["ada", "pip", "ben", "lena", "omar"])
+    assert [(a.character, a.action) for a in acts] == acted
+    assert all(a.target is None for a in acts if a.action == "ride")
 
 
 # ---- Axis: the rider on the vehicle --------------------------------------------------------------
@@ -152,8 +162,8 @@ def test_a_rowed_boat_floats_on_the_lake_and_its_hull_is_drawn_over_the_rower():
     shot = _shot("mira", "boat", place="lake")
     _, _, rigs, placed, poses, _, prop_poses = _ridden(shot)
     (boat,) = placed
-    assert prop_poses["prop:boat"][0].root_y == pytest.approx(sets.water_line("lake"))
-    assert sets.water_line("lake") < 0.84, "on the water, above the bank's ground line"
+    assert prop_poses["prop:boat"][0].root_y == pytest.approx(sets.water_line("lake").y)
+    assert sets.water_line("lake").y < 0.84, "on the water, above the bank's ground line"
     prop_rigs = {"boat": props.load_prop_rig("boat")}
     scene = props.frame_drawables(rigs, {"mira": poses["mira"][0]}, [boat], prop_rigs, {"boat": prop_poses["prop:boat"][0]})
     names = [r.name for r, _ in scene]
@@ -163,12 +173,18 @@ def test_a_rowed_boat_floats_on_the_lake_and_its_hull_is_drawn_over_the_rower():
 
 
 def test_a_standing_boat_floats_where_the_set_has_water_and_stands_where_it_has_none():
-    for place, y in (("lake", sets.water_line("lake")), ("hills", 0.82)):
+    placed = {}
+    for place in ("lake", "hills"):
         shot = _shot("pip", "boat", size=ShotSize.wide, place=place).model_copy(update={"actions": []})
         keys = ka.plan_key_poses(shot)
         rigs = {c: ka.load_rig(c) for c in shot.characters}
-        _, placed = props.stage_props(shot, keys, rigs, water=sets.water_line(place))
-        assert placed[0].pose.root_y == pytest.approx(y) and placed[0].rider is None
+        (placed[place],) = props.stage_props(shot, keys, rigs, water=sets.water_line(place))[1]
+    water = sets.water_line("lake")
+    assert placed["hills"].pose.root_y == pytest.approx(0.82) and sets.water_line("hills") is None
+    assert placed["lake"].pose.root_y == pytest.approx(water.y) and placed["lake"].rider is None
+    # out on the water it is farther away than the bank: smaller by the perspective of the horizon
+    assert placed["lake"].pose.scale == pytest.approx(placed["hills"].pose.scale * (water.y - water.horizon) / (0.82 - water.horizon))
+    assert placed["lake"].pose.scale < 0.7 * placed["hills"].pose.scale
 
 
 def test_a_ride_with_nothing_to_ride_goes_on_its_way():

@@ -33,7 +33,7 @@ IRREGULAR: dict[str, str] = {
     "spoken": "speak", "sang": "sing", "sung": "sing", "caught": "catch", "drew": "draw", "bore": "bear",
     "borne": "bear", "beat": "beat", "beaten": "beat", "hit": "hit", "put": "put", "cast": "cast",
     "stole": "steal", "stolen": "steal", "slid": "slide", "hid": "hide", "sank": "sink", "sunk": "sink",
-    "dove": "dive", "brought": "bring", "felt": "feel", "made": "make", "led": "lead", "left": "leave",
+    "dove": "dive", "rode": "ride", "ridden": "ride", "drove": "drive", "driven": "drive", "brought": "bring", "felt": "feel", "made": "make", "led": "lead", "left": "leave",
     "sought": "seek", "swam": "swim", "stuck": "stick", "wound": "wind", "slung": "sling", "bent": "bend",
     "laid": "lay", "feet": "foot", "teeth": "tooth", "eyes": "eye", "knees": "knee", "arms": "arm",
     "hands": "hand", "shoulders": "shoulder", "tears": "tear", "swords": "sword", "palms": "palm",

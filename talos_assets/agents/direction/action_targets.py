@@ -28,7 +28,9 @@ WITH_ACTIONS = {"dance", "fight", "shake_hands", "talk", "hug", "laugh"}
 # moves toward someone that may take their target from the act they go to do ("runs to hug Mira")
 APPROACH = {"walk", "run", "sneak", "jump", "turn", "reach"}
 # where a body rests is its target ("sits in the chair", "sleeps in the bed")
-IN_ACTIONS = {"sit", "sit_down", "lie_down", "sleep", "climb", "jump"}
+IN_ACTIONS = {"sit", "sit_down", "lie_down", "sleep", "climb", "jump", "ride"}  # "drives off in the old car"
+# what a ride rides: its target is one of these or nothing ("rides off into the sunset")
+VEHICLES = ("bicycle", "boat", "ship", "car")
 RECIPROCAL = {"hug", "shake_hands", "fight", "talk"}
 # taking hold of a person is holding them; lifting one is picking them up
 _LIFTS = {"lift", "pick up", "pick", "scoop up", "take up", "pick out"}
@@ -153,6 +155,8 @@ def _pick(action: str, mentions: list[tuple[str, str]]) -> tuple[tuple[str, str]
     """(target, prop) from the verb's mentions."""
     chars = [m for m in mentions if m[1] == "character"]
     objs = [m for m in mentions if m[1] == "prop"]
+    if action == "ride":
+        return next((m for m in objs if m[0] in VEHICLES), None), None
     if action in TRANSFER:
         prop = objs[0][0] if objs else None
         elsewhere = [m for m in mentions if m[1] == "place" or (m[1] == "prop" and m[0] != prop)]
@@ -170,6 +174,10 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
     """One action per subject character for `verb`, with its target and object."""
     mentions, mutual = _mentions(toks, verb, limit, subject, state, present, props)
     target, prop = _pick(verb.action, mentions)
+    if verb.action == "ride" and target is None:
+        # "gets on her bike and rides to the market": the one vehicle the line names
+        named = list(dict.fromkeys(v for v in props.values() if v in VEHICLES))
+        target = (named[0], "prop") if len(named) == 1 else None
     action = verb.action
     if action == "look_at" and target is not None and target[0] in ("sky", "moon"):
         action = "gaze_up"

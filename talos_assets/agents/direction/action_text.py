@@ -68,6 +68,8 @@ _AFTER_VERB = {"home", "away", "off", "forward", "back", "up", "down", "out", "i
 # a posture's waiting ("sits and waits") keeps the posture; only a bare "waits" stands
 _POSTURES = {"sit", "sit_down", "kneel", "lie_down", "sleep"}
 _STILL = {"wait", "linger", "pause", "halt"}
+# verb words more often nouns: one is a noun after a determiner two words back or before "of"
+_NOUNISH = {"row", "cycle", "bike", "paddle", "sail"}
 # a screenplay's parenthetical "(beat)" is a pause, not a blow
 _PAUSES = {"beat", "a beat", "pause", "a pause", "beat, then", "long beat"}
 
@@ -91,6 +93,9 @@ def _not_a_verb(toks: list[Tok], m: VerbMatch, start: int, end: int) -> bool:
     i = m.start
     if _noun_context(toks, i, start):
         return True
+    if m.phrase in _NOUNISH and (
+            (m.end < end and toks[m.end].text == "of") or any(t.text in DETERMINERS for t in toks[max(start, i - 2):i])):
+        return True  # "a row of lanterns", "a blazing row", "the bike"
     nxt = toks[m.end] if m.end < end else None
     if nxt is None or nxt.text.endswith("ly") or nxt.name is not None:
         return False

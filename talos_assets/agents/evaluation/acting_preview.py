@@ -30,7 +30,8 @@ def acting_preview(shot: ShotPlan, character_dirs: Sequence[Path | str] = (),
     if shot.beat == "title" or not shot.characters:
         return ActingPreview()
     water = sets.water_line(shot.background, set_dirs)
-    acted = key_animation.plan_acting(shot, character_dirs, vehicles=props.shot_vehicles(shot, prop_dirs), water=water)
+    acted = key_animation.plan_acting(shot, character_dirs, vehicles=props.shot_vehicles(shot, prop_dirs),
+                                      water=water.y if water else None)
     rigs = {c: key_animation.load_rig(c, character_dirs) for c in {k.character for k in acted.keys}}
     if not rigs:
         return ActingPreview()

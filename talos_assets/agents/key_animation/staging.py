@@ -55,7 +55,7 @@ def plan_acting(shot: ShotPlan, extra_dirs: Sequence[Path | str] = (), prop_x: d
     Characters stand on the even spread of the stage, facing its middle; `prop_x` gives props' marks
     (frame x) where they are known, and Axis chooses marks within reach for props an action needs;
     `vehicles` are the shot's ridable props (`props.shot_vehicles`), what a ride mounts; `water` is the
-    set's water line (`sets.water_line`), where a boat rides.
+    set's water line (`sets.water_line(...).y`), where a boat rides.
     A shot with neither actions nor motion falls back to the description's keywords (`_keyword_keys`).
     """
     if not (shot.actions or shot.motion):

@@ -25,7 +25,7 @@ from talos_assets.agents.props.catalog import load_prop
 from talos_assets.agents.props.holding import PropPlacement, hand_bone, hand_point, held_pose
 from talos_assets.agents.props.model import PROP_BONE, PropSpec, prop_bounds
 from talos_assets.agents.props.riding import ridden_placement
-from talos_assets.spec import KeyPose, Pose, PropUse, ShotPlan, ShotSize
+from talos_assets.spec import KeyPose, Pose, PropUse, ShotPlan, ShotSize, Water
 
 GAP = 0.025  # free space between a standing prop and a character, frame widths
 BODY_PAD = 0.07  # a figure's half thickness around its bones, character heights
@@ -156,14 +156,15 @@ def hand_over_frame(use: PropUse, giver: Sequence[KeyPose], receiver: Sequence[K
 
 
 def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], extra_dirs: Sequence[Path | str] = (),
-                riders: Mapping[str, str] | None = None, water: float | None = None
+                riders: Mapping[str, str] | None = None, water: Water | None = None
                 ) -> tuple[list[KeyPose], list[PropPlacement]]:
     """The shot's key poses (holding arms lifted) and its props placed; no props = the keys untouched.
 
     `rigs` are the characters' rigs by name; props are looked up in `extra_dirs` (the user's prop
     folders) before the built-ins, and an unknown or broken prop is a one-sentence ValueError.
     `riders` (prop id -> character, the acting's) puts a ridden prop under its rider (`riding`);
-    `water` (the set's `water` line) is where a floating prop (a boat) rests instead of the ground.
+    `water` (`sets.water_line`) is where a floating prop (a boat) rests instead of the ground, drawn
+    smaller by its distance (a ship out at sea).
     """
     if not shot.props:
         return keys, []
@@ -202,6 +203,8 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             continue
         x0, y0, x1, y1 = prop_bounds(spec)
         s = u.scale * (1.0 if spec.placement == "sky" else stage_scale)
+        if spec.floats and water is not None:
+            s *= water.scale_at(ground)
         unit = CHARACTER_HEIGHT * spec.height * s  # frame heights per prop unit
         extent = (x0 * unit / aspect, x1 * unit / aspect)
         if spec.placement == "sky":
@@ -209,7 +212,7 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             side = 0.78 if np.mean([(a + b) / 2 for a, b in taken] or [0.5]) < 0.5 else 0.22
             x = u.x if u.x is not None else wx0 + side * (wx1 - wx0) - (x0 + x1) / 2 * unit / aspect
         else:
-            y = water if spec.floats and water is not None else ground - spec.elevation * CHARACTER_HEIGHT * stage_scale
+            y = water.y if spec.floats and water is not None else ground - spec.elevation * CHARACTER_HEIGHT * stage_scale
             wall = spec.placement == "wall"
             x = u.x if u.x is not None else _free_x(extent, taken, (wx0, wx1), seen_first=wall)
             taken.append((x + extent[0] - GAP / 2, x + extent[1] + GAP / 2))

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from talos_assets.agents.sets.spec import SetSpec
+from talos_assets.spec import Water
 from talos_assets.agents.yaml_library import check_id, library_paths, read_mapping, search_dirs, validate
 
 SETS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "sets"
@@ -67,12 +68,13 @@ def load_set(set_id: str, extra_dirs: Sequence[Path | str] = ()) -> SetSpec:
     return _load_cached(str(path), path.stat().st_mtime_ns).model_copy(deep=True)
 
 
-def water_line(set_id: str, extra_dirs: Sequence[Path | str] = ()) -> float | None:
+def water_line(set_id: str, extra_dirs: Sequence[Path | str] = ()) -> Water | None:
     """Where a boat floats in the set (frame fraction of the stage), or None: no water, or no such set."""
     try:
-        return load_set(set_id, extra_dirs).water
+        spec = load_set(set_id, extra_dirs)
     except (ValueError, OSError):
         return None
+    return Water(y=spec.water, horizon=spec.horizon) if spec.water is not None else None
 
 
 def set_vocabulary(extra_dirs: Sequence[Path | str] = ()) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from talos_assets.spec import KeyPose, Pose
 
 MAX_TRAVEL = 0.45  # the farthest a ride carries the rider in one shot, frame widths
 VIEW_MARGIN = 0.03  # the vehicle stays this far inside the camera's view, frame widths
+MIN_TRAVEL = 0.06  # a vehicle wider than the view still moves (it was cut by the frame already)
 HEAD_ROOM = 1.0  # a car is drawn this much taller inside than the seated rider (upright, hips at the seat)
 # Per stroke: seconds per cycle at a calm tempo and keys per cycle.
 CYCLES = {"pedal": (0.9, 4), "row": (1.6, 2), "steer": (2.0, 2)}
@@ -132,7 +133,7 @@ def ride(st: Stage) -> list[KeyPose]:
     period_s, per_cycle = CYCLES.get(v.stroke, CYCLES["steer"])
     step = max(2, int(round(seconds(st, period_s) / per_cycle)))
     travel = min(MAX_TRAVEL, v.speed * st.tempo * (st.n_frames / st.fps) * st.char_h / st.aspect,
-                 max(0.0, st.view - 2 * _reach_out(v, k, st) - 2 * VIEW_MARGIN))
+                 max(MIN_TRAVEL, st.view - 2 * _reach_out(v, k, st) - 2 * VIEW_MARGIN))
     x_start = st.x0 - st.facing * travel / 2
     frames = list(range(0, st.last + 1, step))
     if frames[-1] != st.last:
