@@ -210,8 +210,10 @@ def line_checks(item: dict) -> tuple[bool | None, list[str]]:
             # A posture carrying upper-body actions is judged as one held unit (the posture's checks).
             if a.action == unit.posture:
                 part = [k for k in mine_all if ulo <= k.frame < uhi] or mine_all
+                ridden = vehicles.get(next((p for p, r in acted.riders.items() if r == a.character), ""))
                 fails += [f"{a.character} {a.action}+{'+'.join(unit.upper)}: {c.name}"
-                          for c in check_held(rigs[a.character], unit.posture, unit.upper, part, uhi - ulo) if not c.passed]
+                          for c in check_held(rigs[a.character], unit.posture, unit.upper, part, uhi - ulo, vehicle=ridden)
+                          if not c.passed]
             continue
         ridden = vehicles.get(next((p for p, r in acted.riders.items() if r == a.character), ""))
         checks = check_action(rigs[a.character], a.action, mine, acted.targets.get(a.character) if n == 1 else None, aspect,

@@ -50,7 +50,8 @@ def key_poses(context: dg.AssetExecutionContext, studio: StudioHome) -> dg.Mater
         rigs = {c: key_animation.load_rig(c, studio.character_dirs()) for c in {k.character for k in keys}}
         # Props go where the acting put them (a prop reached for, a load carried, a bicycle ridden).
         keys, placed = props.stage_props(key_animation.with_prop_marks(shot, acted), keys, rigs, studio.prop_dirs(),
-                                         riders=acted.riders, water=water)
+                                         riders=acted.riders, water=water,
+                                         ride_frames=acted.ride_frames)
     folder = store.fresh_stage(shot, Stage.keys)
     store.write_key_poses(shot, keys)
     store.write_prop_placements(shot, placed)

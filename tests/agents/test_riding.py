@@ -40,7 +40,8 @@ def _ridden(shot: ShotPlan):
     vehicles = props.shot_vehicles(shot)
     acted = ka.plan_acting(shot, vehicles=vehicles, water=water.y if water else None)
     rigs = {c: ka.load_rig(c) for c in shot.characters}
-    keys, placed = props.stage_props(ka.with_prop_marks(shot, acted), acted.keys, rigs, riders=acted.riders, water=water)
+    keys, placed = props.stage_props(ka.with_prop_marks(shot, acted), acted.keys, rigs, riders=acted.riders, water=water,
+                                     ride_frames=acted.ride_frames)
     poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
     specs = props.placement_specs(placed)
     prop_poses = inbetweening.inbetween_prop_poses(placed, poses, rigs, specs, shot.total_frames, W / H)
@@ -202,3 +203,41 @@ def test_a_ride_block_naming_a_missing_part_is_one_sentence(tmp_path: Path):
         props.load_prop("cart", [tmp_path])
     msg = str(err.value)
     assert str(tmp_path / "cart.yaml") in msg and "wheel" in msg and msg.count(". ") == 0 and msg.endswith(".")
+
+
+def _acted_line(text: str, cast: list[str], vehicle: str):
+    acts = read_actions(text, cast)
+    shot = _shot(cast[0], vehicle).model_copy(update={"characters": cast, "actions": acts})
+    return acts, _ridden(shot)
+
+
+def test_a_wave_from_the_saddle_keeps_the_feet_pedalling_and_the_far_hand_on_the_bar():
+    acts, (acted, keys, rigs, placed, poses, specs, prop_poses) = _acted_line(
+        "Mira cycles past Pip and waves at him.", ["mira", "pip"], "bicycle")
+    assert [(a.action, a.target) for a in acts] == [("ride", None), ("wave", "pip")]  # the shot's bicycle is mounted
+    mine = [k for k in keys if k.character == "mira"]
+    v = props.vehicle(specs["bicycle"])
+    checks = {c.name: c for c in check_ride(rigs["mira"], mine, v, W / H, hands=("l",))}
+    assert all(c.passed for c in checks.values()), checks
+    assert acted.ride_frames == {"bicycle": (0, 47)}  # ridden the whole shot, the wave on top
+    # the near arm waves: it leaves the bar in the second half and rises above the shoulder
+    late = [k for k in mine if k.frame >= 30]
+    wrist = [effector_point(rigs["mira"], k.pose, "r_wrist", planted=False)[1] for k in late]
+    shoulder = forward_kinematics(rigs["mira"], late[0].pose)["r_shoulder"].start[1] - forward_kinematics(
+        rigs["mira"], late[0].pose)["pelvis"].start[1]
+    assert max(wrist) > shoulder
+
+
+def test_a_ride_then_a_walk_leaves_the_bicycle_where_the_ride_ended():
+    acts, (acted, keys, rigs, placed, poses, specs, prop_poses) = _acted_line(
+        "Pip rides his bike to the fence and walks away.", ["pip"], "bicycle")
+    assert [a.action for a in acts] == ["ride", "walk"]
+    first, last = acted.ride_frames["bicycle"]
+    assert first == 0 and 15 < last < 40
+    track = [p.root_x for p in prop_poses["prop:bicycle"]]
+    rider = [p.root_x for p in poses["pip"]]
+    (bike,) = placed
+    assert all(abs(track[f] - rider[f] - bike.ride_dx) < 1e-9 for f in range(first, last + 1))
+    assert max(track[last:]) - min(track[last:]) < 1e-9, "parked once the ride ends"
+    assert abs(rider[-1] - rider[last]) > 0.005, "while the rider walks on"
+    assert bike.at_frame(last + 1).rider is None and bike.at_frame(last).rider == "pip"

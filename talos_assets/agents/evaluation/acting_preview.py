@@ -36,7 +36,7 @@ def acting_preview(shot: ShotPlan, character_dirs: Sequence[Path | str] = (),
     if not rigs:
         return ActingPreview()
     keys, _ = props.stage_props(key_animation.with_prop_marks(shot, acted), acted.keys, rigs, prop_dirs,
-                                riders=acted.riders, water=water)
+                                riders=acted.riders, water=water, ride_frames=acted.ride_frames)
     poses = inbetweening.inbetween_poses(keys, shot.total_frames, rigs)
     findings = {f.check: f.value for f in motion(poses, rigs, shot)}
     return ActingPreview(jerk=findings.get("jerk"), foot_sliding=findings.get("foot_sliding"))

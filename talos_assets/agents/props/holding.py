@@ -41,6 +41,8 @@ class PropPlacement(BaseModel):
     rider: str | None = Field(None, description="the character riding it (a bicycle, a boat): it travels under them")
     ride_dx: float = Field(0.0, description="ridden: frame x from the rider's root to the prop's anchor")
     front: list[str] = Field(default_factory=list, description="ridden: parts drawn over the rider (a hull)")
+    ride_frames: tuple[int, int] | None = Field(None, description="ridden: the first and last frame under the rider; unset = all")
+    ride_x: tuple[float, float] | None = Field(None, description="ridden: where it stands before and after the ride (frame x)")
 
     @property
     def owner(self) -> str | None:
@@ -54,7 +56,14 @@ class PropPlacement(BaseModel):
         return self.holder, self.hand
 
     def at_frame(self, frame: int) -> PropPlacement:
-        """This placement as it stands at `frame` (the receiver's after a hand-over)."""
+        """This placement as it stands at `frame` (the receiver's after a hand-over; a ridden prop parked
+        where the ride starts or ends, outside the frames it is ridden)."""
+        if self.rider is not None and self.ride_frames is not None and self.ride_x is not None:
+            first, last = self.ride_frames
+            if not first <= frame <= last:
+                x = self.ride_x[0] if frame < first else self.ride_x[1]
+                return self.model_copy(update={"rider": None, "front": [],
+                                               "pose": self.pose.model_copy(update={"root_x": x})})
         holder, hand = self.holder_at(frame)
         if (holder, hand) == (self.holder, self.hand):
             return self

@@ -44,14 +44,18 @@ def shot_vehicles(shot: ShotPlan, extra_dirs: Sequence[Path | str] = ()) -> dict
     return out
 
 
-def ridden_placement(key: str, spec: PropSpec, rider: str, rig: Rig, first: Pose, aspect: float) -> PropPlacement:
-    """The prop under `rider`, whose first key pose is `first`: anchored below the seat, where the
-    acting rested it (the ground line, or the water)."""
+def ridden_placement(key: str, spec: PropSpec, rider: str, rig: Rig, first: Pose, aspect: float,
+                     frames: tuple[int, int] | None = None, last: Pose | None = None) -> PropPlacement:
+    """The prop under `rider`, whose key pose where the ride starts is `first` (and ends, `last`):
+    anchored below the seat, where the acting rested it (the ground line, or the water); ridden in
+    `frames` (first, last) and parked where the ride starts and ends outside them."""
     v = vehicle(spec)
     assert v is not None, f"prop '{spec.name}' cannot be ridden"
     dx, y = anchor_point(v, rig, first, aspect)
+    ends = (first.root_x + dx, (last or first).root_x + dx)
     facing = 1.0 if float(first.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
     pose = Pose(root_x=first.root_x + dx, root_y=y, scale=ride_scale(v, rig) * first.scale,
                 joints={PROP_BONE: 0.0}, face={FACING_KEY: facing})
     front = spec.ride.front if spec.ride else []
-    return PropPlacement(key=key, prop=spec.name, rider=rider, ride_dx=dx, front=list(front), pose=pose)
+    return PropPlacement(key=key, prop=spec.name, rider=rider, ride_dx=dx, front=list(front), pose=pose,
+                         ride_frames=frames, ride_x=ends if frames is not None else None)

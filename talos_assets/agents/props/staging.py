@@ -156,13 +156,14 @@ def hand_over_frame(use: PropUse, giver: Sequence[KeyPose], receiver: Sequence[K
 
 
 def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], extra_dirs: Sequence[Path | str] = (),
-                riders: Mapping[str, str] | None = None, water: Water | None = None
-                ) -> tuple[list[KeyPose], list[PropPlacement]]:
+                riders: Mapping[str, str] | None = None, water: Water | None = None,
+                ride_frames: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[KeyPose], list[PropPlacement]]:
     """The shot's key poses (holding arms lifted) and its props placed; no props = the keys untouched.
 
     `rigs` are the characters' rigs by name; props are looked up in `extra_dirs` (the user's prop
     folders) before the built-ins, and an unknown or broken prop is a one-sentence ValueError.
-    `riders` (prop id -> character, the acting's) puts a ridden prop under its rider (`riding`);
+    `riders` (prop id -> character, the acting's) puts a ridden prop under its rider (`riding`) in the
+    `ride_frames` (prop id -> first, last frame; the acting's) it is ridden;
     `water` (`sets.water_line`) is where a floating prop (a boat) rests instead of the ground, drawn
     smaller by its distance (a ship out at sea).
     """
@@ -191,7 +192,9 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
         spec = specs[u.prop]
         if ridden.get(u.prop) == key:
             rider = (riders or {})[u.prop]
-            placements.append(ridden_placement(key, spec, rider, rigs[rider], by_char[rider][0].pose, aspect))
+            span = (ride_frames or {}).get(u.prop)
+            mine = [k for k in by_char[rider] if span is None or span[0] <= k.frame <= span[1]] or by_char[rider]
+            placements.append(ridden_placement(key, spec, rider, rigs[rider], mine[0].pose, aspect, span, mine[-1].pose))
             continue
         if key in held_keys:
             first = by_char[u.holder][0].pose  # type: ignore[index]

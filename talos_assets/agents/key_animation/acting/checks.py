@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from talos_assets.agents.key_animation.acting.pairs import distance_to_back
-from talos_assets.agents.key_animation.acting.riding import anchor_point, ride_scale
+from talos_assets.agents.key_animation.acting.riding import anchor_point, far_offset, ride_scale
 from talos_assets.agents.key_animation.acting.vehicle import Vehicle
 from talos_assets.agents.key_animation.ik import HAND_LENGTH, effector_point, within_limits
 from talos_assets.agents.key_animation.line_art import view_scale
@@ -136,9 +136,10 @@ POSE_CHECKS: dict[str, str] = {
 }
 
 
-def check_ride(rig: Rig, keys: Sequence[KeyPose], v: Vehicle, aspect: float = 16 / 9) -> list[Check]:
+def check_ride(rig: Rig, keys: Sequence[KeyPose], v: Vehicle, aspect: float = 16 / 9,
+               hands: Sequence[str] = ("r", "l")) -> list[Check]:
     """A ride's keys: the vehicle rests level on one line under every key, the feet on the pedals and
-    the hands on the bar (a pedalled vehicle), and the pair travel forward."""
+    the `hands` ('r' near, 'l' far) on the bar (a pedalled vehicle), and the pair travel forward."""
     k = v.height * ride_scale(v, rig) / rig.height
     ys = [anchor_point(v, rig, kp.pose, aspect)[1] for kp in keys]
     out = [Check("vehicle level on its line", max(ys) - min(ys) <= 1e-3, round(max(ys) - min(ys), 6), 1e-3)]
@@ -153,7 +154,10 @@ def check_ride(rig: Rig, keys: Sequence[KeyPose], v: Vehicle, aspect: float = 16
                        + [abs(float(np.linalg.norm(f - centre)) - r) for f in feet])
         out.append(Check("feet on the pedals", miss <= REACH_TOL, round(miss, 4), REACH_TOL))
         bar = (np.asarray(v.hands, float) - seat) * k
-        miss = max(float(np.linalg.norm(effector_point(rig, kp.pose, "r_wrist", planted=False) - bar)) for kp in keys)
+        far = far_offset(rig, keys[0].pose)  # the far grip, fixed on the bar as the first key drew it
+        miss = max([float(np.linalg.norm(effector_point(rig, kp.pose, f"{h}_wrist", planted=False) - bar
+                                         - (far if h == "l" else 0.0)))
+                    for kp in keys for h in hands] or [0.0])
         out.append(Check("hands on the bar", miss <= REACH_TOL, round(miss, 4), REACH_TOL))
     facing = 1.0 if float(keys[0].pose.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
     travel = facing * (keys[-1].pose.root_x - keys[0].pose.root_x)
@@ -207,13 +211,17 @@ def _shows(rig: Rig, kind: str, pose: Pose, stand: float) -> bool:
 
 
 def check_held(rig: Rig, posture: str, upper: Sequence[str], keys: Sequence[KeyPose],
-               n_frames: int | None = None) -> list[Check]:
+               n_frames: int | None = None, vehicle: Vehicle | None = None) -> list[Check]:
     """A posture held under upper-body actions: once a key shows the posture, every later key still
     does (value: the keys that lose it), and each upper-body action's own check holds on the keys of
     the shot's second half (a gaze up seated tilts the head up late in the shot)."""
     if not keys:
         return [Check("has keys", False, 0.0, 1.0)]
     out = [Check("joint limits", all(within_limits(rig, k.pose) for k in keys), 0.0, 0.0)]
+    if posture == "ride" and vehicle is not None:
+        # the far hand stays on the bar under a one-handed action (a wave), neither under a clap
+        hands = () if any(a in ("clap", "pray") for a in upper) else ("l",)
+        return out + check_ride(rig, keys, vehicle, hands=hands)
     dev = max(abs(k.pose.root_y - keys[0].pose.root_y) for k in keys)
     out.append(Check("on the ground", dev <= 1e-6, round(dev, 6), 0.0))
     kind = HELD.get(posture)

@@ -1,7 +1,7 @@
 """Acting layers: a posture held under upper-body actions ("they sit and gaze at the stars").
 
 A character's actions are grouped into units: a posture (stand, sit, sit down, stand up, kneel, lie
-down, sleep) with the upper-body actions around it (gaze up, look at, wave, laugh, pray, ...) is one
+down, sleep, and riding a vehicle: `riding.ride_carrying`) with the upper-body actions around it (gaze up, look at, wave, laugh, pray, ...) is one
 unit; every other action (a walk, a jump, a dance) is a unit of its own and plays in sequence as
 before. In a unit the posture is taken first (its transition keys: the weight over the feet, the hips
 down) and then held for the rest of the unit while the upper-body actions play one after another on
@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from talos_assets.agents.key_animation.acting.context import TORSO, Stage, seconds
+from talos_assets.agents.key_animation.acting.riding import ride_carrying
 from talos_assets.agents.key_animation.rig import TILT_KEY
 from talos_assets.spec import KeyPose, Pose
 
 # Postures and how long their transition takes (seconds at the stage's tempo, as the builders time it);
 # 0: the posture is there from the first frame. A stand up ends standing, and standing is held.
-POSTURES: dict[str, float] = {"stand": 0.0, "sit": 0.0, "sleep": 0.0, "sit_down": 1.8, "stand_up": 1.8,
+POSTURES: dict[str, float] = {"stand": 0.0, "sit": 0.0, "sleep": 0.0, "ride": 0.0, "sit_down": 1.8, "stand_up": 1.8,
                               "kneel": 1.6, "lie_down": 2.0}
 # Actions of the arms, neck, head and chest that a held posture can carry.
 UPPER = ("gaze_up", "look_at", "wave", "point", "laugh", "cry", "nod", "shake_head", "shrug", "talk", "clap",
@@ -103,6 +104,8 @@ def perform_unit(st: Stage, unit: Unit, perform: Callable[[Stage, str], list[Key
     """A unit's keys (frames 0 .. n_frames - 1): the posture taken, then held under its upper-body actions."""
     if unit.posture is None or not unit.upper:
         return perform(st, unit.actions[0])
+    if unit.posture == "ride" and st.vehicle is not None:
+        return ride_carrying(st, unit.upper, perform)  # the upper body acts on the moving rider
     posture = perform(st, unit.posture)
     reached = reached_frame(st, unit.posture)
     if st.last - reached < 2:

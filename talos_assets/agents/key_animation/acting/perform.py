@@ -218,11 +218,15 @@ def load_motion(path: Path | str, rig: Rig, n_frames: int, fps: float, **placeme
     return out
 
 
-def _sequence(st: Stage, actions: list[str]) -> list[KeyPose]:
+def _sequence(st: Stage, actions: list[str], ridden: list[tuple[int, int]] | None = None) -> list[KeyPose]:
     """Several actions of one character: a posture with the upper-body actions it carries is one unit
     (`layers`: sit, then gaze up while seated), other actions units of their own; the units play one
-    after another, each in a part of the shot as long as its actions, each from where the last ended."""
+    after another, each in a part of the shot as long as its actions, each from where the last ended.
+    `ridden` collects the (first, last) frames of a ride unit, when the vehicle is under the rider."""
+    ridden = ridden if ridden is not None else []
     if len(actions) == 1:
+        if actions[0] == "ride" and st.vehicle is not None:
+            ridden.append((0, st.last))
         return perform(st, actions[0])
     parts = layers.units(actions)
     keys: list[KeyPose] = []
@@ -235,6 +239,8 @@ def _sequence(st: Stage, actions: list[str]) -> list[KeyPose]:
         done += len(unit.actions)
         part = replace(st, x0=x, n_frames=max(1, hi - lo))
         mine = layers.perform_unit(part, unit, perform)
+        if "ride" in unit.actions and st.vehicle is not None:
+            ridden.append((lo, lo + part.last))
         if keys and mine and mine[0].frame == 0 and len(keys) > 1 and keys[-1].frame == lo - 1 and ended_standing:
             # the last unit's closing key (back to its base) and this one's opening key, a frame apart,
             # would snap from one pose to the other: the handover is one transition, from its last move.
@@ -257,6 +263,7 @@ class ActedShot:
     targets: dict[str, tuple[float, float]] = field(default_factory=dict)
     holders: dict[str, str] = field(default_factory=dict)  # prop id -> the character whose action holds it
     riders: dict[str, str] = field(default_factory=dict)  # prop id -> the character riding it
+    ride_frames: dict[str, tuple[int, int]] = field(default_factory=dict)  # prop id -> (first, last) frame ridden
 
 
 def _mount(act: CharacterAction, st: Stage, vehicles: Mapping[str, Vehicle], riders: dict[str, str],
@@ -302,6 +309,7 @@ def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tu
         elif a.action not in pairs.PAIR_ACTIONS or a.target not in stages:
             _target_of(a, stages[a.character], stages, prop_x)
     _contacts(mine, stages, chosen)
+    ride_frames: dict[str, tuple[int, int]] = {}
     keys: list[KeyPose] = []
     for i, (name, st) in enumerate(stages.items()):
         if name in shot.motion:
@@ -312,7 +320,11 @@ def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tu
         if not acts:
             keys += gesture_keys(st.rig, 0, total, st.x0, st.facing, shot.emotion, shot.arousal, ground, scale, st.rng, 3 * i)
             continue
-        keys += _sequence(st, acts)
+        spans: list[tuple[int, int]] = []
+        keys += _sequence(st, acts, spans)
+        for prop, rider in riders.items():
+            if rider == name and spans:
+                ride_frames[prop] = spans[0]
     order = list(stages)
     keys.sort(key=lambda k: (k.frame, order.index(k.character)))
     targets = {n: st.target for n, st in stages.items() if st.target is not None}
@@ -321,4 +333,4 @@ def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tu
         held = a.prop or (a.target if a.target_kind == "prop" and a.action in ("pick_up", "hold", "carry") else None)
         if a.action in HOLDS and held:
             holders.setdefault(held, a.character)
-    return ActedShot(keys, prop_x, targets, holders, riders)  # type: ignore[arg-type]
+    return ActedShot(keys, prop_x, targets, holders, riders, ride_frames)  # type: ignore[arg-type]

@@ -16,12 +16,15 @@ rider's unplanted character space (pelvis at the origin, x toward the facing, y 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
 import numpy as np
 
-from talos_assets.agents.key_animation.acting.context import Stage, act, base_pose, moved, seconds, timeline
+from talos_assets.agents.key_animation.acting.context import TORSO, Stage, act, base_pose, moved, seconds, timeline
 from talos_assets.agents.key_animation.acting.vehicle import Vehicle
-from talos_assets.agents.key_animation.ik import ARM_CHAINS, LEG_CHAINS, arm_length, bones_of, solve_chain
-from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, Rig
+from talos_assets.agents.key_animation.ik import ARM_CHAINS, LEG_CHAINS, arm_length, bones_of, effector_point, solve_chain
+from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, TILT_KEY, Rig
 from talos_assets.spec import KeyPose, Pose
 
 MAX_TRAVEL = 0.45  # the farthest a ride carries the rider in one shot, frame widths
@@ -77,12 +80,23 @@ def _reach_out(v: Vehicle, k: float, st: Stage) -> float:
     return max(abs(float(e)) for e in ends) * st.char_h / st.aspect
 
 
+def far_offset(rig: Rig, pose: Pose) -> np.ndarray:
+    """Where the far side of a thing held in both hands is drawn, from its near side: as far back as the
+    rig draws its far shoulder from the near one (a side view's far handlebar grip), unplanted."""
+    bones = bones_of(rig, pose, planted=False)
+    if "l_shoulder" not in bones or "r_shoulder" not in bones:
+        return np.zeros(2)
+    return bones["l_shoulder"].start - bones["r_shoulder"].start
+
+
 def _limbs(st: Stage, p: Pose, feet: list[np.ndarray], hands: list[np.ndarray]) -> Pose:
-    """Feet (near, far) and hands (near, far) on their targets by IK, unplanted."""
+    """Feet (near, far) and hands (near, far) on their targets by IK, unplanted; the far hand's target is
+    drawn where the far side of the bar is (`far_offset`)."""
     for side, target in zip(("r", "l"), feet):
         p = solve_chain(st.rig, p, LEG_CHAINS[side], target, planted=False).pose
+    far = far_offset(st.rig, p)
     for side, target in zip(("r", "l"), hands):
-        p = solve_chain(st.rig, p, ARM_CHAINS[side], target, planted=False).pose
+        p = solve_chain(st.rig, p, ARM_CHAINS[side], target + (far if side == "l" else 0.0), planted=False).pose
     return p
 
 
@@ -123,8 +137,31 @@ def _stroke_pose(st: Stage, v: Vehicle, k: float, base: Pose, phase: float) -> P
     return _limbs(st, p, [feet, feet], [wheel + lift, wheel - lift])
 
 
-def ride(st: Stage) -> list[KeyPose]:
-    """Key poses of riding `st.vehicle` across the mark: the stroke cycle, travelling with the vehicle."""
+@dataclass(frozen=True)
+class _Ride:
+    """One ride across the shot: the stroke's key spacing and the path, and the rider's pose at any frame."""
+
+    st: Stage
+    v: Vehicle
+    k: float  # vehicle units -> rider heights
+    base: Pose
+    step: int  # frames between stroke keys
+    per_cycle: int
+    x_start: float
+    travel: float
+
+    def frames(self) -> list[int]:
+        out = list(range(0, self.st.last + 1, self.step))
+        return out if out[-1] == self.st.last else out + [self.st.last]
+
+    def pose_at(self, f: int) -> Pose:
+        st = self.st
+        x = self.x_start + st.facing * self.travel * f / max(1, st.last)
+        pose = _stroke_pose(st, self.v, self.k, self.base, f / self.step / self.per_cycle)
+        return _grounded(st, self.v, self.k, pose, x)
+
+
+def _plan(st: Stage) -> _Ride:
     v = st.vehicle
     assert v is not None, "ride needs a vehicle"
     k = v.height * ride_scale(v, st.rig) / st.rig.height
@@ -134,13 +171,66 @@ def ride(st: Stage) -> list[KeyPose]:
     step = max(2, int(round(seconds(st, period_s) / per_cycle)))
     travel = min(MAX_TRAVEL, v.speed * st.tempo * (st.n_frames / st.fps) * st.char_h / st.aspect,
                  max(MIN_TRAVEL, st.view - 2 * _reach_out(v, k, st) - 2 * VIEW_MARGIN))
-    x_start = st.x0 - st.facing * travel / 2
-    frames = list(range(0, st.last + 1, step))
-    if frames[-1] != st.last:
-        frames.append(st.last)
+    return _Ride(st, v, k, base, step, per_cycle, st.x0 - st.facing * travel / 2, travel)
+
+
+def ride(st: Stage) -> list[KeyPose]:
+    """Key poses of riding `st.vehicle` across the mark: the stroke cycle, travelling with the vehicle."""
+    plan = _plan(st)
+    return timeline(st, [(f, plan.pose_at(f), "linear") for f in plan.frames()], breathe=False)
+
+
+# What the ride keeps under an upper-body action: the legs on the pedals, the seat, the far hand on the bar.
+RIDE_KEEPS = ("pelvis", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle", "l_shoulder", "l_elbow", "l_wrist")
+TWO_HANDED = ("clap", "pray")  # these let go of the bar with both hands
+
+
+def _at(keys: list[KeyPose], f: int) -> Pose:
+    """The keys' pose at frame f, joints linear between the keys around it."""
+    before = [k for k in keys if k.frame <= f] or keys[:1]
+    after = [k for k in keys if k.frame >= f] or keys[-1:]
+    a, b = before[-1], after[0]
+    t = 0.0 if b.frame == a.frame else (f - a.frame) / (b.frame - a.frame)
+    joints = {j: a.pose.joints[j] + t * (b.pose.joints.get(j, a.pose.joints[j]) - a.pose.joints[j]) for j in a.pose.joints}
+    face = {c: a.pose.face[c] + t * (b.pose.face.get(c, a.pose.face[c]) - a.pose.face[c]) for c in a.pose.face}
+    return a.pose.model_copy(update={"joints": joints, "face": face})
+
+
+def ride_carrying(st: Stage, upper: list[str], perform: Callable[[Stage, str], list[KeyPose]]) -> list[KeyPose]:
+    """A ride for the whole unit with upper-body actions played one after another on the moving rider
+    ("cycles past Pip and waves at him"): legs, seat and path from the ride on every key, the arms (the
+    far hand stays on the bar unless both hands are needed), neck, head and face from the action, acted
+    on a stage whose base is the ride's pose, and the torso an offset from the ride's."""
+    plan = _plan(st)
+    n, frames = len(upper), set(plan.frames())
+    bounds = [round(i * st.n_frames / n) for i in range(n + 1)]
+    acts: list[tuple[int, int, str, list[KeyPose]]] = []
+    for i, action in enumerate(upper):
+        hold = plan.pose_at(bounds[i])
+        part = replace(st, hold=hold, x0=hold.root_x, root_y=hold.root_y, n_frames=max(1, bounds[i + 1] - bounds[i]))
+        keys = [k.model_copy(update={"frame": k.frame + bounds[i]}) for k in perform(part, action)]
+        acts.append((bounds[i], bounds[i + 1], action, keys))
+        frames |= {k.frame for k in keys}
     beats = []
-    for f in frames:
-        x = x_start + st.facing * travel * f / max(1, st.last)
-        pose = _stroke_pose(st, v, k, base, f / step / per_cycle)
-        beats.append((f, _grounded(st, v, k, pose, x), "linear"))
+    for f in sorted(frames):
+        pose = plan.pose_at(f)
+        for lo, hi, action, keys in acts:
+            if keys and lo <= f < hi:
+                g, first = _at(keys, f), keys[0].pose
+                keep = RIDE_KEEPS[:7] if action in TWO_HANDED else RIDE_KEEPS
+                joints = dict(pose.joints)
+                for j, val in g.joints.items():
+                    if j in TORSO[1:]:
+                        joints[j] = pose.joints.get(j, val) + val - first.joints.get(j, val)
+                    elif j not in keep:
+                        joints[j] = val
+                face = {**g.face, FACING_KEY: pose.face[FACING_KEY]}
+                face.pop(TILT_KEY, None)
+                merged = st.rig.clamp(pose.model_copy(update={"joints": joints, "face": face}))
+                if action not in TWO_HANDED:
+                    # the action's lean moved the far shoulder: the far hand goes back onto its grip
+                    grip = effector_point(st.rig, pose, "l_wrist", planted=False)
+                    merged = solve_chain(st.rig, merged, ARM_CHAINS["l"], grip, planted=False).pose
+                pose = merged
+        beats.append((f, pose, "linear"))
     return timeline(st, beats, breathe=False)
