@@ -306,6 +306,23 @@ _P += [
      Emotion.joy, 1.5),
     (r"\bhow did (anyone|someone|people|they) (ever )?(build|make|carve|paint|raise|lift)\b"
      r"|\blowers? (his|her|their) (camera|phone|binoculars)\b", Emotion.awe, 1.5),
+    # session 13's blind batches (s22, s23: natural prompts, prose and dialogue), tuning parts
+    (r"\blaces? (up )?(her|his|their) (boots|shoes|skates|gloves)\b|\b(climbs?|gets?|hops?) (straight |right )?back on\b"
+     r"|\bnothing (would|will|could|can) stop\b|\bpush(es)? on\b|\bwipes? the (mud|blood|sweat|rain) from\b",
+     Emotion.determination, 1.5),
+    (r"\bempty (dog |cat |bird )?(bed|bowl|kennel|cage|collar|perch)\b|\bnot coming back\b|\bgoing to miss\b"
+     r"|\bi('ll| will) miss you\b|\bshoulders? (slumped|slump|slumps|sag|sags|sagging|droop|droops|drooping)\b"
+     r"|\b(puts?|sets?) one back\b|\bstill body\b|\bwaiting for (it|him|her) to wake\b|\bdon't remember me\b"
+     r"|\bheartbroken\b|\bfor good\b", Emotion.sadness, 2.0),
+    (r"\b(was|were|is|are|gets?|got|felt|feels?) (so |very )?(frightened|scared|terrified|spooked)\b|\bbacks? away\b",
+     Emotion.fear, 2.0),
+    (r"\bthe whole (earth|world|planet|galaxy|sky)\b|\bthousands of (drifting |glowing |tiny )?(fireflies|lights|lanterns|stars)\b"
+     r"|\bfloating (books|lanterns|lights|islands|candles)\b", Emotion.awe, 1.5),
+    (r"\bin disbelief\b|\bsuddenly (stands|moves|opens|speaks|wakes|talks|comes alive)\b|\bfinds? a (hidden|secret)\b",
+     Emotion.surprise, 2.0),
+    (r"\b(i've|i have) told you\b|\bstop touching\b", Emotion.anger, 2.0),
+    (r"\bfold(s|ing)? (the )?laundry\b|\bsort it out\b", Emotion.calm, 1.5),  # not "it's fine": often resigned
+    (r"\bchristmas morning\b|\bdances? (around |in )?the kitchen\b", Emotion.joy, 1.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
