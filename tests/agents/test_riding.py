@@ -241,3 +241,17 @@ def test_a_ride_then_a_walk_leaves_the_bicycle_where_the_ride_ended():
     assert max(track[last:]) - min(track[last:]) < 1e-9, "parked once the ride ends"
     assert abs(rider[-1] - rider[last]) > 0.005, "while the rider walks on"
     assert bike.at_frame(last + 1).rider is None and bike.at_frame(last).rider == "pip"
+
+
+def test_a_bicycle_ridden_later_in_the_shot_stands_parked_until_the_ride():
+    acts, (acted, keys, rigs, placed, poses, specs, prop_poses) = _acted_line(
+        "Pip walks to his bike and rides off.", ["pip"], "bicycle")
+    assert [a.action for a in acts] == ["walk", "ride"]
+    first, last = acted.ride_frames["bicycle"]
+    assert first > 10 and last == 47
+    (bike,) = placed
+    track = [p.root_x for p in prop_poses["prop:bicycle"]]
+    assert max(track[:first]) - min(track[:first]) < 1e-9, "parked while Pip walks to it"
+    assert bike.at_frame(0).rider is None and bike.at_frame(first).rider == "pip"
+    # the storyboard panel (frame 0) shows it parked, not under the walking Pip
+    assert track[0] == pytest.approx(bike.ride_x[0])

@@ -31,6 +31,7 @@ def _with_props(shot: ShotPlan, first: dict[str, Pose], rigs: dict[str, "key_ani
     specs = props.placement_specs(placements, prop_dirs)
     prop_rigs = {p.prop: props.load_prop_rig(p.prop, prop_dirs) for p in placements}
     aspect = shot.width / shot.height
+    placements = [p.at_frame(0) for p in placements]  # a vehicle ridden later stands parked at first
     at_key = {p.key: props.prop_pose_at(p, specs[p.prop], rigs, first, aspect) for p in placements}
     return props.frame_drawables(rigs, first, placements, prop_rigs, at_key)
 
