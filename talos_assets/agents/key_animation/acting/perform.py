@@ -244,9 +244,12 @@ def _sequence(st: Stage, actions: list[str], ridden: list[tuple[int, int]] | Non
         if keys and mine and mine[0].frame == 0 and len(keys) > 1 and keys[-1].frame == lo - 1 and ended_standing:
             # the last unit's closing key (back to its base) and this one's opening key, a frame apart,
             # would snap from one pose to the other: the handover is one transition, from its last move.
-            # A posture's last key is where it arrives (lying down, sitting): that one stays.
+            # A posture's last key is where it arrives (lying down, sitting): that one stays. A ride's
+            # last stroke key goes too: the rider steps off over one stroke, the vehicle stops at the key before.
             keys.pop()
-        ended_standing = unit.posture is None
+            if ridden and ridden[-1][1] == lo - 1:
+                ridden[-1] = (ridden[-1][0], keys[-1].frame)
+        ended_standing = unit.posture in (None, "ride")
         keys += [k.model_copy(update={"frame": k.frame + lo}) for k in mine]
         x = mine[-1].pose.root_x if mine else x
     by_frame = {k.frame: k for k in keys}
