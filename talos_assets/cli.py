@@ -92,6 +92,8 @@ def validate(story: Path = typer.Argument(..., help="story YAML file")) -> None:
     for s in plan.shots:
         _say(f"  {s.slot} {s.shot_id:<20} {s.emotion.value:<13} {s.shot_size.value:<12} {s.camera.value:<9} {s.duration:.2f}s")
         _say(f"       {_world_line(s)}", style="dim")
+        if s.actions:
+            _say(f"       acting: {_acting_line(s)}", style="dim")
 
 
 def _world_line(shot) -> str:
@@ -104,6 +106,21 @@ def _world_line(shot) -> str:
                                if e.anchor else "") + (" behind" if e.behind else "") for e in shot.effects]
     return ", ".join(parts) + (f"; props: {', '.join(props)}" if props else "") + \
         (f"; effects: {', '.join(effects)}" if effects else "")
+
+
+def _acting_line(shot) -> str:
+    """What Prism read each character doing: 'pip ride bicycle, mira wave at pip, talos strike (chest)'."""
+    out = []
+    for a in shot.actions:
+        words = [a.character, a.action.replace("_", " ")]
+        if a.target:
+            words.append(("at " if a.target_kind == "character" and a.action in ("wave", "point", "look_at") else "") + a.target)
+        if a.prop and a.prop != a.target:
+            words.append(f"+{a.prop}")
+        if a.body_part:
+            words.append(f"({a.body_part})")
+        out.append(" ".join(words))
+    return ", ".join(out)
 
 
 @app.command()

@@ -68,6 +68,17 @@ def test_validate_shows_the_world_prism_read(monkeypatch, tmp_path):
     assert "shore, night" in out.output
     assert "lantern in mira's hand" in out.output
     assert "smoke from horizon" in out.output
+    assert "acting: talos sit" in out.output and "mira hold lantern" in out.output
+
+
+def test_validate_shows_who_rides_what(monkeypatch, tmp_path):
+    story = tmp_path / "ride.yaml"
+    story.write_text("title: Ride\nshots:\n  - {id: lane, description: 'Pip rides his bike down the lane and waves at Mira.',"
+                     " characters: [pip, mira]}\n")
+    out = _run(["validate", str(story)], monkeypatch, tmp_path)
+    assert out.exit_code == 0, out.output
+    assert "props: bicycle" in out.output and "in pip's hand" not in out.output  # ridden, not held
+    assert "acting: pip ride bicycle, pip wave at mira" in out.output
 
 
 def test_a_speaker_with_an_unknown_voice_is_one_sentence_and_exit_2(monkeypatch, tmp_path):
