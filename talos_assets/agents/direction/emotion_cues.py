@@ -323,6 +323,14 @@ _P += [
     (r"\b(i've|i have) told you\b|\bstop touching\b", Emotion.anger, 2.0),
     (r"\bfold(s|ing)? (the )?laundry\b|\bsort it out\b", Emotion.calm, 1.5),  # not "it's fine": often resigned
     (r"\bchristmas morning\b|\bdances? (around |in )?the kitchen\b", Emotion.joy, 1.5),
+    # session 13's blind batch s24 (screenplay dialogue and action), tuning part
+    (r"\bget out of my (room|house|sight|way|shop|kitchen)\b|\bthrows? the pieces\b", Emotion.anger, 2.0),
+    (r"\b(walks?|goes|heads?) home alone\b|\bthis is goodbye\b|\bthe way you left it\b", Emotion.sadness, 2.0),
+    (r"\bclutch(es)? the (railing|rail|rope|mast|edge|side)\b|\ba wall of (black |dark |grey )?water\b", Emotion.fear, 2.0),
+    (r"\bhold the course\b|\bwe can still make\b", Emotion.determination, 2.0),
+    (r"\bcurls? up in a (sunny|warm) (patch|spot)\b", Emotion.calm, 2.0),
+    (r"\bbounds? through\b|\btossing them into the air\b|\byipping\b", Emotion.joy, 1.5),
+    (r"\bfinds? the (entire|whole)\b[^.]*\bhiding\b", Emotion.surprise, 2.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
