@@ -39,7 +39,7 @@ from talos_assets.spec import ACTIONS, CameraMove, CharacterAction, Emotion, Pal
 RIGS = ("talos", "mira", "pip")
 AT_PARTNER = ("look_at", "point", "throw", "strike", "push", "pull", "fight", "kick", "hug", "shake_hands", "give", "dance")
 AT_PROP = {"reach": "ball", "pick_up": "basket", "hammer": "anvil", "ride": "bicycle"}
-VEHICLES = ("bicycle", "boat", "car")  # every ridable prop of the library, each ridden by every rig
+VEHICLES = ("bicycle", "boat", "car", "horse")  # every ridable prop of the library, each ridden by every rig
 PAIR_CHECKED = ("hug", "shake_hands", "give")
 # A posture with an upper-body action on it, as the story lines say them ("They sit and gaze at the
 # stars", "Mira kneels and prays", "Talos sits and laughs", "Pip lies down and sleeps", "Mira sits and

@@ -24,7 +24,7 @@ SETS = ("hills studio shore ocean-cliff forest jungle meadow farm mountains snow
         "city-street rooftop village market castle ruins cave space room bedroom workshop kitchen hall garage "
         "bar ship-deck library garden harbor").split()
 PROPS = ("lantern lamp candle torch basket ladder hammer sword shield cup bottle table chair bench bed door window "
-         "book letter phone boat ship car bicycle tree rock barrel crate house flower moon umbrella anvil ball bag "
+         "book letter phone boat ship car bicycle horse tree rock barrel crate house flower moon umbrella anvil ball bag "
          "key clock guitar kite fence").split()
 
 

@@ -12,6 +12,8 @@ reciprocal act ("they hug", "dance together", "look at each other") have each ot
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from talos_assets.agents.direction.action_clauses import ReadState, Tok
 from talos_assets.agents.direction.action_lexicon import VerbMatch
 from talos_assets.agents.direction.props_text import HOLDABLE
@@ -30,7 +32,7 @@ APPROACH = {"walk", "run", "sneak", "jump", "turn", "reach"}
 # where a body rests is its target ("sits in the chair", "sleeps in the bed")
 IN_ACTIONS = {"sit", "sit_down", "lie_down", "sleep", "climb", "jump", "ride"}  # "drives off in the old car"
 # what a ride rides: its target is one of these or nothing ("rides off into the sunset")
-VEHICLES = ("bicycle", "boat", "ship", "car")
+VEHICLES = ("bicycle", "boat", "ship", "car", "horse")
 RECIPROCAL = {"hug", "shake_hands", "fight", "talk"}
 # taking hold of a person is holding them; lifting one is picking them up
 _LIFTS = {"lift", "pick up", "pick", "scoop up", "take up", "pick out"}
@@ -173,6 +175,8 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
                 present: list[str], props: dict[int, str]) -> list[CharacterAction]:
     """One action per subject character for `verb`, with its target and object."""
     mentions, mutual = _mentions(toks, verb, limit, subject, state, present, props)
+    if verb.action == "run" and verb.phrase == "gallop" and "horse" in props.values():
+        verb = replace(verb, action="ride")  # "gallops across the meadow on his pony"; with no horse, a run
     target, prop = _pick(verb.action, mentions)
     if verb.action == "ride" and target is None:
         # "gets on her bike and rides to the market": the one vehicle the line names

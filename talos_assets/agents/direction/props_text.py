@@ -51,6 +51,12 @@ _FIXED = {"house", "tree", "door", "window", "moon", "ship", "car", "boat", "bed
           "anvil"}
 
 
+# a prop word that names something else with the word before or after it: a toy, a trough, an engine's power
+_NOT_THE_PROP = {("rocking", "horse"), ("hobby", "horse"), ("toy", "horse"), ("carousel", "horse"), ("horse", "trough"),
+                 ("horse", "power"), ("horse", "chestnut"), ("horse", "fly"), ("horse", "hair"), ("sea", "horse"),
+                 ("horse", "sense"), ("dark", "horse"), ("high", "horse"), ("iron", "horse"), ("horse", "race")}
+
+
 # opening something holds it only when it is carried in the hand: a book or a bottle, not a crate
 _OPENING = {"opens", "opened", "unfolds", "unfolded"}
 
@@ -221,6 +227,9 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
         if negated(tokens, m.start):
             prev = m.end - 1
             continue
+        after = tokens[m.end].text if m.end < len(tokens) else ""
+        if (before, word.rstrip("s")) in _NOT_THE_PROP or (word.rstrip("s"), after.rstrip("s")) in _NOT_THE_PROP:
+            continue  # "the rocking horse", "the horse trough": not the prop
         held, holder = _holder(tokens, m, prev, names)
         prev = m.end - 1
         if m.key not in out:

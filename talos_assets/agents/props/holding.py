@@ -43,6 +43,8 @@ class PropPlacement(BaseModel):
     front: list[str] = Field(default_factory=list, description="ridden: parts drawn over the rider (a hull)")
     ride_frames: tuple[int, int] | None = Field(None, description="ridden: the first and last frame under the rider; unset = all")
     ride_x: tuple[float, float] | None = Field(None, description="ridden: where it stands before and after the ride (frame x)")
+    stride_frames: float | None = Field(None, gt=0.0, description="ridden: frames per stride of its swinging bones (a horse's legs)")
+    stride_at: float | None = Field(None, description="strides into the ride at the frame `at_frame` placed it for")
 
     @property
     def owner(self) -> str | None:
@@ -64,6 +66,9 @@ class PropPlacement(BaseModel):
                 x = self.ride_x[0] if frame < first else self.ride_x[1]
                 return self.model_copy(update={"rider": None, "front": [],
                                                "pose": self.pose.model_copy(update={"root_x": x})})
+        if self.rider is not None and self.stride_frames is not None:
+            first = self.ride_frames[0] if self.ride_frames is not None else 0
+            return self.model_copy(update={"stride_at": (frame - first) / self.stride_frames})
         holder, hand = self.holder_at(frame)
         if (holder, hand) == (self.holder, self.hand):
             return self
@@ -121,7 +126,8 @@ def prop_pose_at(pl: PropPlacement, spec: PropSpec, rigs: Mapping[str, Rig], pos
     if pl.holder and pl.holder in poses and pl.holder in rigs:
         return held_pose(spec, rigs[pl.holder], poses[pl.holder], pl.hand, pl.scale, aspect)
     if pl.rider and pl.rider in poses:
-        return pl.pose.model_copy(update={"root_x": poses[pl.rider].root_x + pl.ride_dx})
+        joints = {**pl.pose.joints, **spec.gait(pl.stride_at)} if pl.stride_at is not None else pl.pose.joints
+        return pl.pose.model_copy(update={"root_x": poses[pl.rider].root_x + pl.ride_dx, "joints": joints})
     return pl.pose.model_copy(deep=True)
 
 

@@ -40,6 +40,7 @@ class PropPart(BaseModel):
     points: list[Point] = Field(default_factory=list)  # polygon corners
     box: tuple[float, float, float, float] | None = None  # box: x0, y0, x1, y1
     smooth: int = Field(0, ge=0, le=4, description="Chaikin corner-cutting passes for polygons and boxes")
+    bone: str | None = Field(None, description="the prop bone it moves with (a horse's leg); unset = the body")
 
     @model_validator(mode="after")
     def _shape(self) -> "PropPart":
@@ -52,13 +53,32 @@ class PropPart(BaseModel):
         return self
 
 
+class PropBone(BaseModel):
+    """A part of the prop that turns about its own pivot (a horse's leg): it swings while the prop is ridden."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    parent: str = Field(PROP_BONE, description="the bone it hangs from (a lower leg from its upper leg); listed before it")
+    pivot: Point = Field(..., description="the point it turns about (a leg's hip or knee), prop units")
+    swing: float = Field(0.0, ge=0.0, le=60.0, description="degrees each way it swings while ridden, one stride a cycle")
+    fold: float = Field(0.0, ge=0.0, le=120.0, description=(
+        "degrees it bends one way while its leg swings forward (a knee lifting the hoof)"))
+    phase: float = Field(0.0, ge=0.0, lt=1.0, description="where in the stride it starts, fraction of a cycle")
+
+    def angle(self, stride: float) -> float:
+        """Its joint angle `stride` cycles into the gait (degrees; the hoof below the pivot swings back
+        for positive angles, so it folds while the swing carries it forward)."""
+        a = 2 * math.pi * (stride + self.phase)
+        return self.swing * math.sin(a) + self.fold * max(0.0, -math.cos(a))
+
+
 class RideSpec(BaseModel):
     """How a character rides the prop (a bicycle, a boat, a car), in prop units: where its hips sit,
     where its hands and feet go, and which parts are drawn over the rider (it sits inside a hull)."""
 
     model_config = ConfigDict(extra="forbid")
-    stroke: Literal["pedal", "row", "steer"] = Field(
-        ..., description="what the rider does: pedals round a crank, rows (pulls the hands back), or steers")
+    stroke: Literal["pedal", "row", "steer", "gallop"] = Field(..., description=(
+        "what the rider does: pedals round a crank, rows (pulls the hands back), steers, or sits a galloping horse"))
     seat: Point = Field(..., description="where the rider's hips rest")
     hands: Point = Field(..., description="the handlebar, the steering wheel, or the hands' middle of a rowing stroke")
     feet: Point = Field(..., description="the crank's centre for pedals, else where the feet rest")
@@ -70,6 +90,7 @@ class RideSpec(BaseModel):
         "the inside's ceiling (a car's roof line): the prop is drawn large enough for the seated rider's head to clear it"))
     speed: float = Field(1.0, gt=0.0, le=10.0, description="travel, the rider's own heights per second at a calm tempo")
     front: list[str] = Field(default_factory=list, description="parts drawn over the rider (a hull, a car door)")
+    stride: float = Field(0.6, gt=0.1, le=3.0, description="seconds per stride of the swinging bones (a horse's legs)")
 
 
 class PropSpec(BaseModel):
@@ -95,6 +116,7 @@ class PropSpec(BaseModel):
     ride: RideSpec | None = Field(None, description="how a character rides it; unset = it cannot be ridden")
     floats: bool = Field(False, description="rests on the set's water (a boat), where the set has water")
     lines: LineWeights = Field(default_factory=LineWeights)
+    bones: list[PropBone] = Field(default_factory=list, description="parts that turn on their own (a horse's legs)")
     parts: list[PropPart] = Field(..., min_length=1)
 
     @model_validator(mode="after")
@@ -108,7 +130,20 @@ class PropSpec(BaseModel):
         unknown = sorted(set(self.ride.front) - set(names)) if self.ride else []
         if unknown:
             raise ValueError(f"ride.front names part '{unknown[0]}', which the prop does not have")
+        bones = [b.name for b in self.bones]
+        if PROP_BONE in bones or len(set(bones)) != len(bones):
+            raise ValueError(f"bone names must be unique and not '{PROP_BONE}'")
+        orphan = next((b for i, b in enumerate(self.bones) if b.parent not in [PROP_BONE, *bones[:i]]), None)
+        if orphan is not None:
+            raise ValueError(f"bone '{orphan.name}' hangs from '{orphan.parent}', which is not a bone listed before it")
+        stray = next((p for p in self.parts if p.bone is not None and p.bone not in bones), None)
+        if stray is not None:
+            raise ValueError(f"part '{stray.name}' is on bone '{stray.bone}', which the prop's bones do not list")
         return self
+
+    def gait(self, stride: float) -> dict[str, float]:
+        """The swinging bones' joint angles `stride` cycles into a ridden gait (none when it has none)."""
+        return {b.name: b.angle(stride) for b in self.bones if b.swing > 0 or b.fold > 0}
 
 
 def _capsule_points(a: Point, b: Point, r0: float, r1: float, segments: int = 10) -> np.ndarray:
@@ -145,23 +180,32 @@ def prop_bounds(spec: PropSpec) -> tuple[float, float, float, float]:
     return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
 
 
-def _rig_part(part: PropPart, anchor: np.ndarray) -> PartSpec:
-    """The part on the prop bone: bone space is (along = y, across = x), measured from the anchor."""
+def _rig_part(part: PropPart, origin: np.ndarray) -> PartSpec:
+    """The part on its bone: bone space is (along = y, across = x), measured from the bone's start (the
+    anchor for the body, the pivot for a leg; every bone points up at rest and is one prop unit long)."""
+    bone = part.bone or PROP_BONE
     if part.shape == "ellipse":
-        c = np.asarray(part.center, float) - anchor
-        return PartSpec(name=part.name, bone=PROP_BONE, shape="ellipse", region=part.region,
+        c = np.asarray(part.center, float) - origin
+        return PartSpec(name=part.name, bone=bone, shape="ellipse", region=part.region,
                         center=(float(c[1]), float(c[0])), radii=(part.radii[1], part.radii[0]), rotation=part.rotation)
-    pts = part_points(part) - anchor
+    pts = part_points(part) - origin
     # Capsules become polygons: the rig's capsules only run along a bone, a prop's point anywhere.
-    return PartSpec(name=part.name, bone=PROP_BONE, shape="polygon", region=part.region,
+    return PartSpec(name=part.name, bone=bone, shape="polygon", region=part.region,
                     points=[(float(y), float(x)) for x, y in pts], smooth=part.smooth)
 
 
 def to_rig(spec: PropSpec) -> Rig:
-    """A face-less one-bone rig drawing the prop, its root on the anchor (bone length = prop height)."""
+    """A face-less rig drawing the prop, its root bone on the anchor (bone length = prop height) and any
+    swinging bones (a horse's legs) attached at their pivots."""
     anchor = np.asarray(spec.anchor, float)
+    origins = {PROP_BONE: anchor, **{b.name: np.asarray(b.pivot, float) for b in spec.bones}}
+    # Every bone points up at rest and is one prop unit long, so a pivot attaches at its offset from its
+    # parent's start in bone space (along = y, across = x).
+    joints = [JointSpec(name=PROP_BONE, length=1.0, rest=0.0)] + [
+        JointSpec(name=b.name, parent=b.parent, length=1.0, rest=0.0, min=-150.0, max=150.0,
+                  attach=(float(origins[b.name][1] - origins[b.parent][1]), float(origins[b.name][0] - origins[b.parent][0])))
+        for b in spec.bones]
     return Rig(
-        name=f"prop:{spec.name}", description=spec.description, height=spec.height,
-        joints=[JointSpec(name=PROP_BONE, length=1.0, rest=0.0)],
-        parts=[_rig_part(p, anchor) for p in spec.parts], face=None, lines=spec.lines,
+        name=f"prop:{spec.name}", description=spec.description, height=spec.height, joints=joints,
+        parts=[_rig_part(p, origins.get(p.bone or "", anchor)) for p in spec.parts], face=None, lines=spec.lines,
     )

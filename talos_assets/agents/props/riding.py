@@ -45,10 +45,11 @@ def shot_vehicles(shot: ShotPlan, extra_dirs: Sequence[Path | str] = ()) -> dict
 
 
 def ridden_placement(key: str, spec: PropSpec, rider: str, rig: Rig, first: Pose, aspect: float,
-                     frames: tuple[int, int] | None = None, last: Pose | None = None) -> PropPlacement:
+                     frames: tuple[int, int] | None = None, last: Pose | None = None, fps: int = 24) -> PropPlacement:
     """The prop under `rider`, whose key pose where the ride starts is `first` (and ends, `last`):
     anchored below the seat, where the acting rested it (the ground line, or the water); ridden in
-    `frames` (first, last) and parked where the ride starts and ends outside them."""
+    `frames` (first, last) and parked where the ride starts and ends outside them. Its swinging bones
+    (a horse's legs) stride once every `ride.stride` seconds while it is ridden."""
     v = vehicle(spec)
     assert v is not None, f"prop '{spec.name}' cannot be ridden"
     dx, y = anchor_point(v, rig, first, aspect)
@@ -57,5 +58,6 @@ def ridden_placement(key: str, spec: PropSpec, rider: str, rig: Rig, first: Pose
     pose = Pose(root_x=first.root_x + dx, root_y=y, scale=ride_scale(v, rig) * first.scale,
                 joints={PROP_BONE: 0.0}, face={FACING_KEY: facing})
     front = spec.ride.front if spec.ride else []
+    stride = spec.ride.stride * fps if spec.ride and spec.gait(0.0) else None
     return PropPlacement(key=key, prop=spec.name, rider=rider, ride_dx=dx, front=list(front), pose=pose,
-                         ride_frames=frames, ride_x=ends if frames is not None else None)
+                         ride_frames=frames, ride_x=ends if frames is not None else None, stride_frames=stride)

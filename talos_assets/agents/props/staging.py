@@ -194,7 +194,8 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             rider = (riders or {})[u.prop]
             span = (ride_frames or {}).get(u.prop)
             mine = [k for k in by_char[rider] if span is None or span[0] <= k.frame <= span[1]] or by_char[rider]
-            placements.append(ridden_placement(key, spec, rider, rigs[rider], mine[0].pose, aspect, span, mine[-1].pose))
+            placements.append(ridden_placement(key, spec, rider, rigs[rider], mine[0].pose, aspect, span, mine[-1].pose,
+                                                 shot.fps))
             continue
         if key in held_keys:
             first = by_char[u.holder][0].pose  # type: ignore[index]

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from talos_assets.agents.key_animation.acting.pairs import distance_to_back
-from talos_assets.agents.key_animation.acting.riding import anchor_point, far_offset, ride_scale
+from talos_assets.agents.key_animation.acting.riding import anchor_point, far_offset, leg_length, ride_scale
 from talos_assets.agents.key_animation.acting.vehicle import Vehicle
-from talos_assets.agents.key_animation.ik import HAND_LENGTH, effector_point, within_limits
+from talos_assets.agents.key_animation.ik import HAND_LENGTH, arm_length, bones_of, effector_point, within_limits
 from talos_assets.agents.key_animation.line_art import view_scale
 from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, FACING_KEY, Rig, forward_kinematics
 from talos_assets.spec import KeyPose, Pose
@@ -136,29 +136,47 @@ POSE_CHECKS: dict[str, str] = {
 }
 
 
+def _beyond_reach(point: np.ndarray, target: np.ndarray, root: np.ndarray, length: float) -> float:
+    """How much farther `point` is from `target` than a limb of `length` from `root` must leave it."""
+    short = max(0.0, float(np.linalg.norm(target - root)) - length)
+    return max(0.0, float(np.linalg.norm(point - target)) - short)
+
+
 def check_ride(rig: Rig, keys: Sequence[KeyPose], v: Vehicle, aspect: float = 16 / 9,
                hands: Sequence[str] = ("r", "l")) -> list[Check]:
     """A ride's keys: the vehicle rests level on one line under every key, the feet on the pedals and
-    the `hands` ('r' near, 'l' far) on the bar (a pedalled vehicle), and the pair travel forward."""
+    the `hands` ('r' near, 'l' far) on the bar (a pedalled vehicle) or in the stirrups and on the reins
+    as far as the limbs reach (a horse), and the pair travel forward."""
     k = v.height * ride_scale(v, rig) / rig.height
     ys = [anchor_point(v, rig, kp.pose, aspect)[1] for kp in keys]
     out = [Check("vehicle level on its line", max(ys) - min(ys) <= 1e-3, round(max(ys) - min(ys), 6), 1e-3)]
     seat = np.asarray(v.seat, float)
-    if v.stroke == "pedal":
+    if v.stroke in ("pedal", "gallop"):
         centre, r = (np.asarray(v.feet, float) - seat) * k, v.crank * k
-        miss = 0.0
-        for kp in keys:
-            # each foot on the crank circle, and the two half a turn apart (their middle on the axle)
-            feet = [effector_point(rig, kp.pose, f"{s}_knee", planted=False) for s in ("r", "l")]
-            miss = max([miss, float(np.linalg.norm((feet[0] + feet[1]) / 2 - centre))]
-                       + [abs(float(np.linalg.norm(f - centre)) - r) for f in feet])
-        out.append(Check("feet on the pedals", miss <= REACH_TOL, round(miss, 4), REACH_TOL))
         bar = (np.asarray(v.hands, float) - seat) * k
         far = far_offset(rig, keys[0].pose)  # the far grip, fixed on the bar as the first key drew it
-        miss = max([float(np.linalg.norm(effector_point(rig, kp.pose, f"{h}_wrist", planted=False) - bar
-                                         - (far if h == "l" else 0.0)))
-                    for kp in keys for h in hands] or [0.0])
-        out.append(Check("hands on the bar", miss <= REACH_TOL, round(miss, 4), REACH_TOL))
+        feet_miss = hands_miss = 0.0
+        for kp in keys:
+            bones = bones_of(rig, kp.pose, planted=False)
+            feet = [effector_point(rig, kp.pose, f"{s}_knee", planted=False) for s in ("r", "l")]
+            if v.stroke == "pedal":
+                # each foot on the crank circle, and the two half a turn apart (their middle on the axle)
+                feet_miss = max([feet_miss, float(np.linalg.norm((feet[0] + feet[1]) / 2 - centre))]
+                                + [abs(float(np.linalg.norm(f - centre)) - r) for f in feet])
+            else:
+                # both in the stirrup (a side view draws the far one behind the near), or as near it as the
+                # leg reaches: a small rider on a big horse
+                feet_miss = max([feet_miss] + [_beyond_reach(f, centre, bones[f"{s}_hip"].start, leg_length(rig))
+                                               for s, f in zip(("r", "l"), feet)])
+            for h in hands:
+                grip = bar + (far if h == "l" else 0.0)
+                hand = effector_point(rig, kp.pose, f"{h}_wrist", planted=False)
+                hands_miss = max(hands_miss, _beyond_reach(hand, grip, bones[f"{h}_shoulder"].start, arm_length(rig, h))
+                                 if v.stroke == "gallop" else float(np.linalg.norm(hand - grip)))
+        out.append(Check("feet on the pedals" if v.stroke == "pedal" else "feet in the stirrups",
+                         feet_miss <= REACH_TOL, round(feet_miss, 4), REACH_TOL))
+        out.append(Check("hands on the bar" if v.stroke == "pedal" else "hands on the reins",
+                         hands_miss <= REACH_TOL, round(hands_miss, 4), REACH_TOL))
     facing = 1.0 if float(keys[0].pose.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
     travel = facing * (keys[-1].pose.root_x - keys[0].pose.root_x)
     out.append(Check("travels forward", travel >= 0.02, round(travel, 4), 0.02))

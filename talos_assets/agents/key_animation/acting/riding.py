@@ -1,12 +1,13 @@
-"""Riding: a character on a bicycle, in a rowing boat or behind a car's wheel, travelling with it.
+"""Riding: a character on a bicycle, a horse, in a rowing boat or behind a car's wheel, travelling with it.
 
-The vehicle is sized to its rider the way a person picks a bicycle that fits: the seat-to-farthest-
+The vehicle is sized to its rider the way a person picks a bicycle (or a horse) that fits: the seat-to-farthest-
 foot distance is a set fraction of the rider's leg (and a car is tall enough for the seated head to
 clear its roof). The rider's hips sit on the seat; the feet and hands are put on the pedals, the
 footrest and the handlebar, wheel or oars by two-bone IK within the joint limits. A pedalling rider
 leans over the bar and turns the cranks, the two feet half a turn apart (keys every quarter turn,
 cadence from the shot's tempo); a rower swings from the catch (leaning forward, arms out) to the
-finish (leaning back, hands at the ribs); a driver sits upright and steers. The rider's root is
+finish (leaning back, hands at the ribs); a driver sits upright and steers; a horseman sits forward
+over the withers, feet in the stirrups, rocking once a stride while the horse's legs stride under him. The rider's root is
 lifted so the vehicle's ground point rests on the ground line, and the pair travel together across
 the mark at the vehicle's speed, never more than `MAX_TRAVEL` of the frame nor farther than keeps the
 whole vehicle in the camera's view. Positions are in the
@@ -32,7 +33,7 @@ VIEW_MARGIN = 0.03  # the vehicle stays this far inside the camera's view, frame
 MIN_TRAVEL = 0.06  # a vehicle wider than the view still moves (it was cut by the frame already)
 HEAD_ROOM = 1.0  # a car is drawn this much taller inside than the seated rider (upright, hips at the seat)
 # Per stroke: seconds per cycle at a calm tempo and keys per cycle.
-CYCLES = {"pedal": (0.9, 4), "row": (1.6, 2), "steer": (2.0, 2)}
+CYCLES = {"pedal": (0.9, 4), "row": (1.6, 2), "steer": (2.0, 2), "gallop": (0.55, 2)}
 
 
 def leg_length(rig: Rig) -> float:
@@ -119,6 +120,12 @@ def _stroke_pose(st: Stage, v: Vehicle, k: float, base: Pose, phase: float) -> P
         a = math.pi / 2 - 2 * math.pi * phase
         on = [feet + r * np.array([math.cos(a), math.sin(a)]), feet - r * np.array([math.cos(a), math.sin(a)])]
         return _limbs(st, p, on, [hands, hands])
+    if v.stroke == "gallop":
+        # Sitting the stride: a forward seat over the withers rocking once a stride, the heels in the
+        # stirrups and the hands low on the reins.
+        rock = math.sin(2 * math.pi * phase)
+        p = act(st, base, scaled=False, spine=10 + 6 * st.gain + 5 * rock, chest=2, neck=-6, head=-8 - 4 * rock)
+        return _limbs(st, p, [feet, feet], [hands, hands])
     if v.stroke == "row":
         # The catch (leaning forward, arms long) and the finish (leaning back, hands drawn to the ribs).
         catch = math.cos(2 * math.pi * phase) > 0
