@@ -123,6 +123,26 @@ def test_meals_first_drops_and_weather_words_that_are_not_the_sky(text, place, t
     test_setting_fields_from_a_line(text, place, time, weather)
 
 
+@pytest.mark.parametrize("text, place, time, weather", [
+    ("By midday the fog has burned off the lake.", "lake", "noon", "clear"),  # burned off: ended
+    ("The blizzard has finally blown itself out over the mountain pass.", "mountains", None, "clear"),
+    ("The wind blows over the hills all afternoon.", "hills", "afternoon", "wind"),  # blowing, not blown over
+    ("The sky over the meadow is a flat, heavy grey this afternoon.", "meadow", "afternoon", "cloudy"),
+    ("Omar sips a cloudy cider at the pub.", "bar", None, None),  # a drink, not the sky
+    ("Rosa rains kisses on the puppy in the backyard.", "garden", None, None),  # a verb with its object
+    ("Lena's old horse, Thunder, grazes in the paddock.", "farm", None, None),  # a name in apposition
+    ("Lena buys bread from Dawn, the baker, at the market.", "market", None, None),
+    ("Outside the window, rain, cold and steady, falls on the roofs.", None, None, "rain"),  # the sky after all
+    ("At dawn, the fishermen row out.", None, "dawn", None),
+])
+def test_weather_that_has_burned_off_a_grey_sky_and_names_set_off_by_commas(text, place, time, weather):
+    line = _line(text)
+    assert (line.setting.time_of_day.value if line.setting.time_of_day else None) == time
+    assert (line.setting.weather.value if line.setting.weather else None) == weather
+    if place is not None:
+        assert line.setting.place == place
+
+
 def test_a_heading_at_the_head_of_a_shot_description_moves_the_set():
     plan = _plan("title: t\nfps: 12\nshots:\n"
                  "  - {id: a, description: Pip dives into the pond., duration: 1, characters: [pip]}\n"
@@ -702,9 +722,10 @@ _BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held-out figure below the
 
 
 @pytest.mark.parametrize("field", ["place", "time_of_day", "props", "effect_kinds",
-                                   # holders 0.909 / 0.952 on 667 held-out lines once ridden vehicles are
-                                   # labelled ridden, not held (session 13; 0.897 before)
-                                   "holders",
+                                   # holders 0.909 / 0.952 on 667 held-out lines once ridden vehicles were
+                                   # labelled ridden (session 13); 0.899 / 0.953 on 693 with session 14's
+                                   # blind batch s34, whose held-out holders read 0.25 unseen
+                                   pytest.param("holders", marks=_BELOW_TARGET),
                                    # weather precision 0.86 on 667 held-out lines: the setting batches were
                                    # asked for half traps (metaphors, idioms, names read as skies)
                                    pytest.param("weather", marks=_BELOW_TARGET),
@@ -750,3 +771,14 @@ def test_prose_names_the_studio_characters_it_mentions():
     first = plan.shots[0]
     assert "mira" in first.characters
     assert [(p.prop, p.holder) for p in first.props] == [("lantern", "mira")]
+
+
+@pytest.mark.parametrize("text, prop, holder", [
+    ("Mira sips a cloudy cider from a tall mug at the pub.", "cup", "mira"),  # drunk from: in hand
+    ("Talos mists the ferns in the greenhouse with a spray bottle.", "bottle", "talos"),  # one describing word
+    ("Pip hides under the bed with a flashlight.", "torch", "pip"),  # under the bed: his, not the bed's
+    ("Mira sits at the kitchen table with a cup of tea.", "cup", None),  # the table's
+])
+def test_a_cup_drunk_from_and_a_thing_carried_with_one_describing_word_are_held(text, prop, holder):
+    (use,) = [p for p in _line(text).props if p.prop == prop]
+    assert (use.holder if use.held else None) == holder

@@ -176,18 +176,38 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
 
 
 _BUNCHES = {"bouquet", "bunch", "handful", "armful", "pair", "of"}
+_UNDER = {"under", "beneath", "behind", "inside", "underneath"}
+_DRINKS = {"sips", "sipped", "sipping", "drinks", "drank", "drinking", "gulps", "gulped", "slurps", "slurped", "swigs"}
+
+
+def _drunk_from(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[bool, str | None]:
+    """ "Omar sips a cloudy cider from a tall mug": the cup or bottle a person drinks from is in hand."""
+    if m.key not in ("cup", "bottle"):
+        return False, None
+    clause = [t for t in tokens[:m.start] if t.clause == tokens[m.start].clause]
+    words = [t.text for t in clause]
+    if "from" not in words[-4:]:
+        return False, None
+    verb = next((k for k in range(len(words) - 1, -1, -1) if words[k] in _DRINKS), None)
+    if verb is None:
+        return False, None
+    who = _subject_before(tokens, tokens.index(clause[verb]), names)
+    return (True, who) if who else (False, None)
 
 
 def _carried_with(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[bool, str | None]:
     """ "Lena tiptoes down the hallway with a candle", "walks with a bouquet of roses": a hand-held
     prop someone the sentence names goes about with."""
     j = m.start - 1
+    if j > 0 and tokens[j].clause == tokens[m.start].clause and tokens[j - 1].text in ("a", "an", "the", "his", "her", "their"):
+        j -= 1  # one describing word: "with a spray bottle"
     while j >= 0 and tokens[j].clause == tokens[m.start].clause and (tokens[j].text in _FILLERS | _BUNCHES):
         j -= 1
     if j < 0 or tokens[j].text != "with" or m.key not in HOLDABLE:
         return False, None
-    if j and tokens[j - 1].text.rstrip("s") in HOLDABLE | _FIXED | {"desk", "shelf", "counter", "tray", "cart"}:
-        return False, None  # "the kitchen table with a cup of tea": the table's, not in a hand
+    if j and tokens[j - 1].text.rstrip("s") in HOLDABLE | _FIXED | {"desk", "shelf", "counter", "tray", "cart"} \
+            and not (j >= 3 and tokens[j - 3].text in _UNDER):
+        return False, None  # "the kitchen table with a cup of tea": the table's, not in a hand (but "under the bed with a torch")
     who = _subject_before(tokens, j, names)
     return (True, who) if who else (False, None)
 
@@ -195,6 +215,9 @@ def _carried_with(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
 def _holder(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
     """(held, holder name) for the prop at m; held with no name = the pronoun's subject."""
     held = _held_before(tokens, m, prev_prop, names)
+    if held[0]:
+        return held
+    held = _drunk_from(tokens, m, names)
     if held[0]:
         return held
     held = _held_in_hand(tokens, m, names)

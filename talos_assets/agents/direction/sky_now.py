@@ -85,6 +85,32 @@ def appositive_name(tokens: list[Token], start: int, end: int) -> bool:
     return described and any(t.clause > rest[0].clause for t in rest)
 
 
+_JOINS = {"and", "but", "or", "nor", "yet", "while", "as", "so", "then", "when", "until", "because", "before", "after"}
+_AT_THE_HOUR = {"at", "by", "until", "till", "before", "after", "since", "in", "around", "toward", "towards", "past",
+                "near", "of"}
+
+
+def apposed_name(tokens: list[Token], start: int, end: int) -> bool:
+    """ "Lena's old horse, Thunder, grazes", "two loaves from Dawn, the baker, at her stall": a name set
+    off by commas mid-sentence, or one a short description follows, not the sky or the hour."""
+    if end - start != 1 or start == 0 or tokens[start - 1].sentence != tokens[start].sentence:
+        return False
+    sentence = [t for t in tokens if t.sentence == tokens[start].sentence]
+    clause = [t for t in sentence if t.clause == tokens[start].clause]
+    later = [t for t in sentence if t.clause > tokens[start].clause]
+    if len(clause) == 1:
+        # alone between two commas after a described noun ("Lena's old horse, Thunder, grazes"), not after
+        # a phrase ("Outside the window, rain, cold and steady, falls") nor in a list ("rain and snow")
+        before = [t for t in sentence if t.clause == tokens[start - 1].clause]
+        described = before[0].text in ("the", "a", "an", "his", "her", "their", "my", "our") or before[0].text.endswith("'s")
+        return described and bool(later) and later[0].text not in _JOINS and tokens[start - 1].text not in _JOINS
+    if tokens[start - 1].text in _AT_THE_HOUR or clause[-1] is not tokens[start]:
+        return False
+    desc = [t for t in later if t.clause == tokens[start].clause + 1]
+    return bool(desc) and len(desc) <= 3 and desc[0].text in ("the", "a", "an", "our", "my", "his", "her") \
+        and any(t.clause > desc[0].clause for t in later)
+
+
 def storms_off(tokens: list[Token], start: int, end: int) -> bool:
     """ "Ada storms out of the kitchen": a person's exit, not the weather."""
     word = tokens[start].text
@@ -161,6 +187,7 @@ def earlier(tokens: list[Token], start: int) -> bool:
 def not_the_sky_now(tokens: list[Token], start: int, end: int) -> bool:
     return simile(tokens, start) or represented(tokens, start) or habitual(tokens, end) \
         or thunder_verb(tokens, start) or appositive_name(tokens, start, end) or storms_off(tokens, start, end) \
+        or apposed_name(tokens, start, end) \
         or idiom(tokens, start, end) or a_name(tokens, start) or another_day(tokens, start)
 
 

@@ -22,6 +22,7 @@ from talos_assets.agents.direction.sky_now import earlier, not_the_sky_now, plur
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     MOTION_PARTICLES,
+    PREPOSITIONS,
     Match,
     PhraseIndex,
     Token,
@@ -199,6 +200,7 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
 
 
 _FOGGING = {"fogs", "fogged", "mists", "misted", "hazes"}
+_GREY = {"grey", "gray", "leaden", "overcast", "pewter", "slate"}
 _OBJECT_OPENERS = {"the", "a", "an", "his", "her", "their", "its", "up", "over"}
 
 
@@ -212,6 +214,8 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "clouds of smoke", "a storm of sparks": not the sky
         if w in (Weather.rain, Weather.snow) and m.start > 0 and words[m.start - 1] in _RAINING_THINGS:
             continue  # "sparks rain from the sky": a verb
+        if _rains_things(tokens, m):
+            continue  # "Rosa rains kisses on the puppy": a verb with its object
         if m.start > 0 and words[m.start - 1] in _MAGIC_MARKS:
             continue  # "a glowing mist": an effect, not the weather
         if words[m.start] in _FOGGING and m.end < len(words) and words[m.end] in _OBJECT_OPENERS:
@@ -244,9 +248,21 @@ _WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man
                       "chasers", "warning", "warnings", "jacket", "jackets", "gear", "suit", "ball", "balls", "fort",
                       # a person's weather: "a sunny smile", "a stormy look", "a foggy memory"
                       "smile", "smiles", "mood", "look", "looks", "temper", "disposition", "memory", "memories",
-                      "brain", "head", "mind", "eyes", "face", "voice", "glare", "frown"}
+                      "brain", "head", "mind", "eyes", "face", "voice", "glare", "frown",
+                      # a drink or a picture, not the sky: "a cloudy cider", "the snowy static on the television"
+                      "cider", "lemonade", "potion", "liquid", "juice", "broth", "soup", "static", "screen", "reception"}
 # what a weather adjective may be said of without being the sky: "her memory of that summer is foggy"
 _NOT_THE_SKY = {"memory", "memories", "mind", "head", "thoughts", "mood", "temper", "eyes", "smile", "face", "voice"}
+
+
+def _rains_things(tokens: list[Token], m) -> bool:
+    """ "rains kisses on the puppy", "showered praise upon her": raining a thing down on someone."""
+    words = [t.text for t in tokens if t.clause == tokens[m.start].clause]
+    i = words.index(tokens[m.start].text)
+    if tokens[m.start].text not in ("rains", "rained", "raining") or i + 2 >= len(words):
+        return False
+    obj = words[i + 1]
+    return obj.endswith("s") and obj not in PREPOSITIONS | {"its", "this", "his", "hers"} and words[i + 2] in ("on", "upon", "down")
 
 
 def _out_of_one_thing(tokens: list[Token], m) -> bool:
@@ -277,6 +293,11 @@ def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
     for i, w in enumerate(words):
         if w in ("sky", "skies") and "blue" in words[i + 1:i + 4] and not negated(tokens, words.index("blue", i)):
             live.add(Weather.clear)  # "the sky stayed blue"
+        grey = next((j for j in range(i + 1, min(len(words), i + 9)) if words[j] in _GREY
+                     and tokens[j].sentence == tokens[i].sentence), None)
+        if w in ("sky", "skies") and grey is not None and {"is", "was", "turns", "turned", "hangs", "stays"} & set(words[i + 1:grey]) \
+                and not negated(tokens, grey):
+            live.add(Weather.cloudy)  # "the sky over the meadow is a flat, heavy grey"
     return next((w for w in _WEATHER_RANK if w in live), None)
 
 

@@ -155,6 +155,9 @@ _MOVES_OFF = {"rolls", "rolled", "moves", "moved", "passes", "passed", "blows", 
               "swept", "rumbles", "rumbled"}
 _TRANSITIVE_ENDINGS = {"lifts", "lifted", "clears", "cleared", "drops", "dropped"}
 _PUT_OUT = {"put", "went", "burned", "burnt", "blown", "blew", "goes", "gone", "stamped", "snuffed"}
+_BURNS_OFF = {"burned", "burnt", "burns", "burn", "burning"}
+# effects that rise: "lifts" is their motion, not their end
+_RISERS = {"steam", "smoke", "dust", "vapour", "vapor", "spray", "sparks", "embers", "ash"}
 _AUXILIARIES = {"had", "has", "have", "did", "does", "do", "was", "is", "were", "are", "would", "will", "could"}
 
 
@@ -192,6 +195,14 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
             return True  # "once the thunderstorm rolls away east"
         if t.text in ("worn", "wore", "wears") and j + 1 < len(tokens) and tokens[j + 1].text == "off":
             return True  # "the magic had worn off"
+        nxt = tokens[j + 1].text if j + 1 < len(tokens) and tokens[j + 1].clause == clause else ""
+        if t.text in _BURNS_OFF and nxt == "off":
+            return True  # "the fog has burned off the lake"
+        after = [x.text for x in tokens[j + 1:j + 3] if x.clause == clause]
+        if t.text in ("blown", "blew", "blows") and (after == ["over"] or after == ["itself", "out"]):
+            return True  # "the storm has blown over", "the blizzard has blown itself out" (not "blows over the hills")
+        if t.text in ("lifts", "lifted", "lift") and tokens[end - 1].text in _RISERS:
+            return False  # "steam lifts off the cobbles": rising, not ending as fog lifts
         if t.text in _ENDINGS:
             # "the storm is over" / "the fire went out", but not "fire over the village"
             return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause \
