@@ -331,6 +331,15 @@ _P += [
     (r"\bcurls? up in a (sunny|warm) (patch|spot)\b", Emotion.calm, 2.0),
     (r"\bbounds? through\b|\btossing them into the air\b|\byipping\b", Emotion.joy, 1.5),
     (r"\bfinds? the (entire|whole)\b[^.]*\bhiding\b", Emotion.surprise, 2.0),
+    # session 14's blind batch s25 (natural dialogue and action), tuning part
+    (r"\byou got in\b|\byour name'?s? (is )?(right )?(there )?on the list\b|\bsnow day\b|\bno school\b"
+     r"|\bspin me (around |round )?again\b|\bhigher this time\b", Emotion.joy, 2.0),
+    (r"\bstop\.? laughing\.? at\.? me\b", Emotion.anger, 2.5),
+    (r"\bwhere are you\?[^.]*\bcan'?t find\b|\bbarely breathing\b|\ba crack (spreads|runs|races|creeps|shoots)\b"
+     r"|\bcreaking ice\b", Emotion.fear, 2.0),
+    (r"\bpulls? off (the|his|her) [a-z' ]*mask\b|\bstumbles? back a step\b", Emotion.surprise, 2.0),
+    (r"\bsince before anyone\b|\bevery (single )?one of (those|these|the) (lights|stars)\b", Emotion.awe, 2.0),
+    (r"\blong after the others (have )?(gone|left)\b|\bthe hard (part|bit|passage) over and over\b", Emotion.determination, 3.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
