@@ -33,6 +33,8 @@ APPROACH = {"walk", "run", "sneak", "jump", "turn", "reach"}
 IN_ACTIONS = {"sit", "sit_down", "lie_down", "sleep", "climb", "jump", "ride"}  # "drives off in the old car"
 # what a ride rides: its target is one of these or nothing ("rides off into the sunset")
 VEHICLES = ("bicycle", "boat", "ship", "car", "horse")
+# animals that go along with whoever walks them ("walks her dog", "leads his horse")
+COMPANIONS = ("dog", "cat", "horse")
 RECIPROCAL = {"hug", "shake_hands", "fight", "talk"}
 # taking hold of a person is holding them; lifting one is picking them up
 _LIFTS = {"lift", "pick up", "pick", "scoop up", "take up", "pick out"}
@@ -178,6 +180,9 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
     if verb.action == "run" and verb.phrase == "gallop" and "horse" in props.values():
         verb = replace(verb, action="ride")  # "gallops across the meadow on his pony"; with no horse, a run
     target, prop = _pick(verb.action, mentions)
+    if verb.action in ("walk", "run") and target is not None and target[0] in COMPANIONS \
+            and not {"to", "toward", "towards"} & {t.text for t in toks[verb.start + 1:verb.start + 5]}:
+        target = None  # "walks her dog along the beach": the dog goes along, it is not where she walks to
     if verb.action == "ride" and target is None:
         # "gets on her bike and rides to the market": the one vehicle the line names
         named = list(dict.fromkeys(v for v in props.values() if v in VEHICLES))

@@ -48,13 +48,18 @@ _FILLERS = {"the", "a", "an", "up", "down", "only", "from", "out", "to", "onto",
 HOLDABLE = {"lantern", "lamp", "candle", "torch", "basket", "hammer", "sword", "shield", "cup", "bottle", "book",
             "letter", "phone", "umbrella", "ball", "bag", "key", "guitar", "kite", "flower", "ladder", "rock", "clock"}
 _FIXED = {"house", "tree", "door", "window", "moon", "ship", "car", "boat", "bed", "fence", "table", "bench",
-          "anvil"}
+          "anvil", "horse", "dog", "bird"}
 
 
 # a prop word that names something else with the word before or after it: a toy, a trough, an engine's power
 _NOT_THE_PROP = {("rocking", "horse"), ("hobby", "horse"), ("toy", "horse"), ("carousel", "horse"), ("horse", "trough"),
                  ("horse", "power"), ("horse", "chestnut"), ("horse", "fly"), ("horse", "hair"), ("sea", "horse"),
-                 ("horse", "sense"), ("dark", "horse"), ("high", "horse"), ("iron", "horse"), ("horse", "race")}
+                 ("horse", "sense"), ("dark", "horse"), ("high", "horse"), ("iron", "horse"), ("horse", "race"),
+                 ("hot", "dog"), ("dog", "tired"), ("sea", "dog"), ("top", "dog"), ("dog", "days"), ("cat", "nap"),
+                 ("fat", "cat"), ("cat", "walk"), ("cat", "burglar"), ("early", "bird"), ("raven", "hair"),
+                 ("raven", "haired"), ("eagle", "eye"), ("eagle", "eyed"), ("toy", "dog"), ("toy", "cat"), ("toy", "bird"),
+                 ("stuffed", "dog"), ("stuffed", "cat"), ("bird", "feeder"), ("bird", "cage"),
+                 ("bird", "bath"), ("dog", "bowl"), ("dog", "bed"), ("dog", "collar"), ("dog", "leash"), ("cat", "flap")}
 
 
 # opening something holds it only when it is carried in the hand: a book or a bottle, not a crate
@@ -73,6 +78,8 @@ class PropReading:
     start: int
     held: bool = False
     holder: str | None = None
+    owned: bool = False  # it belongs to or goes along with someone ("walks her dog"); `owner` None = the pronoun's subject
+    owner: str | None = None
 
 
 def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> str | None:
@@ -212,6 +219,39 @@ def _carried_with(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
     return (True, who) if who else (False, None)
 
 
+_ACCOMPANIES = {"walks", "walked", "walking", "walk", "leads", "led", "leading", "lead", "takes", "took", "taking",
+                "brings", "brought", "bringing", "follows", "followed", "following"}
+_FOLLOWS_AFTER = {"follows", "followed", "following", "trots", "trotted", "trotting", "pads", "padded", "padding", "runs",
+                  "ran", "running", "scampers", "scampered", "bounds", "bounded", "trails", "trailed", "walks", "walked",
+                  "walking", "tags", "tagged", "after", "behind", "beside", "alongside", "at", "along", "with"}
+
+
+def _owner_of(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[bool, str | None]:
+    """(owned, owner) of a prop the line does not put in a hand: who it belongs to or goes along with
+    ("her dog", "Pip's cat", "walks the dog", "with his dog", "the puppy trots after Ben"); owned with
+    no owner = the pronoun's subject."""
+    clause = tokens[m.start].clause
+    j = m.start - 1
+    if j > 0 and tokens[j].clause == clause and tokens[j].text not in _POSSESSIVES | _FILLERS \
+            and not tokens[j].text.endswith("'s"):
+        j -= 1  # one describing word: "her old dog"
+    while j >= 0 and tokens[j].clause == clause and tokens[j].text in {"the", "a", "an", "little", "old", "small", "big"}:
+        j -= 1
+    if j >= 0 and tokens[j].clause == clause:
+        word = tokens[j].text
+        if word.endswith("'s") and name_of(word, names):
+            return True, name_of(word, names)
+        if word in _POSSESSIVES or word in _ACCOMPANIES or word == "with":
+            return True, _subject_before(tokens, j, names)
+    after = [t for t in tokens[m.end:m.end + 5] if t.sentence == tokens[m.start].sentence]  # "after" opens a clause
+    for k, t in enumerate(after):
+        if t.text not in _FOLLOWS_AFTER:
+            break
+        if k + 1 < len(after) and (name_of(after[k + 1].text, names) or after[k + 1].text in ("him", "her", "them")):
+            return True, name_of(after[k + 1].text, names)
+    return False, None
+
+
 def _holder(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
     """(held, holder name) for the prop at m; held with no name = the pronoun's subject."""
     held = _held_before(tokens, m, prev_prop, names)
@@ -251,12 +291,12 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
             prev = m.end - 1
             continue
         after = tokens[m.end].text if m.end < len(tokens) else ""
-        if (before, word.rstrip("s")) in _NOT_THE_PROP or (word.rstrip("s"), after.rstrip("s")) in _NOT_THE_PROP:
+        if (before, word.rstrip("s")) in _NOT_THE_PROP or (word.rstrip("s"), after) in _NOT_THE_PROP:
             continue  # "the rocking horse", "the horse trough": not the prop
         held, holder = _holder(tokens, m, prev, names)
         prev = m.end - 1
         if m.key not in out:
-            out[m.key] = PropReading(m.key, m.start, held, holder)
+            out[m.key] = PropReading(m.key, m.start, held, holder, *((False, None) if held else _owner_of(tokens, m, names)))
         elif held and not out[m.key].held:
             out[m.key].held, out[m.key].holder = True, holder
     _held_as_pronoun(tokens, out, names)

@@ -1,5 +1,5 @@
 """Flux for props: every frame's pose of each prop Axis placed, a held one following its holder's hand,
-a ridden one travelling under its rider.
+a ridden one travelling under its rider, a dog walking behind its owner with its legs striding.
 
 A standing prop holds the pose Axis gave it. A given prop rides the giver's hand up to the hand-over
 frame Axis chose (where the two hands meet) and the receiver's right hand from then on. A held prop is re-placed on every in-between frame by
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from talos_assets.agents.key_animation import Rig
+from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT
 from talos_assets.agents.props import PropPlacement, PropSpec, prop_pose_at
 from talos_assets.spec import Pose
 
@@ -29,9 +30,16 @@ def inbetween_prop_poses(placements: Sequence[PropPlacement], poses: Mapping[str
     for pl in placements:
         spec = specs[pl.prop]
         track: list[Pose] = []
+        travelled = 0.0  # a follower's legs stride with the ground it covers, so its paws do not slide
         for f in range(n_frames):
             now = pl.at_frame(f)
-            at_f = {c: poses[c][min(f, len(poses[c]) - 1)] for c in (now.holder, now.rider) if c in poses and poses[c]}
+            at_f = {c: poses[c][min(f, len(poses[c]) - 1)] for c in (now.holder, now.rider, now.follower_of)
+                    if c in poses and poses[c]}
+            if now.follower_of in at_f and f > 0:
+                step = abs(at_f[now.follower_of].root_x - poses[now.follower_of][min(f - 1, len(poses[now.follower_of]) - 1)].root_x)
+                travelled += step * aspect / (CHARACTER_HEIGHT * spec.height * pl.pose.scale)
+            if now.follower_of in at_f:
+                now = now.model_copy(update={"stride_at": travelled / spec.stride_length})
             track.append(prop_pose_at(now, spec, rigs, at_f, aspect))
         out[PROP_PREFIX + pl.key] = track
     return out

@@ -44,12 +44,17 @@ class PropPlacement(BaseModel):
     ride_frames: tuple[int, int] | None = Field(None, description="ridden: the first and last frame under the rider; unset = all")
     ride_x: tuple[float, float] | None = Field(None, description="ridden: where it stands before and after the ride (frame x)")
     stride_frames: float | None = Field(None, gt=0.0, description="ridden: frames per stride of its swinging bones (a horse's legs)")
-    stride_at: float | None = Field(None, description="strides into the ride at the frame `at_frame` placed it for")
+    stride_at: float | None = Field(None, description="strides into its travel at the frame it is placed for")
+    follower_of: str | None = Field(None, description="the character it walks beside (a dog with its owner)")
+    follow_dx: float = Field(0.0, description="following: frame x from the owner's root to its anchor, owner facing +x")
+    idle_frames: float | None = Field(None, gt=0.0, description="frames per swing of its idle bones (a tail's wag)")
+    idle_at: float | None = Field(None, description="idle cycles in at the frame it is placed for")
 
     @property
     def owner(self) -> str | None:
-        """The character the prop goes with: its holder or its rider (None = it stands in the set)."""
-        return self.holder or self.rider
+        """The character the prop goes with: its holder, its rider or the one it walks beside (None = it
+        stands in the set)."""
+        return self.holder or self.rider or self.follower_of
 
     def holder_at(self, frame: int) -> tuple[str | None, str]:
         """(holder, hand) at `frame`: the receiver's right hand once the hand-over has happened."""
@@ -66,6 +71,8 @@ class PropPlacement(BaseModel):
                 x = self.ride_x[0] if frame < first else self.ride_x[1]
                 return self.model_copy(update={"rider": None, "front": [],
                                                "pose": self.pose.model_copy(update={"root_x": x})})
+        if self.idle_frames is not None and self.idle_at != frame / self.idle_frames:
+            return self.model_copy(update={"idle_at": frame / self.idle_frames}).at_frame(frame)
         if self.rider is not None and self.stride_frames is not None:
             first = self.ride_frames[0] if self.ride_frames is not None else 0
             return self.model_copy(update={"stride_at": (frame - first) / self.stride_frames})
@@ -125,10 +132,16 @@ def prop_pose_at(pl: PropPlacement, spec: PropSpec, rigs: Mapping[str, Rig], pos
     where Axis stood it (`pl` as it stands at that frame, `PropPlacement.at_frame`)."""
     if pl.holder and pl.holder in poses and pl.holder in rigs:
         return held_pose(spec, rigs[pl.holder], poses[pl.holder], pl.hand, pl.scale, aspect)
+    joints = {**pl.pose.joints, **(spec.gait(pl.stride_at) if pl.stride_at is not None else {}),
+              **(spec.idling(pl.idle_at) if pl.idle_at is not None else {})}
     if pl.rider and pl.rider in poses:
-        joints = {**pl.pose.joints, **spec.gait(pl.stride_at)} if pl.stride_at is not None else pl.pose.joints
         return pl.pose.model_copy(update={"root_x": poses[pl.rider].root_x + pl.ride_dx, "joints": joints})
-    return pl.pose.model_copy(deep=True)
+    if pl.follower_of and pl.follower_of in poses:
+        owner = poses[pl.follower_of]
+        facing = 1.0 if float(owner.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
+        return pl.pose.model_copy(update={"root_x": owner.root_x + facing * pl.follow_dx, "joints": joints,
+                                          "face": {**pl.pose.face, FACING_KEY: facing}})
+    return pl.pose.model_copy(update={"joints": joints}, deep=True)
 
 
 def grip_point(spec: PropSpec, rig: Rig, pose: Pose, aspect: float) -> tuple[float, float]:

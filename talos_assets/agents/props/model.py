@@ -54,7 +54,8 @@ class PropPart(BaseModel):
 
 
 class PropBone(BaseModel):
-    """A part of the prop that turns about its own pivot (a horse's leg): it swings while the prop is ridden."""
+    """A part of the prop that turns about its own pivot: a leg swings while the prop travels (ridden, or
+    walking beside its owner), an idle part (a wagging tail, a wing) all the time."""
 
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -64,6 +65,7 @@ class PropBone(BaseModel):
     fold: float = Field(0.0, ge=0.0, le=120.0, description=(
         "degrees it bends one way while its leg swings forward (a knee lifting the hoof)"))
     phase: float = Field(0.0, ge=0.0, lt=1.0, description="where in the stride it starts, fraction of a cycle")
+    idle: bool = Field(False, description="swings all the time, once every `idle_cycle` seconds (a tail, a wing), not with the stride")
 
     def angle(self, stride: float) -> float:
         """Its joint angle `stride` cycles into the gait (degrees; the hoof below the pivot swings back
@@ -114,6 +116,11 @@ class PropSpec(BaseModel):
         "effects it is known to give off (a stove: smoke, steam): where such an effect comes from when a "
         "line names this prop and places the effect nowhere (user props; the built-ins' are in world_words.yaml)"))
     ride: RideSpec | None = Field(None, description="how a character rides it; unset = it cannot be ridden")
+    follows: bool = Field(False, description=(
+        "walks beside the character it belongs to when the story gives it one ('walks her dog', 'Pip's cat')"))
+    stride_length: float = Field(0.6, gt=0.05, le=5.0, description=(
+        "prop units it travels per stride while it walks beside its owner (its legs' cycle)"))
+    idle_cycle: float = Field(1.0, gt=0.1, le=10.0, description="seconds per swing of its idle bones (a wag, a wingbeat)")
     floats: bool = Field(False, description="rests on the set's water (a boat), where the set has water")
     lines: LineWeights = Field(default_factory=LineWeights)
     bones: list[PropBone] = Field(default_factory=list, description="parts that turn on their own (a horse's legs)")
@@ -142,8 +149,12 @@ class PropSpec(BaseModel):
         return self
 
     def gait(self, stride: float) -> dict[str, float]:
-        """The swinging bones' joint angles `stride` cycles into a ridden gait (none when it has none)."""
-        return {b.name: b.angle(stride) for b in self.bones if b.swing > 0 or b.fold > 0}
+        """The legs' joint angles `stride` cycles into a gait (none when it has none)."""
+        return {b.name: b.angle(stride) for b in self.bones if not b.idle and (b.swing > 0 or b.fold > 0)}
+
+    def idling(self, cycles: float) -> dict[str, float]:
+        """The idle bones' joint angles `cycles` idle cycles in (a tail mid-wag)."""
+        return {b.name: b.angle(cycles) for b in self.bones if b.idle}
 
 
 def _capsule_points(a: Point, b: Point, r0: float, r1: float, segments: int = 10) -> np.ndarray:

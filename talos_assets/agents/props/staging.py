@@ -205,6 +205,9 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             placements.append(PropPlacement(key=key, prop=u.prop, holder=u.holder, hand=u.hand, scale=u.scale, pose=pose,
                                             given_to=given, hand_over_frame=meet))
             continue
+        if spec.follows and u.owner in by_char and u.owner in rigs:
+            placements.append(_follower(key, spec, u, by_char[u.owner][0].pose, rigs[u.owner], stage_scale, ground, aspect))
+            continue
         x0, y0, x1, y1 = prop_bounds(spec)
         s = u.scale * (1.0 if spec.placement == "sky" else stage_scale)
         if spec.floats and water is not None:
@@ -221,7 +224,27 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             x = u.x if u.x is not None else _free_x(extent, taken, (wx0, wx1), seen_first=wall)
             taken.append((x + extent[0] - GAP / 2, x + extent[1] + GAP / 2))
         placements.append(PropPlacement(key=key, prop=u.prop, pose=_prop_pose(x, y, s)))
-    return keys, placements
+    idle = {pid for pid, spec in specs.items() if spec.idling(0.0)}
+    return keys, [pl.model_copy(update={"idle_frames": specs[pl.prop].idle_cycle * shot.fps}) if pl.prop in idle else pl
+                  for pl in placements]
+
+
+FOLLOW_GAP = 0.12  # character heights between an owner's back and the nose of what walks behind them
+
+
+def _follower(key: str, spec: PropSpec, u: PropUse, owner: Pose, rig: Rig, stage_scale: float, ground: float,
+              aspect: float) -> PropPlacement:
+    """A prop that walks behind its owner (a dog on a walk): on the ground line, facing the owner's way,
+    its nose a little behind the owner's back, travelling with the owner's root on every frame."""
+    x0, _, x1, _ = prop_bounds(spec)
+    s = u.scale * stage_scale
+    unit = CHARACTER_HEIGHT * spec.height * s  # frame heights per prop unit
+    back = (0.2 * rig.height + FOLLOW_GAP) * CHARACTER_HEIGHT * owner.scale
+    dx = -(back + x1 * unit) / aspect
+    facing = 1.0 if float(owner.face.get(FACING_KEY, 1.0)) >= 0 else -1.0
+    pose = _prop_pose(owner.root_x + facing * dx, ground, s)
+    pose.face[FACING_KEY] = facing
+    return PropPlacement(key=key, prop=u.prop, pose=pose, follower_of=u.owner, follow_dx=dx)
 
 
 def describe_placements(placements: Sequence[PropPlacement]) -> str:
@@ -233,6 +256,10 @@ def describe_placements(placements: Sequence[PropPlacement]) -> str:
         elif p.holder:
             given = f", handed to {p.given_to} at frame {p.hand_over_frame}" if p.given_to else ""
             out.append(f"{p.prop} (held by {p.holder}, {p.hand} hand{given})")
+        elif p.rider:
+            out.append(f"{p.prop} (ridden by {p.rider})")
+        elif p.follower_of:
+            out.append(f"{p.prop} (walking with {p.follower_of})")
         else:
             out.append(f"{p.prop} (at x {p.pose.root_x:.2f}, y {p.pose.root_y:.2f})")
     return ", ".join(out) or "none"
