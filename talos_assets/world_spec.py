@@ -70,6 +70,8 @@ class PropUse(BaseModel):
                                                      "hands when their hands meet; unset = it stays with the holder")
     owner: _Name | None = Field(None, description=(
         "the character it belongs to: a prop that follows (a dog, a cat, a led horse) walks beside them; unset = none"))
+    moves: Literal["walk", "run", "fly"] | None = Field(None, description=(
+        "it crosses the shot on its own (a dog running along the beach, a bird flying over); unset = it stays"))
     x: float | None = Field(None, ge=0.0, le=1.0, description="where it stands, fraction of the stage width; unset = Axis places it")
     scale: float = Field(1.0, gt=0.0, le=8.0, description="size relative to the prop's own height")
 

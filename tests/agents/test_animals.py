@@ -111,3 +111,30 @@ def test_a_bird_in_the_sky_beats_its_wings():
     assert track[0].root_y < 0.5, "high in the frame"
     wing = [p.joints.get("wing_near", 0.0) for p in track]
     assert np.ptp(wing) > 40 and len({round(w, 3) for w in wing}) > 8, "the wings beat"
+
+
+@pytest.mark.parametrize("text, prop, moves", [
+    ("A dog runs along the beach.", "dog", "run"),
+    ("The galloping horse kicks up dust.", "horse", "run"),
+    ("Gulls wheel over the harbor.", "bird", "fly"),
+    ("The cat slowly walks along the fence.", "cat", "walk"),
+    ("A cat sleeps on the bench.", "cat", None),
+    ("Mira holds the bird in her hands.", "bird", None),
+])
+def test_prism_reads_an_animal_crossing_the_shot_on_its_own(text: str, prop: str, moves: str | None):
+    (p,) = [p for p in read_line(text, vocabulary_index(), {c: c for c in CAST}).props if p.prop == prop]
+    assert p.moves == moves
+
+
+@pytest.mark.parametrize("moves, least", [("run", 0.15), ("walk", 0.08)])
+def test_a_running_dog_crosses_the_shot_facing_its_way_inside_the_frame(moves: str, least: float):
+    placed, _, tracks = _tracks(_shot("wave", PropUse(prop="dog", moves=moves)))
+    track = tracks["prop:dog"]
+    xs = np.array([p.root_x for p in track])
+    way = np.sign(xs[-1] - xs[0])
+    assert abs(xs[-1] - xs[0]) > least, "it goes somewhere"
+    assert np.all(np.diff(xs) * way >= -1e-12), "one way"
+    assert all(np.sign(view_scale(p)) == way for p in track), "facing the way it runs"
+    assert 0.0 <= xs.min() and xs.max() <= 1.0
+    legs = [p.joints.get("fore_near", 0.0) for p in track]
+    assert np.ptp(legs) > 30

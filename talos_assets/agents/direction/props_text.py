@@ -80,6 +80,7 @@ class PropReading:
     holder: str | None = None
     owned: bool = False  # it belongs to or goes along with someone ("walks her dog"); `owner` None = the pronoun's subject
     owner: str | None = None
+    moves: str | None = None  # walk | run | fly: it crosses the shot on its own ("a dog runs along the beach")
 
 
 def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> str | None:
@@ -252,6 +253,35 @@ def _owner_of(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[boo
     return False, None
 
 
+# how a thing crosses the shot on its own, by the verb it does or the participle before it
+MOVING = {
+    "walk": {"walks", "walked", "walking", "trots", "trotted", "trotting", "wanders", "wandered", "strolls", "pads",
+             "padded", "plods", "plodded", "ambles", "ambled", "creeps", "crept", "prowls", "prowled", "waddles",
+             "walk", "trot", "wander", "amble", "plod"},
+    "run": {"runs", "ran", "running", "gallops", "galloped", "galloping", "races", "raced", "racing", "dashes", "dashed",
+            "bolts", "bolted", "bounds", "bounded", "bounding", "scampers", "scampered", "sprints", "sprinted",
+            "charges", "charged", "canters", "cantered", "runaway", "thunders", "thundered", "chases", "chased",
+            "run", "gallop", "race", "dash", "scamper", "bound", "sprint", "canter"},
+    "fly": {"flies", "flew", "flying", "soars", "soared", "soaring", "swoops", "swooped", "glides", "glided", "wheels",
+            "wheeled", "wheeling", "circles", "circled", "circling", "flutters", "fluttered", "flaps", "flapping",
+            "fly", "soar", "swoop", "glide", "wheel", "circle", "flutter", "flap"},
+}
+_MOVES_OF = {w: kind for kind, words in MOVING.items() for w in words}
+
+
+def _moves(tokens: list[Token], m: Match) -> str | None:
+    """ "the dog runs along the beach", "a galloping horse", "gulls wheel over the harbour": how the thing
+    crosses the shot on its own (the verb right after it, past an adverb, or the participle before it)."""
+    j = m.end
+    while j < len(tokens) and tokens[j].clause == tokens[m.start].clause and tokens[j].text.endswith("ly"):
+        j += 1
+    if j < len(tokens) and tokens[j].sentence == tokens[m.start].sentence and tokens[j].text in _MOVES_OF:
+        return _MOVES_OF[tokens[j].text]
+    if m.start and tokens[m.start - 1].text in _MOVES_OF and tokens[m.start - 1].text.endswith(("ing", "away")):
+        return _MOVES_OF[tokens[m.start - 1].text]
+    return None
+
+
 def _holder(tokens: list[Token], m: Match, prev_prop: int, names: dict[str, str]) -> tuple[bool, str | None]:
     """(held, holder name) for the prop at m; held with no name = the pronoun's subject."""
     held = _held_before(tokens, m, prev_prop, names)
@@ -296,7 +326,8 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
         held, holder = _holder(tokens, m, prev, names)
         prev = m.end - 1
         if m.key not in out:
-            out[m.key] = PropReading(m.key, m.start, held, holder, *((False, None) if held else _owner_of(tokens, m, names)))
+            out[m.key] = PropReading(m.key, m.start, held, holder, *((False, None) if held else _owner_of(tokens, m, names)),
+                                     moves=None if held else _moves(tokens, m))
         elif held and not out[m.key].held:
             out[m.key].held, out[m.key].holder = True, holder
     _held_as_pronoun(tokens, out, names)

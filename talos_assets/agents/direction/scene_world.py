@@ -146,7 +146,8 @@ def shot_props(beat: Beat, line: LineWorld, chars: list[str], subject: str | Non
         holder = (p.holder or subject) if p.held else None
         owner = (p.owner or subject) if p.owned else None
         out.append(PropUse(prop=p.prop, holder=holder if holder in chars else None,
-                           owner=owner if owner in chars and holder is None else None))
+                           owner=owner if owner in chars and holder is None else None,
+                           moves=p.moves if holder is None else None))
     return out
 
 

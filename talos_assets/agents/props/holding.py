@@ -48,6 +48,9 @@ class PropPlacement(BaseModel):
     follower_of: str | None = Field(None, description="the character it walks beside (a dog with its owner)")
     follow_dx: float = Field(0.0, description="following: frame x from the owner's root to its anchor, owner facing +x")
     idle_frames: float | None = Field(None, gt=0.0, description="frames per swing of its idle bones (a tail's wag)")
+    travel_x: tuple[float, float] | None = Field(None, description="moving on its own: frame x where it starts and ends")
+    travel_frames: int = Field(1, ge=1, description="moving on its own: frames it takes from start to end")
+    strides_per_x: float = Field(0.0, ge=0.0, description="moving on its own: strides of its legs per frame width it covers")
     idle_at: float | None = Field(None, description="idle cycles in at the frame it is placed for")
 
     @property
@@ -73,6 +76,10 @@ class PropPlacement(BaseModel):
                                                "pose": self.pose.model_copy(update={"root_x": x})})
         if self.idle_frames is not None and self.idle_at != frame / self.idle_frames:
             return self.model_copy(update={"idle_at": frame / self.idle_frames}).at_frame(frame)
+        if self.travel_x is not None:
+            (a, b), t = self.travel_x, min(1.0, frame / self.travel_frames)
+            pose = self.pose.model_copy(update={"root_x": a + (b - a) * t})
+            return self.model_copy(update={"pose": pose, "travel_x": None, "stride_at": abs(b - a) * t * self.strides_per_x})
         if self.rider is not None and self.stride_frames is not None:
             first = self.ride_frames[0] if self.ride_frames is not None else 0
             return self.model_copy(update={"stride_at": (frame - first) / self.stride_frames})

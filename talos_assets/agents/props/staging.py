@@ -223,10 +223,32 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             wall = spec.placement == "wall"
             x = u.x if u.x is not None else _free_x(extent, taken, (wx0, wx1), seen_first=wall)
             taken.append((x + extent[0] - GAP / 2, x + extent[1] + GAP / 2))
-        placements.append(PropPlacement(key=key, prop=u.prop, pose=_prop_pose(x, y, s)))
+        placement = PropPlacement(key=key, prop=u.prop, pose=_prop_pose(x, y, s))
+        if u.moves is not None and u.x is None:
+            placement = _crossing(placement, spec, u.moves, (wx0, wx1), extent, unit, aspect, shot.total_frames)
+        placements.append(placement)
     idle = {pid for pid, spec in specs.items() if spec.idling(0.0)}
     return keys, [pl.model_copy(update={"idle_frames": specs[pl.prop].idle_cycle * shot.fps}) if pl.prop in idle else pl
                   for pl in placements]
+
+
+# how far a thing crossing the shot on its own goes, camera-window widths
+CROSSING = {"walk": 0.3, "run": 0.6, "fly": 0.7}
+
+
+def _crossing(pl: PropPlacement, spec: PropSpec, moves: str, window: tuple[float, float], extent: tuple[float, float],
+              unit: float, aspect: float, n_frames: int) -> PropPlacement:
+    """A prop that crosses the shot on its own ("a dog runs along the beach", "gulls wheel overhead"): from
+    where it was staged toward the wider side of the camera window, a walk a third of the way, a run or a
+    flight most of it, facing its way, its legs striding with the ground it covers."""
+    x = pl.pose.root_x
+    left, right = x - window[0], window[1] - x
+    way = 1.0 if right >= left else -1.0
+    reach = (right if way > 0 else left) - max(abs(extent[0]), abs(extent[1]))  # facing its way, mirrored or not
+    dist = max(0.0, min(CROSSING[moves] * (window[1] - window[0]), reach))
+    pose = pl.pose.model_copy(update={"face": {**pl.pose.face, FACING_KEY: way}})
+    return pl.model_copy(update={"pose": pose, "travel_x": (x, x + way * dist), "travel_frames": max(1, n_frames - 1),
+                                 "strides_per_x": aspect / (unit * spec.stride_length)})
 
 
 FOLLOW_GAP = 0.12  # character heights between an owner's back and the nose of what walks behind them
