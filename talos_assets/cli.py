@@ -101,6 +101,7 @@ def _world_line(shot) -> str:
     st = shot.setting
     parts = [st.place, st.time_of_day.value] + ([st.weather.value] if st.weather.value != "clear" else [])
     props = [p.prop + (f" in {p.holder}'s hand" if p.holder else "") + (f", handed to {p.given_to}" if p.given_to else "")
+             + (f" with {p.owner}" if p.owner else "") + (f" ({p.moves}ing)".replace("runing", "running") if p.moves else "")
              for p in shot.props]
     effects = [e.kind.value + (f" {'onto' if e.over else 'from'} {e.character + ' ' if e.character else ''}{e.anchor}"
                                if e.anchor else "") + (" behind" if e.behind else "") for e in shot.effects]

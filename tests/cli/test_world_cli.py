@@ -81,6 +81,16 @@ def test_validate_shows_who_rides_what(monkeypatch, tmp_path):
     assert "acting: pip ride bicycle, pip wave at mira" in out.output
 
 
+def test_validate_shows_whom_an_animal_goes_with_and_what_runs_on_its_own(monkeypatch, tmp_path):
+    story = tmp_path / "pets.yaml"
+    story.write_text("title: Pets\nshots:\n  - {id: walk, description: 'Mira walks her dog along the beach.', characters: [mira]}\n"
+                     "  - {id: field, description: 'A horse gallops across the meadow as Talos waves.', characters: [talos]}\n")
+    out = _run(["validate", str(story)], monkeypatch, tmp_path)
+    assert out.exit_code == 0, out.output
+    assert "props: dog with mira" in out.output and "acting: mira walk\n" in out.output  # no walk to the dog
+    assert "props: horse (running)" in out.output
+
+
 def test_a_speaker_with_an_unknown_voice_is_one_sentence_and_exit_2(monkeypatch, tmp_path):
     rigs = tmp_path / "rigs"
     rigs.mkdir()
