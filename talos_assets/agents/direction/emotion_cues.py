@@ -340,6 +340,18 @@ _P += [
     (r"\bpulls? off (the|his|her) [a-z' ]*mask\b|\bstumbles? back a step\b", Emotion.surprise, 2.0),
     (r"\bsince before anyone\b|\bevery (single )?one of (those|these|the) (lights|stars)\b", Emotion.awe, 2.0),
     (r"\blong after the others (have )?(gone|left)\b|\bthe hard (part|bit|passage) over and over\b", Emotion.determination, 3.0),
+    # session 14's second blind batch s26 (natural dialogue and storybook lines), tuning part
+    (r"\bi got into (the|my)\b|\bleaps? up cheering\b", Emotion.joy, 2.0),
+    (r"\bnothing more (they|we|you|anyone) can do\b|\bhave to sell the (farm|house|shop|boat|bakery)\b"
+     r"|\b(old )?(dog|cat)'s (collar|bowl|leash|bed) hangs\b", Emotion.sadness, 2.5),
+    (r"\bslams? the (\w+ )?door so hard\b", Emotion.anger, 2.5),
+    (r"\bwhere are you\?[^.]*\banswer me\b|\bsomething (just )?moved in the (trees|dark|shadows|bushes|water)\b"
+     r"|\brun\. run\b", Emotion.fear, 2.5),
+    (r"\b(cake|cow|cat|dog|spoon|teapot|chair|statue|tree|fish|horse) (just )?(talked|talks|spoke|speaks)\b"
+     r"|\bsays good morning to\b|\bstops halfway to (her|his|their) mouth\b", Emotion.surprise, 2.5),
+    (r"\btilts? (his|her|their) head all the way back\b|\bvanishing into the clouds\b|\bribbons of (green |blue |violet )?light\b",
+     Emotion.awe, 2.5),
+    (r"\bcan blow all it likes\b|\bwe'?re getting (this|the) \w+ (into|to|home|across)\b", Emotion.determination, 2.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
