@@ -79,6 +79,9 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
     if prep == "behind" and after:
         first = after[0].text
         who = name_of(first, names)
+        owned = index.props.find(after[1:3]) if first.endswith("'s") else []
+        if who and owned and owned[0].start == 0:
+            return f"prop:{owned[0].key}", None, False  # "dust streams behind Rosa's bike": the bike's
         if who or first in PERSON_OBJECTS:
             return None, who, True
     if prep == "above" and not after:

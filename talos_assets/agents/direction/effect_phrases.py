@@ -69,7 +69,13 @@ def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | No
                                          or tokens[p.start - 1].text.endswith("'s"))  # "over Pip's bed"
                        and rests(p.start - 2))
               and not (p.start >= 3 and tokens[p.start - 2].text in _DETERMINERS and rests(p.start - 3))]  # "on the lab table"
-    return acting[-1].key if acting else None
+    if acting:
+        return acting[-1].key
+    # with nothing else named, a container something is in is what "it" stands for: "fire crackles in an
+    # old barrel, and smoke rises from it" (not a table a teapot stands on)
+    inside = len(named) == 1 and any(tokens[k].text in ("in", "inside", "within")
+                                     for k in range(max(0, named[0].start - 3), named[0].start))
+    return named[0].key if inside else None
 
 
 def clause_subject(tokens: list[Token], span: list[int], verb: int) -> list[Token]:

@@ -163,8 +163,10 @@ def _held_in_hand(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple
     """ "the torch in his hand", "the letter in her bronze fingers", "lantern in hand", "the book
     Rosa carries" """
     clause = tokens[m.start].clause
-    after = [t.text for t in tokens[m.end:m.end + 2] if t.clause == clause]
-    if len(after) == 2 and (name_of(after[0], names) or after[0] in _PRONOUNS) and after[1] in _HOLD_VERBS:
+    after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
+    if len(after) >= 3 and after[1] in ("is", "was", "had", "has"):
+        after = [after[0], after[2]]  # "the letter Ben is holding"
+    if len(after) >= 2 and (name_of(after[0], names) or after[0] in _PRONOUNS) and after[1] in _HOLD_VERBS:
         return True, name_of(after[0], names)
     if after and after[0] in _HELD_STATES and m.key not in _FIXED:
         return True, _subject_before(tokens, m.start, names)  # "sword drawn", "lantern aloft"

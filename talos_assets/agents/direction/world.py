@@ -271,6 +271,9 @@ def _out_of_one_thing(tokens: list[Token], m) -> bool:
     clause = tokens[m.start].clause
     rest = [t.text for t in tokens[m.end:m.end + 4] if t.clause == clause]
     moves = bool(rest) and rest[0] in FLURRY_VERBS and bool({"from", "out"} & set(rest[1:]))
+    source = [t.text for t in tokens[m.end:m.end + 7] if t.clause == clause]
+    if moves and {"sky", "skies", "clouds", "cloud", "heavens"} & set(source):
+        return False  # "heavy rain pours from the sky": the sky's after all
     thrown = any(t.text in EMITS for t in tokens[max(0, m.start - 6):m.start] if t.clause == clause)
     return moves or thrown
 
