@@ -352,6 +352,16 @@ _P += [
     (r"\btilts? (his|her|their) head all the way back\b|\bvanishing into the clouds\b|\bribbons of (green |blue |violet )?light\b",
      Emotion.awe, 2.5),
     (r"\bcan blow all it likes\b|\bwe'?re getting (this|the) \w+ (into|to|home|across)\b", Emotion.determination, 2.5),
+    # session 14's third blind batch s27 (screenplay and storyboard lines), tuning part
+    (r"\bwaving the \w+ over (her|his|their) head\b|\bwhooping\b|\bis in business\b|\byou found my\b"
+     r"|\bthank you, thank you\b", Emotion.joy, 2.5),
+    (r"\bisn'?t coming back\b|\btapes? the (lid|box) shut\b|\bpresses it to (his|her|their) face\b|\bit'?s just empty\b"
+     r"|\bnow it'?s just (her|his|their) (chair|bed|coat|room|cup)\b|\bcloses (for good |tomorrow)\b", Emotion.sadness, 2.5),
+    (r"\bthat was (my|our) idea\b|\byou told everyone\b|\bjabs? a finger\b|\bface crimson\b|\bteeth gritted\b",
+     Emotion.anger, 2.5),
+    (r"\bknuckles white\b|\ba (plank|rope|branch|rung) snaps\b|\bi can'?t swim\b|\btoo deep\b", Emotion.fear, 2.5),
+    (r"\bjerks? back, blinking\b|\bsprays? confetti in (his|her|their) face\b", Emotion.surprise, 2.5),
+    (r"\bgoes quiet as\b|\bslides? into view\b|\bgiant planet\b", Emotion.awe, 2.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
