@@ -1,7 +1,7 @@
 """Prism's world vocabulary: the set and prop ids it can recognise in text and the words naming them.
 
 The built-in words live in `talos_assets/data/world_words.yaml` (one file for the 32 built-in sets
-and 40 props); the studio may merge the words of its users' own set and prop files into a
+and 44 props); the studio may merge the words of its users' own set and prop files into a
 `WorldVocabulary` and pass it to `direct_film`. Each id also names itself (dashes read as spaces).
 An explicit id a story names that is not in the vocabulary gets one sentence with the nearest ids.
 """
