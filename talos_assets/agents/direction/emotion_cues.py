@@ -362,6 +362,17 @@ _P += [
     (r"\bknuckles white\b|\ba (plank|rope|branch|rung) snaps\b|\bi can'?t swim\b|\btoo deep\b", Emotion.fear, 2.5),
     (r"\bjerks? back, blinking\b|\bsprays? confetti in (his|her|their) face\b", Emotion.surprise, 2.5),
     (r"\bgoes quiet as\b|\bslides? into view\b|\bgiant planet\b", Emotion.awe, 2.5),
+    # session 14's fourth blind batch s28 (app prompts, shot lines, dialogue), tuning part
+    (r"\bacceptance letter\b|\bleaps? (straight )?into (his|her|their) arms\b|\bchant(s|ing)? (his|her|their) name\b"
+     r"|\bawake and asking for\b|\byou got the part\b|\byou'?re the lead\b", Emotion.joy, 2.5),
+    (r"\bwashes away while\b|\b(friends|others) are already (walking|going) home\b|\beyes red\b"
+     r"|\bdoesn'?t even look up\b", Emotion.sadness, 2.5),
+    (r"\bknock(s|ing)? over the \w+ (she|he|they) spent\b|\bconfronts? the\b|\bteeth bared\b", Emotion.anger, 2.5),
+    (r"\bcan'?t find (his|her|their|my) (little )?(sister|brother|mom|dad|son|daughter|mother|father)\b|\bstranded on\b"
+     r"|\bcracking (sheet of )?ice\b|\bseeps? through the cracks\b", Emotion.fear, 2.5),
+    (r"\bpops clean off\b|\bkeeps right on\b|\bturns out to be\b|\btangled inside\b", Emotion.surprise, 2.5),
+    (r"\bi don'?t have words\b|\bjust\.\.\. look at it\b", Emotion.awe, 2.5),
+    (r"\bno matter how long it takes\b|\bsets out to\b", Emotion.determination, 2.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
