@@ -245,8 +245,9 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     as_noun = word in NOUN_TOO and not any(p.end == m.start for p in index.props.find(tokens[first:m.start]))
     plural_subject = word in BASE_PREDICATES and prev.endswith("s") and any(  # "the torches smoke"
         p.end in (m.start - first, m.start - first - 1) for p in index.props.find(tokens[first:m.start]))
+    opens_on_it = m.start == first and word in ("splashing", "spraying", "steaming", "smoking", "sparking")
     if (word in PREDICATES and not as_noun) or word in BLOWS_UP or (prev == "to" and word in BASE_PREDICATES) \
-            or plural_subject:
+            or plural_subject or opens_on_it:  # "the puppy shakes itself dry, splashing water everywhere"
         verb = m.start
     elif prev in BECOMES or (prev in STILL and m.start - 2 >= first and tokens[m.start - 2].text in BECOMES):
         verb = m.start - 1 if prev in BECOMES else m.start - 2  # "the mug is still steaming"

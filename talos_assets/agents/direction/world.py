@@ -107,7 +107,7 @@ _SKIP_BEFORE_PLACE = {"the", "a", "an", "his", "her", "their", "its", "old", "qu
 _NOT_TIMES = {"paper", "papers", "newspaper", "news", "edition", "shift", "class", "classes", "school", "show",
               "train", "bus", "gown", "dress", "routine", "prayers", "jog", "run", "person"}
 _MAGIC_MARKS = {"glowing", "magic", "magical", "shimmering", "enchanted", "sparkling"}
-_SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather"}
+_SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather", "afternoon", "dawn", "dusk", "noon"}
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "who", "i", "we", "you"}
 _INLINE_HEADING = re.compile(r"^\s*([^a-z\n]+?)(?:\.[ \t]+|[ \t]*\n\s*)(?=[A-Z]?[a-z]|[A-Z]\s+[a-z])")
 _HEADING_RE = re.compile(r"^\s*\.?(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)[\s.]+(.*)$", re.IGNORECASE)
