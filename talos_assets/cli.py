@@ -120,6 +120,8 @@ def _acting_line(shot) -> str:
             words.append(f"+{a.prop}")
         if a.body_part:
             words.append(f"({a.body_part})")
+        if a.toward:
+            words.append(f"to {a.toward}")
         out.append(" ".join(words))
     return ", ".join(out)
 

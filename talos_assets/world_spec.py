@@ -134,3 +134,5 @@ class CharacterAction(BaseModel):
     prop: _SafeId | None = Field(None, description="the object passed, thrown or carried (give X to Y: X)")
     body_part: Literal["head", "chest", "spine"] | None = Field(
         None, description="the actor's own body part a strike or a hold lands on ('strikes his chest': chest)")
+    toward: _Name | None = Field(None, description=(
+        "where a ride goes: a character or a prop of the shot ('rides her bike to the fence'); unset = across the mark"))

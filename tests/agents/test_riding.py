@@ -259,3 +259,39 @@ def test_a_bicycle_ridden_later_in_the_shot_stands_parked_until_the_ride():
     assert bike.at_frame(0).rider is None and bike.at_frame(first).rider == "pip"
     # the storyboard panel (frame 0) shows it parked, not under the walking Pip
     assert track[0] == pytest.approx(bike.ride_x[0])
+
+
+# ---- where a ride goes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, cast, toward", [
+    ("Pip rides his bike to the fence.", ["pip"], "fence"),
+    ("Mira rows the boat toward Talos.", ["mira", "talos"], "talos"),
+    ("Omar rides off into the sunset on his bike.", ["omar"], None),  # a place the set cannot mark
+    ("Ben rides to the market on his bicycle.", ["ben"], None),
+])
+def test_prism_reads_where_a_ride_goes(text: str, cast: list[str], toward: str | None):
+    (act,) = read_actions(text, cast)
+    assert act.action == "ride" and act.toward == toward
+
+
+@pytest.mark.parametrize("text, cast, place", [
+    ("Pip rides his bike to the fence.", ["pip"], "village"),
+    ("Mira rows the boat toward Talos.", ["mira", "talos"], "lake"),
+])
+def test_a_ride_to_something_heads_for_it_and_stops_short(text: str, cast: list[str], place: str):
+    acts = read_actions(text, cast)
+    (ride,) = [a for a in acts if a.action == "ride"]
+    extra = [PropUse(prop=ride.toward)] if ride.toward not in cast else []
+    shot = _shot(cast[0], ride.target, ShotSize.wide, place).model_copy(
+        update={"characters": cast, "actions": acts, "props": [PropUse(prop=ride.target)] + extra})
+    acted, keys, rigs, placed, poses, specs, prop_poses = _ridden(shot)
+    track = [p.root_x for p in poses[cast[0]]]
+    goal = poses[ride.toward][0].root_x if ride.toward in cast else \
+        next(p.pose.root_x for p in placed if p.prop == ride.toward)
+    assert abs(track[-1] - goal) < abs(track[0] - goal) - 0.05, "it rides toward what the line names"
+    vehicle = prop_poses[f"prop:{ride.target}"][-1]
+    x0, _, x1, _ = prop_bounds(specs[ride.target])
+    unit = CHARACTER_HEIGHT * specs[ride.target].height * vehicle.scale / (W / H)
+    front = vehicle.root_x + view_scale(vehicle) * x1 * unit
+    assert (goal - front) * np.sign(goal - track[0]) > 0, "and its front stops short of it"

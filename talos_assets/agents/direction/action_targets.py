@@ -147,6 +147,25 @@ def _mention(toks: list[Tok], j: int, limit: int, hits: dict[int, str], subject:
     return None
 
 
+_TOWARD = {"to", "toward", "towards"}
+
+
+def _destination(toks: list[Tok], verb: VerbMatch, limit: int, props: dict[int, str], subject: list[str],
+                 state: ReadState, present: list[str]) -> str | None:
+    """Where a ride goes: the character or the (non-vehicle) prop right after "to"/"toward" in its clause
+    ("rides her bike to the fence", "rows toward Mira"); None when it names none there (a place, the sunset)."""
+    hits = {k: v for k, v in props.items() if v not in VEHICLES}
+    for j in range(verb.start + 1, limit):
+        if toks[j].text not in _TOWARD:
+            continue
+        for k in range(j + 1, min(limit, j + 5)):
+            mention = _mention(toks, k, limit, hits, subject, state, present)
+            if mention is not None and mention[1] in ("character", "prop"):
+                return mention[0]
+        return None
+    return None
+
+
 def _after_object(toks: list[Tok], k: int) -> set[int]:
     """{k} when toks[k] is a word that may follow an object pronoun (a preposition or adverb)."""
     w = toks[k].text
@@ -187,6 +206,7 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
         # "gets on her bike and rides to the market": the one vehicle the line names
         named = list(dict.fromkeys(v for v in props.values() if v in VEHICLES))
         target = (named[0], "prop") if len(named) == 1 else None
+    toward = _destination(toks, verb, limit, props, subject, state, present) if verb.action == "ride" else None
     action = verb.action
     if action == "look_at" and target is not None and target[0] in ("sky", "moon"):
         action = "gaze_up"
@@ -209,5 +229,6 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
                 continue  # "everyone looks at Omar": Omar is looked at, he does not look
             tgt = None
         out.append(CharacterAction(character=c, action=action, target=tgt[0] if tgt else None,
-                                   target_kind=tgt[1] if tgt else None, prop=prop, body_part=body))
+                                   target_kind=tgt[1] if tgt else None, prop=prop, body_part=body,
+                                   toward=toward if toward != c else None))
     return out

@@ -49,6 +49,7 @@ class Stage:
     partner: "Partner | None" = None
     hold: Pose | None = None  # a posture held under upper-body actions (`layers`): their base pose
     vehicle: Vehicle | None = None  # what a ride rides (a bicycle, a boat, a car)
+    destination: float | None = None  # frame x a ride goes to ("rides to the fence"): it stops short of it
     view: float = 1.0  # how much of the stage's width the camera sees (frame widths)
     seed: int = 0
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))

@@ -269,6 +269,9 @@ class ActedShot:
     ride_frames: dict[str, tuple[int, int]] = field(default_factory=dict)  # prop id -> (first, last) frame ridden
 
 
+RIDE_AHEAD = 0.4  # where Axis marks what a ride goes to, frame widths ahead of the rider
+
+
 def _mount(act: CharacterAction, st: Stage, vehicles: Mapping[str, Vehicle], riders: dict[str, str],
            water: float | None) -> None:
     """The vehicle a ride rides: the prop named, else the shot's first ridable prop nobody rides yet;
@@ -280,6 +283,23 @@ def _mount(act: CharacterAction, st: Stage, vehicles: Mapping[str, Vehicle], rid
         riders.setdefault(prop, act.character)
         if st.vehicle.floats and water is not None:
             st.root_y = water
+
+
+def _ride_toward(act: CharacterAction, st: Stage, stages: Mapping[str, Stage], prop_x: dict[str, float]) -> None:
+    """Where a ride goes ("rides to the fence", "rows toward Mira"): the character's mark, or the prop's
+    (Axis marks a prop nobody placed ahead of the rider, on the side with room); the rider faces it."""
+    name = act.toward
+    if name is None or st.vehicle is None:
+        return
+    if name in stages and name != act.character:
+        st.destination = stages[name].x0 - (0.1 * stages[name].char_h / st.aspect) * (1 if stages[name].x0 > st.x0 else -1)
+    elif name not in stages:
+        if name not in prop_x:
+            way = st.facing if 0.1 < st.x0 + st.facing * RIDE_AHEAD < 0.9 else -st.facing
+            prop_x[name] = st.x0 + way * RIDE_AHEAD
+        st.destination = prop_x[name]
+    if st.destination is not None and abs(st.destination - st.x0) > 1e-3:
+        st.facing = 1 if st.destination > st.x0 else -1
 
 
 def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tuple[float, int]], ground: float,
@@ -307,6 +327,7 @@ def perform_shot(shot: ShotPlan, rigs: Mapping[str, Rig], marks: Mapping[str, tu
     for a in mine:
         if a.action == "ride":
             _mount(a, stages[a.character], vehicles or {}, riders, water)
+            _ride_toward(a, stages[a.character], stages, prop_x)
         elif a.action in SITS and shot_seats:
             _seat_under(a, stages[a.character], shot_seats, prop_x)
         elif a.action not in pairs.PAIR_ACTIONS or a.target not in stages:

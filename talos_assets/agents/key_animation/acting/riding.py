@@ -31,6 +31,7 @@ from talos_assets.spec import KeyPose, Pose
 MAX_TRAVEL = 0.45  # the farthest a ride carries the rider in one shot, frame widths
 VIEW_MARGIN = 0.03  # the vehicle stays this far inside the camera's view, frame widths
 MIN_TRAVEL = 0.06  # a vehicle wider than the view still moves (it was cut by the frame already)
+ARRIVAL_GAP = 0.03  # a ride to something stops this far short of it, frame widths
 HEAD_ROOM = 1.0  # a car is drawn this much taller inside than the seated rider (upright, hips at the seat)
 # Per stroke: seconds per cycle at a calm tempo and keys per cycle.
 CYCLES = {"pedal": (0.9, 4), "row": (1.6, 2), "steer": (2.0, 2), "gallop": (0.55, 2)}
@@ -178,6 +179,11 @@ def _plan(st: Stage) -> _Ride:
     step = max(2, int(round(seconds(st, period_s) / per_cycle)))
     travel = min(MAX_TRAVEL, v.speed * st.tempo * (st.n_frames / st.fps) * st.char_h / st.aspect,
                  max(MIN_TRAVEL, st.view - 2 * _reach_out(v, k, st) - 2 * VIEW_MARGIN))
+    if st.destination is not None:
+        # "rides her bike to the fence": the path ends with the vehicle's front just short of it
+        end = st.destination - st.facing * (_reach_out(v, k, st) + ARRIVAL_GAP)
+        travel = max(MIN_TRAVEL, min(travel, st.facing * (end - st.x0) + travel / 2))
+        return _Ride(st, v, k, base, step, per_cycle, end - st.facing * travel, travel)
     return _Ride(st, v, k, base, step, per_cycle, st.x0 - st.facing * travel / 2, travel)
 
 
