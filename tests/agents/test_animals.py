@@ -138,3 +138,15 @@ def test_a_running_dog_crosses_the_shot_facing_its_way_inside_the_frame(moves: s
     assert 0.0 <= xs.min() and xs.max() <= 1.0
     legs = [p.joints.get("fore_near", 0.0) for p in track]
     assert np.ptp(legs) > 30
+
+
+def test_hugging_a_dog_reaches_down_to_it_where_it_stands():
+    acts = read_actions("Mira hugs her dog.", CAST)
+    assert [(a.character, a.action, a.target) for a in acts] == [("mira", "reach", "dog")]
+    shot = _shot("reach", PropUse(prop="dog", owner="mira")).model_copy(update={"actions": acts})
+    acted = ka.plan_acting(shot, vehicles={}, water=None)
+    rigs = {"mira": ka.load_rig("mira")}
+    _, placed = props.stage_props(ka.with_prop_marks(shot, acted), acted.keys, rigs)
+    (dog,) = placed
+    assert dog.follower_of is None, "acted on, it stands where Axis marked it"
+    assert dog.pose.root_x == pytest.approx(acted.prop_x["dog"], abs=0.05)

@@ -212,6 +212,8 @@ def find_target(toks: list[Tok], verb: VerbMatch, limit: int, subject: list[str]
         action = "gaze_up"
     if action == "pick_up" and target is not None and target[1] == "character" and verb.phrase not in _LIFTS:
         action = "hold"
+    if action == "hug" and target is not None and target[0] in COMPANIONS:
+        action = "reach"  # "hugs his dog": the arms go out and down to the animal, no partner to meet
     if action in ("hug", "turn") and target is not None and target[0] in HOLDABLE:
         action, prop = "hold", target[0]  # "holds the lantern close", "turns the letter over in his fingers"
     body = own_body_part(toks, verb, limit, subject) if action in OWN_BODY_ACTIONS and target is None else None

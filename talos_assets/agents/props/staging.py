@@ -205,7 +205,7 @@ def stage_props(shot: ShotPlan, keys: list[KeyPose], rigs: Mapping[str, Rig], ex
             placements.append(PropPlacement(key=key, prop=u.prop, holder=u.holder, hand=u.hand, scale=u.scale, pose=pose,
                                             given_to=given, hand_over_frame=meet))
             continue
-        if spec.follows and u.owner in by_char and u.owner in rigs:
+        if spec.follows and u.owner in by_char and u.owner in rigs and u.x is None:  # (an x: acted on where Axis marked it)
             placements.append(_follower(key, spec, u, by_char[u.owner][0].pose, rigs[u.owner], stage_scale, ground, aspect))
             continue
         x0, y0, x1, y1 = prop_bounds(spec)
