@@ -373,6 +373,19 @@ _P += [
     (r"\bpops clean off\b|\bkeeps right on\b|\bturns out to be\b|\btangled inside\b", Emotion.surprise, 2.5),
     (r"\bi don'?t have words\b|\bjust\.\.\. look at it\b", Emotion.awe, 2.5),
     (r"\bno matter how long it takes\b|\bsets out to\b", Emotion.determination, 2.5),
+    # session 14's fifth blind batch s29 (family and hobbyist stories), tuning part
+    (r"\bschool'?s out\b|\blast one to the \w+ is a\b", Emotion.joy, 2.5),
+    (r"\b(grandpa|grandma|granny|grandad|dad|mom|mum|papa|mama) won'?t be\b|\bcan'?t bring (myself|herself|himself) to\b"
+     r"|\bi'?ll never see (this|the|my|our) \w+ again\b|\bforehead against the (\w+ )?window\b|\bsits alone on the\b"
+     r"|\ban extra plate\b|\bthen remembers\b", Emotion.sadness, 3.0),
+    (r"\bstay very still\b|\bdoesn'?t look friendly\b|\bbreath catches\b|\bwobbles beneath (her|him|them)\b",
+     Emotion.fear, 2.5),
+    (r"\bhad puppies\b|\bwhen did that happen\b", Emotion.surprise, 2.5),
+    (r"\bevery single snowflake\b|\bthink about that\b", Emotion.awe, 2.5),
+    (r"\bclose your eyes, sweetheart\b|\bwill still be there tomorrow\b|\bit'?s alright if\b"
+     r"|\bdozes in a (patch|pool) of (sunlight|sun|sunshine)\b", Emotion.calm, 3.0),
+    (r"\bhand me the (wrench|hammer|screwdriver|spanner)\b|\bstep after step\b|\btrudges through the\b",
+     Emotion.determination, 2.5),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
