@@ -808,3 +808,10 @@ def test_a_splash_an_animal_shakes_off_is_the_animal_s_and_a_clear_afternoon_is_
     line = _line("The puppy shakes itself dry beside the pond, splashing water everywhere.")
     assert [(e.kind.value, e.anchor) for e in line.effects] == [("splash", "prop:dog")]
     assert _line("Mira sits on a bench in the market square on a clear afternoon.").setting.weather.value == "clear"
+
+
+def test_a_fronted_sky_is_the_weather_not_where_an_effect_is_and_a_shining_sun_is_clear():
+    line = _line("Under a cloudless sky, dust billows behind Mira's horse as she gallops across the dunes.")
+    assert [(e.kind.value, e.anchor) for e in line.effects] == [("dust", "prop:horse")]
+    assert line.setting.weather.value == "clear"
+    assert _line("The sun was shining on the farm.").setting.weather.value == "clear"

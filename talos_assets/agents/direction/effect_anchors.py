@@ -399,6 +399,8 @@ def _framing(tokens: list[Token], m: Match, said_of_unknown: bool) -> list[int]:
     if opener and tokens[opener[0]].text in VAGUE_PLACE:
         opener = opener[1:]  # "Somewhere behind Omar, ..."
     framing = [opener[0]] if 0 < len(opener) <= 4 and tokens[opener[0]].text in ANCHOR_PREPS else []
+    if framing and tokens[opener[-1]].text in ("sky", "skies", "sun", "moon", "stars") and tokens[opener[0]].text == "under":
+        return []  # "Under a cloudless sky, dust billows behind Omar's horse": the weather, not where it is
     if said_of_unknown and framing and tokens[framing[0]].text != "behind":
         return []  # "under the moon, the wolf's fur shimmers": said of what the set cannot show
     return framing
