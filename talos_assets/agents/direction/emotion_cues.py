@@ -386,6 +386,17 @@ _P += [
      r"|\bdozes in a (patch|pool) of (sunlight|sun|sunshine)\b", Emotion.calm, 3.0),
     (r"\bhand me the (wrench|hammer|screwdriver|spanner)\b|\bstep after step\b|\btrudges through the\b",
      Emotion.determination, 2.5),
+    # session 14's sixth blind batch s30 (screenplay lines of robot-and-friends shorts), tuning part
+    (r"\bcheeks glow as\b|\bthe whole class claps\b", Emotion.joy, 2.5),
+    (r"\bhasn'?t been \w+ since\b|\bin the box with the rest\b", Emotion.sadness, 3.0),
+    (r"\byou promised\b|\bthat'?s my (seat|chair|spot|room|bike)\b|\band you know it\b", Emotion.anger, 2.5),
+    (r"\bdon'?t breathe\b|\bit'?s right outside\b", Emotion.fear, 2.5),
+    (r"\bbefore anyone\b|\bthe whole (cave|forest|sky|sea) is singing\b|\bnothing like this\b|\baurora\b"
+     r"|\bthe earth rises\b|\bblue and enormous\b", Emotion.awe, 3.0),
+    (r"\bdozes in the (\w+ )?seat\b|\bhead on \w+'s shoulder\b|\bfields rolling past\b", Emotion.calm, 3.0),
+    (r"\blink by link\b|\b(rewrites|tries|attempts|climbs|builds|rebuilds|starts|practi[cs]es|redoes|restarts)\b[^.]*"
+     r"\bfor the (second|third|fourth|fifth|sixth|tenth|hundredth) time\b|\btrudges on\b"
+     r"|\bleans into the (wind|blizzard|storm|gale|rain)\b", Emotion.determination, 3.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
