@@ -815,3 +815,15 @@ def test_a_fronted_sky_is_the_weather_not_where_an_effect_is_and_a_shining_sun_i
     assert [(e.kind.value, e.anchor) for e in line.effects] == [("dust", "prop:horse")]
     assert line.setting.weather.value == "clear"
     assert _line("The sun was shining on the farm.").setting.weather.value == "clear"
+
+
+@pytest.mark.parametrize("text, time, weather", [
+    ("\"Good morning, everyone!\" Pip whispers, creeping into the dark nursery at midnight.", "night", None),
+    ("It was a good morning for fishing on the lake.", "morning", None),
+    ("Ben hums 'Stormy Weather' while he sweeps the tavern floor.", None, None),
+    ("Mira sings in the rain on the village green.", None, "rain"),
+])
+def test_a_greeting_or_a_song_title_is_not_the_hour_or_the_sky(text, time, weather):
+    s = _line(text).setting
+    assert (s.time_of_day.value if s.time_of_day else None) == time
+    assert (s.weather.value if s.weather else None) == weather

@@ -397,6 +397,13 @@ _P += [
     (r"\blink by link\b|\b(rewrites|tries|attempts|climbs|builds|rebuilds|starts|practi[cs]es|redoes|restarts)\b[^.]*"
      r"\bfor the (second|third|fourth|fifth|sixth|tenth|hundredth) time\b|\btrudges on\b"
      r"|\bleans into the (wind|blizzard|storm|gale|rain)\b", Emotion.determination, 3.0),
+    # session 14's seventh blind batch s31 (picture books, retold tales, sea and farm stories), tuning part
+    (r"\bevery single seed\b|\bcome see\b", Emotion.joy, 2.5),
+    (r"\bgoodbye, little\b|\byou were the best\b", Emotion.sadness, 3.0),
+    (r"\bjust talked\b|\bdid everyone else hear that\b", Emotion.surprise, 3.0),
+    (r"\bhear the whales\b|\blenses widening\b|\bvaulted ceiling\b|\bstained glass\b", Emotion.awe, 3.0),
+    (r"\bbest sound in the world\b|\brain on the (\w+ )?roof\b", Emotion.calm, 3.0),
+    (r"\bit'?s up to us\b|\bno one else is coming\b", Emotion.determination, 3.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 

@@ -174,6 +174,23 @@ def a_name(tokens: list[Token], start: int) -> bool:
     return bool(words) and (words[-1] in _NAMING or (len(words) >= 3 and words[-3] in ("names", "name", "calls")))
 
 
+_TITLES = {"hums", "hummed", "humming", "sings", "sang", "singing", "whistles", "whistled", "whistling", "chalks",
+           "chalked", "writes", "wrote", "scribbles", "scribbled", "paints", "painted", "titled"}
+
+
+def titled(tokens: list[Token], start: int) -> bool:
+    """ "Ben hums 'Stormy Weather'", "Omar chalks 'Sunrise Special' on the board", "Mira paints the sunrise":
+    a song, a sign or a picture right after the verb, not the sky or the hour ("sings in the rain" is)."""
+    before = [t.text for t in tokens[max(0, start - 2):start] if t.clause == tokens[start].clause]
+    return bool(before) and (before[-1] in _TITLES or (len(before) == 2 and before[0] in _TITLES and before[1] == "the"))
+
+
+def greeting(tokens: list[Token], start: int) -> bool:
+    """ "Good morning, everyone!": a greeting, not the hour ("a good morning for fishing" is one)."""
+    return start > 0 and tokens[start - 1].text == "good" and (start < 2 or tokens[start - 2].text not in
+                                                              ("a", "an", "the", "one", "such", "very"))
+
+
 def another_day(tokens: list[Token], start: int) -> bool:
     """ "six tomorrow morning", "yesterday afternoon": another day's hour, not this shot's."""
     return start > 0 and tokens[start - 1].text in ("tomorrow", "yesterday")
@@ -187,7 +204,7 @@ def earlier(tokens: list[Token], start: int) -> bool:
 def not_the_sky_now(tokens: list[Token], start: int, end: int) -> bool:
     return simile(tokens, start) or represented(tokens, start) or habitual(tokens, end) \
         or thunder_verb(tokens, start) or appositive_name(tokens, start, end) or storms_off(tokens, start, end) \
-        or apposed_name(tokens, start, end) \
+        or apposed_name(tokens, start, end) or titled(tokens, start) or greeting(tokens, start) \
         or idiom(tokens, start, end) or a_name(tokens, start) or another_day(tokens, start)
 
 
