@@ -827,3 +827,10 @@ def test_a_greeting_or_a_song_title_is_not_the_hour_or_the_sky(text, time, weath
     s = _line(text).setting
     assert (s.time_of_day.value if s.time_of_day else None) == time
     assert (s.weather.value if s.weather else None) == weather
+
+
+def test_rain_dripping_from_the_branches_and_a_campfire_under_a_starry_sky():
+    wet = _line("EXT. FOREST - NIGHT. Rain drips from the branches as Talos raises his lantern.")
+    assert wet.setting.weather.value == "rain"
+    fire = _line("Late at night in the clearing, Lena and Ben sit by a crackling campfire under a starry sky.")
+    assert fire.setting.weather.value == "clear" and [(e.kind.value, e.anchor) for e in fire.effects] == [("fire", None)]

@@ -86,6 +86,8 @@ def _target(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str
             return None, who, True
     if prep == "above" and not after:
         return "sky", None, False
+    if prep == "under" and any(t.text in ("sky", "skies", "stars", "moon", "sun") for t in after[:4]):
+        return None, None, False  # "a campfire under a starry sky": the weather, not where the fire is
     if prep == "in" and len(after) >= 2 and after[1].text == "wake":  # "in his wake": behind him
         return None, name_of(after[0].text, names), True
     owner = None
@@ -448,8 +450,10 @@ def _placed_nearby(tokens: list[Token], m: Match, span: list[int], after: list[i
         if span[-1] + 1 < len(tokens) else []
     if nxt[:1] in (["lighting"], ["lights"], ["lit"]) and {"sky", "heavens"} & set(nxt):
         return "sky", None, False  # "a meteor explodes over the peaks, lighting up the night sky"
-    if any(tokens[j].text in ("sky", "heavens") for j in after):
-        return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky"
+    if any(tokens[j].text in ("sky", "heavens") and tokens[j - 1].text not in ("starry", "starlit", "cloudless", "clear")
+           and "under" not in [tokens[k].text for k in range(max(0, j - 3), j)] for j in after):
+        return "sky", None, False  # "an explosion lights up the sky"; not "sparks fly from the campfire into the sky",
+        # nor "a campfire under a starry sky" (the weather)
     lit = next((j for j in after if tokens[j].text in LIGHTS_UP), None)
     if lit is not None:  # "a blast lights up the sea": the flash is where it lights
         lit_thing = _thing([tokens[j] for j in span if j > lit], index, names)[0]

@@ -404,6 +404,16 @@ _P += [
     (r"\bhear the whales\b|\blenses widening\b|\bvaulted ceiling\b|\bstained glass\b", Emotion.awe, 3.0),
     (r"\bbest sound in the world\b|\brain on the (\w+ )?roof\b", Emotion.calm, 3.0),
     (r"\bit'?s up to us\b|\bno one else is coming\b", Emotion.determination, 3.0),
+    # session 14's eighth blind batch s32 (scripts and storyboards, quiet sadness), tuning part
+    (r"\bdo the voice again\b|\bha! again\b", Emotion.joy, 3.0),
+    (r"\bi'?ll eat by myself\b|\bsaid (she|he)'?d write\b|\bthat was last (spring|summer|autumn|fall|winter|year)\b"
+     r"|\bsits alone in the\b|\bthe last reel\b|\bleash in (his|her|their) lap\b", Emotion.sadness, 3.0),
+    (r"\bout of my \w+ room\b", Emotion.anger, 3.0),
+    (r"\bheadlights die\b|\bsomething huge\b|\bshifts in the dark\b", Emotion.fear, 3.0),
+    (r"\bthen raises them again\b", Emotion.surprise, 3.0),
+    (r"\bnever thought it was real\b|\bis made of (glass|gold|ice|light|crystal)\b", Emotion.awe, 3.0),
+    (r"\bnobody gets left behind\b|\bnot leaving (this|the) \w+ without\b|\bcircles the date\b|\bpins the blueprints\b",
+     Emotion.determination, 3.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 

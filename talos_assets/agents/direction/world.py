@@ -57,6 +57,7 @@ TIME_WORDS: dict[TimeOfDay, list[str]] = {
 _HEADING_ONLY = {"day", "daytime"}
 WEATHER_WORDS: dict[Weather, list[str]] = {
     Weather.clear: ["sunny", "sunshine", "cloudless", "clear sky", "clear skies", "not a cloud", "blue sky",
+                    "starry sky", "starry night", "starlit sky",
                     "bright sun", "clear day", "clear night", "clear morning", "clear evening", "sun-drenched",
                     "fair weather", "clouds part", "clouds parted", "clouds break", "clouds clear",
                     "sun breaks through", "sun broke through", "windless", "sun blazes", "blazing sun",
@@ -273,8 +274,9 @@ def _out_of_one_thing(tokens: list[Token], m) -> bool:
     rest = [t.text for t in tokens[m.end:m.end + 4] if t.clause == clause]
     moves = bool(rest) and rest[0] in FLURRY_VERBS and bool({"from", "out"} & set(rest[1:]))
     source = [t.text for t in tokens[m.end:m.end + 7] if t.clause == clause]
-    if moves and {"sky", "skies", "clouds", "cloud", "heavens"} & set(source):
-        return False  # "heavy rain pours from the sky": the sky's after all
+    if moves and {"sky", "skies", "clouds", "cloud", "heavens", "branches", "leaves", "trees", "eaves", "roof",
+                  "roofs", "awning"} & set(source):
+        return False  # "heavy rain pours from the sky", "rain drips from the branches": the sky's after all
     thrown = any(t.text in EMITS for t in tokens[max(0, m.start - 6):m.start] if t.clause == clause)
     return moves or thrown
 
