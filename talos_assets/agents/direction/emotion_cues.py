@@ -391,7 +391,7 @@ _P += [
     (r"\bhasn'?t been \w+ since\b|\bin the box with the rest\b", Emotion.sadness, 3.0),
     (r"\byou promised\b|\bthat'?s my (seat|chair|spot|room|bike)\b|\band you know it\b", Emotion.anger, 2.5),
     (r"\bdon'?t breathe\b|\bit'?s right outside\b", Emotion.fear, 2.5),
-    (r"\bbefore anyone\b|\bthe whole (cave|forest|sky|sea) is singing\b|\bnothing like this\b|\baurora\b"
+    (r"\b(here|there|standing) before anyone\b|\bthe whole (cave|forest|sky|sea) is singing\b|\bnothing like this\b|\baurora\b"
      r"|\bthe earth rises\b|\bblue and enormous\b", Emotion.awe, 3.0),
     (r"\bdozes in the (\w+ )?seat\b|\bhead on \w+'s shoulder\b|\bfields rolling past\b", Emotion.calm, 3.0),
     (r"\blink by link\b|\b(rewrites|tries|attempts|climbs|builds|rebuilds|starts|practi[cs]es|redoes|restarts)\b[^.]*"
@@ -414,6 +414,11 @@ _P += [
     (r"\bnever thought it was real\b|\bis made of (glass|gold|ice|light|crystal)\b", Emotion.awe, 3.0),
     (r"\bnobody gets left behind\b|\bnot leaving (this|the) \w+ without\b|\bcircles the date\b|\bpins the blueprints\b",
      Emotion.determination, 3.0),
+    # session 14's ninth blind batch s33 (app prompts, action lines, dialogue), tuning part
+    (r"\bhangs the leash back\b|\bempty (food |water )?bowl\b", Emotion.sadness, 3.0),
+    (r"\bfinds it stuffed with\b|\beyebrows raised\b|\breads the message twice\b", Emotion.surprise, 3.0),
+    (r"\bkneading (the )?dough\b|\btaking (her|his|their) time\b", Emotion.calm, 3.0),
+    (r"\bto make the team\b|\bruns laps\b", Emotion.determination, 3.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
