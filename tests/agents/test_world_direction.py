@@ -834,3 +834,14 @@ def test_rain_dripping_from_the_branches_and_a_campfire_under_a_starry_sky():
     assert wet.setting.weather.value == "rain"
     fire = _line("Late at night in the clearing, Lena and Ben sit by a crackling campfire under a starry sky.")
     assert fire.setting.weather.value == "clear" and [(e.kind.value, e.anchor) for e in fire.effects] == [("fire", None)]
+
+
+@pytest.mark.parametrize("text, time, weather", [
+    ("Make a story where Mira gets lost in a foggy forest at dusk.", "dusk", "fog"),  # the prompt's story is the scene
+    ("A painting of a foggy forest hangs in the hall.", None, None),  # a picture is not the sky
+    ("Ben's boat, the Midnight Star, bobs beside the dock on a quiet afternoon.", "afternoon", None),  # a boat's name
+])
+def test_a_prompt_s_story_is_the_scene_and_a_boat_s_name_is_no_hour(text, time, weather):
+    s = _line(text).setting
+    assert (s.time_of_day.value if s.time_of_day else None) == time
+    assert (s.weather.value if s.weather else None) == weather

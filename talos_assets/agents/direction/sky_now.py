@@ -60,8 +60,14 @@ def represented(tokens: list[Token], start: int) -> bool:
     before = _clause_before(tokens, start)
     sentence = [t.text for t in tokens[:start] if t.sentence == tokens[start].sentence]
     used_to = any(a == "used" and b == "to" for a, b in zip(sentence, sentence[1:]))
+    if sentence[:1] and sentence[0] in _PROMPTS:
+        return used_to or bool(_UNREAL_VERBS & set(before))  # "Make a story where Mira gets lost in a foggy forest"
     return used_to or bool(_UNREAL_VERBS & set(before)) or bool(_PICTURES & set(before[-3:])) or any(
         w in _PICTURES and nxt == "of" for w, nxt in zip(before, before[1:]))
+
+
+# a prompt typed into the app: the story it asks for is the scene itself, not a story within it
+_PROMPTS = {"make", "tell", "write", "create", "imagine", "generate", "animate"}
 
 
 def remembered_place(tokens: list[Token], start: int) -> bool:
@@ -98,6 +104,10 @@ def apposed_name(tokens: list[Token], start: int, end: int) -> bool:
     sentence = [t for t in tokens if t.sentence == tokens[start].sentence]
     clause = [t for t in sentence if t.clause == tokens[start].clause]
     later = [t for t in sentence if t.clause > tokens[start].clause]
+    if 1 < len(clause) <= 3 and clause[0].text == "the" and clause[0] is not tokens[start] and later:
+        before = [t for t in sentence if t.clause == tokens[start].clause - 1]
+        return bool(before) and (before[0].text.endswith("'s") or before[0].text in ("the", "a", "an", "his", "her", "their")) \
+            and before[-1].text not in _JOINS and later[0].text not in _JOINS  # "Ben's boat, the Midnight Star, bobs"
     if len(clause) == 1:
         # alone between two commas after a described noun ("Lena's old horse, Thunder, grazes"), not after
         # a phrase ("Outside the window, rain, cold and steady, falls") nor in a list ("rain and snow")

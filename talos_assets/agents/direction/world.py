@@ -226,8 +226,9 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "snow whirls out of the cracked globe", "a wall of snow thrown up": not the sky's
         if words[m.start].endswith(("y", "ed")) and _NOT_THE_SKY & {t.text for t in tokens if t.clause == tokens[m.start].clause}:
             continue  # "her memory of that summer is foggy"
-        if m.end < len(words) and words[m.end] in _WEATHER_COMPOUNDS:
-            continue  # "the snow queen", "a snow globe": a thing, not the sky
+        if m.end < len(words) and words[m.end] in _WEATHER_COMPOUNDS \
+                and not (words[m.end] in ("forest", "forests") and words[m.start] != "rain"):
+            continue  # "the snow queen", "a snow globe", "the rain forest": a thing, not the sky ("a foggy forest" is)
         if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m):
             continue  # "steam billows ... and he is lost in the white cloud": the effect's cloud
         if not_the_sky_now(tokens, m.start, m.end):
