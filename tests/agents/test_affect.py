@@ -98,7 +98,7 @@ def _held_out_scores():
 
 _SESSION_12 = {"s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21"}
 _SESSION_13 = {"s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "s32",
-               "s33"}  # and session 14's s25-s33
+               "s33", "s34"}  # and session 14's s25-s34
 
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
@@ -108,8 +108,8 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     0.740, 0.625, 0.854, 0.750, 0.792, 0.781 and 0.760 unseen; the fourth is screenplay dialogue carried
     by subtext, the last five natural story lines) bring the whole held-out part to 0.750 on 444 lines
     (0.723 with the session-start reader); the older lines keep their own floor. Session 13's three natural
-    batches (0.812, 0.844 and 0.875 unseen) bring it to 0.774 on 532 lines; session 14's nine (0.833, 0.823,
-    0.812, 0.792, 0.812, 0.812, 0.896, 0.823 and 0.885 unseen) to 0.824 on 768."""
+    batches (0.812, 0.844 and 0.875 unseen) bring it to 0.774 on 532 lines; session 14's ten (0.833, 0.823,
+    0.812, 0.792, 0.812, 0.812, 0.896, 0.823, 0.885 and 0.844 unseen) to 0.825 on 796."""
     items, reads = _held_out_reading()
     hits = [r.emotion == Emotion(i["label"]) for i, r in zip(items, reads)]
     older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12 | _SESSION_13]
@@ -121,7 +121,7 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.824 < 0.85 on 768 lines; lines written blind by "
+@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.825 < 0.85 on 796 lines; lines written blind by "
                           "helpers score 0.45-0.85 before their tuning part is learnt", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
     _, accuracy, _ = _held_out_scores()

@@ -419,6 +419,14 @@ _P += [
     (r"\bfinds it stuffed with\b|\beyebrows raised\b|\breads the message twice\b", Emotion.surprise, 3.0),
     (r"\bkneading (the )?dough\b|\btaking (her|his|their) time\b", Emotion.calm, 3.0),
     (r"\bto make the team\b|\bruns laps\b", Emotion.determination, 3.0),
+    # session 14's tenth blind batch s34 (family screenplays), tuning part
+    (r"\bthey picked my\b|\bskips down the\b", Emotion.joy, 3.0),
+    (r"\bnobody was going to pick me\b|\bclosing (on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+     r"|\bafter (forty|fifty|thirty|twenty|sixty) years\.", Emotion.sadness, 3.0),
+    (r"\bwho told them\b|\bwhich one of you\b", Emotion.anger, 3.0),
+    (r"\bflashlight'?s dying\b|\bnobody move\b|\bit'?s right above us\b|\bcan'?t see the shore\b", Emotion.fear, 3.0),
+    (r"\bjaw drops\b|\bslowly stands up\b", Emotion.surprise, 3.0),
+    (r"\bbreathe in\b|\bwe'?ll find it in the morning\b", Emotion.calm, 3.0),
 ]
 SPEECH_ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _P]
 
