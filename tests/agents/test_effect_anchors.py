@@ -151,3 +151,16 @@ def test_a_fluid_from_the_sky_comes_down():
         return float((a * np.arange(72)[:, None]).sum() / a.sum())
 
     assert centroid_y(frames[0]) < 12 and centroid_y(frames[-1]) > centroid_y(frames[0]) + 3
+
+
+def test_dust_a_running_horse_kicks_up_rises_behind_it_on_the_ground_and_a_lantern_s_smoke_mid_body():
+    from talos_assets.agents.props import load_prop_rig
+
+    horse = load_prop_rig("horse")
+    run = [Pose(root_x=0.7 - 0.05 * f, root_y=0.85, scale=1.0, joints={}, face={"facing": -1.0}) for f in range(5)]
+    r = AnchorResolver(5, W / H, {"prop:horse": run}, {"prop:horse": horse})
+    dust = r.track(EffectSpec(kind=EffectKind.dust, anchor="prop:horse"))
+    assert np.allclose(dust.points[:, 1], 0.85), "on the ground under it"
+    assert np.all(dust.points[:, 0] > np.array([p.root_x for p in run])), "behind it (it runs left)"
+    smoke = r.track(EffectSpec(kind=EffectKind.smoke, anchor="prop:horse"))
+    assert np.all(smoke.points[:, 1] < 0.85), "what is not kicked up comes from its body"

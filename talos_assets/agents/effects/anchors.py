@@ -20,6 +20,9 @@ from talos_assets.agents.key_animation.line_art import view_scale
 from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT, Rig, forward_kinematics
 from talos_assets.spec import EffectSpec, Pose
 
+# effects a thing kicks up from the ground as it moves
+KICKED_UP = ("dust", "splash")
+
 # body words a story (or Prism) may use for a joint; the point is ALONG the named bone
 JOINT_ALIASES: dict[str, str] = {
     "heart": "chest", "torso": "chest", "body": "chest", "breast": "chest", "back": "chest",
@@ -121,8 +124,15 @@ class AnchorResolver:
             return None
         poses = _frames(self.poses[key], self.n)
         rig = self.rigs.get(key)
-        if rig is not None and rig.joints:
-            bone = rig.joints[0].name  # a prop is a one-bone rig; the flame of a lantern sits mid-body
+        xs = np.array([p.root_x for p in poses])
+        if effect.kind.value in KICKED_UP and rig is not None and np.ptp(xs) > 1e-4:
+            # dust or spray a moving thing kicks up (a galloping horse, a car on a wet road) rises from the
+            # ground behind it, not from the middle of its body
+            way = np.sign(np.gradient(xs)) if len(xs) > 1 else np.zeros(1)
+            trail = np.array([0.35 * CHARACTER_HEIGHT * rig.height * p.scale / self.aspect for p in poses])
+            pts = np.stack([xs - way * trail, np.array([p.root_y for p in poses])], 1)
+        elif rig is not None and rig.joints:
+            bone = rig.joints[0].name  # the body bone of a prop rig; the flame of a lantern sits mid-body
             pts = np.array([joint_point(rig, p, bone, self.aspect) for p in poses])
         else:
             pts = np.array([[p.root_x, p.root_y] for p in poses])
