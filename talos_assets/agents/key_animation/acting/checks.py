@@ -157,7 +157,7 @@ def check_ride(rig: Rig, keys: Sequence[KeyPose], v: Vehicle, aspect: float = 16
         far = far_offset(rig, keys[0].pose)  # the far grip, fixed on the bar as the first key drew it
         feet_miss = hands_miss = 0.0
         for kp in keys:
-            bones = bones_of(rig, kp.pose, planted=False)
+            bones = bones_of(rig, kp.pose, planted=False) if v.stroke == "gallop" else {}  # the limbs' roots
             feet = [effector_point(rig, kp.pose, f"{s}_knee", planted=False) for s in ("r", "l")]
             if v.stroke == "pedal":
                 # each foot on the crank circle, and the two half a turn apart (their middle on the axle)
