@@ -9,7 +9,7 @@ lexicon and VADER's rules (`lexicon.py`, `affect.py`); classic coverage grammar 
 rule choose size, lens, duration, camera and screen sides (`grammar.py`); `film.py` directs the film
 and `camera.py` eases a per-frame framing curve through each shot. The world of each shot (set, time
 of day, weather, props, effects) is read from the same text (`world.py`, `props_text.py`,
-`effects_text.py` with `effect_anchors.py`, `effect_phrases.py` and `effect_words.py`, on
+`effects_text.py` with `effect_anchors.py`, `effect_sources.py`, `effect_phrases.py` and `effect_words.py`, on
 `worldtext.py`'s tokens and `vocabulary.py`'s words) and kept per scene (`scene_world.py`).
 
     from talos_assets.agents.direction import camera_plan, direct_film

@@ -1,0 +1,135 @@
+"""The source phrase of an effect: the anchor a preposition's phrase names ("from his chest" -> the
+chest joint, "off the anvil" -> `prop:anvil`, "behind Rosa" -> behind her, "out of it" -> the prop or
+body part "it" stands for), and the first thing a noun phrase names. Token readers for `effect_anchors.py`.
+"""
+
+from __future__ import annotations
+
+from talos_assets.agents.direction.effect_phrases import antecedent, carried_by_body
+from talos_assets.agents.direction.effect_words import (
+    ANCHOR_PREPS,
+    BODY,
+    GROUND_PREPS,
+    IMPLEMENTS,
+    PERSON_OBJECTS,
+    PROP_PARTS,
+    SET,
+    effect_shapes,
+    sided_joint,
+)
+from talos_assets.agents.direction.vocabulary import VocabularyIndex
+from talos_assets.agents.direction.worldtext import OWNERS, Token, name_of
+
+_PART_OWNERS = {"the", "their", "its"}  # "the strings", "their wicks", "the back wheel"
+_NOT_NOUNS = {"like", "as", "and", "or", "but", "while", "until", "when", "where", "with", "that", "which"}
+
+
+def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: dict[str, str]
+            ) -> tuple[str | None, str | None, bool]:
+    """(anchor, named character, behind) of the source phrase starting at preposition j."""
+    prep, clause = tokens[j].text, tokens[j].clause
+    after = [t for t in tokens[j + 1:j + 6] if t.clause == clause]
+    carried = carried_by_body(tokens, j, after, names)
+    if carried[0] and not index.props.find(after[:next(k for k, t in enumerate(after) if t.text in ("in", "on"))]):
+        return carried
+    if prep == "behind" and after:
+        first = after[0].text
+        who = name_of(first, names)
+        owned = index.props.find(after[1:3]) if first.endswith("'s") else []
+        if who and owned and owned[0].start == 0:
+            return f"prop:{owned[0].key}", None, False  # "dust streams behind Rosa's bike": the bike's
+        if who or first in PERSON_OBJECTS:
+            return None, who, True
+    if prep == "above" and not after:
+        return "sky", None, False
+    if prep == "under" and any(t.text in ("sky", "skies", "stars", "moon", "sun") for t in after[:4]):
+        return None, None, False  # "a campfire under a starry sky": the weather, not where the fire is
+    if prep == "in" and len(after) >= 2 and after[1].text == "wake":  # "in his wake": behind him
+        return None, name_of(after[0].text, names), True
+    owner = None
+    for k, t in enumerate(after):
+        w = t.text
+        if w in ANCHOR_PREPS:
+            if k == 0 and prep in ("from", "out"):
+                continue  # "from under the truck", "out from behind the door": the phrase reads on
+            break
+        if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
+            named = antecedent(tokens, j, index)
+            return (f"prop:{named}", None, False) if named else body_it_stands_for(tokens, j, names)
+        if w == "its" and k + 1 < len(after):
+            # "rises from its pages", "falls from its face": a part of the prop the line named last before
+            named = antecedent(tokens, j, index)
+            if named:
+                return f"prop:{named}", None, False
+            if after[k + 1].text in BODY:
+                return None, None, False  # "puffs smoke from its nose": an animal's, not a character's
+            if any(t.text in IMPLEMENTS for t in tokens[:j]):
+                return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
+        if w.endswith("'s") and name_of(w, names):
+            owner = name_of(w, names)
+            continue
+        if w in ("left", "right") and k + 1 == len(after) and k and after[k - 1].text in OWNERS:
+            named = body_it_stands_for(tokens, j, names)  # "sparks from her right hand, snow from her left"
+            if named[0] and named[0][:2] in ("l_", "r_"):
+                return w[0] + named[0][1:], named[1], False
+        body = sided_joint(w, after[k - 1].text if k else "")  # "her left arm"
+        if body and (owner or any(a.text in OWNERS for a in after[:k])):
+            return body, owner, False
+        if w == "water" and k + 1 < len(after) and after[k + 1].text not in ANCHOR_PREPS | _NOT_NOUNS:
+            continue  # "the water trough": a kind of trough
+        if w == "water" and k >= 1 and after[k - 1].text == "of":
+            continue  # "a bucket of water": what is poured, not the sea
+        if w in SET and index.props.find(after[k + 1:k + 2]):
+            continue  # "the street lamp", "the sea chest": a kind of prop
+        if w in SET and (SET[w] != "ground" or prep in GROUND_PREPS):
+            inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
+            if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
+                return f"prop:{inside[0].key}", None, False
+            return SET[w], None, False
+        props = index.props.find(after[k:k + 2])
+        if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
+            return f"prop:{props[0].key}", None, False
+        owned_part = k and (after[k - 1].text in _PART_OWNERS or (k > 1 and after[k - 2].text in _PART_OWNERS))
+        if (w in PROP_PARTS or w[:-1] in PROP_PARTS) and owned_part and (named := antecedent(tokens, j, index)):
+            return f"prop:{named}", None, False  # "sparks fly off the strings" of the guitar just named
+    return None, None, False
+
+
+def body_it_stands_for(tokens: list[Token], j: int, names: dict[str, str]) -> tuple[str | None, str | None, bool]:
+    """ "close on Pip's left paw as magic fizzes from it": the owned body part "it" stands for."""
+    sentence = tokens[j].sentence
+    for k in range(j - 1, 0, -1):
+        if tokens[k].sentence != sentence:
+            break
+        body, before = sided_joint(tokens[k].text, tokens[k - 1].text), tokens[k - 1].text
+        if not body or body == "ground" or tokens[k].text in IMPLEMENTS:
+            continue  # a staff or wand "it" may stand for is held by whoever the line is about
+        side = before in ("left", "right") and k > 1
+        owner_word = tokens[k - 2].text if side else before
+        owner = name_of(owner_word, names) if owner_word.endswith("'s") else None
+        if owner or owner_word in OWNERS:
+            return body, owner, False
+    return None, None, False
+
+
+def thing_named(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
+    """(anchor, owner) of the first thing a noun phrase names: a prop, a set word or a body part."""
+    owner = None
+    for k, t in enumerate(words):
+        w = t.text
+        if w.endswith("'s") and name_of(w, names):
+            owner = name_of(w, names)
+            continue
+        joint = sided_joint(w, words[k - 1].text if k else "")
+        if joint and joint != "ground" and (owner or (k and words[k - 1].text in OWNERS)):
+            return joint, owner
+        if w == "gutters" and k and words[k - 1].text in ("flame", "flames", "candle", "fire", "torch", "lamp"):
+            continue  # "its flame gutters": a verb, not the street's gutters
+        if w in SET:
+            return SET[w], None
+        props = index.props.find(words[k:k + 2])
+        if props and props[0].start == 0:
+            if w.endswith("'s") and index.props.find(words[k + 1:k + 3]):
+                continue  # "the rowboat's lantern": the lantern
+            return f"prop:{props[0].key}", None
+    return None, None
