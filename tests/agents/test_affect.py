@@ -99,6 +99,7 @@ def _held_out_scores():
 _SESSION_12 = {"s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21"}
 _SESSION_13 = {"s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "s32",
                "s33", "s34"}  # and session 14's s25-s34
+_SESSION_15 = {"s35", "s36", "s37", "s38"}
 
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
@@ -112,7 +113,7 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     0.812, 0.792, 0.812, 0.812, 0.896, 0.823, 0.885 and 0.844 unseen) to 0.825 on 796."""
     items, reads = _held_out_reading()
     hits = [r.emotion == Emotion(i["label"]) for i, r in zip(items, reads)]
-    older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12 | _SESSION_13]
+    older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12 | _SESSION_13 | _SESSION_15]
     assert len(items) >= 300 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
     assert sum(i.get("batch") == "s4" for i in items) >= 40  # the second batch, written before it was read
     assert len(older) == 211 and sum(older) / len(older) >= 0.76, f"older held-out {sum(older) / len(older):.3f}"
@@ -171,6 +172,18 @@ def test_screenplay_lines_rarely_fall_back_in_context():
     ("Please, take the cart. I have children.", Emotion.fear),  # a plea
     ("The shop's scan is clear. You can go home.", Emotion.joy),  # good news
     ("Talos pulls himself up by the railing and walks on.", Emotion.determination),
+    # session 15's blind batches' tuning parts (new wording here)
+    ("Duck! It's right behind you!", Emotion.fear),  # an order to flee, a thing close
+    ("Ben goes stiff as the cellar door creaks.", Emotion.fear),
+    ("Grandpa won't wake up, Mira.", Emotion.sadness),  # a loss that cannot be undone
+    ("The band plays on. Everyone else already left.", Emotion.sadness),
+    ("Fine. We'll build it ourselves.", Emotion.determination),
+    ("Lena falls off the wall, dusts off her knees and climbs back on.", Emotion.determination),
+    ("Omar reels back as the statue turns its head.", Emotion.surprise),
+    ("The dishes can wait. Sit with me.", Emotion.calm),
+    ("Who opened my cage of crickets?", Emotion.anger),
+    ("Say that again and you can walk home.", Emotion.anger),
+    ("It rolled! Talos, it rolled on its own!", Emotion.joy),
 ])
 def test_dialogue_acts_name_the_emotion_of_plain_lines(line, emotion):
     affect = analyze_affect(line)

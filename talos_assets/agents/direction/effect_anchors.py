@@ -254,6 +254,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     return nearby if nearby is not None else fallback
 
 
+_ANIMALS = {"horse", "dog", "cat", "bird"}
 _FILLS = {"fills", "filled", "filling", "fill"}
 _WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
 _MEETS_WATER = {"into", "onto", "on", "in", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
@@ -341,6 +342,8 @@ def _placed_nearby(tokens: list[Token], m: Match, span: list[int], after: list[i
             return lit_thing, None, False
     if beside:
         prop = _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
+        if prop in _ANIMALS and m.key not in ("dust", "splash"):
+            prop = None  # "Ben's horse rears as an explosion rocks the pass": an animal kicks up dust, no blast
         if prop:
             return f"prop:{prop}", None, False
         body = body_before(tokens, m, names)

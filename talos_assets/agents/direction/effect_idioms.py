@@ -66,6 +66,8 @@ _TEMPERS = {"anger", "rage", "fury", "frustration", "indignation", "impatience",
 _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}
 _STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
            "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
+_FEELINGS = {"joy", "pride", "love", "excitement", "hope", "passion", "longing", "delight", "happiness", "desire",
+             "ambition", "curiosity", "wonder", "glee"}
 _PRAISE = {"pure", "sheer", "absolute", "movie", "kitchen", "real", "total"}  # "it's pure magic"
 
 
@@ -91,6 +93,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
             return True  # "steaming with anger"
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
+    if m.key == "fire" and "on" in (word, *before[-1:]) and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
+        return True  # "her heart is on fire with joy": a feeling
     if m.key == "fire" and "eyes" in before and "from" not in before:
         return True  # "Mira's eyes flashed fire": a glare
     if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:

@@ -28,7 +28,7 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
             ) -> tuple[str | None, str | None, bool]:
     """(anchor, named character, behind) of the source phrase starting at preposition j."""
     prep, clause = tokens[j].text, tokens[j].clause
-    after = [t for t in tokens[j + 1:j + 6] if t.clause == clause]
+    after = [t for t in tokens[j + 1:j + 8] if t.clause == clause]
     carried = carried_by_body(tokens, j, after, names)
     if carried[0] and not index.props.find(after[:next(k for k, t in enumerate(after) if t.text in ("in", "on"))]):
         return carried
@@ -52,6 +52,11 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
         if w in ANCHOR_PREPS:
             if k == 0 and prep in ("from", "out"):
                 continue  # "from under the truck", "out from behind the door": the phrase reads on
+            if w == "of" and k + 1 < len(after) and (after[k + 1].text in OWNERS or name_of(after[k + 1].text, names)):
+                continue  # "from the joint of his right wrist": a part of the body named next
+            ground = [t.text for t in after[k + 1:k + 4] if t.text not in ("the", "a", "an")]
+            if w in ("in", "on") and k and ground and SET.get(ground[0]) == "ground" and prep == "from":
+                return "ground", None, False  # "from vents in the floor": an opening in the ground
             break
         if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
             named = antecedent(tokens, j, index)
@@ -63,6 +68,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
                 return f"prop:{named}", None, False
             if after[k + 1].text in BODY:
                 return None, None, False  # "puffs smoke from its nose": an animal's, not a character's
+            if after[k + 1].text in PROP_PARTS and not any(t.text in IMPLEMENTS for t in tokens[:j]):
+                return None, None, False  # "fires the rifle and smoke drifts from its barrel": a thing the set cannot place
             if any(t.text in IMPLEMENTS for t in tokens[:j]):
                 return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
         if w.endswith("'s") and name_of(w, names):

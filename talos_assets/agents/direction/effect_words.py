@@ -61,7 +61,7 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "ponytail": "head", "braid": "head", "braids": "head", "pigtails": "head", "collar": "neck", "amulet": "chest",
          "pendant": "chest", "locket": "chest", "paw": "r_wrist", "paws": "r_wrist", "claw": "r_wrist",
          "claws": "r_wrist", "sneaker": "ground", "sneakers": "ground", "shoe": "ground", "shoes": "ground",
-         "slipper": "ground", "slippers": "ground", "sandal": "ground", "sandals": "ground", "hoof": "ground", "hooves": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
+         "slipper": "ground", "slippers": "ground", "sandal": "ground", "sandals": "ground", "hoof": "ground", "hooves": "ground", "heel": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "brook": "horizon", "creek": "horizon",
         "canal": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
@@ -71,7 +71,7 @@ SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "hor
         "ice": "ground", "deck": "ground", "fissure": "ground", "crevice": "ground", "crater": "ground",
         "geyser": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
         "drains": "ground", "gutter": "ground", "gutters": "ground", "manhole": "ground", "sewer": "ground",
-        "tiles": "ground", "floorboards": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
+        "tiles": "ground", "floorboards": "ground", "boards": "ground", "planks": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"

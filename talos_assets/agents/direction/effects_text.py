@@ -79,8 +79,9 @@ def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
 def _compared(tokens: list[Token], m: Match) -> bool:
     """The effect is what something is likened to: "like" up to two words before it in its clause."""
     clause = tokens[m.start].clause
-    if m.start >= 2 and tokens[m.start - 2].text == "as" and tokens[m.start - 1].text in ("a", "an"):
-        return True  # "quick as a spark"
+    after = [t for t in tokens[m.end:m.end + 2] if t.clause == clause]
+    if m.start >= 2 and tokens[m.start - 2].text == "as" and tokens[m.start - 1].text in ("a", "an") and len(after) < 2:
+        return True  # "quick as a spark"; not "as an explosion rocks the pass", a clause of its own
     return any(tokens[j].text == "like" and tokens[j].clause == clause for j in range(max(0, m.start - 3), m.start))
 
 

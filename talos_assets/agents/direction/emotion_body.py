@@ -46,7 +46,8 @@ BODY_CUES: dict[Emotion, str] = {
          hum whistle sway bob drift float glide stroll amble wander potter putter fish fishing porch
         hammock armchair couch sofa rug quilt pillow fireplace hearth stove cabin cottage meadow
         pond brook stream creek breeze cricket bird birdsong chirp purr cat evening afternoon twilight
-        sunset dusk moonlight snowfall patter tap drip tick murmur alright shh hush easy slow slowly""",
+        sunset dusk moonlight snowfall patter tap drip tick murmur alright shh hush easy slow slowly
+        comforting cruise""",
     Emotion.determination: """grip clench brace plant stride march trudge climb scale haul heave hoist push shove lift strap
         buckle tie lace tighten fasten hammer forge weld dig shovel chop build rebuild repair fix mend patch
         train practise practice drill rehearse study prepare ready aim focus concentrate persist insist
@@ -60,5 +61,5 @@ BODY_CUES: dict[Emotion, str] = {
         gleam glitter glimmer shimmer sparkle twinkle dazzle radiate blaze illuminate luminous golden silver
         crystal jewel gem pearl thousand thousands million millions countless endless infinite boundless
         vast huge immense enormous colossal towering soaring ancient timeless unfold emerge soar hover
-        overhead ocean sea world universe""",
+        overhead ocean sea world universe speechless hushed holy sacred""",
 }

@@ -62,6 +62,21 @@ _NOT_THE_PROP = {("rocking", "horse"), ("hobby", "horse"), ("toy", "horse"), ("c
                  ("bird", "bath"), ("dog", "bowl"), ("dog", "bed"), ("dog", "collar"), ("dog", "leash"), ("cat", "flap")}
 
 
+_GUNS = {"cannon", "cannons", "gun", "guns", "rifle", "musket", "pistol", "shotgun", "blunderbuss"}
+
+
+def _a_part_or_a_phrase(tokens: list[Token], m) -> bool:
+    """ "the table of contents", "smoke billows from its barrel" after "fires the cannon": a phrase or a
+    part of a gun, not the prop."""
+    word = tokens[m.start].text
+    rest = [t.text for t in tokens[m.end:m.end + 2]]
+    if word == "table" and rest == ["of", "contents"]:
+        return True
+    sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    return word in ("barrel", "barrels") and bool(sentence & _GUNS) and m.start > 0 \
+        and tokens[m.start - 1].text in ("its", "their")
+
+
 # opening something holds it only when it is carried in the hand: a book or a bottle, not a crate
 _OPENING = {"opens", "opened", "unfolds", "unfolded"}
 
@@ -325,6 +340,8 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
         after = tokens[m.end].text if m.end < len(tokens) else ""
         if (before, word.rstrip("s")) in _NOT_THE_PROP or (word.rstrip("s"), after) in _NOT_THE_PROP:
             continue  # "the rocking horse", "the horse trough": not the prop
+        if _a_part_or_a_phrase(tokens, m):
+            continue  # "the table of contents", a cannon's barrel
         held, holder = _holder(tokens, m, prev, names)
         prev = m.end - 1
         if m.key not in out:

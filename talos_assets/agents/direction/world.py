@@ -97,7 +97,8 @@ LIGHT_WORDS: dict[str, list[str]] = {
 # effect nouns that make the next "rain"/"snow" a verb ("sparks rain from the sky")
 _RAINING_THINGS = {"sparks", "embers", "ash", "ashes", "arrows", "petals", "stones", "blows", "tears", "fire",
                    "flames", "debris", "rocks", "bombs", "confetti", "coins", "leaves", "feathers", "glitter", "crumbs",
-                   "pebbles", "bullets", "apples", "blossoms", "sand"}
+                   "pebbles", "bullets", "apples", "blossoms", "sand", "dust", "dirt", "rubble",
+                   "plaster", "splinters", "shards", "gravel", "water", "drops", "droplets", "soot", "cinders"}
 _STRONG_PLACE = {"into", "onto", "reaches", "reach", "reached", "enters", "enter", "entered", "arrives", "arrive",
                  "arrived", "to"}
 _AT_PLACE = {"in", "at", "on", "inside", "through", "across", "along", "by", "beside", "near", "under", "over",
@@ -198,6 +199,9 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
         return None, 0, covered
     scored = [(_place_strength(tokens, m), -k, m) for k, m in enumerate(matches)]
     strength, _, best = max(scored, key=lambda s: (s[0], s[1]))
+    cliff = next((m for m in matches if m.key == "ocean-cliff"), None)
+    if best.key == "shore" and cliff is not None:
+        best = cliff  # "wind tears at the clifftop as a boulder tumbles into the sea": the cliff's set shows the sea
     return _of_place(tokens, best, matches, index.interiors).key, strength, covered
 
 
