@@ -99,7 +99,7 @@ def _held_out_scores():
 _SESSION_12 = {"s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21"}
 _SESSION_13 = {"s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "s32",
                "s33", "s34"}  # and session 14's s25-s34
-_SESSION_15 = {"s35", "s36", "s37", "s38"}
+_SESSION_15 = {"s35", "s36", "s37", "s38", "s39", "s40"}
 
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
@@ -110,23 +110,37 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     by subtext, the last five natural story lines) bring the whole held-out part to 0.750 on 444 lines
     (0.723 with the session-start reader); the older lines keep their own floor. Session 13's three natural
     batches (0.812, 0.844 and 0.875 unseen) bring it to 0.774 on 532 lines; session 14's ten (0.833, 0.823,
-    0.812, 0.792, 0.812, 0.812, 0.896, 0.823, 0.885 and 0.844 unseen) to 0.825 on 796."""
+    0.812, 0.792, 0.812, 0.812, 0.896, 0.823, 0.885 and 0.844 unseen) to 0.825 on 796. Session 15's
+    six (0.750, 0.625, 0.771, 0.729 unseen by the rules; the last two 0.604 and 0.656 by the rules, 0.729
+    and 0.708 with the learned classifier) and the classifier mixed in (`emotion_model.py`): 0.897 on 962."""
     items, reads = _held_out_reading()
     hits = [r.emotion == Emotion(i["label"]) for i, r in zip(items, reads)]
     older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12 | _SESSION_13 | _SESSION_15]
     assert len(items) >= 300 and sum("kind" in i for i in items) >= 95  # plain lines added for issue 10
     assert sum(i.get("batch") == "s4" for i in items) >= 40  # the second batch, written before it was read
     assert len(older) == 211 and sum(older) / len(older) >= 0.76, f"older held-out {sum(older) / len(older):.3f}"
-    assert sum(hits) / len(hits) >= 0.816, f"held-out accuracy {sum(hits) / len(hits):.3f}"
+    assert sum(hits) / len(hits) >= 0.89, f"held-out accuracy {sum(hits) / len(hits):.3f}"
     fallback = sum(r.neutral for r in reads) / len(reads)
     assert fallback < 0.10, f"held-out fallback share {fallback:.3f}"
 
 
-@pytest.mark.xfail(reason="issue 10's target: held-out accuracy 0.825 < 0.85 on 796 lines; lines written blind by "
-                          "helpers score 0.45-0.85 before their tuning part is learnt", strict=False)
 def test_held_out_accuracy_meets_the_issue_target():
+    """0.897 on 962 held-out lines with the learned classifier mixed in; lines of a new writer, read
+    before any of them is learnt, still read 0.71-0.73 (batches s39-s40)."""
     _, accuracy, _ = _held_out_scores()
     assert accuracy >= 0.85, f"held-out accuracy {accuracy:.3f}"
+
+
+def test_the_classifier_learns_from_the_tuning_part_only_and_named_emotions_lead():
+    from talos_assets.agents.direction import emotion_model
+
+    items = yaml.safe_load(EVAL.read_text())["items"]
+    assert all(emotion_model.tuning_part(i["text"]) == (i["split"] == "train") for i in items)
+    probs = emotion_model.emotion_probabilities("Ben slams the ledger shut and kicks the stool across the shop.")
+    assert abs(sum(probs.values()) - 1.0) < 1e-6 and max(probs, key=probs.get) == Emotion.anger
+    # a line that names its feeling keeps it whatever the classifier leans to
+    for word, emotion in (("calm", Emotion.calm), ("furious", Emotion.anger), ("terrified", Emotion.fear)):
+        assert analyze_affect(f"He is {word}.").emotion == emotion
 
 
 def test_screenplay_lines_rarely_fall_back_in_context():

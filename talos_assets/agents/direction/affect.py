@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from talos_assets.agents.direction.emotion_cues import speech_acts
 from talos_assets.agents.direction.emotion_vader import vader_compound, vader_vad, vader_valence
+from talos_assets.agents.direction.emotion_model import mixed_emotion
 from talos_assets.agents.direction.lexicon import (
     AFFECT_LEXICON,
     CESSATION,
@@ -272,7 +273,8 @@ def analyze_affect(text: str) -> Affect:
     clip = lambda x: max(-1.0, min(1.0, x))  # noqa: E731
     v, a, d = clip(v), clip(a), clip(d)
     votes = _name_valence_votes(votes, polar, a, d, addressed=bool(_SECOND_PERSON.intersection(words)))
-    emotion = emotion_from_votes(votes, v, a, d)
+    named = any(it.emotion is not None and it.weight >= 1.0 for it in items)  # a core word, a strong phrase or act
+    emotion = mixed_emotion(text, votes, emotion_from_votes(votes, v, a, d), named)  # with the learned reading
     matched = [it.label for it in items] + (["?!"] if "?" in words and "!" in words else []) + marks
     evidence = sum(s for s in votes.values() if s > 0) if rows else 0.2
     return Affect(v, a, d, emotion, votes, matched, "text", evidence)

@@ -361,6 +361,9 @@ def _known_source(tokens: list[Token], m: Match, index: VocabularyIndex) -> str 
         return None  # "smoke creeps out between them": it comes from something the line names otherwise
     sources = set(index.vocab.sources.get(m.key, ()))
     found = {p.key for p in index.props.find([t for t in tokens if t.sentence == sentence])} & sources
+    opening = [t for t in tokens[:m.start] if t.clause == clause]
+    if m.key == "sparks" and "anvil" in found and len(opening) <= 2:
+        return "anvil"  # "Ada hammers at the anvil ... and sparks fly": struck sparks fly off the anvil
     return found.pop() if len(found) == 1 else None
 
 

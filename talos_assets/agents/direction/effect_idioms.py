@@ -20,7 +20,8 @@ _NOT_BLASTS = {"temper", "tempers", "anger", "rage", "fury", "patience", "laught
                "giggles", "popularity", "population", "inbox", "phone", "heart", "chest", "head", "mind", "crowd",
                "stadium", "audience", "room", "class", "classroom", "hall", "song", "chorus", "music", "market",
                "sales", "career", "imagination", "feelings", "emotions", "joy", "grief", "tears", "sobs"}
-_CHEERS = {"laughter", "applause", "cheers", "cheering", "giggles", "song", "songs", "tears", "sobs", "action",
+_CHEERS = {"messages", "texts", "notifications", "calls", "emails", "likes", "comments", "orders",
+           "laughter", "applause", "cheers", "cheering", "giggles", "song", "songs", "tears", "sobs", "action",
            "movement", "motion", "colour", "color", "chatter", "questions", "argument", "shouting", "shouts"}
 
 
@@ -66,6 +67,9 @@ _TEMPERS = {"anger", "rage", "fury", "frustration", "indignation", "impatience",
 _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}
 _STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
            "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
+_UNDER_WAY = {"into", "out", "across", "past", "away", "ahead", "along", "through", "off", "toward", "towards"}
+_OTHER_EFFECTS = {"fire", "flame", "flames", "steam", "smoke", "sparks", "snow", "sand", "dust", "water", "magic", "cold",
+                  "air", "wind", "heat"}
 _FEELINGS = {"joy", "pride", "love", "excitement", "hope", "passion", "longing", "delight", "happiness", "desire",
              "ambition", "curiosity", "wonder", "glee"}
 _PRAISE = {"pure", "sheer", "absolute", "movie", "kitchen", "real", "total"}  # "it's pure magic"
@@ -87,6 +91,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True
     if m.key == "fire" and "on" in (word, *before[-1:]) and sentence & _STREAK and not sentence & _REAL_FIRE:
         return True
+    if word in ("steams", "steamed", "steaming") and after[:1] and after[0] in _UNDER_WAY:
+        return True  # "the ship steams into the harbor": it travels
     if m.key == "steam":
         verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
         if after[:1] == ["with"] and set(after[1:3]) & _TEMPERS:
@@ -95,6 +101,9 @@ def figurative(tokens: list[Token], m: Match) -> bool:
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
     if m.key == "fire" and "on" in (word, *before[-1:]) and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
         return True  # "her heart is on fire with joy": a feeling
+    if m.key == "explosion" and word.startswith("blast") and after[:1] == ["of"] and len(after) > 1 \
+            and after[1] in _OTHER_EFFECTS:
+        return True  # "a blast of fire", "a blast of steam": the other effect, blown hard
     if m.key == "fire" and "eyes" in before and "from" not in before:
         return True  # "Mira's eyes flashed fire": a glare
     if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:

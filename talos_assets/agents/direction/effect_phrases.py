@@ -6,7 +6,7 @@ and whether a phrase names the set. Pure token helpers for `effect_anchors.py`.
 
 from __future__ import annotations
 
-from talos_assets.agents.direction.effect_words import ANCHOR_PREPS, BODY, PARTICLE_VERBS
+from talos_assets.agents.direction.effect_words import ANCHOR_PREPS, BODY, PARTICLE_VERBS, sided_joint
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     OWNERS,
@@ -110,13 +110,20 @@ def body_struck(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[s
     return None, None, False
 
 
+# a gesture of a hand that makes what follows it: "snaps her fingers and a swirl of magic lights up the carriage"
+_GESTURES = {"snaps", "snapped", "flicks", "flicked", "claps", "clapped", "waves", "waved", "shakes", "shook", "stamps",
+             "stamped", "stomps", "stomped", "swishes", "swished", "rubs", "rubbed", "twirls", "twirled"}
+
+
 def body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None]:
     """ "as he opens his great bronze chest, a golden glow pours out": the one body part someone's own
     word names in the clause just before, when that clause names no prop."""
-    if not {t.text for t in clause_words(tokens, m, 0)} & {"out", "forth"}:
-        return None, None  # it must come out of something ("pours out"), not just appear
     words = clause_words(tokens, m, -1)
-    parts = {(BODY[t.text], k) for k, t in enumerate(words) if t.text in BODY and BODY[t.text] != "ground"
+    gesture = bool(words) and any(t.text in _GESTURES for t in words[:3])  # "she snaps her fingers and ..."
+    if not {t.text for t in clause_words(tokens, m, 0)} & {"out", "forth"} and not gesture:
+        return None, None  # it must come out of something ("pours out") or follow a gesture, not just appear
+    parts = {(sided_joint(t.text, words[k - 1].text if k else "") or BODY[t.text], k) for k, t in enumerate(words)
+             if t.text in BODY and BODY[t.text] != "ground"
              and k and (words[k - 1].text in OWNERS or any(w.text in OWNERS or name_of(w.text, names)
                                                              for w in words[max(0, k - 4):k]))}
     if len({p for p, _ in parts}) != 1:

@@ -52,26 +52,18 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
         if w in ANCHOR_PREPS:
             if k == 0 and prep in ("from", "out"):
                 continue  # "from under the truck", "out from behind the door": the phrase reads on
-            if w == "of" and k + 1 < len(after) and (after[k + 1].text in OWNERS or name_of(after[k + 1].text, names)):
-                continue  # "from the joint of his right wrist": a part of the body named next
+            if w in ("of", "between") and k + 1 < len(after) and (after[k + 1].text in OWNERS
+                                                                   or name_of(after[k + 1].text, names)):
+                continue  # "from the joint of his right wrist", "from the gaps between his teeth": the body named next
             ground = [t.text for t in after[k + 1:k + 4] if t.text not in ("the", "a", "an")]
             if w in ("in", "on") and k and ground and SET.get(ground[0]) == "ground" and prep == "from":
                 return "ground", None, False  # "from vents in the floor": an opening in the ground
             break
-        if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
-            named = antecedent(tokens, j, index)
-            return (f"prop:{named}", None, False) if named else body_it_stands_for(tokens, j, names)
-        if w == "its" and k + 1 < len(after):
-            # "rises from its pages", "falls from its face": a part of the prop the line named last before
-            named = antecedent(tokens, j, index)
-            if named:
-                return f"prop:{named}", None, False
-            if after[k + 1].text in BODY:
-                return None, None, False  # "puffs smoke from its nose": an animal's, not a character's
-            if after[k + 1].text in PROP_PARTS and not any(t.text in IMPLEMENTS for t in tokens[:j]):
-                return None, None, False  # "fires the rifle and smoke drifts from its barrel": a thing the set cannot place
-            if any(t.text in IMPLEMENTS for t in tokens[:j]):
-                return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
+        if w in _OPENINGS and _ground_split(tokens, j):
+            return "ground", None, False  # "the floor splits open and dust rises from the crack"
+        pronoun = _pronoun_phrase(tokens, j, after, k, index, names)
+        if pronoun is not None:
+            return pronoun
         if w.endswith("'s") and name_of(w, names):
             owner = name_of(w, names)
             continue
@@ -100,6 +92,42 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
         if (w in PROP_PARTS or w[:-1] in PROP_PARTS) and owned_part and (named := antecedent(tokens, j, index)):
             return f"prop:{named}", None, False  # "sparks fly off the strings" of the guitar just named
     return None, None, False
+
+
+def _pronoun_phrase(tokens: list[Token], j: int, after: list[Token], k: int, index: VocabularyIndex,
+                    names: dict[str, str]) -> tuple[str | None, str | None, bool] | None:
+    """What "it", "its" or "them" at after[k] stands for, or None when the phrase reads on."""
+    w = after[k].text
+    if w == "them" and k <= 1 and (named := antecedent(tokens, j, index)) and any(
+            p.key == named and tokens[p.end - 1].text.endswith("s") for p in index.props.find(tokens[:j])):
+        return f"prop:{named}", None, False  # "blows out the candles ... smoke drifts up from them"
+    if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
+        named = antecedent(tokens, j, index)
+        return (f"prop:{named}", None, False) if named else body_it_stands_for(tokens, j, names)
+    if w == "its" and k + 1 < len(after):
+        # "rises from its pages", "falls from its face": a part of the prop the line named last before
+        named = antecedent(tokens, j, index)
+        if named:
+            return f"prop:{named}", None, False
+        if after[k + 1].text in BODY:
+            return None, None, False  # "puffs smoke from its nose": an animal's, not a character's
+        wand = any(t.text in IMPLEMENTS for t in tokens[:j])
+        if after[k + 1].text in PROP_PARTS and not wand:
+            return None, None, False  # "fires the rifle and smoke drifts from its barrel": a thing the set cannot place
+        if wand:
+            return "r_wrist", None, False  # "she points her wand and sparks shoot from its tip"
+    return None
+
+
+_OPENINGS = {"crack", "cracks", "fissure", "fissures", "hole", "holes", "gap", "rift", "chasm", "vent", "vents"}
+
+
+def _ground_split(tokens: list[Token], j: int) -> bool:
+    """The sentence names the ground before the opening an effect comes out of ("the ground split open
+    and hot steam hissed out of the crack"), not a wall or a body ("the crack in his chest")."""
+    before = [t.text for t in tokens[:j] if t.sentence == tokens[j].sentence]
+    return any(SET.get(w) == "ground" for w in before) and not any(w in BODY and SET.get(w) != "ground"
+                                                                    for w in before[-6:])
 
 
 def body_it_stands_for(tokens: list[Token], j: int, names: dict[str, str]) -> tuple[str | None, str | None, bool]:

@@ -13,7 +13,7 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.fire: ["fire", "flame", "blaze", "blazing", "burn", "burning", "inferno", "ablaze", "campfire",
                       "bonfire", "on fire", "fireball", "wildfire", "firestorm"],
     EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky", "smoulder", "smouldering", "smolder", "smoldering"],
-    EffectKind.dust: ["dust", "dusty", "dust cloud"],
+    EffectKind.dust: ["dust", "dusty", "dust cloud", "sawdust"],
     EffectKind.steam: ["steam", "steaming", "steamy", "vapour", "vapor"],
     EffectKind.sparks: ["spark", "ember", "sparking"],
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
@@ -71,7 +71,7 @@ SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "hor
         "ice": "ground", "deck": "ground", "fissure": "ground", "crevice": "ground", "crater": "ground",
         "geyser": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
         "drains": "ground", "gutter": "ground", "gutters": "ground", "manhole": "ground", "sewer": "ground",
-        "tiles": "ground", "floorboards": "ground", "boards": "ground", "planks": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
+        "tiles": "ground", "floorboards": "ground", "boards": "ground", "planks": "ground", "concrete": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky"}
 ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"

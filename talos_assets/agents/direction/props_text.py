@@ -62,6 +62,10 @@ _NOT_THE_PROP = {("rocking", "horse"), ("hobby", "horse"), ("toy", "horse"), ("c
                  ("bird", "bath"), ("dog", "bowl"), ("dog", "bed"), ("dog", "collar"), ("dog", "leash"), ("cat", "flap")}
 
 
+_BUILT_OF_STONE = {"bridge", "bridges", "wall", "walls", "steps", "stairs", "staircase", "floor", "floors", "arch",
+                   "archway", "tower", "towers", "path", "well", "circle", "lion", "lions", "statue", "angel", "face",
+                   "gate", "gateway", "pillar", "pillars", "column", "columns", "hearth", "fireplace", "cottage", "church",
+                   "chapel", "pier", "jetty", "quay", "terrace", "courtyard", "corridor", "passage", "slab"}
 _GUNS = {"cannon", "cannons", "gun", "guns", "rifle", "musket", "pistol", "shotgun", "blunderbuss"}
 
 
@@ -72,6 +76,8 @@ def _a_part_or_a_phrase(tokens: list[Token], m) -> bool:
     rest = [t.text for t in tokens[m.end:m.end + 2]]
     if word == "table" and rest == ["of", "contents"]:
         return True
+    if word in ("stone", "rock") and rest[:1] and rest[0] in _BUILT_OF_STONE:
+        return True  # "a long stone bridge", "the stone steps": what it is built of
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
     return word in ("barrel", "barrels") and bool(sentence & _GUNS) and m.start > 0 \
         and tokens[m.start - 1].text in ("its", "their")

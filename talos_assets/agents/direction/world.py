@@ -179,6 +179,12 @@ def _verb_after_plural(tokens: list[Token], m: Match) -> bool:
         and before.text not in _SKIP_BEFORE_PLACE | _AT_PLACE | _AWAY_PLACE | {"is", "was", "has", "its", "this"}
 
 
+def _waving(tokens: list[Token], m: Match) -> bool:
+    """ "... and waves at the passing trains": a hand waved, not the sea."""
+    after = tokens[m.end].text if m.end < len(tokens) else ""
+    return tokens[m.start].text in ("waves", "waved") and after in ("at", "to", "goodbye", "hello", "back", "off", "from")
+
+
 def read_place(tokens: list[Token], index: VocabularyIndex,
                subjects: set[str] = frozenset()) -> tuple[str | None, int, set[int]]:
     """(set id, strength, tokens the place phrases cover) of the place the line puts its action in;
@@ -191,6 +197,7 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
                and not (m.start and tokens[m.start - 1].text in verbs)
                and not (m.start in nouns and tokens[m.start].text.endswith("s"))
                and not _verb_after_plural(tokens, m)
+               and not _waving(tokens, m)
                and not remembered_place(tokens, m.start)]  # "Talos remembers the night the river flooded"
     # "a seaside village", "a mountain town": the settlement ("the desert sand", "the garage roof" keep the first)
     matches = [m for m in matches if not any(n.start == m.end and n.key in _SETTLEMENTS for n in matches)]
