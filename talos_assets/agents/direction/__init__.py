@@ -5,7 +5,8 @@ A story gives explicit shots, a Fountain screenplay (`fountain.py`, Fountain 1.1
 three become the same beats grouped in scenes (`beats.py`, `screenplay.py`), or an LLM director the
 studio configured writes the shot list (`llm.py`, schema-guided generation with validation
 feedback). Each beat's emotion is read on Russell's circumplex plus PAD dominance with an affective
-lexicon and VADER's rules (`lexicon.py`, `affect.py`); classic coverage grammar and the 180-degree
+lexicon and VADER's rules (`lexicon.py`, `affect.py`), mixed with a classifier learnt from the tuning
+half of the labelled lines (`emotion_model.py`); classic coverage grammar and the 180-degree
 rule choose size, lens, duration, camera and screen sides (`grammar.py`); `film.py` directs the film
 and `camera.py` eases a per-frame framing curve through each shot. The world of each shot (set, time
 of day, weather, props, effects) is read from the same text (`world.py`, `props_text.py`,
