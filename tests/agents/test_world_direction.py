@@ -867,6 +867,9 @@ def test_a_prompt_s_story_is_the_scene_and_a_boat_s_name_is_no_hour(text, time, 
     ("The cart rattles over the old stone bridge.", None, None, [], []),  # what the bridge is built of
     ("Pip climbs onto the fence and waves at the boat.", None, None, ["fence", "boat"], []),  # a hand, not the sea
     ("Lena claps her left hand and a puff of flour dust jumps up.", None, None, [], ["dust@l_wrist"]),  # a gesture
+    ("Ben unbuttons the flap on his chest and a wisp of smoke escapes.", None, None, [], ["smoke@chest"]),
+    ("Pip kicks with his right foot and sparks fly from his boot.", None, None, [], ["sparks@r_ankle"]),  # that foot
+    ("Mira's silver hand glows and magic drips from it.", None, None, [], ["magic@r_wrist"]),  # "it": the hand
 ])
 def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(text, place, weather, props, effects):
     line = _line(text)

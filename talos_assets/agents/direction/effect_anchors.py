@@ -32,6 +32,7 @@ from talos_assets.agents.direction.effect_words import (
     NOT_A_HOLDER,
     NOUN_TOO,
     OUT_OF_UNKNOWN,
+    PROP_PARTS,
     PERSON_OBJECTS,
     PREDICATES,
     PRONOUNS,
@@ -151,6 +152,8 @@ def _said_of(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
         named = antecedent(tokens, verb, index)
         return (f"prop:{named}", None) if named else ("", None)
     anchor, owner = thing_named(subject, index, names)
+    if not anchor and subject and subject[-1].text in PROP_PARTS and (named := antecedent(tokens, verb, index)):
+        return f"prop:{named}", None  # "sets his lantern down ... and the wick sputters out": the lantern's
     return (anchor, owner) if anchor else ("", None)  # said of something the set cannot place
 
 

@@ -110,6 +110,7 @@ def body_struck(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[s
     return None, None, False
 
 
+_COMES_OUT = {"out", "forth", "escapes", "escaped", "escaping", "leaks", "leaked", "leaking", "vents", "vented"}
 # a gesture of a hand that makes what follows it: "snaps her fingers and a swirl of magic lights up the carriage"
 _GESTURES = {"snaps", "snapped", "flicks", "flicked", "claps", "clapped", "waves", "waved", "shakes", "shook", "stamps",
              "stamped", "stomps", "stomped", "swishes", "swished", "rubs", "rubbed", "twirls", "twirled"}
@@ -120,7 +121,7 @@ def body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[s
     word names in the clause just before, when that clause names no prop."""
     words = clause_words(tokens, m, -1)
     gesture = bool(words) and any(t.text in _GESTURES for t in words[:3])  # "she snaps her fingers and ..."
-    if not {t.text for t in clause_words(tokens, m, 0)} & {"out", "forth"} and not gesture:
+    if not {t.text for t in clause_words(tokens, m, 0)} & _COMES_OUT and not gesture:
         return None, None  # it must come out of something ("pours out") or follow a gesture, not just appear
     parts = {(sided_joint(t.text, words[k - 1].text if k else "") or BODY[t.text], k) for k, t in enumerate(words)
              if t.text in BODY and BODY[t.text] != "ground"

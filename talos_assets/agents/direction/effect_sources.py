@@ -72,6 +72,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
             if named[0] and named[0][:2] in ("l_", "r_"):
                 return w[0] + named[0][1:], named[1], False
         body = sided_joint(w, after[k - 1].text if k else "")  # "her left arm"
+        if body == "ground" and k and after[k - 1].text in OWNERS:
+            body = _foot_side(tokens, j) or body  # "stamps her left foot ... from her heel": that foot
         if body and (owner or any(a.text in OWNERS for a in after[:k])):
             return body, owner, False
         if w == "water" and k + 1 < len(after) and after[k + 1].text not in ANCHOR_PREPS | _NOT_NOUNS:
@@ -119,6 +121,13 @@ def _pronoun_phrase(tokens: list[Token], j: int, after: list[Token], k: int, ind
     return None
 
 
+def _foot_side(tokens: list[Token], j: int) -> str | None:
+    """The ankle of the one foot the sentence named with a side before j ("her left foot"), if any."""
+    sides = {tokens[k - 1].text[0] for k in range(1, j) if tokens[k].sentence == tokens[j].sentence
+             and BODY.get(tokens[k].text) == "ground" and tokens[k - 1].text in ("left", "right")}
+    return f"{sides.pop()}_ankle" if len(sides) == 1 else None
+
+
 _OPENINGS = {"crack", "cracks", "fissure", "fissures", "hole", "holes", "gap", "rift", "chasm", "vent", "vents"}
 
 
@@ -141,6 +150,8 @@ def body_it_stands_for(tokens: list[Token], j: int, names: dict[str, str]) -> tu
             continue  # a staff or wand "it" may stand for is held by whoever the line is about
         side = before in ("left", "right") and k > 1
         owner_word = tokens[k - 2].text if side else before
+        if owner_word not in OWNERS and not owner_word.endswith("'s") and k > 1:
+            owner_word = tokens[k - 2].text  # one describing word between: "Talos's bronze head"
         owner = name_of(owner_word, names) if owner_word.endswith("'s") else None
         if owner or owner_word in OWNERS:
             return body, owner, False
