@@ -67,6 +67,7 @@ _TEMPERS = {"anger", "rage", "fury", "frustration", "indignation", "impatience",
 _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}
 _STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
            "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
+_MAD = {"mad", "angry", "furious", "cross"}
 _UNDER_WAY = {"into", "out", "across", "past", "away", "ahead", "along", "through", "off", "toward", "towards"}
 _OTHER_EFFECTS = {"fire", "flame", "flames", "steam", "smoke", "sparks", "snow", "sand", "dust", "water", "magic", "cold",
                   "air", "wind", "heat"}
@@ -95,8 +96,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "the ship steams into the harbor": it travels
     if m.key == "steam":
         verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
-        if after[:1] == ["with"] and set(after[1:3]) & _TEMPERS:
-            return True  # "steaming with anger"
+        if after[:1] == ["with"] and set(after[1:3]) & _TEMPERS or after[:1] and after[0] in _MAD:
+            return True  # "steaming with anger", "steaming mad"
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
     if m.key == "fire" and "on" in (word, *before[-1:]) and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
@@ -108,8 +109,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "Mira's eyes flashed fire": a glare
     if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:
         return True  # "her cheeks were on fire": a blush
-    if m.key == "explosion" and word.startswith(("explod", "erupt")):
+    if m.key == "explosion" and word.startswith(("explod", "explos", "erupt")):
         subject = before[-1] if before else ""
-        into = after[1] if len(after) > 1 and after[0] in ("into", "with", "in") else ""
+        into = after[1] if len(after) > 1 and after[0] in ("into", "with", "in", "of") else ""
         return subject in _NOT_BLASTS or into in _CHEERS
     return False

@@ -72,8 +72,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
             if named[0] and named[0][:2] in ("l_", "r_"):
                 return w[0] + named[0][1:], named[1], False
         body = sided_joint(w, after[k - 1].text if k else "")  # "her left arm"
-        if body == "ground" and k and after[k - 1].text in OWNERS:
-            body = _foot_side(tokens, j) or body  # "stamps her left foot ... from her heel": that foot
+        if body and k and after[k - 1].text in OWNERS and (body == "ground" or body[:2] in ("l_", "r_")):
+            body = _limb_side(tokens, j, body) or body  # "stamps her left foot ... from her heel": that foot
         if body and (owner or any(a.text in OWNERS for a in after[:k])):
             return body, owner, False
         if w == "water" and k + 1 < len(after) and after[k + 1].text not in ANCHOR_PREPS | _NOT_NOUNS:
@@ -121,11 +121,13 @@ def _pronoun_phrase(tokens: list[Token], j: int, after: list[Token], k: int, ind
     return None
 
 
-def _foot_side(tokens: list[Token], j: int) -> str | None:
-    """The ankle of the one foot the sentence named with a side before j ("her left foot"), if any."""
+def _limb_side(tokens: list[Token], j: int, joint: str) -> str | None:
+    """The joint on the side of the one limb of this kind the sentence named with a side before j ("lifts
+    his left hand ... from his fingertips", "stamps her left foot ... from her heel"), if any."""
+    limb = "ankle" if joint == "ground" else joint[2:]
     sides = {tokens[k - 1].text[0] for k in range(1, j) if tokens[k].sentence == tokens[j].sentence
-             and BODY.get(tokens[k].text) == "ground" and tokens[k - 1].text in ("left", "right")}
-    return f"{sides.pop()}_ankle" if len(sides) == 1 else None
+             and tokens[k - 1].text in ("left", "right") and sided_joint(tokens[k].text, "left") == f"l_{limb}"}
+    return f"{sides.pop()}_{limb}" if len(sides) == 1 else None
 
 
 _OPENINGS = {"crack", "cracks", "fissure", "fissures", "hole", "holes", "gap", "rift", "chasm", "vent", "vents"}

@@ -114,7 +114,8 @@ def _gunfire(tokens: list[Token], m: Match) -> bool:
     if word in ("fire", "fires", "fired", "firing") and after & WEAPONS:
         return True  # "the soldiers fire their tiny cannon"
     return (word in ("fires", "fired", "firing") and bool(before & WEAPONS)) or (
-        word == "fire" and bool(before & {"open", "opens", "opened", "opening", "cease", "returns", "return"}))
+        word == "fire" and m.start > 0 and tokens[m.start - 1].text in {"open", "opens", "opened", "opening", "cease",
+                                                                          "returns", "return"})
 
 
 def _strength(tokens: list[Token], clause: int) -> str:

@@ -212,6 +212,7 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
     return _of_place(tokens, best, matches, index.interiors).key, strength, covered
 
 
+_THROWN_UP = {"spray", "burst", "puff", "plume", "spurt", "fountain", "wave", "wall", "geyser", "jet", "spatter"}
 _FOGGING = {"fogs", "fogged", "mists", "misted", "hazes"}
 _GREY = {"grey", "gray", "leaden", "overcast", "pewter", "slate"}
 _OBJECT_OPENERS = {"the", "a", "an", "his", "her", "their", "its", "up", "over"}
@@ -233,6 +234,9 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
             continue  # "a glowing mist": an effect, not the weather
         if words[m.start] in _FOGGING and m.end < len(words) and words[m.end] in _OBJECT_OPENERS:
             continue  # "steam fogs the window": a verb with its object, not the sky
+        if w in (Weather.rain, Weather.snow) and m.start >= 2 and words[m.start - 1] == "of" \
+                and words[m.start - 2] in _THROWN_UP:
+            continue  # "a spray of snow bursts around it": thrown up, not falling from the sky
         if w in (Weather.rain, Weather.snow) and _out_of_one_thing(tokens, m):
             continue  # "snow whirls out of the cracked globe", "a wall of snow thrown up": not the sky's
         if words[m.start].endswith(("y", "ed")) and _NOT_THE_SKY & {t.text for t in tokens if t.clause == tokens[m.start].clause}:
