@@ -190,6 +190,9 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if wrapped is not None:
         return wrapped[0], wrapped[1], False
     emitter = _emitter(tokens, m, span, index, names)
+    landing = m.key == "splash" and _lands_in(tokens, [j for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence])
+    if emitter[0] and landing and not emitter[0].startswith(("prop:boat", "prop:ship")):
+        return "horizon", None, False  # "two swans land on the river, throwing up spray": where they meet the water
     if emitter[0]:
         return emitter[0], emitter[1], False
     if m.start >= 2 and tokens[m.start - 1].text == "with" and tokens[m.start - 2].text in _FILLS \
@@ -260,7 +263,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
 _ANIMALS = {"horse", "dog", "cat", "bird"}
 _FILLS = {"fills", "filled", "filling", "fill"}
 _WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
-_MEETS_WATER = {"into", "onto", "on", "in", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
+_MEETS_WATER = {"into", "onto", "on", "in", "across", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
 
 
 # a fire that is a thing of its own: no prop beside it is its source ("the campfire crackles ... his guitar")
