@@ -882,6 +882,8 @@ def test_a_prompt_s_story_is_the_scene_and_a_boat_s_name_is_no_hour(text, time, 
     ("Rosa lands hard on the ice, and a spray of snow bursts up.", None, None, [], []),  # thrown up, not the sky
     ("Three swans land on the lake, throwing up spray.", "lake", None, ["bird"], ["splash@horizon"]),  # on the water
     ("Pip skims a pebble across the pond and it sinks with a splash.", "lake", None, [], ["splash@horizon"]),
+    ("Ada waves her wand and sends a flurry of snow over the hedge.", None, None, [], []),  # hers, not the sky's
+    ("The morning sun glints off the river.", "river", "clear", [], []),
 ])
 def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(text, place, weather, props, effects):
     line = _line(text)

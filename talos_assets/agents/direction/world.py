@@ -62,7 +62,8 @@ WEATHER_WORDS: dict[Weather, list[str]] = {
                     "fair weather", "clouds part", "clouds parted", "clouds break", "clouds clear",
                     "sun breaks through", "sun broke through", "windless", "sun blazes", "blazing sun",
                     "scorching sun", "sun beats down", "sun shines", "sun shone", "sun is shining", "sun was shining",
-                    "shining sun"],
+                    "shining sun", "sun glints", "sun glinted", "sun glitters", "sun sparkles", "sun blazed",
+                    "sun beat down", "sunlit"],
     Weather.cloudy: ["cloud", "cloudy", "overcast", "grey sky", "gray sky", "clouded", "grey morning",
                      "gray morning", "grey day", "gray day", "grey dawn", "leaden sky", "dull sky"],
     Weather.rain: ["rain", "raining", "rainy", "drizzle", "drizzling", "drizzly", "downpour", "raindrop", "rainfall",
@@ -182,7 +183,8 @@ def _verb_after_plural(tokens: list[Token], m: Match) -> bool:
 def _waving(tokens: list[Token], m: Match) -> bool:
     """ "... and waves at the passing trains": a hand waved, not the sea."""
     after = tokens[m.end].text if m.end < len(tokens) else ""
-    return tokens[m.start].text in ("waves", "waved") and after in ("at", "to", "goodbye", "hello", "back", "off", "from")
+    return tokens[m.start].text in ("waves", "waved") and after in ("at", "to", "goodbye", "hello", "back", "off", "from",
+                                                                   "her", "his", "their", "a", "an")  # "waves her wand"
 
 
 def read_place(tokens: list[Token], index: VocabularyIndex,
@@ -212,6 +214,8 @@ def read_place(tokens: list[Token], index: VocabularyIndex,
     return _of_place(tokens, best, matches, index.interiors).key, strength, covered
 
 
+_SENDS = {"sends", "send", "sent", "sending", "casts", "cast", "conjures", "conjured", "summons", "summoned", "hurls",
+          "flings", "throws", "threw", "blows", "blew"}  # "she sends a flurry of snow swirling": hers, not the sky's
 _THROWN_UP = {"spray", "burst", "puff", "plume", "spurt", "fountain", "wave", "wall", "geyser", "jet", "spatter"}
 _FOGGING = {"fogs", "fogged", "mists", "misted", "hazes"}
 _GREY = {"grey", "gray", "leaden", "overcast", "pewter", "slate"}
@@ -235,7 +239,7 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
         if words[m.start] in _FOGGING and m.end < len(words) and words[m.end] in _OBJECT_OPENERS:
             continue  # "steam fogs the window": a verb with its object, not the sky
         if w in (Weather.rain, Weather.snow) and m.start >= 2 and words[m.start - 1] == "of" \
-                and words[m.start - 2] in _THROWN_UP:
+                and (words[m.start - 2] in _THROWN_UP or _SENDS & set(words[max(0, m.start - 5):m.start - 2])):
             continue  # "a spray of snow bursts around it": thrown up, not falling from the sky
         if w in (Weather.rain, Weather.snow) and _out_of_one_thing(tokens, m):
             continue  # "snow whirls out of the cracked globe", "a wall of snow thrown up": not the sky's
