@@ -31,6 +31,7 @@ _DOUSING = {"pour", "pours", "poured", "pouring", "douse", "douses", "doused", "
             "snuffed", "put", "puts"}
 
 
+_CAUSING = {"set", "make", "turn", "blow", "burn", "start", "cause", "send"}
 _POURING = {"pour", "pours", "poured", "pouring"}  # smoke pours out of a fire; water poured on one puts it out
 
 
@@ -51,6 +52,8 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
     before = [t.text for t in tokens[max(0, m.start - 8):m.start] if t.clause == clause]
     if before[-1:] and before[-1] in _MODALS or before[-2:-1] and before[-2] in _MODALS and before[-1].endswith("ly"):
         return True
+    if _MODALS & set(before[-6:]) and _CAUSING & set(before[-5:]):
+        return True  # "the next version might set the whole lake on fire"
     if before[-1:] == ["to"] and _WAITING & set(before):
         return True  # "waits for it to explode", "is about to blow up"
     if represented(tokens, m.start):

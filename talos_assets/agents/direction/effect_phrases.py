@@ -56,6 +56,14 @@ def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | No
     is not where something rests ("holds the letter over the candle until it catches fire": the letter;
     "the teapot sits on the table ... its spout": not the table)."""
     sentence = tokens[at].sentence
+    own = _antecedent_in(tokens, at, index, sentence)
+    # "Pip holds up a torch. Fire leaps from its tip.": the sentence before, when this one names none
+    if own is None and not any(tokens[p.start].sentence == sentence for p in index.props.find(tokens[:at])):
+        return _antecedent_in(tokens, at, index, sentence - 1)
+    return own
+
+
+def _antecedent_in(tokens: list[Token], at: int, index: VocabularyIndex, sentence: int) -> str | None:
     named = [p for p in index.props.find(tokens[:at]) if tokens[p.start].sentence == sentence
              and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
                       and tokens[p.end].text in RISING_PARTICLES)]  # "steam rose off it": no flower

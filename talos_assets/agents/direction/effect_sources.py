@@ -61,6 +61,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
             break
         if w in _OPENINGS and _ground_split(tokens, j):
             return "ground", None, False  # "the floor splits open and dust rises from the crack"
+        if w == "joint" and k and after[k - 1].text == "the" and (limb := _limb_named_last(tokens, j)):
+            return limb, None, False  # "Talos bends his right elbow. Sparks spit from the joint."
         pronoun = _pronoun_phrase(tokens, j, after, k, index, names)
         if pronoun is not None:
             return pronoun
@@ -105,7 +107,11 @@ def _pronoun_phrase(tokens: list[Token], j: int, after: list[Token], k: int, ind
         return f"prop:{named}", None, False  # "blows out the candles ... smoke drifts up from them"
     if w == "it" and k <= 1:  # "snow swirls out of it": the prop "it" stands for
         named = antecedent(tokens, j, index)
-        return (f"prop:{named}", None, False) if named else body_it_stands_for(tokens, j, names)
+        if named:
+            return f"prop:{named}", None, False
+        body = body_it_stands_for(tokens, j, names)
+        sky = any(t.text in ("sky", "skies") and t.sentence == tokens[j].sentence for t in tokens[:j])
+        return ("sky", None, False) if body[0] is None and sky else body  # "the sky was clear, and magic drifted down from it"
     if w == "its" and k + 1 < len(after):
         # "rises from its pages", "falls from its face": a part of the prop the line named last before
         named = antecedent(tokens, j, index)
@@ -128,6 +134,17 @@ def _limb_side(tokens: list[Token], j: int, joint: str) -> str | None:
     sides = {tokens[k - 1].text[0] for k in range(1, j) if tokens[k].sentence == tokens[j].sentence
              and tokens[k - 1].text in ("left", "right") and sided_joint(tokens[k].text, "left") == f"l_{limb}"}
     return f"{sides.pop()}_{limb}" if len(sides) == 1 else None
+
+
+def _limb_named_last(tokens: list[Token], j: int) -> str | None:
+    """The joint of the last owned body part named in this sentence or the one before ("his right elbow")."""
+    for k in range(j - 1, 0, -1):
+        if tokens[k].sentence < tokens[j].sentence - 1:
+            break
+        joint = sided_joint(tokens[k].text, tokens[k - 1].text)
+        if joint and joint != "ground" and (tokens[k - 1].text in OWNERS or (k > 1 and tokens[k - 2].text in OWNERS)):
+            return joint
+    return None
 
 
 _OPENINGS = {"crack", "cracks", "fissure", "fissures", "hole", "holes", "gap", "rift", "chasm", "vent", "vents"}

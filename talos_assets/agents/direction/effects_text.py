@@ -205,7 +205,9 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         out_sentence = tokens[m.start].sentence
         sentence_words = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
         if anchor is None and not behind and kind in (EffectKind.dust, EffectKind.splash) and sentence_words & KICKS:
-            anchor = "ground"  # "Pip kicks up dust"
+            # "Pip kicks up dust"; spray kicked up where the sentence names water is the water's
+            anchor = "horizon" if kind == EffectKind.splash and any(SET.get(w) == "horizon" for w in sentence_words) \
+                else "ground"
         out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause))
     out += _flurries(tokens, index, names)
     keyed = {}

@@ -66,6 +66,8 @@ _BUILT_OF_STONE = {"bridge", "bridges", "wall", "walls", "steps", "stairs", "sta
                    "archway", "tower", "towers", "path", "well", "circle", "lion", "lions", "statue", "angel", "face",
                    "gate", "gateway", "pillar", "pillars", "column", "columns", "hearth", "fireplace", "cottage", "church",
                    "chapel", "pier", "jetty", "quay", "terrace", "courtyard", "corridor", "passage", "slab"}
+_RISERS_BEFORE_ROSE = {"sun", "moon", "dust", "smoke", "steam", "mist", "fog", "tide", "water", "voice", "curtain", "he",
+                      "she", "it", "they", "who", "bread", "dough", "balloon", "kite", "sparks", "flames", "spray"}
 _GUNS = {"cannon", "cannons", "gun", "guns", "rifle", "musket", "pistol", "shotgun", "blunderbuss"}
 
 
@@ -334,6 +336,8 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
         if word in VERB_HOMOGRAPHS and m.start in after_nouns and m.end < len(tokens) \
                 and tokens[m.end].text in RISING_PARTICLES:
             continue  # "the steam rose up": a verb ("a rose from the garden" is a flower)
+        if word in VERB_HOMOGRAPHS and before in _RISERS_BEFORE_ROSE:
+            continue  # "the sun rose in a clear sky", "a puff of dust rose around her knee"
         if before in _PRONOUNS or (after_noun and tokens[m.start - 1].clause == tokens[m.start].clause):
             continue  # "Talos hammers the blade", "the boat rocks": a verb, not the prop
         if tokens[m.end - 1].text.endswith("'s") and any(n.start == m.end for n in matches):

@@ -21,7 +21,7 @@ _UNREAL_VERBS = {"forecast", "forecasts", "forecasted", "predicts", "predicted",
                  "remembers", "remembered", "recalls", "recalled", "dreams", "dreamed", "dreamt", "imagines",
                  "imagined", "wishes", "wished", "hopes", "hoped", "longs", "longed", "misses", "missed",
                  "describes", "described", "pretends", "pretended", "wishing", "hoping", "dreaming", "longing",
-                 "praying", "remembering", "imagining", "missing", "recalling", "pictured", "pictures", "picturing",
+                 "praying", "remembering", "imagining", "missing", "recalling", "pictured", "pictures", "picturing", "wonders", "wondered", "wondering", "whether",
                  "envisions", "envisioned", "envisioning"}
 # "rainy days", "stormy nights", "snowy winters": every such time, not this one
 _HABITUAL_TIMES = {"days", "nights", "mornings", "evenings", "afternoons", "weekends", "winters", "summers",

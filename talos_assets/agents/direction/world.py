@@ -314,7 +314,9 @@ def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
     if any(gone for _, gone in found):
         live.add(Weather.clear)
     words = [t.text for t in tokens]
-    if "clear" in words and _SKY_NOUNS & set(words[max(0, words.index("clear") - 6):words.index("clear") + 4]):
+    at = words.index("clear") if "clear" in words else -1
+    if at >= 0 and words[at + 1:at + 3] != ["the", "air"] \
+            and _SKY_NOUNS & set(words[max(0, at - 6):at + 4]):  # not "to clear the air": an idiom
         live.add(Weather.clear)  # "the sky over the bay is clear", "the night is clear", "a clear afternoon sky"
     for i, w in enumerate(words):
         if w in ("sky", "skies") and "blue" in words[i + 1:i + 4] and not negated(tokens, words.index("blue", i)):

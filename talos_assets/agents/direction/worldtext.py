@@ -33,7 +33,7 @@ VERB_HOMOGRAPHS = frozenset({"rose"})
 # the particles a verb of motion takes: "tears stream down", "Ada storms out"
 MOTION_PARTICLES = frozenset({"down", "up", "out", "from", "through", "across", "over", "past", "into", "onto", "along",
                               "off", "away", "in", "back", "toward", "towards", "inside", "outside"})
-RISING_PARTICLES = frozenset({"up", "from", "into", "above", "over", "out", "high", "slowly", "off"})
+RISING_PARTICLES = frozenset({"up", "from", "into", "above", "over", "out", "high", "slowly", "off", "around", "in"})
 OWNERS = frozenset({"his", "her", "their", "its", "my", "your", "our"})
 PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "across", "from", "to", "toward",
                 "towards", "onto", "inside", "outside", "beside", "near", "along", "within", "upon", "past",
