@@ -890,6 +890,8 @@ def test_a_prompt_s_story_is_the_scene_and_a_boat_s_name_is_no_hour(text, time, 
     ("The sky was clear, and glittering magic fell from it.", None, "clear", [], ["magic@sky"]),
     ("Pip wondered if the rocket might set the barn on fire.", None, None, [], []),  # only wondered
     ("The sled skims the frozen lake, its runners kicking up spray.", "lake", None, [], ["splash@horizon"]),
+    ("The bonfire crackles, and sparks drift past the flags strung between the trees.", None, None, ["tree"],
+     ["fire", "sparks"]),  # where they head, not where they come from
 ])
 def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(text, place, weather, props, effects):
     line = _line(text)

@@ -235,11 +235,12 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     if followed is not None:
         return followed
     from_unknown = unplaced = False  # unplaced: "smoke hangs among the shelves", where the set shows nothing
+    goals = [g for g in order if tokens[g].text in GOALS and g > m.end]
     for j in order:
         if j == m.end and tokens[j].text == "of":
             continue  # "a spray of water", "a wall of flame": what the effect is made of, not where it starts
-        if tokens[j].text in GOALS:
-            continue  # "drifts toward the window": where it heads, not where it is
+        if tokens[j].text in GOALS or any(g < j <= g + 6 for g in goals):
+            continue  # "drifts toward the window", "swirl up past the lanterns strung between the trees": where it heads
         if tokens[j].text in ANCHOR_PREPS or up_along(tokens, j, names):
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
