@@ -892,6 +892,8 @@ def test_a_prompt_s_story_is_the_scene_and_a_boat_s_name_is_no_hour(text, time, 
     ("The sled skims the frozen lake, its runners kicking up spray.", "lake", None, [], ["splash@horizon"]),
     ("The bonfire crackles, and sparks drift past the flags strung between the trees.", None, None, ["tree"],
      ["fire", "sparks"]),  # where they head, not where they come from
+    ("Ada quenches the glowing horseshoe in a bucket and steam hisses up.", None, None, [], ["steam"]),  # hot iron
+    ("Pip's hair frizzles where the spell backfired.", None, None, [], []),  # the mishap, not a spell drawn
 ])
 def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(text, place, weather, props, effects):
     line = _line(text)

@@ -70,6 +70,7 @@ _TEMPERS = {"anger", "rage", "fury", "frustration", "indignation", "impatience",
 _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}
 _STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
            "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
+_MISFIRES = {"backfired", "backfires", "fails", "failed", "fizzles", "fizzled", "misfires", "misfired"}
 _MAD = {"mad", "angry", "furious", "cross"}
 _UNDER_WAY = {"into", "out", "across", "past", "away", "ahead", "along", "through", "off", "toward", "towards"}
 _OTHER_EFFECTS = {"fire", "flame", "flames", "steam", "smoke", "sparks", "snow", "sand", "dust", "water", "magic", "cold",
@@ -93,6 +94,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True
     if m.key == "magic" and before[-1:] and before[-1] in _PRAISE:
         return True
+    if word in ("spell", "spells") and (set(after[:1]) & _MISFIRES or after[:2] in (["goes", "wrong"], ["went", "wrong"])):
+        return True  # "where the spell backfired": the mishap is drawn, not the spell
     if m.key == "fire" and "on" in (word, *before[-1:]) and sentence & _STREAK and not sentence & _REAL_FIRE:
         return True
     if word in ("steams", "steamed", "steaming") and after[:1] and after[0] in _UNDER_WAY:

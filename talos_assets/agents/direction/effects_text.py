@@ -95,6 +95,8 @@ def _stopped(tokens: list[Token], m: Match) -> bool:
 
 _SUNLIT = {"dunes", "dune", "sand", "sands", "road", "asphalt", "tarmac", "desert", "sea", "lake", "water",
            "waves", "sun", "sunlight", "moonlight", "noon"}
+_QUENCHING = {"quench", "quenches", "quenched", "quenching", "forge", "smithy", "anvil", "plunges", "plunged", "steam",
+              "hisses", "hissed", "sizzles", "sizzled"}
 _HEAT_COLOURS = {"red", "orange", "white-hot", "red-hot", "hot", "crimson", "cherry"}
 
 
@@ -129,6 +131,8 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     word = " ".join(t.text for t in tokens[m.start:m.end])
     if kind == EffectKind.magic and ("heat" in words or (m.end < len(tokens) and tokens[m.end].text in _HEAT_COLOURS)):
         return True  # a heat shimmer, "the hips glow red": heat, not magic
+    if kind == EffectKind.magic and word.startswith("glow") and _QUENCHING & {t.text for t in tokens}:
+        return True  # "plunges the glowing sword into the barrel and steam bursts out": hot metal
     if word.startswith("shimmer") and words & _SUNLIT:
         return True  # "the dunes shimmer under a noon sky": sunlight on the set, not magic
     before = tokens[m.start - 1].text if m.start else ""
