@@ -99,7 +99,7 @@ def _held_out_scores():
 _SESSION_12 = {"s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21"}
 _SESSION_13 = {"s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "s32",
                "s33", "s34"}  # and session 14's s25-s34
-_SESSION_15 = {"s35", "s36", "s37", "s38", "s39", "s40", "s41", "s42"}
+_SESSION_15 = {"s35", "s36", "s37", "s38", "s39", "s40", "s41", "s42", "s43", "s44"}
 
 
 def test_held_out_accuracy_and_fallback_share_do_not_regress():
@@ -111,9 +111,9 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
     (0.723 with the session-start reader); the older lines keep their own floor. Session 13's three natural
     batches (0.812, 0.844 and 0.875 unseen) bring it to 0.774 on 532 lines; session 14's ten (0.833, 0.823,
     0.812, 0.792, 0.812, 0.812, 0.896, 0.823, 0.885 and 0.844 unseen) to 0.825 on 796. Session 15's
-    eight (0.750, 0.625, 0.771, 0.729 unseen by the rules; s39-s40 0.604 and 0.656 by the rules, 0.729
-    and 0.708 with the learned classifier; s41-s42 0.781 and 0.698 with it) and the classifier mixed in
-    (`emotion_model.py`): 0.897 on 962, 0.893 on 1015."""
+    ten (0.750, 0.625, 0.771, 0.729 unseen by the rules; s39-s40 0.604 and 0.656 by the rules, 0.729
+    and 0.708 with the learned classifier; s41-s44 0.781, 0.698, 0.750 and 0.698 with it) and the
+    classifier mixed in (`emotion_model.py`): 0.897 on 962, 0.893 on 1015, 0.889 on 1072."""
     items, reads = _held_out_reading()
     hits = [r.emotion == Emotion(i["label"]) for i, r in zip(items, reads)]
     older = [h for h, i in zip(hits, items) if i.get("batch") not in _SESSION_12 | _SESSION_13 | _SESSION_15]
@@ -126,8 +126,8 @@ def test_held_out_accuracy_and_fallback_share_do_not_regress():
 
 
 def test_held_out_accuracy_meets_the_issue_target():
-    """0.893 on 1015 held-out lines with the learned classifier mixed in; lines of a new writer, read
-    before any of them is learnt, still read 0.70-0.78 (batches s39-s42)."""
+    """0.889 on 1072 held-out lines with the learned classifier mixed in; lines of a new writer, read
+    before any of them is learnt, still read 0.70-0.78 (batches s39-s44)."""
     _, accuracy, _ = _held_out_scores()
     assert accuracy >= 0.85, f"held-out accuracy {accuracy:.3f}"
 
