@@ -15,7 +15,7 @@ The mix: each emotion scores its share of the lexicon's positive votes plus a we
 classifier's probability, `NAMED_WEIGHT` when the line names its feeling (a core word, a strong
 phrase or act: the words lead), `MODEL_WEIGHT` otherwise; a line with no evidence at all stays the
 caller's default, as before. The classifier is fitted once per process, the first time a line is
-read (about 2.5 s on two cores with the saga solver, which reads the blind lines as well as lbfgs did
+read (about 3 s on two cores with the saga solver, which reads the blind lines as well as lbfgs did
 in half its time), deterministically (a fixed seed for saga's shuffling; a test reads the same
 probabilities twice).
 """
