@@ -128,10 +128,10 @@ def _pronoun_phrase(tokens: list[Token], j: int, after: list[Token], k: int, ind
 
 
 def _limb_side(tokens: list[Token], j: int, joint: str) -> str | None:
-    """The joint on the side of the one limb of this kind the sentence named with a side before j ("lifts
-    his left hand ... from his fingertips", "stamps her left foot ... from her heel"), if any."""
+    """The joint on the side of the one limb of this kind this sentence or the one before named with a side
+    ("lifts his left hand ... from his fingertips", "Lena stomps her right foot. Dust bursts from under her boot")."""
     limb = "ankle" if joint == "ground" else joint[2:]
-    sides = {tokens[k - 1].text[0] for k in range(1, j) if tokens[k].sentence == tokens[j].sentence
+    sides = {tokens[k - 1].text[0] for k in range(1, j) if tokens[j].sentence - 1 <= tokens[k].sentence
              and tokens[k - 1].text in ("left", "right") and sided_joint(tokens[k].text, "left") == f"l_{limb}"}
     return f"{sides.pop()}_{limb}" if len(sides) == 1 else None
 

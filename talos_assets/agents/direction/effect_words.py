@@ -14,7 +14,7 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
                       "bonfire", "on fire", "fireball", "wildfire", "firestorm"],
     EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky", "smoulder", "smouldering", "smolder", "smoldering"],
     EffectKind.dust: ["dust", "dusty", "dust cloud", "sawdust"],
-    EffectKind.steam: ["steam", "steaming", "steamy", "vapour", "vapor"],
+    EffectKind.steam: ["steam", "steaming", "steamy", "steamed", "vapour", "vapor"],
     EffectKind.sparks: ["spark", "ember", "sparking"],
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
@@ -64,7 +64,7 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "slipper": "ground", "slippers": "ground", "sandal": "ground", "sandals": "ground", "hoof": "ground", "hooves": "ground", "heel": "ground", "cuff": "r_wrist", "cuffs": "r_wrist"}
 SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "horizon", "waves": "horizon",
         "bay": "horizon", "lagoon": "horizon", "pool": "horizon", "brook": "horizon", "creek": "horizon",
-        "canal": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
+        "canal": "horizon", "moat": "horizon", "bog": "ground", "marsh": "ground", "lake": "horizon", "pond": "horizon", "river": "horizon", "stream": "horizon", "ground": "ground", "sand": "ground", "floor": "ground", "earth": "ground",
         "road": "ground", "street": "ground", "dirt": "ground", "soil": "ground", "grass": "ground",
         "puddle": "ground", "puddles": "ground", "mud": "ground", "grave": "ground", "graves": "ground", "tomb": "ground",
         "path": "ground", "pavement": "ground", "cobblestones": "ground", "cobbles": "ground", "gravel": "ground",
