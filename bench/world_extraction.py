@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from talos_assets.agents.direction.vocabulary import vocabulary_index  # noqa: E402
-from talos_assets.agents.direction.world import read_line  # noqa: E402
+from talos_assets.agents.direction.world_reading import read_line  # noqa: E402
 
 EVAL = REPO / "talos_assets" / "data" / "world_eval.yaml"
 FIELDS = ("place", "time_of_day", "weather", "props", "holders", "effects", "effect_kinds")

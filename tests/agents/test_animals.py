@@ -11,7 +11,7 @@ from talos_assets.agents import inbetweening, props, sets
 from talos_assets.agents import key_animation as ka
 from talos_assets.agents.direction.action_text import read_actions
 from talos_assets.agents.direction.vocabulary import vocabulary_index
-from talos_assets.agents.direction.world import read_line
+from talos_assets.agents.direction.world_reading import read_line
 from talos_assets.agents.key_animation.line_art import view_scale
 from talos_assets.agents.key_animation.rig import CHARACTER_HEIGHT
 from talos_assets.spec import CameraMove, CharacterAction, Emotion, Palette, PropUse, ShotPlan, ShotSize

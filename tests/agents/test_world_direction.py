@@ -741,6 +741,12 @@ def test_held_out_figures_meet_the_target(held_out, field):
     assert fig["stated"] >= 10 and fig["recall"] >= 0.9 and fig["precision"] >= 0.9, fig
 
 
+def test_effect_anchors_held_out_keep_the_rankers_gain(held_out):
+    # 0.812 / 0.807 with the rules alone on these 999 lines, 0.852 / 0.848 with the learnt ranker
+    fig = held_out["effects"]
+    assert fig["recall"] >= 0.84 and fig["precision"] >= 0.84, fig
+
+
 def test_a_held_prop_stays_in_hand_for_the_scene():
     text = ("EXT. SHORE - NIGHT\n\nMIRA raises the lantern.\n\nMIRA\nLook!\n\nTALOS\nI see.\n\n"
             "MIRA picks up the book.\n\nMIRA sets the lantern on the rock.\n\nMIRA\nDone.\n\n"

@@ -42,7 +42,8 @@ from talos_assets.agents.direction.lexicon import AFFECT_LEXICON, EMOTION_DOMINA
 from talos_assets.agents.direction.llm import parse_reply, request_shot_list, system_prompt
 from talos_assets.agents.direction.screenplay import beats_from_screenplay, map_cast
 from talos_assets.agents.direction.vocabulary import builtin_vocabulary, vocabulary_index
-from talos_assets.agents.direction.world import read_heading, read_line, read_setting
+from talos_assets.agents.direction.world import read_heading, read_setting
+from talos_assets.agents.direction.world_reading import read_line
 from talos_assets.llm_config import LLMConfig
 from talos_assets.story import resolve_screenplay
 

@@ -13,8 +13,9 @@ not an effect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorRanker
 from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop
 from talos_assets.agents.direction.effect_idioms import figurative, not_happening
 from talos_assets.agents.direction.effect_words import (
@@ -54,7 +55,7 @@ from talos_assets.agents.direction.worldtext import (
 )
 from talos_assets.spec import EffectKind
 
-__all__ = ["EFFECT_INDEX", "EffectReading", "effect_shapes", "effect_strength", "read_effects"]
+__all__ = ["EFFECT_INDEX", "EffectReading", "effect_shapes", "effect_strength", "rank_anchors", "read_effects"]
 
 
 @dataclass
@@ -66,6 +67,7 @@ class EffectReading:
     strength: str = "normal"  # weak | normal | strong
     clause: int = -1  # the clause of the line it was read in
     over: bool = False  # rain or snow falling onto the anchor from above ("raining only on his head")
+    span: tuple[int, int] | None = None  # the effect word's tokens, where the anchor ranker reads from
 
 
 def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
@@ -160,7 +162,8 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
 
 
 def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]) -> list[EffectReading]:
-    """The effects a line names (one per kind and clause), with anchor and strength."""
+    """The effects a line names (one per kind and clause), with anchor and strength, as the rules place
+    them (`rank_anchors` then lets the learnt ranker choose)."""
     out: list[EffectReading] = []
     out_sentence = -1
     seen: set[tuple[str, int]] = set()
@@ -212,8 +215,25 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             # "Pip kicks up dust"; spray kicked up where the sentence names water is the water's
             anchor = "horizon" if kind == EffectKind.splash and any(SET.get(w) == "horizon" for w in sentence_words) \
                 else "ground"
-        out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause))
+        out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause, span=(m.start, m.end)))
     out += _flurries(tokens, index, names)
+    return _one_per_place(out)
+
+
+def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set[str], ranker: AnchorRanker,
+                 index: VocabularyIndex, names: dict[str, str]) -> list[EffectReading]:
+    """Each effect's anchor as the learnt ranker chooses it among the things its sentence names (the
+    props among them only those the line names as present), the rules' anchor one of them."""
+    def ranked(e: EffectReading) -> EffectReading:
+        if e.span is None:
+            return e  # a flurry from a prop or a character: its phrase is explicit
+        rule = Anchor(e.anchor, e.character, e.behind)
+        chosen = ranker.choose(tokens, *e.span, e.kind.value, rule, present, index, names)
+        return replace(e, anchor=chosen.anchor, character=chosen.character, behind=chosen.behind)
+    return _one_per_place([ranked(e) for e in effects])
+
+
+def _one_per_place(out: list[EffectReading]) -> list[EffectReading]:
     keyed = {}
     for e in out:  # the same effect named twice in a line ("fire ... flames") is one effect
         keyed.setdefault((e.kind, e.anchor, e.behind), e)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from talos_assets.agents.direction.beats import Beat, Scene
 from talos_assets.agents.direction.effects_text import EffectReading, effect_strength
 from talos_assets.agents.direction.vocabulary import VocabularyIndex, check_explicit_ids
-from talos_assets.agents.direction.world import LineWorld, SettingReading, read_heading, read_line
+from talos_assets.agents.direction.world import LineWorld, SettingReading, read_heading
+from talos_assets.agents.direction.world_reading import read_line
 from talos_assets.spec import SET_ANCHORS, EffectSpec, PropUse, Setting, ShotInput
 
 _LIGHT_PROPS = {"lamp", "candle", "lantern", "torch"}

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from talos_assets.agents.direction.effect_anchor_model import AnchorRanker
 from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
-from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, read_effects
+from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, rank_anchors, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
 from talos_assets.agents.direction.sky_now import earlier, not_the_sky_now, plural_time, remembered_place
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
@@ -418,15 +419,22 @@ class LineWorld:
     effects: list[EffectReading] = field(default_factory=list)
 
 
-def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineWorld:
+def prose_tokens(text: str) -> list[Token]:
+    """The tokens of a line's prose, after any scene heading it opens with."""
+    inline = _inline_heading(text)
+    return tokenize(text[inline.end():] if inline else text)
+
+
+def read_line(text: str, index: VocabularyIndex, names: dict[str, str], ranker: AnchorRanker | None = None
+              ) -> LineWorld:
     """A line's setting, props (with holders) and effects (with anchors); `names` maps the lowercase
-    names the line may use to character names. A scene heading states a setting only."""
+    names the line may use to character names. A scene heading states a setting only. Effect anchors
+    are the rules' own unless a `ranker` chooses (`world_reading.read_line` gives it the learnt one)."""
     setting = read_setting(text, index, names)
     inline = _inline_heading(text)
     if setting.place_from != "text" and not inline:
         return LineWorld(setting)
-    text = text[inline.end():] if inline else text
-    tokens = tokenize(text)
+    tokens = prose_tokens(text)
     # not places ("library windows"); effects are nouns too ("an explosion rocks the harbor")
     nouns = {m.end for ix in (_WEATHER, _TIME, _LIGHT, EFFECT_INDEX) for m in ix.find(tokens)}
     effects = read_effects(tokens, index, names)
@@ -439,5 +447,7 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str]) -> LineW
                      tokens[m.start].text, tokens[m.end].text if m.end < len(tokens) else ""))}  # "a little rain cloud"
         sky = read_weather(tokens, set(setting.place_tokens) | local)
         setting = replace(setting, weather=sky or (read_heading(inline.group(1), index).weather if inline else None))
-    return LineWorld(setting, read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns),
-                     effects)
+    props = read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns)
+    if ranker is not None:
+        effects = rank_anchors(tokens, effects, {f"prop:{p.prop}" for p in props}, ranker, index, names)
+    return LineWorld(setting, props, effects)
