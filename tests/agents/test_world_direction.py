@@ -912,3 +912,17 @@ def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(t
     assert sorted(p.prop for p in line.props) == sorted(props)
     got = [e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects]
     assert sorted(got) == sorted(effects)
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Ben lights the candle by his bed, and the little flame burned steady until dawn.", []),  # a light, past tense
+    ("Rosa lifts the lantern, its flame burning low behind the glass.", []),
+    ("Omar was steaming at the ears when the train was late again.", []),  # a temper
+    ("Nobody would ever light a fire in the hay barn.", []),
+    ("The campfire had burned down, and a thin curl of smoke remained.", ["smoke"]),  # ended; its smoke stays
+    ("The campfire smoke drifted over the tents.", ["smoke"]),  # smoke, named by what gives it off
+    ("Lena's horse gallops off, a spray of dry sand flying up behind her.", ["dust@behind"]),  # sand is dust, not water
+])
+def test_lights_tempers_ended_fires_and_dry_spray(text, effects):
+    got = [e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in _line(text).effects]
+    assert sorted(got) == sorted(effects)

@@ -102,7 +102,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "the ship steams into the harbor": it travels
     if m.key == "steam":
         verb = [w for w in before if w not in ("off", "of", "out", "some", "up", "a", "little", "full", "his", "her")]
-        if after[:1] == ["with"] and set(after[1:3]) & _TEMPERS or after[:1] and after[0] in _MAD:
+        if after[:1] == ["with"] and set(after[1:3]) & _TEMPERS or after[:1] and after[0] in _MAD \
+                or after[:3] == ["at", "the", "ears"]:  # "steaming at the ears
             return True  # "steaming with anger", "steaming mad"
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"

@@ -30,6 +30,11 @@ FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("blizzard", "sno
                        ("raindrop", "rain"), ("drizzle", "rain"), ("rain shower", "rain"), ("snow flurry", "snow"),
                        ("raining", "rain"), ("snowing", "snow")])
 # verbs of a light doing its job: an effect only when nothing in the clause is a light
+# a verb right after an effect word makes it the subject ("the bonfire smoke drifted"), not a verb itself
+SUBJECT_VERBS = {"drifted", "drifts", "rose", "rises", "curled", "curls", "hung", "hangs", "billowed", "billows",
+                 "filled", "fills", "poured", "pours", "spread", "spreads", "climbed", "climbs", "wafted", "wafts",
+                 "stung", "stings", "lingered", "lingers", "hovered", "hovers", "swirled", "swirls"}
+DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
                  "fireplace", "hearth", "sun", "moon", "sky", "window", "windows", "screen", "coals", "embers",

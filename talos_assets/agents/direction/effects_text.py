@@ -37,6 +37,8 @@ from talos_assets.agents.direction.effect_words import (
     SHELTERS,
     STOPPING,
     STRONG,
+    SUBJECT_VERBS,
+    DRY_SPRAY,
     WATER,
     WEAK,
     WEAPONS,
@@ -146,7 +148,10 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     if kind == EffectKind.fire and (before in ("cold", "dead", "dying") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
         return True  # "the cold ashes of the campfire", "a dead fire": no flame left
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
-    if word == "flame" and (words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady"}
+    if word in LIGHT_VERBS and m.start and tokens[m.start - 1].text in ("flame", "flames", "fire", "wick"):
+        return True  # "its flame burning steady": the verb of the flame, which is read on its own
+    if word == "flame" and (words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady", "burned",
+                                     "burning", "flickered", "flickering", "glowed", "guttered", "danced", "dancing"}
                             or sentence & {"wick", "light"}):  # "a small flame blooms and throws a warm light"
         return True  # "the flame burns bright": a light burning, not a fire
     if word in ("burn", "burns", "burning") and words & BODY_HEAT:
@@ -171,9 +176,15 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
     for m in found:
         kind = EffectKind(m.key)
         verb = tokens[m.start].text
-        if verb in EFFECT_VERBS and any(n.end == m.start and (n.key != "ink" or verb.startswith("spray"))
-                                        for n in found + FLURRY.find(tokens)):
+        subject = m.end < len(tokens) and tokens[m.end].text in SUBJECT_VERBS
+        if verb in EFFECT_VERBS and not subject and any(n.end == m.start and (n.key != "ink" or verb.startswith("spray"))
+                                                        for n in found + FLURRY.find(tokens)):
             continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
+        if any(n.start == m.end and n.end < len(tokens) and tokens[n.end].text in SUBJECT_VERBS for n in found):
+            continue  # "the bonfire smoke drifted": the smoke, named by what gives it off
+        if kind == EffectKind.splash and m.end + 1 < len(tokens) and tokens[m.end].text == "of" \
+                and {t.text for t in tokens[m.end + 1:m.end + 4]} & DRY_SPRAY:
+            kind = EffectKind.dust  # "a spray of dry sand"
         clause = tokens[m.start].clause
         if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m) \
                 or negated_after(tokens, m.end):  # "the explosion never comes"

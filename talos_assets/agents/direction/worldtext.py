@@ -22,7 +22,8 @@ _CONJUNCTIONS = {"but", "and", "as", "while", "whereas", "though", "although", "
                  "because", "after", "before", "since", "where"}
 NEGATORS = {"no", "not", "never", "without", "nor", "none", "neither", "lacking", "lacks", "nothing", "nobody"}
 # tokens that may stand between a negation cue and its term ("no more rain", "not a single cloud")
-_NEG_FILLERS = {"a", "an", "the", "any", "more", "longer", "yet", "single", "sign", "trace", "of", "his", "her",
+_NEG_FILLERS = {"ever", "would", "could", "will", "start", "kindle", "make",  # "nobody would ever light a fire"
+                "a", "an", "the", "any", "more", "longer", "yet", "single", "sign", "trace", "of", "his", "her",
                 "their", "its", "my", "your", "our", "even", "one", "real", "lit", "light", "see", "seen", "find",
                 "found", "have", "has", "had", "need", "needs", "carry", "carries", "carried", "bring", "brings",
                 "there", "was", "were", "is", "are", "be", "been", "only", "breath", "drop", "flake", "puff",
@@ -198,6 +199,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         nxt = tokens[j + 1].text if j + 1 < len(tokens) and tokens[j + 1].clause == clause else ""
         if t.text in _BURNS_OFF and nxt == "off":
             return True  # "the fog has burned off the lake"
+        if t.text in _BURNS_OFF and nxt == "down" and tokens[j - 1].text in ("had", "has", "have"):
+            return True  # "the bonfire had burned down": what is left is its smoke
         after = [x.text for x in tokens[j + 1:j + 3] if x.clause == clause]
         if t.text in ("blown", "blew", "blows") and (after == ["over"] or after == ["itself", "out"]):
             return True  # "the storm has blown over", "the blizzard has blown itself out" (not "blows over the hills")
