@@ -926,3 +926,27 @@ def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(t
 def test_lights_tempers_ended_fires_and_dry_spray(text, effects):
     got = [e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in _line(text).effects]
     assert sorted(got) == sorted(effects)
+
+
+@pytest.mark.parametrize("text,place,time,effects", [
+    ("EXT. HARBOR - NIGHT Pip waves a lantern at the boats.", "harbor", "night", []),  # a heading run into its prose
+    ("EXT. SNOWY PEAKS - DAWN Talos climbs, steam hissing from his chest.", "snowy-peaks", "dawn", ["steam@chest"]),
+    ("The explosion happened only in Ben's dreams.", None, None, []),
+    ("Make a story about a wizard who loses his magic.", None, None, []),
+    ("The old steam engine blew apart with a bang.", None, None, ["explosion"]),  # a machine, blown apart
+    ("Omar fires a flare over the bay.", "shore", None, []),  # a signal, not flames
+    ("Lena skids to a stop, snow dust spraying up behind her.", None, None, ["dust@behind"]),  # no snowfall
+])
+def test_run_on_headings_things_not_happening_machines_flares_and_snow_dust(text, place, time, effects):
+    line = _line(text)
+    assert line.setting.place == place
+    assert (line.setting.time_of_day.value if line.setting.time_of_day else None) == time
+    assert line.setting.weather is None or "snow dust" not in text
+    got = [e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects]
+    assert sorted(got) == sorted(effects)
+
+
+def test_he_or_she_stands_for_the_one_character_the_sentence_named():
+    assert [(p.prop, p.holder) for p in _line("Pip's hands shake as he lifts the lantern.").props] == [("lantern", "pip")]
+    two = _line("Pip waves to Mira as she lifts the lantern.").props
+    assert [(p.prop, p.held, p.holder) for p in two] == [("lantern", True, None)]  # two named: the pronoun's own

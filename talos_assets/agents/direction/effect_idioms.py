@@ -59,12 +59,20 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
     if represented(tokens, m.start):
         return True  # "dreams of a volcano spitting fire"
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
+    rest = [t.text for t in tokens[m.end:m.end + 7] if t.sentence == tokens[m.start].sentence]
+    if any(a == "in" and b in _MINDS for a, b in zip(rest, rest[2:])):
+        return True  # "the explosion was only in Lena's imagination"
+    if m.key == "magic" and before[-2:-1] and before[-2] in _LOSING and before[-1] in _OWNED:
+        return True  # "a witch who has lost her magic": a power she had, nothing drawn
     if tokens[m.start].text.startswith("burn") and _BURNT & set(after):
         return True
     return m.key == "fire" and bool(_DOUSING & set(before)) and (
         not _POURING & set(before) or bool({"water", "bucket", "sand", "buckets", "jug"} & set(before)))
 
 
+_MINDS = {"imagination", "imaginations", "dream", "dreams", "head", "mind", "nightmare", "nightmares"}
+_LOSING = {"lost", "lose", "loses", "losing", "without"}
+_OWNED = {"her", "his", "their", "its", "my", "your", "our"}
 # what a person is "on fire" at: a streak, not flames ("Mira is on fire today, she scores five goals")
 _TEMPERS = {"anger", "rage", "fury", "frustration", "indignation", "impatience", "annoyance", "jealousy"}
 _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguisher", "smoulders", "blaze"}

@@ -19,7 +19,7 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
-                           "blows up", "blew up", "firework"],
+                           "blows up", "blew up", "firework", "blew apart", "blows apart", "blown apart"],
     EffectKind.splash: ["splash", "splashing", "splashed", "spray"],
     EffectKind.ink: ["ink", "inky"],
 }
@@ -34,6 +34,7 @@ FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("blizzard", "sno
 SUBJECT_VERBS = {"drifted", "drifts", "rose", "rises", "curled", "curls", "hung", "hangs", "billowed", "billows",
                  "filled", "fills", "poured", "pours", "spread", "spreads", "climbed", "climbs", "wafted", "wafts",
                  "stung", "stings", "lingered", "lingers", "hovered", "hovers", "swirled", "swirls"}
+MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iron", "irons", "punk", "hammer"}
 DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
@@ -101,7 +102,11 @@ EFFECT_VERBS = {"spray", "sprays", "splash", "splashes", "explode", "explodes", 
                  "smoke", "smokes", "steam", "steams", "glow", "glows", "shimmer", "shimmers", "spark", "sparks"}
 KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "stomped"}
 WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
-WEAPONS = {"cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket", "muskets", "artillery"}
+# "Mira fires a flare": a signal shot up, not flames
+WEAPONS = {"flare", "flares", "cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket",
+           "muskets", "artillery"}
+
+
 def sided_joint(word: str, side: str) -> str | None:
     """The joint a body word names, on the side the word before it says: "her left arm" -> l_elbow,
     "his right boot" -> r_ankle (a foot with a side is that foot, not the ground under the figure)."""

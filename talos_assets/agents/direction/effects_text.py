@@ -37,6 +37,7 @@ from talos_assets.agents.direction.effect_words import (
     SHELTERS,
     STOPPING,
     STRONG,
+    MACHINES,
     SUBJECT_VERBS,
     DRY_SPRAY,
     WATER,
@@ -182,6 +183,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
         if any(n.start == m.end and n.end < len(tokens) and tokens[n.end].text in SUBJECT_VERBS for n in found):
             continue  # "the bonfire smoke drifted": the smoke, named by what gives it off
+        if m.end < len(tokens) and tokens[m.end].text in MACHINES:
+            continue  # "the steam engine blew apart": a kind of machine, not steam
         if kind == EffectKind.splash and m.end + 1 < len(tokens) and tokens[m.end].text == "of" \
                 and {t.text for t in tokens[m.end + 1:m.end + 4]} & DRY_SPRAY:
             kind = EffectKind.dust  # "a spray of dry sand"
@@ -262,6 +265,8 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         clause = tokens[m.start].clause
         words = {t.text for t in tokens if t.clause == clause}
         nxt = [t.text for t in tokens[m.end:m.end + 2]]
+        if nxt[:1] == ["dust"]:
+            continue  # "a puff of snow dust": the dust, thrown up
         verb = m.end + 2 if nxt[-1:] == ["to"] else m.end + 1 if nxt[:1] and nxt[0] in _STARTING else m.end
         # "began to swirl", "starts pouring down from inside it"
         moves = verb < len(tokens) and tokens[verb].text in FLURRY_VERBS  # "snow swirls out of the book"

@@ -21,7 +21,7 @@ _HOLD_VERBS = {
     "grabbed", "pick", "picks", "picked", "picking", "swing", "swings", "swinging", "swung", "clutch",
     "clutches", "clutching", "clutched", "wield", "wields", "wielding", "brandish", "brandishes", "take",
     "takes", "took", "read", "reads", "reading", "tuck", "tucks", "tucked", "shoulders", "shouldered", "clasp",
-    "clasps", "cradle", "cradles", "waves", "waving", "draws", "drew", "hoists", "hoisted", "plays", "playing",
+    "clasps", "cradle", "cradles", "cradled", "cradling", "waves", "waving", "draws", "drew", "hoists", "hoisted", "plays", "playing",
     "snatch", "snatches", "snatched", "seize", "seizes", "seized", "grasp", "grasps", "grasped",
     "opens", "opened", "unfolds", "unfolded", "drinks", "drink", "drinking", "hug", "hugs", "hugging", "pockets",
     "pocketed", "slings", "slung", "keeps", "keep", "throws", "threw", "tosses", "tossed", "hurls", "fills",
@@ -115,7 +115,7 @@ def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> s
         if tokens[j].sentence != sentence:
             break
         if tokens[j].text in _PRONOUNS:
-            return None
+            return _one_named_before(tokens, j, names) if tokens[j].text in ("he", "she") else None
         hit = name_of(tokens[j].text, names)
         if hit:
             return hit
@@ -125,6 +125,13 @@ def _subject_before(tokens: list[Token], start: int, names: dict[str, str]) -> s
         if name_of(t.text, names) and not t.text.endswith("'s"):
             return name_of(t.text, names)
     return None
+
+
+def _one_named_before(tokens: list[Token], j: int, names: dict[str, str]) -> str | None:
+    """ "Ben's teeth chatter as he holds the lantern": the one character the sentence names before its
+    "he" or "she" is who it stands for (two named leave it open)."""
+    named = {name_of(t.text, names) for t in tokens[:j] if t.sentence == tokens[j].sentence} - {None}
+    return named.pop() if len(named) == 1 else None
 
 
 def _pronoun_doer(tokens: list[Token], start: int, names: dict[str, str]) -> bool:

@@ -116,6 +116,9 @@ _MAGIC_MARKS = {"glowing", "magic", "magical", "shimmering", "enchanted", "spark
 _SKY_NOUNS = {"sky", "skies", "night", "day", "morning", "evening", "air", "weather", "afternoon", "dawn", "dusk", "noon"}
 _SUBJECT_PRONOUNS = {"he", "she", "it", "they", "who", "i", "we", "you"}
 _INLINE_HEADING = re.compile(r"^\s*([^a-z\n]+?)(?:\.[ \t]+|[ \t]*\n\s*)(?=[A-Z]?[a-z]|[A-Z]\s+[a-z])")
+# "EXT. MARKET SQUARE - DAY Talos clanks past": a heading whose time of day runs straight into the prose
+_RUN_ON_HEADING = re.compile(r"^\s*([^a-z\n]+?\s[-\u2013\u2014]\s*(?:DAY|NIGHT|DAWN|DUSK|MORNING|EVENING|AFTERNOON|NOON|"
+                             r"MIDNIGHT|SUNSET|SUNRISE|CONTINUOUS|LATER|MOMENTS LATER))[ \t]+(?=[A-Z][a-z])")
 _HEADING_RE = re.compile(r"^\s*\.?(INT\.?/EXT\.?|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)[\s.]+(.*)$", re.IGNORECASE)
 
 
@@ -263,7 +266,7 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
     return out
 
 
-_WEATHER_COMPOUNDS = {"queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
+_WEATHER_COMPOUNDS = {"dust", "queen", "king", "globe", "globes", "leopard", "owl", "man", "men", "boots", "plough", "plow",
                       "angel", "angels", "cone", "machine", "gauge", "barrel", "coat", "coats", "forecast", "dance",
                       "festival", "festivals", "drain", "drains", "check", "checks",
                       "chimes", "chime", "hat", "hats", "stick", "sticks", "lantern", "lanterns", "cape", "poncho", "forest", "forests", "water", "white",
@@ -361,7 +364,9 @@ def read_lights(tokens: list[Token]) -> list[str]:
 def _inline_heading(text: str) -> re.Match | None:
     """A scene heading at the head of a prose line, ended by a full stop or a line break."""
     first = text.lstrip().split("\n", 1)[0]
-    return _INLINE_HEADING.match(text) if _HEADING_RE.match(first) else None
+    if not _HEADING_RE.match(first):
+        return None
+    return _INLINE_HEADING.match(text) or _RUN_ON_HEADING.match(text)
 
 
 def read_setting(text: str, index: VocabularyIndex, names: dict[str, str] | None = None) -> SettingReading:
