@@ -885,10 +885,10 @@ def test_a_prompt_s_story_is_the_scene_and_a_boat_s_name_is_no_hour(text, time, 
     ("The baker is steaming mad.", None, None, [], []),
     ("Ada raises her left hand, and frost magic curls from her fingertips.", None, None, [], ["magic@l_wrist"]),
     ("Ben plays his guitar by the bonfire while sparks drift upward.", None, None, ["guitar"], ["fire", "sparks"]),
-    ("Rosa lands hard on the ice, and a spray of snow bursts up.", None, None, [], []),  # thrown up, not the sky
+    ("Rosa lands hard on the ice, and a spray of snow bursts up.", None, None, [], ["snow"]),  # thrown up: an effect, not the sky
     ("Three swans land on the lake, throwing up spray.", "lake", None, ["bird"], ["splash@horizon"]),  # on the water
     ("Pip skims a pebble across the pond and it sinks with a splash.", "lake", None, [], ["splash@horizon"]),
-    ("Ada waves her wand and sends a flurry of snow over the hedge.", None, None, [], []),  # hers, not the sky's
+    ("Ada waves her wand and sends a flurry of snow over the hedge.", None, None, [], ["snow@r_wrist"]),  # hers, not the sky's
     ("The morning sun glints off the river.", "river", "clear", [], []),
     ("Omar lights a lamp. Smoke curls from its chimney.", None, None, ["lamp"], ["smoke@prop:lamp"]),  # the sentence before
     ("Talos lifts his left arm. Steam hisses from the joint.", None, None, [], ["steam@l_elbow"]),
@@ -936,6 +936,7 @@ def test_lights_tempers_ended_fires_and_dry_spray(text, effects):
     ("The old steam engine blew apart with a bang.", None, None, ["explosion"]),  # a machine, blown apart
     ("Omar fires a flare over the bay.", "shore", None, []),  # a signal, not flames
     ("Lena skids to a stop, snow dust spraying up behind her.", None, None, ["dust@behind"]),  # no snowfall
+    ("Mira's right boot stamps the drift and a spray of snow bursts around it.", None, None, ["snow@r_ankle"]),  # thrown up
 ])
 def test_run_on_headings_things_not_happening_machines_flares_and_snow_dust(text, place, time, effects):
     line = _line(text)

@@ -34,6 +34,7 @@ FLURRY = PhraseIndex([("snow", "snow"), ("snowflake", "snow"), ("blizzard", "sno
 SUBJECT_VERBS = {"drifted", "drifts", "rose", "rises", "curled", "curls", "hung", "hangs", "billowed", "billows",
                  "filled", "fills", "poured", "pours", "spread", "spreads", "climbed", "climbs", "wafted", "wafts",
                  "stung", "stings", "lingered", "lingers", "hovered", "hovers", "swirled", "swirls"}
+THROWN_FLURRIES = {"spray", "flurry", "puff", "shower", "burst", "fountain", "wall", "plume", "spurt", "swirl"}
 MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iron", "irons", "punk", "hammer"}
 DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}

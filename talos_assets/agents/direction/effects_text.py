@@ -39,6 +39,7 @@ from talos_assets.agents.direction.effect_words import (
     STRONG,
     MACHINES,
     SUBJECT_VERBS,
+    THROWN_FLURRIES,
     DRY_SPRAY,
     WATER,
     WEAK,
@@ -276,10 +277,11 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
             or (m.end + 2 < len(tokens) and tokens[m.end].text == "on" and tokens[m.end + 2].text == "alone")
         cloud_on = m.end + 2 < len(tokens) and tokens[m.end].text in ("on", "onto") and tokens[m.end + 2].text in BODY \
             and "cloud" in {t.text for t in tokens if t.sentence == tokens[m.start].sentence}  # "a cloud ... raining on his head"
-        shed = shed or cloud_on
+        thrown = m.start >= 2 and tokens[m.start - 1].text == "of" and tokens[m.start - 2].text in THROWN_FLURRIES
+        shed = shed or cloud_on or thrown  # "a spray of snow bursts around it", "a flurry of snow blows out"
         # "raining only on his head", "raining on him alone": one person's rain
         if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
-                or not (cloud_on or words & ({"from", "out", "off", "only", "alone", "up"} | EMITS)):
+                or not (cloud_on or thrown or words & ({"from", "out", "off", "only", "alone", "up"} | EMITS)):
             continue
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if anchor is None and "alone" in words and m.end + 1 < len(tokens):
@@ -289,6 +291,8 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         if (anchor and (anchor not in SET.values() or thrown_up) and not sheltered) or behind:
             over = not words & {"from", "out", "off"} and not shed_by_emitter and not thrown_up
             out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause, over))
+        elif thrown and anchor is None and words & {"out", "up"}:  # out of a thing the studio cannot place
+            out.append(EffectReading(EffectKind(m.key), None, None, False, _strength(tokens, clause), clause))
     return out
 
 
