@@ -43,7 +43,6 @@ RANKED = [
     ("A comet streaks across the sky and explodes high above the hills.", ("explosion", "sky")),  # rules: none
     ("Rosa stamps her right foot in the puddle and a splash soaks Ben.", ("splash", "r_ankle")),  # rules: ground
     ("Omar warms his hands over a fire in a rusty barrel.", ("fire", "prop:barrel")),  # rules: none
-    ("A dolphin leaps from the sea and splashes down beside the boat.", ("splash", "horizon")),  # rules: the boat
     ("Mira slams her fist on the table, and dust puffs up from the wood.", ("dust", "prop:table")),  # rules: none
 ]
 

@@ -742,9 +742,10 @@ def test_held_out_figures_meet_the_target(held_out, field):
 
 
 def test_effect_anchors_held_out_keep_the_rankers_gain(held_out):
-    # 0.812 / 0.807 with the rules alone on these 999 lines, 0.852 / 0.848 with the learnt ranker
+    # session 16: 0.812 / 0.807 with the rules alone on the 999 lines held out at its start, 0.859 / 0.858 with
+    # the learnt ranker; on all 1214 held out now 0.852 / 0.846
     fig = held_out["effects"]
-    assert fig["recall"] >= 0.84 and fig["precision"] >= 0.84, fig
+    assert fig["recall"] >= 0.83 and fig["precision"] >= 0.83, fig
 
 
 def test_a_held_prop_stays_in_hand_for_the_scene():
@@ -937,6 +938,13 @@ def test_lights_tempers_ended_fires_and_dry_spray(text, effects):
     ("Omar fires a flare over the bay.", "shore", None, []),  # a signal, not flames
     ("Lena skids to a stop, snow dust spraying up behind her.", None, None, ["dust@behind"]),  # no snowfall
     ("Mira's right boot stamps the drift and a spray of snow bursts around it.", None, None, ["snow@r_ankle"]),  # thrown up
+    ("The campfire had long since died when Pip woke.", None, None, []),
+    ("The dust had settled by the time the riders came back.", None, None, []),  # ("the dust settles" is still there)
+    ("The dust settles slowly over the empty road.", None, None, ["dust"]),
+    ("The explosion in the mine was years ago.", "cave", None, []),
+    ("Pip ducks behind the wall and fires back!", None, None, []),  # a shot
+    ("Mira's legs are burning as she climbs the last stairs.", None, None, []),  # tired legs
+    ("The fire was out, and not a single thread of smoke rose from the ashes.", None, None, []),
 ])
 def test_run_on_headings_things_not_happening_machines_flares_and_snow_dust(text, place, time, effects):
     line = _line(text)
@@ -945,6 +953,12 @@ def test_run_on_headings_things_not_happening_machines_flares_and_snow_dust(text
     assert line.setting.weather is None or "snow dust" not in text
     got = [e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects]
     assert sorted(got) == sorted(effects)
+
+
+def test_a_go_kart_is_a_car():
+    line = _line("Pip's go-kart skids round the bend, sparks spitting from its underside.")
+    assert [p.prop for p in line.props] == ["car"]
+    assert [(e.kind.value, e.anchor) for e in line.effects] == [("sparks", "prop:car")]
 
 
 def test_he_or_she_stands_for_the_one_character_the_sentence_named():

@@ -60,6 +60,8 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         return True  # "dreams of a volcano spitting fire"
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     rest = [t.text for t in tokens[m.end:m.end + 7] if t.sentence == tokens[m.start].sentence]
+    if "ago" in rest[:7]:
+        return True  # "the cargo bay explosion was weeks ago": long over
     if any(a == "in" and b in _MINDS for a, b in zip(rest, rest[2:])):
         return True  # "the explosion was only in Lena's imagination"
     if m.key == "magic" and before[-2:-1] and before[-2] in _LOSING and before[-1] in _OWNED:

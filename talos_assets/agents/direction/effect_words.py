@@ -41,7 +41,7 @@ LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", 
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
                  "fireplace", "hearth", "sun", "moon", "sky", "window", "windows", "screen", "coals", "embers",
                  "horizon", "stars", "city", "streetlights"}
-BODY_HEAT = {"eyes", "cheeks", "face", "ears", "throat", "lungs", "muscles", "wound"}  # "his eyes burn": feeling
+BODY_HEAT = {"eyes", "cheeks", "face", "ears", "throat", "lungs", "muscles", "wound", "legs", "thighs", "calves"}  # "his eyes burn": feeling
 STRONG = {"roar", "roars", "roaring", "blaze", "blazes", "blazing", "huge", "erupt", "erupts", "erupting",
            "massive", "towering", "raging", "billow", "billows", "billowing", "great", "enormous", "violent",
            "fierce", "explodes", "inferno", "thick", "pours", "surges", "bursts", "mighty", "giant", "rages"}

@@ -46,7 +46,7 @@ from talos_assets.agents.direction.effect_words import (
     WEAPONS,
     effect_shapes,
 )
-from talos_assets.agents.direction.vocabulary import VocabularyIndex
+from talos_assets.agents.direction.vocabulary import VocabularyIndex, builtin_vocabulary
 from talos_assets.agents.direction.worldtext import (
     RISING_PARTICLES,
     VERB_HOMOGRAPHS,
@@ -119,6 +119,8 @@ def _gunfire(tokens: list[Token], m: Match) -> bool:
     word = tokens[m.start].text
     before = {t.text for t in tokens[max(0, m.start - 3):m.start]}
     after = {t.text for t in tokens[m.end:m.end + 4]}
+    if word in ("fires", "fired") and m.end < len(tokens) and tokens[m.end].text == "back":
+        return True  # "Lena fires back!": a shot
     if word in ("fire", "fires", "fired", "firing") and after & WEAPONS:
         return True  # "the soldiers fire their tiny cannon"
     return (word in ("fires", "fired", "firing") and bool(before & WEAPONS)) or (
@@ -240,12 +242,25 @@ def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set
     """Each effect's anchor as the learnt ranker chooses it among the things its sentence names (the
     props among them only those the line names as present), the rules' anchor one of them."""
     def ranked(e: EffectReading) -> EffectReading:
-        if e.span is None:
-            return e  # a flurry from a prop or a character: its phrase is explicit
+        if e.span is None or _stated_source(tokens, e, index):
+            return e  # a flurry, a user's prop declared to give it off, "the kite trails smoke": the rules' reading
         rule = Anchor(e.anchor, e.character, e.behind)
         chosen = ranker.choose(tokens, *e.span, e.kind.value, rule, present, index, names)
         return replace(e, anchor=chosen.anchor, character=chosen.character, behind=chosen.behind)
     return _one_per_place([ranked(e) for e in effects])
+
+
+def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex) -> bool:
+    """The rules' anchor is a prop the user's own vocabulary says gives the effect off (a teapot with
+    `gives_off: [steam]`), or the thing whose emitting verb the effect is the object of ("the kite
+    trails blue smoke")."""
+    if e.anchor is None or not e.anchor.startswith("prop:"):
+        return False
+    declared = set(index.vocab.sources.get(e.kind.value, ())) - set(builtin_vocabulary().sources.get(e.kind.value, ()))
+    if e.anchor[5:] in declared:
+        return True
+    start = e.span[0]
+    return any(t.text in EMITS and t.clause == tokens[start].clause for t in tokens[max(0, start - 3):start])
 
 
 def _one_per_place(out: list[EffectReading]) -> list[EffectReading]:

@@ -98,7 +98,7 @@ LIGHT_WORDS: dict[str, list[str]] = {
     "screen": ["screen", "monitor", "television", "tv"],
 }
 # effect nouns that make the next "rain"/"snow" a verb ("sparks rain from the sky")
-_RAINING_THINGS = {"sparks", "embers", "ash", "ashes", "arrows", "petals", "stones", "blows", "tears", "fire",
+_RAINING_THINGS = {"smoke", "sparks", "embers", "ash", "ashes", "arrows", "petals", "stones", "blows", "tears", "fire",
                    "flames", "debris", "rocks", "bombs", "confetti", "coins", "leaves", "feathers", "glitter", "crumbs",
                    "pebbles", "bullets", "apples", "blossoms", "sand", "dust", "dirt", "rubble",
                    "plaster", "splinters", "shards", "gravel", "water", "drops", "droplets", "soot", "cinders"}

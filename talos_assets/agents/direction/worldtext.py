@@ -22,7 +22,7 @@ _CONJUNCTIONS = {"but", "and", "as", "while", "whereas", "though", "although", "
                  "because", "after", "before", "since", "where"}
 NEGATORS = {"no", "not", "never", "without", "nor", "none", "neither", "lacking", "lacks", "nothing", "nobody"}
 # tokens that may stand between a negation cue and its term ("no more rain", "not a single cloud")
-_NEG_FILLERS = {"ever", "would", "could", "will", "start", "kindle", "make",  # "nobody would ever light a fire"
+_NEG_FILLERS = {"ever", "would", "could", "will", "start", "kindle", "make", "thread", "wisp", "curl",  # "nobody would ever light a fire"
                 "a", "an", "the", "any", "more", "longer", "yet", "single", "sign", "trace", "of", "his", "her",
                 "their", "its", "my", "your", "our", "even", "one", "real", "lit", "light", "see", "seen", "find",
                 "found", "have", "has", "had", "need", "needs", "carry", "carries", "carried", "bring", "brings",
@@ -74,8 +74,8 @@ def tokenize(text: str) -> list[Token]:
             clause += 1
             sentence += raw in ".!?"
             continue
-        if raw in _CONJUNCTIONS and out:
-            clause += 1
+        if raw in _CONJUNCTIONS and out and not (raw == "since" and out[-1].text == "long"):
+            clause += 1  # ("had long since died": an adverb, not a new clause)
         out.append(Token(raw, clause, sentence))
     return out
 
@@ -199,6 +199,9 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         nxt = tokens[j + 1].text if j + 1 < len(tokens) and tokens[j + 1].clause == clause else ""
         if t.text in _BURNS_OFF and nxt == "off":
             return True  # "the fog has burned off the lake"
+        if t.text == "settled" and tokens[j - 1].text in ("had", "has", "have") \
+                and tokens[end - 1].text in ("dust", "smoke", "ash", "ashes"):
+            return True  # "the dust had settled" ("the dust settles slowly" is still in the air)
         if t.text in _BURNS_OFF and nxt == "down" and tokens[j - 1].text in ("had", "has", "have"):
             return True  # "the bonfire had burned down": what is left is its smoke
         after = [x.text for x in tokens[j + 1:j + 3] if x.clause == clause]
