@@ -16,13 +16,13 @@ The rules' answer is not a feature: they were written from the tuning lines, so 
 learns to trust it blindly (0.945 there). It gets `RULE_MARGIN` instead, a bonus in log-odds: the
 rules' anchor holds unless the ranker is e times surer of another. That costs a little on the blind
 batches (0.759 at 1 against 0.788 at 0) and nothing measurable held out (0.852 against 0.855 on 999
-lines), and it keeps the rules' reading of the sentences the tests pin where they are plainly right
-and the ranker is not: "the burning ladder falls into the sea" (the ladder burns), smoke that
-"lingers among the rafters" after a door opens (not the door's), a user's teapot with
-`gives_off: [steam]`. Two readings are not put to the ranker at all (`effects_text.rank_anchors`): a prop the
-user's own vocabulary declares gives the effect off, and the thing whose emitting verb the effect is the
-object of ("the kite trails blue smoke"); with the lines of session 16's last blind batches learnt, the
-ranker had started to move both (0.852 held out with these kept, 0.853 without).
+lines), and it keeps the rules' reading of the sentences the tests pin where they are plainly right and the
+ranker is not: "the burning ladder falls into the sea" (the ladder burns), smoke that "lingers among
+the rafters" after a door opens (not the door's). Two readings are not put to the ranker at all
+(`effects_text.rank_anchors`): a prop the user's own vocabulary declares gives the effect off (a teapot
+with `gives_off: [steam]`), and the thing whose emitting verb the effect is the object of ("the kite
+trails blue smoke"); with the lines of session 16's last blind batches learnt, the ranker had started
+to move both (0.852 held out with these kept, 0.853 without).
 
 `world_reading.py` fits it once per process on the tuning part of `data/world_eval.yaml`, with lbfgs
 (deterministic), in about 2.5 s on two cores, most of it reading the lines. Character names are read
