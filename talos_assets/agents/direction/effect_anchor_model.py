@@ -25,8 +25,8 @@ trails blue smoke"); with the lines of session 16's last blind batches learnt, t
 to move both (0.852 held out with these kept, 0.853 without).
 
 `world_reading.py` fits it once per process on the tuning part of `data/world_eval.yaml`, with lbfgs
-(deterministic), in about 2.5 s on two cores, most of it reading the lines. Character names are read
-as a placeholder, so a story's cast reads like the evaluation's.
+(deterministic), in about 2.5 s on two cores, most of it reading the lines. A character's name is read
+as the one token `<name>`, so a story's cast reads like the evaluation's.
 """
 
 from __future__ import annotations

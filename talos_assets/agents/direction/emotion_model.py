@@ -23,22 +23,17 @@ probabilities twice).
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
 import yaml
 
+from talos_assets.agents.direction.eval_split import tuning_part
 from talos_assets.spec import Emotion
 
 EVAL = Path(__file__).resolve().parents[2] / "data" / "emotion_eval.yaml"
 MODEL_WEIGHT = 3.0
 NAMED_WEIGHT = 0.5  # when the line names its emotion (a core word, a strong phrase or act), the words lead
 _C = 16.0  # inverse regularisation, chosen with the weight on the blind lines (4-16 within 0.01)
-
-
-def tuning_part(text: str) -> bool:
-    """The benchmark's split: a line is held out when int(sha256[:8], 16) % 10 < 3."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 10 >= 3
 
 
 @functools.cache

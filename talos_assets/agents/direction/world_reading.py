@@ -9,22 +9,17 @@ once per process, the first time a line is read.
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
 import yaml
 
 from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorExample, AnchorRanker
+from talos_assets.agents.direction.eval_split import tuning_part
 from talos_assets.agents.direction.vocabulary import VocabularyIndex, vocabulary_index
 from talos_assets.agents.direction.world import LineWorld, prose_tokens
 from talos_assets.agents.direction.world import read_line as read_line_by_rules
 
 EVAL = Path(__file__).resolve().parents[2] / "data" / "world_eval.yaml"
-
-
-def tuning_part(text: str) -> bool:
-    """The benchmark's split: a line is held out when int(sha256[:8], 16) % 10 < 3."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 10 >= 3
 
 
 def anchor_examples() -> tuple[list[AnchorExample], dict[str, str]]:
