@@ -103,6 +103,38 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     return None, None
 
 
+def set_piece(tokens: list[Token], m: Match, span: list[int]) -> str | None:
+    """Effects whose place is the set's by what makes them: fireworks, rockets and flares that burst
+    high or above burst in the sky, and over a place ("over the harbor") in no place the set shows ("");
+    the splash of a whale breaching or of something sinking is the water's; "the splashing waves", "a
+    splash of seawater", "the steaming pond" are the water's. None: nothing of the kind."""
+    clause_words = [tokens[j].text for j in span]
+    sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    if m.key == "explosion" and sentence & _SKY_BURSTS and set(clause_words) & _OVERHEAD \
+            and not any(w in ("from", "off") for w in clause_words[clause_words.index(tokens[m.start].text):]):
+        return "sky"  # "fireworks burst high in the sky", "the flare explodes above the treeline"
+    if m.key == "explosion" and sentence & _SKY_BURSTS and "over" in clause_words:
+        return ""  # "fireworks burst over the harbor": over it, in no place the line gives
+    nxt = [t.text for t in tokens[m.end:m.end + 2]]
+    if m.key in ("splash", "steam", "smoke") and (tokens[m.start].text in ATTRIBUTIVE or tokens[m.start].text.endswith("ing")) \
+            and nxt[:1] and SET.get(nxt[0]) == "horizon" and nxt[0] != "water":
+        return "horizon"  # "the splashing waves", "the steaming pond"
+    if m.key == "splash" and nxt[:1] == ["of"] and nxt[1:] and nxt[1] in _SEA_WATER:
+        return "horizon"  # "a tall splash of seawater"
+    own_source = any(tokens[j].text in ("from", "off", "against") for j in span if j >= m.end)
+    if m.key == "splash" and sentence & _MAKES_WAVES and not own_source \
+            and not any(SET.get(w) == "ground" for w in sentence):
+        return "horizon"  # "a whale breaches beside the boat, and the splash drenches Pip"
+    return None
+
+
+_SKY_BURSTS = {"firework", "fireworks", "rocket", "rockets", "flare", "flares"}
+_OVERHEAD = {"above", "sky", "skies", "up", "high", "upward", "upwards", "heavens"}
+_SEA_WATER = {"seawater", "surf", "brine", "saltwater"}
+_MAKES_WAVES = {"whale", "whales", "dolphin", "dolphins", "breaches", "breached", "breaching", "sinks", "sank", "sunk",
+                "sinking", "surf", "seal", "seals", "orca", "orcas"}
+
+
 def described_prop(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
     """ "the burning boat": the prop an effect adjective stands before, within two words."""
     if tokens[m.start].text not in ATTRIBUTIVE:
@@ -186,7 +218,8 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     """The first source phrase after the effect word in its clause, else the first before it."""
     clause = tokens[m.start].clause
     span = [j for j, t in enumerate(tokens) if t.clause == clause]
-    wrapped = _wrapped(tokens, m, span, index, names)
+    placed = set_piece(tokens, m, span)  # the set's by what makes it, else what it wraps
+    wrapped = (placed or None, None) if placed is not None else _wrapped(tokens, m, span, index, names)
     if wrapped is not None:
         return wrapped[0], wrapped[1], False
     emitter = _emitter(tokens, m, span, index, names)

@@ -60,6 +60,8 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         return True  # "dreams of a volcano spitting fire"
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     rest = [t.text for t in tokens[m.end:m.end + 7] if t.sentence == tokens[m.start].sentence]
+    if rest[:1] == ["once"] and len(rest) > 1 and rest[1].endswith("ed"):
+        return True  # "where steam once roared": no more
     if "ago" in rest[:7]:
         return True  # "the cargo bay explosion was weeks ago": long over
     if any(a == "in" and b in _MINDS for a, b in zip(rest, rest[2:])):
@@ -81,12 +83,18 @@ _REAL_FIRE = {"flames", "smoke", "burning", "burns", "help", "water", "extinguis
 _STREAK = {"today", "tonight", "game", "games", "goal", "goals", "score", "scores", "scored", "song", "songs", "joke",
            "jokes", "streak", "season", "match", "stage", "court", "pitch", "karaoke", "round", "quiz", "exam"}
 _MISFIRES = {"backfired", "backfires", "fails", "failed", "fizzles", "fizzled", "misfires", "misfired"}
+_BE = {"is", "was", "were", "are"}
 _MAD = {"mad", "angry", "furious", "cross"}
 _UNDER_WAY = {"into", "out", "across", "past", "away", "ahead", "along", "through", "off", "toward", "towards"}
 _OTHER_EFFECTS = {"fire", "flame", "flames", "steam", "smoke", "sparks", "snow", "sand", "dust", "water", "magic", "cold",
                   "air", "wind", "heat"}
 _FEELINGS = {"joy", "pride", "love", "excitement", "hope", "passion", "longing", "delight", "happiness", "desire",
-             "ambition", "curiosity", "wonder", "glee"}
+             "ambition", "curiosity", "wonder", "glee", "courage", "bravery", "dread", "fear", "determination",
+             "gratitude", "warmth", "affection", "triumph", "kindness", "tenderness"}
+_SMOKY_THINGS = {"voice", "voices", "laugh", "jazz", "flavour", "flavor", "taste", "tea", "whisky", "whiskey", "eyes",
+                 "song", "tone", "sound"}
+_PLANS = {"plan", "plans", "hopes", "hope", "dreams", "dream", "scheme", "schemes", "deal", "chance", "chances", "savings",
+          "career", "idea", "ideas", "heist", "show", "wedding", "party"}
 _PRAISE = {"pure", "sheer", "absolute", "movie", "kitchen", "real", "total"}  # "it's pure magic"
 
 
@@ -117,6 +125,18 @@ def figurative(tokens: list[Token], m: Match) -> bool:
             return True  # "steaming with anger", "steaming mad"
         return bool(set(verb) & _STEAM_VERBS) or (bool(after) and after[0] in _STEAM_AHEAD) \
             or (len(before) >= 2 and before[-1] == "own")  # "under his own steam"
+    if m.key == "fire" and ("on" in (word, *before[-1:])) and {"heart", "hearts"} & set(before) and set(before) & _BE:
+        return True  # "Lena's heart was on fire as she held the letter": a feeling
+    if m.key == "magic" and word.startswith("glow") and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
+        return True  # "Omar's heart glows with courage": a feeling
+    if m.key == "magic" and word in ("spell", "spells") and before[-2:] in (["book", "of"], ["books", "of"]):
+        return True  # "a dusty book of spells": a book, nothing cast
+    if m.key == "smoke" and word == "smoky" and (set(after[:2]) | set(before[-2:])) & _SMOKY_THINGS:
+        return True  # "her voice was smoky": a voice's colour
+    if m.key == "smoke" and before[-2:] == ["up", "in"] and set(before[-4:-2]) & {"went", "go", "goes", "gone", "going"} \
+            and tokens[0].text in _PLANS | {"the", "all", "our", "his", "her", "their", "my"} \
+            and {t.text for t in tokens[:m.start] if t.clause == clause} & _PLANS:
+        return True  # "the whole plan went up in smoke": it failed
     if m.key == "fire" and "on" in (word, *before[-1:]) and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
         return True  # "her heart is on fire with joy": a feeling
     if m.key == "explosion" and word.startswith("blast") and after[:1] == ["of"] and len(after) > 1 \

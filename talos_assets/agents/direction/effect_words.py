@@ -35,7 +35,12 @@ SUBJECT_VERBS = {"drifted", "drifts", "rose", "rises", "curled", "curls", "hung"
                  "filled", "fills", "poured", "pours", "spread", "spreads", "climbed", "climbs", "wafted", "wafts",
                  "stung", "stings", "lingered", "lingers", "hovered", "hovers", "swirled", "swirls"}
 THROWN_FLURRIES = {"spray", "flurry", "puff", "shower", "burst", "fountain", "wall", "plume", "spurt", "swirl"}
-MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iron", "irons", "punk", "hammer"}
+# what follows an effect word to name a thing, not the effect: "the steam engine", "the fire marshal", "a smoke bomb"
+MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iron", "irons", "punk", "hammer", "marshal",
+            "marshals", "brigade", "alarm", "alarms", "station", "fighter", "fighters", "drill", "escape", "exit", "cue",
+            "bomb", "bombs", "pellet", "pellets", "detector", "detectors", "plug", "plugs",
+            "extinguisher", "extinguishers", "hydrant", "hose", "hoses", "signal", "signals", "screen", "grenade",
+            "grenades", "trick", "tricks", "show", "shows"}
 DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
@@ -54,7 +59,7 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "staff": "r_wrist", "wand": "r_wrist", "feet": "ground", "foot": "ground",
          # the rest of the body a line may name, to the joint that carries it (Stokes' JOINT_ALIASES)
          "arm": "r_elbow", "arms": "r_elbow", "elbow": "r_elbow", "hair": "head", "forehead": "head", "lips": "head",
-         "nose": "head", "skull": "head", "jaw": "head", "neck": "neck", "throat": "neck", "ribs": "chest", "belly": "chest",
+         "nose": "head", "nostrils": "head", "nostril": "head", "snout": "head", "skull": "head", "jaw": "head", "neck": "neck", "throat": "neck", "ribs": "chest", "belly": "chest",
          "stomach": "chest", "skin": "chest", "joints": "chest", "knuckles": "r_wrist", "fingertip": "r_wrist",
          "finger": "r_wrist", "thumb": "r_wrist", "boots": "ground", "heels": "ground", "toes": "ground",
          "breath": "head", "beard": "head", "moustache": "head", "mustache": "head", "sleeve": "r_wrist",
@@ -79,7 +84,9 @@ SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "hor
         "geyser": "ground", "dune": "ground", "dunes": "ground", "lawn": "ground", "drain": "ground",
         "drains": "ground", "gutter": "ground", "gutters": "ground", "manhole": "ground", "sewer": "ground",
         "tiles": "ground", "floorboards": "ground", "boards": "ground", "planks": "ground", "concrete": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
-        "sky": "sky", "heavens": "sky", "clouds": "sky"}
+        "sky": "sky", "heavens": "sky", "clouds": "sky", "surf": "horizon", "seawater": "horizon",
+        "cove": "horizon", "tide": "horizon", "trail": "ground", "track": "ground",
+        "sidewalk": "ground"}
 ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
 FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}

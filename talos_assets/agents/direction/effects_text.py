@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorRanker
-from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop
+from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop, set_piece
 from talos_assets.agents.direction.effect_idioms import figurative, not_happening
 from talos_assets.agents.direction.effect_words import (
     ATTRIBUTIVE,
@@ -48,6 +48,7 @@ from talos_assets.agents.direction.effect_words import (
 )
 from talos_assets.agents.direction.vocabulary import VocabularyIndex, builtin_vocabulary
 from talos_assets.agents.direction.worldtext import (
+    OWNERS,
     RISING_PARTICLES,
     VERB_HOMOGRAPHS,
     Match,
@@ -88,8 +89,10 @@ def _compared(tokens: list[Token], m: Match) -> bool:
     after = [t for t in tokens[m.end:m.end + 2] if t.clause == clause]
     if m.start >= 2 and tokens[m.start - 2].text == "as" and tokens[m.start - 1].text in ("a", "an") and len(after) < 2:
         return True  # "quick as a spark"; not "as an explosion rocks the pass", a clause of its own
+    bursting = {t.text for t in tokens[:m.start] if t.clause == clause} & {"bursts", "burst", "explodes", "exploded"}
+    if tokens[m.start].text.startswith("firework") and bursting:
+        return False  # "the flare bursts like a firework": it is one
     return any(tokens[j].text == "like" and tokens[j].clause == clause for j in range(max(0, m.start - 3), m.start))
-
 
 
 
@@ -103,6 +106,7 @@ _SUNLIT = {"dunes", "dune", "sand", "sands", "road", "asphalt", "tarmac", "deser
            "waves", "sun", "sunlight", "moonlight", "noon"}
 _QUENCHING = {"quench", "quenches", "quenched", "quenching", "forge", "smithy", "anvil", "plunges", "plunged", "steam",
               "hisses", "hissed", "sizzles", "sizzled"}
+_BY_THE_FIRE = {"by", "beside", "over", "near", "before", "around"}
 _HEAT_COLOURS = {"red", "orange", "white-hot", "red-hot", "hot", "crimson", "cherry"}
 
 
@@ -119,8 +123,11 @@ def _gunfire(tokens: list[Token], m: Match) -> bool:
     word = tokens[m.start].text
     before = {t.text for t in tokens[max(0, m.start - 3):m.start]}
     after = {t.text for t in tokens[m.end:m.end + 4]}
-    if word in ("fires", "fired") and m.end < len(tokens) and tokens[m.end].text == "back":
-        return True  # "Lena fires back!": a shot
+    if word in ("fires", "fired", "fire", "firing") and m.end < len(tokens) and tokens[m.end].text in ("back", "up"):
+        return True  # "Lena fires back!": a shot; "Mira fires up the cutting torch": she starts it
+    if word in ("fire", "fires", "fired", "firing") and m.start and tokens[m.start - 1].text not in DETERMINERS | OWNERS \
+            and any(n.key != "fire" for n in EFFECT_INDEX.find(tokens[m.end:m.end + 1])):
+        return True  # "three geysers fire steam into the air": the verb of the steam
     if word in ("fire", "fires", "fired", "firing") and after & WEAPONS:
         return True  # "the soldiers fire their tiny cannon"
     return (word in ("fires", "fired", "firing") and bool(before & WEAPONS)) or (
@@ -147,6 +154,11 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     near = [t.text for t in tokens[m.end:m.end + 5] if t.clause == tokens[m.start].clause]
     if kind == EffectKind.fire and set(near) & HEARTHS and {"in", "inside"} & set(near[:3]):
         return True  # "the fire in the hearth": the room's light
+    if word == "fire" and before in HEARTHS:
+        return True  # "sits by the hearth fire"
+    if word == "fire" and before == "the" and m.start > 1 and tokens[m.start - 2].text in _BY_THE_FIRE \
+            and any(p.key in index.interiors for p in index.places.find(tokens)):
+        return True  # "sat by the fire in the library": the room's hearth
     if word in ("flame", "flames") and (before in LIGHT_THINGS or _its_light(tokens, m, index)):
         return True  # "the candle flame": the light itself
     if kind == EffectKind.fire and (before in ("cold", "dead", "dying") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
@@ -182,6 +194,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         verb = tokens[m.start].text
         subject = m.end < len(tokens) and tokens[m.end].text in SUBJECT_VERBS
         if verb in EFFECT_VERBS and not subject and any(n.end == m.start and (n.key != "ink" or verb.startswith("spray"))
+                                                        and not (tokens[n.start].text in ("fire", "fires", "fired")
+                                                                 and tokens[n.start - 1].text not in DETERMINERS | OWNERS)
                                                         for n in found + FLURRY.find(tokens)):
             continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
         if any(n.start == m.end and n.end < len(tokens) and tokens[n.end].text in SUBJECT_VERBS for n in found):
@@ -208,8 +222,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "a spray of sparks": the shape of another effect
         if tokens[m.start].text not in ATTRIBUTIVE and any(
                 p.start == m.end and (p.end >= len(tokens) or tokens[p.end].text not in DETERMINERS)
-                and not (tokens[p.start].text in VERB_HOMOGRAPHS and p.end < len(tokens)
-                         and tokens[p.end].text in RISING_PARTICLES)
+                and not (tokens[p.start].text in VERB_HOMOGRAPHS and (m.key != "magic" or p.end < len(tokens)
+                                                                      and tokens[p.end].text in RISING_PARTICLES))
                 for p in index.props.find(tokens)):
             continue  # "the ink bottle tips": a kind of thing, not the effect ("an explosion rocks the harbor" is one)
         if kind in (EffectKind.fire, EffectKind.magic) and m.end + 1 < len(tokens) and tokens[m.end].text == "with" \
@@ -251,9 +265,14 @@ def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set
 
 
 def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex) -> bool:
-    """The rules' anchor is a prop the user's own vocabulary says gives the effect off (a teapot with
-    `gives_off: [steam]`), or the thing whose emitting verb the effect is the object of ("the kite
+    """The rules' anchor is the set's by what makes the effect (fireworks burst in the sky, a breaching
+    whale's splash is the water's), a prop the user's own vocabulary says gives the effect off (a teapot
+    with `gives_off: [steam]`), or the thing whose emitting verb the effect is the object of ("the kite
     trails blue smoke")."""
+    span = [j for j, t in enumerate(tokens) if t.clause == tokens[e.span[0]].clause]
+    placed = set_piece(tokens, Match(e.kind.value, *e.span), span)
+    if placed is not None and (placed or None) == e.anchor:
+        return True
     if e.anchor is None or not e.anchor.startswith("prop:"):
         return False
     declared = set(index.vocab.sources.get(e.kind.value, ())) - set(builtin_vocabulary().sources.get(e.kind.value, ()))

@@ -39,6 +39,18 @@ _LEAVING = {"slips", "slipped", "slides", "slid", "falls", "fell", "tumbles", "t
 _HELD_STATES = {"drawn", "raised", "aloft", "ready", "held", "clutched", "gripped", "in-hand"}
 _HAND_WORDS = {"arm", "hand", "hands", "grip", "grasp", "arms", "fist", "palm", "fingers", "paws", "claws", "shoulder",
                "shoulders", "belt", "pocket", "hip", "back"}
+# people a story names by what they are rather than by name: their hands hold things too
+PEOPLE = {"witch", "wizard", "knight", "fisherman", "fishermen", "blacksmith", "sailor", "sailors", "man", "men", "woman",
+          "women", "boy", "boys", "girl", "girls", "child", "children", "kid", "kids", "farmer", "guard", "guards",
+          "soldier", "soldiers", "pirate", "pirates", "king", "queen", "prince", "princess", "captain", "stranger",
+          "magician", "juggler", "baker", "chef", "cook", "waiter", "waitress", "mother", "father", "grandmother",
+          "grandfather", "grandma", "grandpa", "mom", "dad", "mum", "teacher", "doctor", "crew", "villagers", "miner",
+          "miners", "hunter", "thief", "thieves", "robber", "robbers", "keeper", "ranger", "driver", "rider", "riders",
+          "monk", "priest", "sorceress", "mage", "villain", "hero", "umpire", "referee", "vendor", "seller",
+          "shopkeeper", "merchant", "musician", "singer", "dancer", "dancers", "actor", "actors", "student", "students",
+          "worker", "workers", "firefighter", "firefighters", "astronaut", "astronauts", "explorer", "explorers",
+          "innkeeper", "bartender", "lady", "gentleman", "lord", "elf", "dwarf", "fairy", "postman", "conductor",
+          "neighbour", "neighbor", "lifeguard", "porter", "servant", "maid", "butler", "nurse", "sheriff", "mayor"}
 _PRONOUNS = {"he", "she", "they", "it", "i", "we", "you"}
 _POSSESSIVES = {"his", "her", "their", "my", "your", "our"}
 _FILLERS = {"the", "a", "an", "up", "down", "only", "from", "out", "to", "onto", "tightly", "his", "her", "their", "its", "old", "little", "great", "small",
@@ -149,6 +161,12 @@ def _pronoun_doer(tokens: list[Token], start: int, names: dict[str, str]) -> boo
     return False
 
 
+def _person_doer(tokens: list[Token], start: int) -> bool:
+    """ "The witch clutched her spellbook", "fishermen carry lanterns": someone not in the cast does
+    the verb at `start` (a person named by what they are, just before it in its clause)."""
+    return any(t.text in PEOPLE and t.clause == tokens[start].clause for t in tokens[max(0, start - 3):start])
+
+
 def _with_hands(tokens: list[Token], clause: int) -> bool:
     """ "lifts the boat out of the water with both hands": a thing too big to carry, carried."""
     words = [t.text for t in tokens if t.clause == clause]
@@ -173,7 +191,7 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
                 owned = (True, _subject_before(tokens, j, names))
         if t.text in _HOLD_VERBS and _can_hold(t.text, m.key) and (m.key not in _FIXED or _with_hands(tokens, clause)):
             who = _subject_before(tokens, j, names)
-            if who is None and not _pronoun_doer(tokens, j, names):
+            if who is None and not _pronoun_doer(tokens, j, names) and not _person_doer(tokens, j):
                 return False, None  # "a spark ... catches the paper kite": no character's hand
             return True, who
         if t.text in _RELEASE_VERBS:

@@ -44,7 +44,7 @@ _ENDINGS = {"stopped", "stops", "stop", "ceased", "ceases", "ended", "ends", "pa
             "subsided", "subsides", "gone", "over", "out", "vanished", "vanishes", "dropped", "drops", "finished",
             "extinguished", "doused", "smothered"}
 _ENDING_SKIP = {"had", "has", "have", "was", "is", "finally", "already", "just", "now", "long", "since", "slowly",
-                "at", "last", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned", "been", "put",
+                "at", "last", "all", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned", "been", "put",
                 "were", "are", "rolls", "rolled", "drifts", "drifted", "moves", "moved", "sweeps", "swept", "rumbles",
                 "rumbled"}
 
@@ -178,8 +178,9 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
     """An ending verb just after the term in its clause ("the rain had stopped", "the fire went out")."""
     if end >= len(tokens):
         return False
+    term = tokens[end - 1].text
     clause = tokens[end - 1].clause
-    if tokens[end].text in PREPOSITIONS:  # "the fire in the barn had been put out": past the phrase
+    if tokens[end].text in PREPOSITIONS | {"of"}:  # "the fire in the barn had been put out": past the phrase
         stop = next((j for j in range(end + 1, min(len(tokens), end + 6))
                      if tokens[j].text in _AUXILIARIES | _PUT_OUT or tokens[j].clause != clause), None)
         if stop is None or tokens[stop].clause != clause:
@@ -199,8 +200,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         nxt = tokens[j + 1].text if j + 1 < len(tokens) and tokens[j + 1].clause == clause else ""
         if t.text in _BURNS_OFF and nxt == "off":
             return True  # "the fog has burned off the lake"
-        if t.text == "settled" and tokens[j - 1].text in ("had", "has", "have") \
-                and tokens[end - 1].text in ("dust", "smoke", "ash", "ashes"):
+        if t.text == "settled" and {"had", "has", "have"} & {x.text for x in tokens[max(0, j - 3):j]} \
+                and term in ("dust", "smoke", "ash", "ashes"):
             return True  # "the dust had settled" ("the dust settles slowly" is still in the air)
         if t.text in _BURNS_OFF and nxt == "down" and tokens[j - 1].text in ("had", "has", "have"):
             return True  # "the bonfire had burned down": what is left is its smoke

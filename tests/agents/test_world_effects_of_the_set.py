@@ -1,0 +1,70 @@
+"""Effects that are the set's by what makes them, things that only sound like effects, and people
+the cast does not name holding props: the readings session 17 learnt from blind batches s64-s69
+(each sentence here is new, not a line of the evaluation set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from talos_assets.agents import direction
+
+NAMES = {c: c for c in ("talos", "mira", "pip", "ada", "ben", "lena", "omar", "rosa")}
+
+
+def _effects(text: str) -> list[str]:
+    line = direction.read_line(text, direction.vocabulary_index(), NAMES)
+    return sorted(e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects)
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Fireworks burst high in the sky above the fair.", ["explosion@sky"]),
+    ("Fireworks burst over the bay while Ben eats his pie.", ["explosion"]),  # over the bay: no place said
+    ("Omar's flare bursts like a firework above the peaks.", ["explosion@sky"]),  # it is one
+    ("A whale breaches beside the raft, and the splash drenches Ada.", ["splash@horizon"]),
+    ("Talos slips off the pier and sinks with a huge splash.", ["splash@horizon"]),
+    ("Pip's left boot sinks into the mud with a splash.", ["splash@ground"]),  # where it lands, not water
+    ("Mira watched her kite dance above the splashing waves.", ["splash@horizon"]),
+    ("Ben skims a pebble across the steaming pond.", ["steam@horizon"]),
+    ("Ada's puppy shakes itself, splashing water over the rug.", ["splash@prop:dog"]),  # the water it throws
+    ("A tall splash of seawater crashes over the harbour wall.", ["splash@horizon"]),
+    ("After the rain, steam rose from the forest trail.", ["steam@ground"]),
+    ("Dust rose behind Ben as he raced to the gate.", ["dust@behind"]),  # "rose" the verb, not the flower
+    ("The old dragon sleeps, and smoke curls from his nostrils.", ["smoke@head"]),
+])
+def test_effects_placed_by_what_makes_them(text, effects):
+    assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Rosa sat by the fire in the library and read.", []),  # the room's hearth
+    ("Pip naps by the hearth fire.", []),
+    ("Rosa strums her guitar by the fire under the stars.", ["fire"]),  # a campfire outdoors
+    ("Ben's heart was on fire as he read the letter.", []),
+    ("Mira's heart glows with courage at the gate.", []),
+    ("The whole plan went up in smoke when Pip sneezed.", []),
+    ("The old barn went up in smoke.", ["smoke"]),
+    ("Her voice was smoky as she sang.", []),
+    ("Lena opens a dusty book of spells.", []),
+    ("The smoke bomb fizzles and dies.", []),
+    ("The fire marshal checks every door.", []),
+    ("Mira fires up the welding torch.", []),  # she starts it
+    ("Two geysers fire steam into the morning air.", ["steam"]),  # "fire" the verb of the steam
+    ("The knight lifts his shield, and the fire splashes against it.", ["fire"]),  # fire the noun, from nowhere said
+    ("The dust of the stampede has long since settled.", []),
+    ("Talos lowers his hammer; the sparks have all died away.", []),
+    ("Where steam once roared, a fox dozes.", []),
+])
+def test_what_only_sounds_like_an_effect(text, effects):
+    assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,props", [
+    ("The witch clutched her spellbook.", ["book@held"]),
+    ("Fishermen carry lanterns down to the boats.", ["boat", "lantern@held"]),
+    ("The blacksmith swings his hammer at the anvil.", ["anvil", "hammer@held"]),
+    ("A steamer blew up off the reef.", ["ship"]),
+    ("A lantern hangs by the door.", ["door", "lantern"]),  # nobody holds it
+])
+def test_people_the_cast_does_not_name_hold_props(text, props):
+    line = direction.read_line(text, direction.vocabulary_index(), NAMES)
+    assert sorted(p.prop + (f"@{p.holder or 'held'}" if p.held else "") for p in line.props) == props
