@@ -30,6 +30,10 @@ def _effects(text: str) -> list[str]:
     ("After the rain, steam rose from the forest trail.", ["steam@ground"]),
     ("Dust rose behind Ben as he raced to the gate.", ["dust@behind"]),  # "rose" the verb, not the flower
     ("The old dragon sleeps, and smoke curls from his nostrils.", ["smoke@head"]),
+    ("Ben fires the rocket over the bay; it bursts high in the sky.", ["explosion@sky"]),  # no "explosion" said
+    ("The old volcano finally blew its top.", ["explosion"]),
+    ("Steam fogs the kitchen windows as Mira stirs the soup.", ["steam"]),  # where it settles
+    ("Ada holds a mug, its steam fogging her glasses.", ["steam@prop:cup"]),  # the mug's own
 ])
 def test_effects_placed_by_what_makes_them(text, effects):
     assert _effects(text) == effects
@@ -53,6 +57,14 @@ def test_effects_placed_by_what_makes_them(text, effects):
     ("The dust of the stampede has long since settled.", []),
     ("Talos lowers his hammer; the sparks have all died away.", []),
     ("Where steam once roared, a fox dozes.", []),
+    ("The forest fire was out by morning.", []),
+    ("The barn fire was out of control by morning.", ["fire"]),  # still burning
+    ("Pip felt the fire of courage rise in him.", []),
+    ("Lena had fire in her eyes before the race.", []),
+    ("Ben dreamed of ships and cannon smoke.", []),
+    ("The judge's words exploded across the hall.", []),
+    ("Rosa lit the candle, and its small glow filled the landing.", []),
+    ("Talos raises his hand and a blast of blue magic erupts from his palm.", ["magic@r_wrist"]),
 ])
 def test_what_only_sounds_like_an_effect(text, effects):
     assert _effects(text) == effects

@@ -121,6 +121,8 @@ def set_piece(tokens: list[Token], m: Match, span: list[int]) -> str | None:
         return "horizon"  # "the splashing waves", "the steaming pond"
     if m.key == "splash" and nxt[:1] == ["of"] and nxt[1:] and nxt[1] in _SEA_WATER:
         return "horizon"  # "a tall splash of seawater"
+    if m.key == "steam" and nxt[:1] and nxt[0] in _MISTS_OVER and not (m.start and tokens[m.start - 1].text in OWNERS):
+        return ""  # "steam fogs the window": what it settles on, not where it comes from
     own_source = any(tokens[j].text in ("from", "off", "against") for j in span if j >= m.end)
     if m.key == "splash" and sentence & _MAKES_WAVES and not own_source \
             and not any(SET.get(w) == "ground" for w in sentence):
@@ -128,6 +130,7 @@ def set_piece(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     return None
 
 
+_MISTS_OVER = {"fogs", "fogged", "fogging", "mists", "misted", "misting", "clouds", "clouded", "clouding", "blurs", "blurred"}
 _SKY_BURSTS = {"firework", "fireworks", "rocket", "rockets", "flare", "flares"}
 _OVERHEAD = {"above", "sky", "skies", "up", "high", "upward", "upwards", "heavens"}
 _SEA_WATER = {"seawater", "surf", "brine", "saltwater"}

@@ -16,7 +16,7 @@ _STEAM_VERBS = {"blow", "blows", "blew", "blowing", "blown", "let", "lets", "let
                 "gathers", "gathered", "gathering", "gain", "gains", "gained", "gaining"}
 _STEAM_AHEAD = {"ahead"}
 # what explodes or erupts when nothing blows up: a feeling, a noise, a count
-_NOT_BLASTS = {"temper", "tempers", "anger", "rage", "fury", "patience", "laughter", "applause", "cheers", "cheering",
+_NOT_BLASTS = {"words", "voice", "news", "temper", "tempers", "anger", "rage", "fury", "patience", "laughter", "applause", "cheers", "cheering",
                "giggles", "popularity", "population", "inbox", "phone", "heart", "chest", "head", "mind", "crowd",
                "stadium", "audience", "room", "class", "classroom", "hall", "song", "chorus", "music", "market",
                "sales", "career", "imagination", "feelings", "emotions", "joy", "grief", "tears", "sobs"}
@@ -58,6 +58,9 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         return True  # "waits for it to explode", "is about to blow up"
     if represented(tokens, m.start):
         return True  # "dreams of a volcano spitting fire"
+    opening = next(j for j in range(m.start + 1) if tokens[j].clause == clause)
+    if tokens[opening].text in ("and", "or") and m.start - opening <= 3 and opening and represented(tokens, opening - 1):
+        return True  # "she dreamed of ships and cannon smoke": one of the things dreamed of
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     rest = [t.text for t in tokens[m.end:m.end + 7] if t.sentence == tokens[m.start].sentence]
     if rest[:1] == ["once"] and len(rest) > 1 and rest[1].endswith("ed"):
@@ -139,11 +142,14 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "the whole plan went up in smoke": it failed
     if m.key == "fire" and "on" in (word, *before[-1:]) and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
         return True  # "her heart is on fire with joy": a feeling
-    if m.key == "explosion" and word.startswith("blast") and after[:1] == ["of"] and len(after) > 1 \
-            and after[1] in _OTHER_EFFECTS:
+    if m.key == "explosion" and word.startswith("blast") and after[:1] == ["of"] and set(after[1:3]) & _OTHER_EFFECTS:
         return True  # "a blast of fire", "a blast of steam": the other effect, blown hard
     if m.key == "fire" and "eyes" in before and "from" not in before:
         return True  # "Mira's eyes flashed fire": a glare
+    if m.key == "fire" and after[:1] == ["of"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
+        return True  # "Pip felt the fire of courage"
+    if m.key == "fire" and after[:1] == ["in"] and after[2:3] == ["eyes"]:
+        return True  # "Lena had fire in her eyes": resolve
     if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:
         return True  # "her cheeks were on fire": a blush
     if m.key == "explosion" and word.startswith(("explod", "explos", "erupt")):

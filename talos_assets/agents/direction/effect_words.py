@@ -19,7 +19,8 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
-                           "blows up", "blew up", "firework", "blew apart", "blows apart", "blown apart"],
+                           "blows up", "blew up", "firework", "blew apart", "blows apart", "blown apart", "blew its top",
+                           "blows its top"],
     EffectKind.splash: ["splash", "splashing", "splashed", "spray"],
     EffectKind.ink: ["ink", "inky"],
 }
@@ -112,7 +113,7 @@ KICKS = {"kick", "kicks", "kicked", "kicking", "stamps", "stomps", "stamped", "s
 WATER = {"sea", "ocean", "waves", "wave", "water", "surf", "spray", "tide", "breakers"}
 # "Mira fires a flare": a signal shot up, not flames
 WEAPONS = {"flare", "flares", "cannon", "cannons", "gun", "guns", "rifle", "rifles", "pistol", "pistols", "musket",
-           "muskets", "artillery"}
+           "muskets", "artillery", "rocket", "rockets", "missile", "missiles", "torpedo", "torpedoes", "arrow", "arrows"}
 
 
 def sided_joint(word: str, side: str) -> str | None:

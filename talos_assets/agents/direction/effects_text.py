@@ -159,8 +159,10 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     if word == "fire" and before == "the" and m.start > 1 and tokens[m.start - 2].text in _BY_THE_FIRE \
             and any(p.key in index.interiors for p in index.places.find(tokens)):
         return True  # "sat by the fire in the library": the room's hearth
-    if word in ("flame", "flames") and (before in LIGHT_THINGS or _its_light(tokens, m, index)):
-        return True  # "the candle flame": the light itself
+    if word in ("flame", "flames", "glow") and (before in LIGHT_THINGS or _its_light(tokens, m, index)):
+        return True  # "the candle flame", "its small glow": the light itself
+    if word == "flame" and before == "the" and any(p.key in LIGHT_THINGS for p in index.props.find(tokens[:m.start])):
+        return True  # "Look at the candle," said Pip. The flame leaned sideways: the candle's
     if kind == EffectKind.fire and (before in ("cold", "dead", "dying") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
         return True  # "the cold ashes of the campfire", "a dead fire": no flame left
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
@@ -247,7 +249,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             anchor = "horizon" if kind == EffectKind.splash and any(SET.get(w) == "horizon" for w in sentence_words) \
                 else "ground"
         out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause, span=(m.start, m.end)))
-    out += _flurries(tokens, index, names)
+    out += _flurries(tokens, index, names) + _sky_bursts(tokens, out)
     return _one_per_place(out)
 
 
@@ -288,6 +290,26 @@ def _one_per_place(out: list[EffectReading]) -> list[EffectReading]:
         keyed.setdefault((e.kind, e.anchor, e.behind), e)
     placed = {e.kind for e in keyed.values() if e.anchor or e.behind}
     return [e for e in keyed.values() if e.anchor or e.behind or e.kind not in placed]
+
+
+_BURSTS = {"burst", "bursts", "bursting", "pops", "popped", "pop"}
+
+
+def _sky_bursts(tokens: list[Token], read: list[EffectReading]) -> list[EffectReading]:
+    """ "Talos fires the last rocket over the waves; it bursts high in the sky": a rocket, firework or
+    flare bursting above or over the set is an explosion, though the line never says the word."""
+    exploded = {tokens[e.span[0]].sentence for e in read if e.kind == EffectKind.explosion and e.span}
+    out: list[EffectReading] = []
+    for j, t in enumerate(tokens):
+        if t.text not in _BURSTS or t.sentence in exploded or negated(tokens, j):
+            continue
+        span = [k for k, x in enumerate(tokens) if x.clause == t.clause]
+        placed = set_piece(tokens, Match(EffectKind.explosion.value, j, j + 1), span)
+        if placed is not None:
+            exploded.add(t.sentence)
+            out.append(EffectReading(EffectKind.explosion, placed or None, None, False, _strength(tokens, t.clause),
+                                     t.clause, span=(j, j + 1)))
+    return out
 
 
 _STARTING = {"starts", "started", "start", "begins", "began", "begin", "keeps", "kept"}

@@ -46,7 +46,7 @@ TIME_WORDS: dict[TimeOfDay, list[str]] = {
     TimeOfDay.afternoon: ["afternoon", "late afternoon", "teatime", "after lunch"],
     TimeOfDay.dusk: ["dusk", "sunset", "twilight", "evening", "sundown", "nightfall", "gloaming", "golden hour",
                      "sun set", "setting sun", "sun sink", "sun go down", "sun went down", "magic hour",
-                     "sun goes down", "sun going down",
+                     "sun goes down", "sun going down", "sun was going down", "sun is going down",
                      "eat dinner", "eats dinner", "at dinner", "over dinner", "eats supper", "at supper"],
     TimeOfDay.night: ["night", "midnight", "tonight", "nighttime", "night-time", "under the stars", "stars",
                       "starry", "starlight", "moonlight", "moonlit", "moon", "full moon", "after dark",
@@ -309,7 +309,7 @@ def _out_of_one_thing(tokens: list[Token], m) -> bool:
 def _after_an_effect(tokens: list[Token], m) -> bool:
     """A singular cloud or haze after an effect its sentence names is that effect's."""
     sentence = tokens[m.start].sentence
-    return any(e.end <= m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens))
+    return any(e.start < m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens))
 
 
 def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:

@@ -213,7 +213,9 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
         if t.text in _ENDINGS:
             # "the storm is over" / "the fire went out", but not "fire over the village"
             return t.text not in ("over", "out") or j + 1 >= len(tokens) or tokens[j + 1].clause != clause \
-                or tokens[j - 1].text in _PUT_OUT  # "had been put out hours before"
+                or tokens[j - 1].text in _PUT_OUT \
+                or (t.text == "out" and tokens[j - 1].text in ("was", "is", "were", "are") and tokens[j + 1].text != "of")
+            # "had been put out hours before", "the fire was out by morning" (not "out of control")
         if t.text not in _ENDING_SKIP:
             return False
     return False
