@@ -46,7 +46,8 @@ DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
                  "fireplace", "hearth", "sun", "moon", "sky", "window", "windows", "screen", "coals", "embers",
-                 "horizon", "stars", "city", "streetlights"}
+                 "horizon", "stars", "city", "streetlights",
+                "lava", "pipe", "cigar", "neon", "coal", "jukebox", "kiln"}
 BODY_HEAT = {"eyes", "cheeks", "face", "ears", "throat", "lungs", "muscles", "wound", "legs", "thighs", "calves"}  # "his eyes burn": feeling
 STRONG = {"roar", "roars", "roaring", "blaze", "blazes", "blazing", "huge", "erupt", "erupts", "erupting",
            "massive", "towering", "raging", "billow", "billows", "billowing", "great", "enormous", "violent",

@@ -83,6 +83,15 @@ def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
         and clause[-1] is tokens[m.end - 1]
 
 
+_GOES_OFF = {"pops", "popped", "bursts", "burst", "explodes", "exploded", "goes", "went", "erupts", "erupted"}
+
+
+def _goes_off(tokens: list[Token], at: int) -> bool:
+    """ "A smoke bomb pops on the ground": a bomb of the effect going off gives it off."""
+    return tokens[at].text in ("bomb", "bombs", "grenade", "grenades", "pellet", "pellets") \
+        and any(t.text in _GOES_OFF for t in tokens[at + 1:at + 3])
+
+
 def _compared(tokens: list[Token], m: Match) -> bool:
     """The effect is what something is likened to: "like" up to two words before it in its clause."""
     clause = tokens[m.start].clause
@@ -163,10 +172,13 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
         return True  # "the candle flame", "its small glow": the light itself
     if word == "flame" and before == "the" and any(p.key in LIGHT_THINGS for p in index.props.find(tokens[:m.start])):
         return True  # "Look at the candle," said Pip. The flame leaned sideways: the candle's
+    if kind == EffectKind.sparks and word.startswith("ember") and {"died", "dies", "dead", "cold", "grey", "gray", "dying"} & {
+            t.text for t in tokens[max(0, m.start - 5):m.start] if t.clause == tokens[m.start].clause}:
+        return True  # "the fire had died to a few grey embers": what is left of it, not flying sparks
     if kind == EffectKind.fire and (before in ("cold", "dead", "dying") or any(t.text in ("ash", "ashes") and t.clause == tokens[m.start].clause for t in tokens[max(0, m.start - 3):m.start])):
         return True  # "the cold ashes of the campfire", "a dead fire": no flame left
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
-    if word in LIGHT_VERBS and m.start and tokens[m.start - 1].text in ("flame", "flames", "fire", "wick"):
+    if word in LIGHT_VERBS and m.start and tokens[m.start - 1].text in ("flame", "flames", "fire", "wick", "glow"):
         return True  # "its flame burning steady": the verb of the flame, which is read on its own
     if word == "flame" and (words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady", "burned",
                                      "burning", "flickered", "flickering", "glowed", "guttered", "danced", "dancing"}
@@ -195,14 +207,15 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         kind = EffectKind(m.key)
         verb = tokens[m.start].text
         subject = m.end < len(tokens) and tokens[m.end].text in SUBJECT_VERBS
-        if verb in EFFECT_VERBS and not subject and any(n.end == m.start and (n.key != "ink" or verb.startswith("spray"))
+        if verb in EFFECT_VERBS and not subject and any(n.end == m.start and tokens[n.start].clause == tokens[m.start].clause
+                                                        and (n.key != "ink" or verb.startswith("spray"))
                                                         and not (tokens[n.start].text in ("fire", "fires", "fired")
                                                                  and tokens[n.start - 1].text not in DETERMINERS | OWNERS)
                                                         for n in found + FLURRY.find(tokens)):
             continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
         if any(n.start == m.end and n.end < len(tokens) and tokens[n.end].text in SUBJECT_VERBS for n in found):
             continue  # "the bonfire smoke drifted": the smoke, named by what gives it off
-        if m.end < len(tokens) and tokens[m.end].text in MACHINES:
+        if m.end < len(tokens) and tokens[m.end].text in MACHINES and not _goes_off(tokens, m.end):
             continue  # "the steam engine blew apart": a kind of machine, not steam
         if kind == EffectKind.splash and m.end + 1 < len(tokens) and tokens[m.end].text == "of" \
                 and {t.text for t in tokens[m.end + 1:m.end + 4]} & DRY_SPRAY:
@@ -249,7 +262,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             anchor = "horizon" if kind == EffectKind.splash and any(SET.get(w) == "horizon" for w in sentence_words) \
                 else "ground"
         out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause, span=(m.start, m.end)))
-    out += _flurries(tokens, index, names) + _sky_bursts(tokens, out)
+    out += _flurries(tokens, index, names) + _sky_bursts(tokens, out) + _water_balloons(tokens, out, index, names)
     return _one_per_place(out)
 
 
@@ -310,6 +323,24 @@ def _sky_bursts(tokens: list[Token], read: list[EffectReading]) -> list[EffectRe
             out.append(EffectReading(EffectKind.explosion, placed or None, None, False, _strength(tokens, t.clause),
                                      t.clause, span=(j, j + 1)))
     return out
+
+
+_WET = {"water", "splash", "sploosh", "splosh", "splat", "soaked", "soaks", "soaking", "drenched", "drenches", "wet"}
+
+
+def _water_balloons(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
+                    names: dict[str, str]) -> list[EffectReading]:
+    """ "Ben lobs a balloon. It bursts on Lena's head. SPLOOSH!": a water balloon bursting is a splash
+    where it bursts (a line that never says water has a party balloon popping)."""
+    words = {t.text for t in tokens}
+    if not words & {"balloon", "balloons"} or not words & _WET or any(e.kind == EffectKind.splash for e in read):
+        return []
+    for j, t in enumerate(tokens):
+        if t.text in _BURSTS and not negated(tokens, j):
+            anchor, who, behind = anchor_of(tokens, Match(EffectKind.splash.value, j, j + 1), index, names)
+            return [EffectReading(EffectKind.splash, anchor, who, behind, _strength(tokens, t.clause), t.clause,
+                                  span=(j, j + 1))]
+    return []
 
 
 _STARTING = {"starts", "started", "start", "begins", "began", "begin", "keeps", "kept"}
