@@ -41,7 +41,7 @@ def test_the_ranker_learns_from_the_tuning_part_only():
 # lines of the kind the rules misplace on a new writer's page (the rules' answer after the arrow)
 RANKED = [
     ("A comet streaks across the sky and explodes high above the hills.", ("explosion", "sky")),  # rules: none
-    ("Rosa stamps her right foot in the puddle and a splash soaks Ben.", ("splash", "r_ankle")),  # rules: ground
+    ("Ada skids along the track on her left knee, and a small cloud of dust puffs up.", ("dust", "l_knee")),  # rules: none
     ("Omar warms his hands over a fire in a rusty barrel.", ("fire", "prop:barrel")),  # rules: none
     ("Mira slams her fist on the table, and dust puffs up from the wood.", ("dust", "prop:table")),  # rules: none
 ]

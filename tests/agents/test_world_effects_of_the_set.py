@@ -34,6 +34,9 @@ def _effects(text: str) -> list[str]:
     ("The old volcano finally blew its top.", ["explosion"]),
     ("Steam fogs the kitchen windows as Mira stirs the soup.", ["steam"]),  # where it settles
     ("Ada holds a mug, its steam fogging her glasses.", ["steam@prop:cup"]),  # the mug's own
+    ("Rosa stamps her right foot in the puddle and a splash soaks Ben.", ["splash@r_ankle"]),  # the stamping foot
+    ("Pip stamps his left foot and a burst of dust puffs up.", ["dust@l_ankle"]),  # a burst, not an explosion
+    ("In the rain, sparks fizz where the drops strike Talos's shoulder.", ["sparks@r_shoulder"]),
 ])
 def test_effects_placed_by_what_makes_them(text, effects):
     assert _effects(text) == effects
@@ -76,6 +79,13 @@ def test_what_only_sounds_like_an_effect(text, effects):
     ("The blacksmith swings his hammer at the anvil.", ["anvil", "hammer@held"]),
     ("A steamer blew up off the reef.", ["ship"]),
     ("A lantern hangs by the door.", ["door", "lantern"]),  # nobody holds it
+    ("Omar hammers a red-hot horseshoe on the anvil.", ["anvil", "hammer@omar"]),  # working a piece
+    ("Talos hammers at the anvil.", ["anvil"]),  # striking it
+    ("Rain hammers the roof of the barn.", []),
+    ("Rosa handed Talos a brand-new bronze shield.", ["shield@rosa"]),  # the giver, past two describing words
+    ("Ben hands a glass of lemonade to Pip.", ["cup@ben"]),
+    ("Ben taps the glass of the old clock.", ["clock"]),  # a clock's glass is no drinking glass
+    ("Rosa swung her cutlass at the chain.", ["sword@rosa"]),
 ])
 def test_people_the_cast_does_not_name_hold_props(text, props):
     line = direction.read_line(text, direction.vocabulary_index(), NAMES)

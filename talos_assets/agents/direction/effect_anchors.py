@@ -103,14 +103,15 @@ def _emitter(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     return None, None
 
 
-def set_piece(tokens: list[Token], m: Match, span: list[int]) -> str | None:
+def made_by(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     """Effects whose place is the set's by what makes them: fireworks, rockets and flares that burst
     high or above burst in the sky, and over a place ("over the harbor") in no place the set shows ("");
     the splash of a whale breaching or of something sinking is the water's; "the splashing waves", "a
-    splash of seawater", "the steaming pond" are the water's. None: nothing of the kind."""
+    splash of seawater", "the steaming pond" are the water's; what a stamped left or right foot throws
+    up is that ankle's. None: nothing of the kind."""
     clause_words = [tokens[j].text for j in span]
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
-    if m.key == "explosion" and sentence & _SKY_BURSTS and set(clause_words) & _OVERHEAD \
+    if m.key == "explosion" and sentence & _SKY_BURSTS and (set(clause_words) & _OVERHEAD or sentence & {"sky", "skies"}) \
             and not any(w in ("from", "off") for w in clause_words[clause_words.index(tokens[m.start].text):]):
         return "sky"  # "fireworks burst high in the sky", "the flare explodes above the treeline"
     if m.key == "explosion" and sentence & _SKY_BURSTS and "over" in clause_words:
@@ -121,9 +122,15 @@ def set_piece(tokens: list[Token], m: Match, span: list[int]) -> str | None:
         return "horizon"  # "the splashing waves", "the steaming pond"
     if m.key == "splash" and nxt[:1] == ["of"] and nxt[1:] and nxt[1] in _SEA_WATER:
         return "horizon"  # "a tall splash of seawater"
+    if tokens[m.start].text in ATTRIBUTIVE and nxt[1:2] == ["of"] and tokens[m.end + 2:m.end + 3] \
+            and tokens[m.end + 2].text in MADE_OF:
+        return ""  # "a glowing shield of light appears": the effect is the shape, standing nowhere the line says
     if m.key == "steam" and nxt[:1] and nxt[0] in _MISTS_OVER and not (m.start and tokens[m.start - 1].text in OWNERS):
         return ""  # "steam fogs the window": what it settles on, not where it comes from
     own_source = any(tokens[j].text in ("from", "off", "against") for j in span if j >= m.end)
+    stamped = _stamped_foot(tokens, m) if m.key != "explosion" else None
+    if stamped and not own_source:
+        return stamped  # "Rosa stamps her right foot in the puddle and a splash soaks Ben"
     if m.key == "splash" and sentence & _MAKES_WAVES and not own_source \
             and not any(SET.get(w) == "ground" for w in sentence):
         return "horizon"  # "a whale breaches beside the boat, and the splash drenches Pip"
@@ -131,10 +138,23 @@ def set_piece(tokens: list[Token], m: Match, span: list[int]) -> str | None:
 
 
 _MISTS_OVER = {"fogs", "fogged", "fogging", "mists", "misted", "misting", "clouds", "clouded", "clouding", "blurs", "blurred"}
+_STAMPS = {"stamps", "stamped", "stomps", "stomped", "stamping", "stomping"}
+
+
+def _stamped_foot(tokens: list[Token], m: Match) -> str | None:
+    """The ankle of the sided foot, boot or heel the sentence stamps before the effect."""
+    before = [t.text for t in tokens[:m.start] if t.sentence == tokens[m.start].sentence]
+    for k, w in enumerate(before[:-3]):
+        side, part = before[k + 2], before[k + 3]
+        if w in _STAMPS and side in ("left", "right") and part in ("foot", "boot", "heel"):
+            return f"{side[0]}_ankle"
+    return None
+
+
 _SKY_BURSTS = {"firework", "fireworks", "rocket", "rockets", "flare", "flares"}
 _OVERHEAD = {"above", "sky", "skies", "up", "high", "upward", "upwards", "heavens"}
 _SEA_WATER = {"seawater", "surf", "brine", "saltwater"}
-_MAKES_WAVES = {"whale", "whales", "dolphin", "dolphins", "breaches", "breached", "breaching", "sinks", "sank", "sunk",
+_MAKES_WAVES = {"wave", "waves", "breakers", "whale", "whales", "dolphin", "dolphins", "breaches", "breached", "breaching", "sinks", "sank", "sunk",
                 "sinking", "surf", "seal", "seals", "orca", "orcas"}
 
 
@@ -221,7 +241,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
     """The first source phrase after the effect word in its clause, else the first before it."""
     clause = tokens[m.start].clause
     span = [j for j, t in enumerate(tokens) if t.clause == clause]
-    placed = set_piece(tokens, m, span)  # the set's by what makes it, else what it wraps
+    placed = made_by(tokens, m, span)  # the set's by what makes it, else what it wraps
     wrapped = (placed or None, None) if placed is not None else _wrapped(tokens, m, span, index, names)
     if wrapped is not None:
         return wrapped[0], wrapped[1], False

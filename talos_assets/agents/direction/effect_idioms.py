@@ -63,6 +63,9 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         return True  # "she dreamed of ships and cannon smoke": one of the things dreamed of
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     rest = [t.text for t in tokens[m.end:m.end + 7] if t.sentence == tokens[m.start].sentence]
+    if before[-3:-1] in (["to", "light"], ["to", "start"], ["to", "build"]) or "smell" in before[-5:] \
+            or "smelled" in before[-5:] or "smells" in before[-5:]:
+        return True  # "Omar had forgotten to light the fire", "she can smell the pie burning": not seen burning
     if rest[:1] == ["once"] and len(rest) > 1 and rest[1].endswith("ed"):
         return True  # "where steam once roared": no more
     if "ago" in rest[:7]:
@@ -94,6 +97,8 @@ _OTHER_EFFECTS = {"fire", "flame", "flames", "steam", "smoke", "sparks", "snow",
 _FEELINGS = {"joy", "pride", "love", "excitement", "hope", "passion", "longing", "delight", "happiness", "desire",
              "ambition", "curiosity", "wonder", "glee", "courage", "bravery", "dread", "fear", "determination",
              "gratitude", "warmth", "affection", "triumph", "kindness", "tenderness"}
+_OF_MAGIC = {"book", "books", "school", "academy", "college", "university", "ministry", "museum", "professor",
+             "teacher", "master", "history", "class", "lesson", "lessons", "world", "land", "kingdom", "realm"}
 _SMOKY_THINGS = {"voice", "voices", "laugh", "jazz", "flavour", "flavor", "taste", "tea", "whisky", "whiskey", "eyes",
                  "song", "tone", "sound"}
 _PLANS = {"plan", "plans", "hopes", "hope", "dreams", "dream", "scheme", "schemes", "deal", "chance", "chances", "savings",
@@ -132,8 +137,9 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "Lena's heart was on fire as she held the letter": a feeling
     if m.key == "magic" and word.startswith("glow") and after[:1] == ["with"] and set(after[1:3]) & (_TEMPERS | _FEELINGS):
         return True  # "Omar's heart glows with courage": a feeling
-    if m.key == "magic" and word in ("spell", "spells") and before[-2:] in (["book", "of"], ["books", "of"]):
-        return True  # "a dusty book of spells": a book, nothing cast
+    if m.key == "magic" and word in ("spell", "spells", "magic") and before[-2:-1] and before[-2] in _OF_MAGIC \
+            and before[-1] == "of":
+        return True  # "a dusty book of spells", "the School of Magic": a name or a book, nothing cast
     if m.key == "smoke" and word == "smoky" and (set(after[:2]) | set(before[-2:])) & _SMOKY_THINGS:
         return True  # "her voice was smoky": a voice's colour
     if m.key == "smoke" and before[-2:] == ["up", "in"] and set(before[-4:-2]) & {"went", "go", "goes", "gone", "going"} \

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorRanker
-from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop, set_piece
+from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop, made_by
 from talos_assets.agents.direction.effect_idioms import figurative, not_happening
 from talos_assets.agents.direction.effect_words import (
     ATTRIBUTIVE,
@@ -285,7 +285,7 @@ def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex
     with `gives_off: [steam]`), or the thing whose emitting verb the effect is the object of ("the kite
     trails blue smoke")."""
     span = [j for j, t in enumerate(tokens) if t.clause == tokens[e.span[0]].clause]
-    placed = set_piece(tokens, Match(e.kind.value, *e.span), span)
+    placed = made_by(tokens, Match(e.kind.value, *e.span), span)
     if placed is not None and (placed or None) == e.anchor:
         return True
     if e.anchor is None or not e.anchor.startswith("prop:"):
@@ -317,7 +317,7 @@ def _sky_bursts(tokens: list[Token], read: list[EffectReading]) -> list[EffectRe
         if t.text not in _BURSTS or t.sentence in exploded or negated(tokens, j):
             continue
         span = [k for k, x in enumerate(tokens) if x.clause == t.clause]
-        placed = set_piece(tokens, Match(EffectKind.explosion.value, j, j + 1), span)
+        placed = made_by(tokens, Match(EffectKind.explosion.value, j, j + 1), span)
         if placed is not None:
             exploded.add(t.sentence)
             out.append(EffectReading(EffectKind.explosion, placed or None, None, False, _strength(tokens, t.clause),

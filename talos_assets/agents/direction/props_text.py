@@ -79,7 +79,7 @@ _BUILT_OF_STONE = {"bridge", "bridges", "wall", "walls", "steps", "stairs", "sta
                    "gate", "gateway", "pillar", "pillars", "column", "columns", "hearth", "fireplace", "cottage", "church",
                    "chapel", "pier", "jetty", "quay", "terrace", "courtyard", "corridor", "passage", "slab"}
 _RISERS_BEFORE_ROSE = {"sun", "moon", "dust", "smoke", "steam", "mist", "fog", "tide", "water", "voice", "curtain", "he",
-                      "she", "it", "they", "who", "bread", "dough", "balloon", "kite", "sparks", "flames", "spray"}
+                      "she", "it", "they", "who", "bread", "dough", "balloon", "kite", "sparks", "flames", "spray", "splash", "spray", "sparks", "cloud", "ink", "flames", "glow", "magic"}
 _GUNS = {"cannon", "cannons", "gun", "guns", "rifle", "musket", "pistol", "shotgun", "blunderbuss"}
 
 
@@ -179,7 +179,7 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
     by the owner of a holdable prop ("her lantern", "Omar's umbrella")."""
     clause = tokens[m.start].clause
     owned: tuple[bool, str | None] | None = None
-    for j in range(m.start - 1, max(prev_prop, m.start - 5), -1):
+    for j in range(m.start - 1, max(prev_prop, m.start - 6), -1):
         t = tokens[j]
         if t.clause != clause:
             break
@@ -198,8 +198,9 @@ def _held_before(tokens: list[Token], m: Match, prev_prop: int, names: dict[str,
             return False, None  # "Rosa sets her guitar on the bench": no longer in her hand
         given_to = name_of(t.text, names) and not t.text.endswith("'s")  # "offers Pip a flower"
         if t.text not in _FILLERS and not owner and not given_to and t.text not in _POSSESSIVES \
-                and not (j == m.start - 1 and j > 0 and _owner_or_filler(tokens[j - 1].text, names)):
-            break  # one describing word reads on: "shakes the blue bottle", "Ada's open notebook"
+                and not (j >= m.start - 2 and j > 0 and _owner_or_filler(tokens[j - 1].text, names)) \
+                and not (j == m.start - 1 and j > 1 and _owner_or_filler(tokens[j - 2].text, names)):
+            break  # two describing words read on: "shakes the blue bottle", "hands Talos a brand-new bronze shield"
     return owned or (False, None)
 
 
@@ -386,7 +387,20 @@ def read_props(tokens: list[Token], index: VocabularyIndex, names: dict[str, str
             out[m.key].held, out[m.key].holder = True, holder
     _held_as_pronoun(tokens, out, names)
     _held_in_relative_clause(tokens, out, names)
+    _hammered(tokens, out, index, names)
     return list(out.values())
+
+
+def _hammered(tokens: list[Token], props: dict[str, PropReading], index: VocabularyIndex, names: dict[str, str]) -> None:
+    """ "Omar hammers a red-hot horseshoe", "Talos hammered out a plate": a character working a piece
+    has a hammer in hand ("Talos hammers at the anvil" only strikes it; "rain hammers the roof" is rain)."""
+    if "hammer" not in index.vocab.props or any(p.prop == "hammer" and p.held for p in props.values()):
+        return
+    for j, t in enumerate(tokens[1:-1], start=1):
+        who = name_of(tokens[j - 1].text, names)
+        if t.text in ("hammers", "hammered") and who and tokens[j + 1].text in ("a", "an", "out"):
+            props["hammer"] = PropReading("hammer", j, True, who)
+            return
 
 
 def _held_in_relative_clause(tokens: list[Token], props: dict[str, PropReading], names: dict[str, str]) -> None:

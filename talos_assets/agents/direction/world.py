@@ -253,8 +253,9 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
         if m.end < len(words) and words[m.end] in _WEATHER_COMPOUNDS \
                 and not (words[m.end] in ("forest", "forests") and words[m.start] != "rain"):
             continue  # "the snow queen", "a snow globe", "the rain forest": a thing, not the sky ("a foggy forest" is)
-        if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m):
-            continue  # "steam billows ... and he is lost in the white cloud": the effect's cloud
+        if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m) \
+                or words[m.start] in ("clouds", "clouded") and EFFECT_INDEX.find(tokens[max(0, m.start - 1):m.start]):
+            continue  # "steam billows ... and he is lost in the white cloud", "steam clouds the window": the effect's
         if not_the_sky_now(tokens, m.start, m.end):
             continue  # "like rain", "a recording of rain", "the rainy days of her childhood"
         if negated(tokens, m.start) or negated_after(tokens, m.end):
