@@ -63,6 +63,8 @@ def test_effects_placed_by_what_makes_them(text, effects):
     ("The forest fire was out by morning.", []),
     ("The barn fire was out of control by morning.", ["fire"]),  # still burning
     ("Pip felt the fire of courage rise in him.", []),
+    ("The ink on the old map had long since washed away.", []),
+    ("The train exploded through the snowdrift.", []),  # it burst through
     ("Lena had fire in her eyes before the race.", []),
     ("Ben dreamed of ships and cannon smoke.", []),
     ("The judge's words exploded across the hall.", []),

@@ -125,8 +125,9 @@ def made_by(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     if tokens[m.start].text in ATTRIBUTIVE and nxt[1:2] == ["of"] and tokens[m.end + 2:m.end + 3] \
             and tokens[m.end + 2].text in MADE_OF:
         return ""  # "a glowing shield of light appears": the effect is the shape, standing nowhere the line says
-    if m.key == "steam" and nxt[:1] and nxt[0] in _MISTS_OVER and not (m.start and tokens[m.start - 1].text in OWNERS):
-        return ""  # "steam fogs the window": what it settles on, not where it comes from
+    if m.key == "steam" and nxt[:1] and nxt[0] in _MISTS_OVER and not (m.start and tokens[m.start - 1].text in OWNERS) \
+            and not any(t.sentence == tokens[m.start].sentence for t in tokens[:m.start] if t.text in _STEAMING_THINGS):
+        return ""  # "steam fogs the window": what it settles on, not where it comes from (a mug's fogs her glasses)
     own_source = any(tokens[j].text in ("from", "off", "against") for j in span if j >= m.end)
     stamped = _stamped_foot(tokens, m) if m.key != "explosion" else None
     if stamped and not own_source:
@@ -137,6 +138,7 @@ def made_by(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     return None
 
 
+_STEAMING_THINGS = {"mug", "cup", "teacup", "kettle", "pot", "pan", "bowl", "soup", "tea", "coffee", "cocoa", "bath"}
 _MISTS_OVER = {"fogs", "fogged", "fogging", "mists", "misted", "misting", "clouds", "clouded", "clouding", "blurs", "blurred"}
 _STAMPS = {"stamps", "stamped", "stomps", "stomped", "stamping", "stomping"}
 

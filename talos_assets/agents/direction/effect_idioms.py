@@ -158,6 +158,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "Lena had fire in her eyes": resolve
     if m.key == "fire" and "on" in (word, *before[-1:]) and BODY_HEAT & {t.text for t in tokens[:m.start] if t.clause == clause}:
         return True  # "her cheeks were on fire": a blush
+    if m.key == "explosion" and word.startswith("explod") and after[:1] == ["through"]:
+        return True  # "the locomotive exploded through the snowdrift": it burst through
     if m.key == "explosion" and word.startswith(("explod", "explos", "erupt")):
         subject = before[-1] if before else ""
         into = after[1] if len(after) > 1 and after[0] in ("into", "with", "in", "of") else ""

@@ -195,8 +195,8 @@ def ended(tokens: list[Token], end: int, window: int = 4) -> bool:
             return False  # "the wind lifts dust": a verb with its object, not the wind ending
         if t.text == "away" and tokens[j - 1].text in _MOVES_OFF:
             return True  # "once the thunderstorm rolls away east"
-        if t.text in ("worn", "wore", "wears") and j + 1 < len(tokens) and tokens[j + 1].text == "off":
-            return True  # "the magic had worn off"
+        if t.text in ("worn", "wore", "wears", "washed") and j + 1 < len(tokens) and tokens[j + 1].text in ("off", "away"):
+            return True  # "the magic had worn off", "the ink had long since washed away"
         nxt = tokens[j + 1].text if j + 1 < len(tokens) and tokens[j + 1].clause == clause else ""
         if t.text in _BURNS_OFF and nxt == "off":
             return True  # "the fog has burned off the lake"
