@@ -37,6 +37,8 @@ def _effects(text: str) -> list[str]:
     ("Rosa stamps her right foot in the puddle and a splash soaks Ben.", ["splash@r_ankle"]),  # the stamping foot
     ("Pip stamps his left foot and a burst of dust puffs up.", ["dust@l_ankle"]),  # a burst, not an explosion
     ("In the rain, sparks fizz where the drops strike Talos's shoulder.", ["sparks@r_shoulder"]),
+    ("Pip leaps off the pier into the lake. Big splash. Gulls scatter.", ["splash@horizon"]),  # gulls: next sentence
+    ("Kids chase a ball; a firecracker pops on the ground.", ["explosion@ground"]),
 ])
 def test_effects_placed_by_what_makes_them(text, effects):
     assert _effects(text) == effects
@@ -65,6 +67,9 @@ def test_effects_placed_by_what_makes_them(text, effects):
     ("Pip felt the fire of courage rise in him.", []),
     ("The ink on the old map had long since washed away.", []),
     ("The train exploded through the snowdrift.", []),  # it burst through
+    ("Ben swept wet sawdust out of the ring.", []),
+    ("Talos sails over the sawdust ring.", []),
+    ("The tent was thick with smoke from the fire breathers' show.", ["smoke"]),
     ("Lena had fire in her eyes before the race.", []),
     ("Ben dreamed of ships and cannon smoke.", []),
     ("The judge's words exploded across the hall.", []),

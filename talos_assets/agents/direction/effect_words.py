@@ -19,7 +19,7 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
-                           "blows up", "blew up", "firework", "blew apart", "blows apart", "blown apart", "blew its top",
+                           "blows up", "blew up", "firework", "firecracker", "blew apart", "blows apart", "blown apart", "blew its top",
                            "blows its top"],
     EffectKind.splash: ["splash", "splashing", "splashed", "spray"],
     EffectKind.ink: ["ink", "inky"],
@@ -41,7 +41,8 @@ MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iro
             "marshals", "brigade", "alarm", "alarms", "station", "fighter", "fighters", "drill", "escape", "exit", "cue",
             "bomb", "bombs", "pellet", "pellets", "detector", "detectors", "plug", "plugs",
             "extinguisher", "extinguishers", "hydrant", "hose", "hoses", "signal", "signals", "screen", "grenade",
-            "grenades", "trick", "tricks", "show", "shows"}
+            "grenades", "trick", "tricks", "show", "shows", "breather", "breathers", "breather's", "breathers'", "eater",
+            "eaters"}
 DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",

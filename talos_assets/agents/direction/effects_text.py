@@ -83,6 +83,8 @@ def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
         and clause[-1] is tokens[m.end - 1]
 
 
+_LAID_DOWN = {"ring", "floor", "floors", "pile", "piles", "arena"}
+_SWEPT = {"wet", "damp", "soggy", "swept", "sweeps", "sweep"}
 _GOES_OFF = {"pops", "popped", "bursts", "burst", "explodes", "exploded", "goes", "went", "erupts", "erupted"}
 
 
@@ -215,6 +217,9 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
         if any(n.start == m.end and n.end < len(tokens) and tokens[n.end].text in SUBJECT_VERBS for n in found):
             continue  # "the bonfire smoke drifted": the smoke, named by what gives it off
+        if tokens[m.start].text == "sawdust" and (m.end < len(tokens) and tokens[m.end].text in _LAID_DOWN
+                                                  or m.start and tokens[m.start - 1].text in _SWEPT):
+            continue  # "the sawdust ring", "swept wet sawdust": the floor's stuff, not a cloud of it
         if m.end < len(tokens) and tokens[m.end].text in MACHINES and not _goes_off(tokens, m.end):
             continue  # "the steam engine blew apart": a kind of machine, not steam
         if kind == EffectKind.splash and m.end + 1 < len(tokens) and tokens[m.end].text == "of" \
@@ -236,7 +241,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
                 and tokens[m.end].text == "of":
             continue  # "a spray of sparks": the shape of another effect
         if tokens[m.start].text not in ATTRIBUTIVE and any(
-                p.start == m.end and (p.end >= len(tokens) or tokens[p.end].text not in DETERMINERS)
+                p.start == m.end and tokens[p.start].sentence == tokens[m.start].sentence
+                and (p.end >= len(tokens) or tokens[p.end].text not in DETERMINERS)
                 and not (tokens[p.start].text in VERB_HOMOGRAPHS and (m.key != "magic" or p.end < len(tokens)
                                                                       and tokens[p.end].text in RISING_PARTICLES))
                 for p in index.props.find(tokens)):
