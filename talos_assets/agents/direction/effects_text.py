@@ -85,7 +85,8 @@ def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
 
 _LAID_DOWN = {"ring", "floor", "floors", "pile", "piles", "arena"}
 _SWEPT = {"wet", "damp", "soggy", "swept", "sweeps", "sweep"}
-_GOES_OFF = {"pops", "popped", "bursts", "burst", "explodes", "exploded", "goes", "went", "erupts", "erupted"}
+_BURSTS = {"burst", "bursts", "bursting", "pops", "popped", "pop"}
+_GOES_OFF = _BURSTS | {"explodes", "exploded", "goes", "went", "erupts", "erupted"}
 
 
 def _goes_off(tokens: list[Token], at: int) -> bool:
@@ -130,14 +131,19 @@ def _its_light(tokens: list[Token], m: Match, index: VocabularyIndex) -> bool:
     return bool(named) and named[-1] in LIGHT_THINGS
 
 
+def _fire_as_verb(tokens: list[Token], at: int) -> bool:
+    """ "geysers fire steam": "fire" with no article or owner before it is a verb, not flames."""
+    return tokens[at].text in ("fire", "fires", "fired", "firing") and at > 0 \
+        and tokens[at - 1].text not in DETERMINERS | OWNERS
+
+
 def _gunfire(tokens: list[Token], m: Match) -> bool:
     word = tokens[m.start].text
     before = {t.text for t in tokens[max(0, m.start - 3):m.start]}
     after = {t.text for t in tokens[m.end:m.end + 4]}
     if word in ("fires", "fired", "fire", "firing") and m.end < len(tokens) and tokens[m.end].text in ("back", "up"):
         return True  # "Lena fires back!": a shot; "Mira fires up the cutting torch": she starts it
-    if word in ("fire", "fires", "fired", "firing") and m.start and tokens[m.start - 1].text not in DETERMINERS | OWNERS \
-            and any(n.key != "fire" for n in EFFECT_INDEX.find(tokens[m.end:m.end + 1])):
+    if _fire_as_verb(tokens, m.start) and any(n.key != "fire" for n in EFFECT_INDEX.find(tokens[m.end:m.end + 1])):
         return True  # "three geysers fire steam into the air": the verb of the steam
     if word in ("fire", "fires", "fired", "firing") and after & WEAPONS:
         return True  # "the soldiers fire their tiny cannon"
@@ -211,8 +217,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         subject = m.end < len(tokens) and tokens[m.end].text in SUBJECT_VERBS
         if verb in EFFECT_VERBS and not subject and any(n.end == m.start and tokens[n.start].clause == tokens[m.start].clause
                                                         and (n.key != "ink" or verb.startswith("spray"))
-                                                        and not (tokens[n.start].text in ("fire", "fires", "fired")
-                                                                 and tokens[n.start - 1].text not in DETERMINERS | OWNERS)
+                                                        and not _fire_as_verb(tokens, n.start)
                                                         for n in found + FLURRY.find(tokens)):
             continue  # "sparks spray from the anvil", "snow sprays up": the verb of another effect (spilt ink does splash)
         if any(n.start == m.end and n.end < len(tokens) and tokens[n.end].text in SUBJECT_VERBS for n in found):
@@ -309,9 +314,6 @@ def _one_per_place(out: list[EffectReading]) -> list[EffectReading]:
         keyed.setdefault((e.kind, e.anchor, e.behind), e)
     placed = {e.kind for e in keyed.values() if e.anchor or e.behind}
     return [e for e in keyed.values() if e.anchor or e.behind or e.kind not in placed]
-
-
-_BURSTS = {"burst", "bursts", "bursting", "pops", "popped", "pop"}
 
 
 def _sky_bursts(tokens: list[Token], read: list[EffectReading]) -> list[EffectReading]:
