@@ -43,7 +43,8 @@ RANKED = [
     ("A comet streaks across the sky and explodes high above the hills.", ("explosion", "sky")),  # rules: none
     ("Ada skids along the track on her left knee, and a small cloud of dust puffs up.", ("dust", "l_knee")),  # rules: none
     ("Omar warms his hands over a fire in a rusty barrel.", ("fire", "prop:barrel")),  # rules: none
-    ("Mira slams her fist on the table, and dust puffs up from the wood.", ("dust", "prop:table")),  # rules: none
+    ("Omar bangs the anvil with his hammer, and sparks scatter across the floor.", ("sparks", "prop:anvil")),  # rules: ground
+    ("Ben slaps the water and spray flies up.", ("splash", "horizon")),  # rules: none
 ]
 
 

@@ -400,7 +400,7 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("A plume of dust follows the car along the road.", "dust", "prop:car", False),
     ("The lantern on the table explodes.", "explosion", "prop:lantern", False),  # said of the thing blown up
     ("The ship explodes far out on the horizon.", "explosion", "horizon", False),  # unless a phrase places it
-    ("The guns roar and an explosion lights up the bay.", "explosion", "horizon", False),
+    ("The guns roar and an explosion lights up the bay.", "explosion", None, False),  # what it lights is not its source
     ("The shield in Talos's hand crackles with sparks.", "sparks", "prop:shield", False),  # the subject, not the hand
     ("The old torch has stopped smoking.", None, None, False),  # ended before it is named
     # a prop known to give the effect off carries it when nothing else places it; "it" is the last prop
@@ -443,7 +443,7 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("A thin smoke rose up and curled around Pip's head.", "smoke", "head", False),
     ("The clock on the wall chimes and sparks fly from its face.", "sparks", "prop:clock", False),
     ("The kite trails blue smoke across the sky.", "smoke", "prop:kite", False),
-    ("Mira switches on the lamp and dust drifts through its light.", "dust", "prop:lamp", False),
+    ("Mira switches on the lamp and dust drifts through its light.", "dust", None, False),  # the lamp only shows it
     ("The lantern handles smoke in the cold.", "smoke", "prop:lantern", False),
     ("The old sword blazes with magic.", "magic", "prop:sword", False),
     ("Steam wheezes out of Talos's hips.", "steam", "pelvis", False),
@@ -552,7 +552,7 @@ def test_what_sprays_bursts_or_burns(text, effects):
 
 @pytest.mark.parametrize("text, effects", [
     ("The old pirate ship explodes in the bay at midnight!", [("explosion", "prop:ship")]),
-    ("The ship explodes in a huge blast on the horizon.", [("explosion", "horizon")]),
+    ("The ship explodes in a huge blast on the horizon.", [("explosion", "prop:ship")]),  # the ship is what blows up
     ("Mira drops her phone in the river, splash!", [("splash", "horizon")]),
     ("A whale leaps out of the ocean and lands with a giant splash", [("splash", "horizon")]),
     ("Mira skids to a stop and smoke trails off her left sneaker", [("smoke", "l_ankle")]),
@@ -922,7 +922,7 @@ def test_feelings_clauses_openings_in_the_ground_and_things_that_are_not_props(t
     ("Nobody would ever light a fire in the hay barn.", []),
     ("The campfire had burned down, and a thin curl of smoke remained.", ["smoke"]),  # ended; its smoke stays
     ("The campfire smoke drifted over the tents.", ["smoke"]),  # smoke, named by what gives it off
-    ("Lena's horse gallops off, a spray of dry sand flying up behind her.", ["dust@behind"]),  # sand is dust, not water
+    ("Lena's horse gallops off, a spray of dry sand flying up behind her.", ["dust@prop:horse"]),  # sand is dust; the mount throws it
 ])
 def test_lights_tempers_ended_fires_and_dry_spray(text, effects):
     got = [e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in _line(text).effects]

@@ -22,14 +22,14 @@ def _effects(text: str) -> list[str]:
     ("Omar's flare bursts like a firework above the peaks.", ["explosion@sky"]),  # it is one
     ("A whale breaches beside the raft, and the splash drenches Ada.", ["splash@horizon"]),
     ("Talos slips off the pier and sinks with a huge splash.", ["splash@horizon"]),
-    ("Pip's left boot sinks into the mud with a splash.", ["splash@ground"]),  # where it lands, not water
+    ("Pip's left boot sinks into the mud with a splash.", ["splash@l_ankle"]),  # the boot the line names, not water
     ("Mira watched her kite dance above the splashing waves.", ["splash@horizon"]),
     ("Ben skims a pebble across the steaming pond.", ["steam@horizon"]),
     ("Ada's puppy shakes itself, splashing water over the rug.", ["splash@prop:dog"]),  # the water it throws
     ("A tall splash of seawater crashes over the harbour wall.", ["splash@horizon"]),
     ("After the rain, steam rose from the forest trail.", ["steam@ground"]),
     ("Dust rose behind Ben as he raced to the gate.", ["dust@behind"]),  # "rose" the verb, not the flower
-    ("The old dragon sleeps, and smoke curls from his nostrils.", ["smoke@head"]),
+    ("The old dragon sleeps, and smoke curls from his nostrils.", ["smoke"]),  # no cast figure has those nostrils
     ("Ben fires the rocket over the bay; it bursts high in the sky.", ["explosion@sky"]),  # no "explosion" said
     ("The old volcano finally blew its top.", ["explosion"]),
     ("Steam fogs the kitchen windows as Mira stirs the soup.", ["steam"]),  # where it settles

@@ -292,15 +292,17 @@ def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set
 
 def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex) -> bool:
     """The rules' anchor is the set's by what makes the effect (fireworks burst in the sky, a breaching
-    whale's splash is the water's), a prop the user's own vocabulary says gives the effect off (a teapot
-    with `gives_off: [steam]`), or the thing whose emitting verb the effect is the object of ("the kite
-    trails blue smoke")."""
+    whale's splash is the water's), the prop the effect's adjective describes ("the burning ladder"), a
+    prop the user's own vocabulary says gives the effect off (a teapot with `gives_off: [steam]`), or the
+    thing whose emitting verb the effect is the object of ("the kite trails blue smoke")."""
     span = [j for j, t in enumerate(tokens) if t.clause == tokens[e.span[0]].clause]
     placed = made_by(tokens, Match(e.kind.value, *e.span), span)
     if placed is not None and (placed or None) == e.anchor:
         return True
     if e.anchor is None or not e.anchor.startswith("prop:"):
         return False
+    if described_prop(tokens, Match(e.kind.value, *e.span), index) == e.anchor[5:]:
+        return True  # "the burning ladder falls into the sea": the ladder burns
     declared = set(index.vocab.sources.get(e.kind.value, ())) - set(builtin_vocabulary().sources.get(e.kind.value, ()))
     if e.anchor[5:] in declared:
         return True

@@ -1,0 +1,51 @@
+"""Whose body or mount an effect comes from: a joint anchor needs a cast figure to stand on, and
+what trails behind a rider is the mount's (`docs/world_labels.md`). Sentences here are new, not
+lines of the evaluation set."""
+
+from __future__ import annotations
+
+import pytest
+
+from talos_assets.agents import direction
+
+NAMES = {c: c for c in ("talos", "mira", "pip", "ada", "ben", "lena", "omar", "rosa")}
+
+
+def _effects(text: str) -> list[str]:
+    line = direction.read_line(text, direction.vocabulary_index(), NAMES)
+    return sorted(e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects)
+
+
+@pytest.mark.parametrize("text,effects", [
+    # a stranger's hand, eyes or breath: nobody in the cast to draw it on
+    ("The witch waves her crooked staff, and green magic crackles from her fingers.", ["magic"]),
+    ("Mira watches as the old magician raises his wand and magic swirls from his hand.", ["magic"]),
+    ("The dragon roars and fire pours from its mouth.", ["fire"]),
+    ("The ghost's eyes flare with blue magic.", ["magic"]),
+    # a cast name nearer than the stranger keeps the joint
+    ("The magician hands Mira a wand, and magic sparks from her hand.", ["magic@r_wrist"]),
+    ("The witch cackles as Ada lifts her left hand and magic swirls from it.", ["magic@l_wrist"]),
+    ("Magic swirls from Lena's fingers while the wizard watches.", ["magic@r_wrist"]),
+])
+def test_a_joint_belongs_to_the_cast(text, effects):
+    assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Ben gallops his horse across the meadow, dust rising behind him.", ["dust@prop:horse"]),
+    ("Rosa pedals her bike down the lane, dust in her wake.", ["dust@prop:bicycle"]),
+    ("Omar rides his pony through the ford, spray flying up behind him.", ["splash@prop:horse"]),
+    # on foot, what rises behind her is behind her, whatever she runs after
+    ("Rosa jogs after the bikes, dust kicking up behind her.", ["dust@behind"]),
+    ("Dust rises behind Pip as he sprints past the horse.", ["dust@behind"]),
+])
+def test_what_trails_a_rider_is_the_mounts(text, effects):
+    assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Flames creep up Omar's left sleeve.", ["fire@l_elbow"]),  # a sleeve is the arm, not the hand
+    ("Ink dribbles from Ada's pen.", ["ink@r_wrist"]),  # a pen is in the hand that writes
+])
+def test_sleeves_and_pens(text, effects):
+    assert _effects(text) == effects
