@@ -49,3 +49,26 @@ def test_what_trails_a_rider_is_the_mounts(text, effects):
 ])
 def test_sleeves_and_pens(text, effects):
     assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Sparks spray from the welder in Ada's left hand.", ["sparks@l_wrist"]),  # the thing is in her left hand
+    ("Smoke curls from the pipe in Omar's left hand.", ["smoke@l_wrist"]),
+])
+def test_a_thing_in_the_left_hand(text, effects):
+    assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("A hot wind whips sand across the dunes.", ["dust@ground"]),  # sand in the air is dust
+    ("Pip skids on his skateboard, and sand sprays up behind him.", ["dust@behind"]),
+    ("Mira and Ben dance on the warm sand.", []),  # sand lying on the beach is the ground
+    ("The sand was still, with no wind to stir it.", []),
+])
+def test_sand_in_the_air_is_dust(text, effects):
+    assert _effects(text) == effects
+
+
+def test_fireworks_over_a_place_are_in_no_place_even_against_the_sky():
+    assert _effects("Fireworks burst over the harbour at midnight, gold against the sky.") == ["explosion"]
+    assert _effects("Fireworks burst high above the harbour.") == ["explosion@sky"]

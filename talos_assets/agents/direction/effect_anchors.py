@@ -111,7 +111,9 @@ def made_by(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     up is that ankle's. None: nothing of the kind."""
     clause_words = [tokens[j].text for j in span]
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    over_a_place = "over" in clause_words and not set(clause_words) & _OVERHEAD
     if m.key == "explosion" and sentence & _SKY_BURSTS and (set(clause_words) & _OVERHEAD or sentence & {"sky", "skies"}) \
+            and not over_a_place \
             and not any(w in ("from", "off") for w in clause_words[clause_words.index(tokens[m.start].text):]):
         return "sky"  # "fireworks burst high in the sky", "the flare explodes above the treeline"
     if m.key == "explosion" and sentence & _SKY_BURSTS and "over" in clause_words:

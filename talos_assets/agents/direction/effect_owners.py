@@ -49,6 +49,22 @@ def mounts_trail(tokens: list[Token], effects: list, props: list[PropReading]) -
     return out
 
 
+def held_left(tokens: list[Token], effects: list) -> list:
+    """ "sparks shower from the grinder in his left hand": a right-hand default moves to the left hand
+    the effect's own clause puts the thing in."""
+    out = []
+    for e in effects:
+        if e.anchor == "r_wrist" and e.span is not None:
+            clause = tokens[e.span[0]].clause
+            words = [t.text for t in tokens if t.clause == clause]
+            held = any(words[k] == "in" and words[k + 2:k + 4] in (["left", "hand"], ["left", "fist"])
+                       and {"from", "off"} & set(words[:k]) for k in range(len(words) - 3))
+            if held and "right" not in words:
+                e = replace(e, anchor="l_wrist")
+        out.append(e)
+    return out
+
+
 def _joint(e) -> bool:
     return bool(e.anchor) and not e.behind and not e.anchor.startswith("prop:") and e.anchor not in SET.values()
 

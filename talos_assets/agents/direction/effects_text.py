@@ -230,6 +230,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         if kind == EffectKind.splash and m.end + 1 < len(tokens) and tokens[m.end].text == "of" \
                 and {t.text for t in tokens[m.end + 1:m.end + 4]} & DRY_SPRAY:
             kind = EffectKind.dust  # "a spray of dry sand"
+        if kind == EffectKind.splash and m.start and tokens[m.start - 1].text in DRY_SPRAY:
+            kind = EffectKind.dust  # "sand sprays up behind him"
         clause = tokens[m.start].clause
         if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m) \
                 or negated_after(tokens, m.end):  # "the explosion never comes"
@@ -274,6 +276,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
                 else "ground"
         out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause, span=(m.start, m.end)))
     out += _flurries(tokens, index, names) + _sky_bursts(tokens, out) + _water_balloons(tokens, out, index, names)
+    out += _moving_sand(tokens, out, index, names)
     return _one_per_place(out)
 
 
@@ -351,6 +354,41 @@ def _water_balloons(tokens: list[Token], read: list[EffectReading], index: Vocab
             return [EffectReading(EffectKind.splash, anchor, who, behind, _strength(tokens, t.clause), t.clause,
                                   span=(j, j + 1))]
     return []
+
+
+_SAND = {"sand", "grit"}
+_SAND_MOVES = {"sprays", "sprayed", "spraying", "flies", "flew", "flying", "whips", "whipped", "whipping", "drives",
+               "drove", "driving", "blows", "blew", "blowing", "swirls", "swirled", "swirling", "rises", "rose", "rising",
+               "kicks", "kicked", "kicking", "billows", "billowed", "billowing", "streams", "streamed", "hisses",
+               "spits", "spat", "scatters", "scattered", "showers", "showered", "hurls", "hurled"}
+_SAND_FILLERS = {"the", "a", "an", "fine", "dry", "hot", "grey", "gray", "white", "red", "golden", "loose", "up", "of"}
+
+
+def _moving_sand(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
+                 names: dict[str, str]) -> list[EffectReading]:
+    """ "the wind whips sand across the dunes", "sand sprayed up behind him": sand in the
+    air is dust (sand lying on the beach is the ground)."""
+    if any(e.kind == EffectKind.dust for e in read):
+        return []
+    for j, t in enumerate(tokens):
+        if t.text in _SAND and _moved(tokens, j):
+            if negated(tokens, j) or ended(tokens, j + 1):
+                continue
+            anchor, who, behind = anchor_of(tokens, Match(EffectKind.dust.value, j, j + 1), index, names)
+            return [EffectReading(EffectKind.dust, anchor, who, behind, _strength(tokens, t.clause), t.clause,
+                                  span=(j, j + 1))]
+    return []
+
+
+def _moved(tokens: list[Token], j: int) -> bool:
+    """A verb of flying or throwing right before the sand (past describing words) or right after it."""
+    k = j - 1
+    while k >= 0 and tokens[k].text in _SAND_FILLERS and tokens[k].clause == tokens[j].clause:
+        k -= 1
+    before = k >= 0 and tokens[k].clause == tokens[j].clause and tokens[k].text in _SAND_MOVES
+    after = j + 1 < len(tokens) and tokens[j + 1].clause == tokens[j].clause and tokens[j + 1].text in _SAND_MOVES
+    cloud = j >= 2 and tokens[j - 1].text == "of" and tokens[j - 2].text in THROWN_FLURRIES | {"cloud", "clouds", "plume"}
+    return before or after or cloud
 
 
 _STARTING = {"starts", "started", "start", "begins", "began", "begin", "keeps", "kept"}

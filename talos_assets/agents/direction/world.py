@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from talos_assets.agents.direction.effect_anchor_model import AnchorRanker
-from talos_assets.agents.direction.effect_owners import cast_owned, mounts_trail
+from talos_assets.agents.direction.effect_owners import cast_owned, held_left, mounts_trail
 from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, rank_anchors, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
@@ -457,5 +457,5 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str], ranker: 
     props = read_props(tokens, index, names, set(setting.place_tokens) | effect_shapes(tokens), nouns)
     if ranker is not None:
         effects = rank_anchors(tokens, effects, {f"prop:{p.prop}" for p in props}, ranker, index, names)
-    effects = mounts_trail(tokens, cast_owned(tokens, effects, names), props)
+    effects = held_left(tokens, mounts_trail(tokens, cast_owned(tokens, effects, names), props))
     return LineWorld(setting, props, effects)
