@@ -97,3 +97,13 @@ def test_what_only_sounds_like_an_effect(text, effects):
 def test_people_the_cast_does_not_name_hold_props(text, props):
     line = direction.read_line(text, direction.vocabulary_index(), NAMES)
     assert sorted(p.prop + (f"@{p.holder or 'held'}" if p.held else "") for p in line.props) == props
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("The old toaster spits sparks across the bench.", ["sparks"]),  # the bench is only crossed
+    ("Smoke rolls out of the furnace over the table.", ["smoke"]),
+    ("Flames race across the old fence.", ["fire@prop:fence"]),  # fire burns what it crosses
+    ("Ink spreads across the letter.", ["ink@prop:letter"]),  # and ink stains it
+])
+def test_what_an_effect_crosses_is_not_its_source(text, effects):
+    assert _effects(text) == effects

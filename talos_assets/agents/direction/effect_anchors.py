@@ -259,8 +259,7 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             and not any(tokens[j].text in ("from", "out", "off") for j in span if j > m.start):
         filled = thing_named(clause_subject(tokens, span, m.start - 2), index, names)  # "the sky fills with smoke"
         return (filled[0] or None), filled[1], False  # "the barn fills with smoke": the whole place
-    described = described_prop(tokens, m, index)
-    if described:
+    if described := described_prop(tokens, m, index):
         return f"prop:{described}", None, False
     touched = body_struck(tokens, m, names)
     if touched[0]:
@@ -305,6 +304,8 @@ def anchor_of(tokens: list[Token], m: Match, index: VocabularyIndex, names: dict
             if from_unknown and tokens[j].text not in ("of", "behind"):
                 return None, None, False  # it comes from something the set cannot place ("from the wires")
             hit = source_phrase(tokens, j, index, names)
+            if _crossed(tokens, j, m, hit[0]):
+                continue
             set_phrase = hit[0] in SET.values() and "horizon" not in [t.text for t in tokens[j + 1:j + 4]]
             if hit[0] and (hit[0].startswith("prop:") or j in framing or set_phrase) \
                     and (fallback[0] or "").startswith("prop:"):
@@ -328,6 +329,15 @@ _MEETS_WATER = {"into", "onto", "on", "in", "across", "touches", "touch", "touch
 
 
 # a fire that is a thing of its own: no prop beside it is its source ("the campfire crackles ... his guitar")
+_CROSSED = {"across", "over", "through"}
+
+
+def _crossed(tokens: list[Token], j: int, m: Match, anchor: str | None) -> bool:
+    """ "smoke rolls out of the oven across the table": the prop it crosses after it is not its source
+    (ink stains, fire burns and a splash wets what they cross, so those stay)."""
+    return tokens[j].text in _CROSSED and j >= m.end and m.key not in ("ink", "fire", "splash") \
+        and (anchor or "").startswith("prop:")
+
 _FIRES_OF_THEIR_OWN = {"campfire", "campfires", "bonfire", "bonfires", "wildfire", "wildfires", "inferno"}
 
 
