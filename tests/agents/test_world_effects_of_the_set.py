@@ -107,3 +107,19 @@ def test_people_the_cast_does_not_name_hold_props(text, props):
 ])
 def test_what_an_effect_crosses_is_not_its_source(text, effects):
     assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Snow pours from a little cloud over Pip's head.", ["snow@head"]),  # one head's weather
+    ("When Ben opens the freezer, a flurry of snow blows out.", ["snow"]),  # blows out of it, not blown out
+    ("Lena turns her umbrella over and rain showers out of it.", ["rain@prop:umbrella"]),
+    ("Rain showers from the dark clouds all afternoon.", []),  # the sky's
+])
+def test_snow_and_rain_that_are_not_the_skys(text, effects):
+    assert _effects(text) == effects
+
+
+def test_a_cloud_over_a_head_rains_onto_that_head():
+    line = direction.read_line("Rain pours from a tiny grey cloud over Mira's head.", direction.vocabulary_index(), NAMES)
+    (rain,) = line.effects
+    assert (rain.kind.value, rain.anchor, rain.character, rain.over) == ("rain", "head", "mira", True)

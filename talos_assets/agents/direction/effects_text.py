@@ -405,30 +405,48 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
             continue  # "a puff of snow dust": the dust, thrown up
         verb = m.end + 2 if nxt[-1:] == ["to"] else m.end + 1 if nxt[:1] and nxt[0] in _STARTING else m.end
         # "began to swirl", "starts pouring down from inside it"
-        moves = verb < len(tokens) and tokens[verb].text in FLURRY_VERBS  # "snow swirls out of the book"
+        moves = (verb < len(tokens) and tokens[verb].text in FLURRY_VERBS) \
+            or tokens[m.end - 1].text in FLURRY_VERBS  # "snow swirls out of the book", "rain showers out of it"
         shed_by_emitter = any(t.text in EMITS for t in tokens[max(0, m.start - 4):m.start] if t.clause == clause)
         shed = shed_by_emitter \
             or [t.text for t in tokens[m.end:m.end + 2]] == ["only", "on"] \
             or (m.end + 2 < len(tokens) and tokens[m.end].text == "on" and tokens[m.end + 2].text == "alone")
-        cloud_on = m.end + 2 < len(tokens) and tokens[m.end].text in ("on", "onto") and tokens[m.end + 2].text in BODY \
-            and "cloud" in {t.text for t in tokens if t.sentence == tokens[m.start].sentence}  # "a cloud ... raining on his head"
+        cloud_on = _cloud_over(tokens, m, names)
         thrown = m.start >= 2 and tokens[m.start - 1].text == "of" and tokens[m.start - 2].text in THROWN_FLURRIES
         shed = shed or cloud_on or thrown  # "a spray of snow bursts around it", "a flurry of snow blows out"
         # "raining only on his head", "raining on him alone": one person's rain
-        if negated(tokens, m.start) or ended(tokens, m.end) or not (moves or shed) \
+        if negated(tokens, m.start) or (ended(tokens, m.end) and not moves) or not (moves or shed) \
                 or not (cloud_on or thrown or words & ({"from", "out", "off", "only", "alone", "up"} | EMITS)):
             continue
         anchor, who, behind = anchor_of(tokens, m, index, names)
+        under_cloud = anchor is None and isinstance(cloud_on, tuple)
+        if under_cloud:
+            anchor, who = cloud_on  # "rain pours from a tiny cloud over Talos's head": onto his head
         if anchor is None and "alone" in words and m.end + 1 < len(tokens):
             anchor, who = "head", name_of(tokens[m.end + 1].text, names)  # "raining on him alone": over his head
         sheltered = anchor in SHELTERS and not words & {"inside", "within", "out"}  # "out of her umbrella" is its own
         thrown_up = anchor == "ground" and "up" in words  # "snow whirls up from the ground around Talos"
         if (anchor and (anchor not in SET.values() or thrown_up) and not sheltered) or behind:
-            over = not words & {"from", "out", "off"} and not shed_by_emitter and not thrown_up
+            over = under_cloud or (not words & {"from", "out", "off"} and not shed_by_emitter and not thrown_up)
             out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause, over))
         elif thrown and anchor is None and words & {"out", "up"}:  # out of a thing the studio cannot place
             out.append(EffectReading(EffectKind(m.key), None, None, False, _strength(tokens, clause), clause))
     return out
+
+
+def _cloud_over(tokens: list[Token], m: Match, names: dict[str, str]) -> bool | tuple[str, str | None]:
+    """A little cloud raining or snowing on one head: True for "raining on his head" (the anchor read
+    from the phrase), (joint, owner) for "from a tiny cloud over Talos's head", False otherwise."""
+    if "cloud" not in {t.text for t in tokens if t.sentence == tokens[m.start].sentence}:
+        return False
+    if m.end + 2 < len(tokens) and tokens[m.end].text in ("on", "onto") and tokens[m.end + 2].text in BODY:
+        return True
+    clause = [j for j, t in enumerate(tokens) if t.clause == tokens[m.start].clause and j >= m.end]
+    for j in clause[:-2]:
+        owner, part = tokens[j + 1].text, tokens[j + 2].text
+        if tokens[j].text in ("over", "above") and (owner in OWNERS or owner.endswith("'s")) and BODY.get(part) == "head":
+            return "head", name_of(owner, names) if owner.endswith("'s") else None
+    return False
 
 
 def effect_strength(wording: str, arousal: float) -> float:
