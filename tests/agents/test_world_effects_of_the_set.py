@@ -123,3 +123,17 @@ def test_a_cloud_over_a_head_rains_onto_that_head():
     line = direction.read_line("Rain pours from a tiny grey cloud over Mira's head.", direction.vocabulary_index(), NAMES)
     (rain,) = line.effects
     assert (rain.kind.value, rain.anchor, rain.character, rain.over) == ("rain", "head", "mira", True)
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Ada's boots kick up a cloud of dust.", ["dust@r_ankle"]),  # the boots throw it up
+    ("Ben skids to a halt, his left sneaker kicking up a spray of gravel dust.", ["dust@l_ankle"]),
+    ("Mira stamps her foot and dust flies up.", ["dust@r_ankle"]),
+    ("Ben stomps his feet and dust puffs up around him.", ["dust@ground"]),  # both feet: the ground
+    ("Pip's boots kick up dust behind him as he runs.", ["dust@behind"]),  # behind him, as the line says
+    ("The old fire had cooled to grey ash.", []),  # ended
+    ("The ball lands in the fountain with a splash.", ["splash@horizon"]),  # a fountain's basin is water
+    ("Steam hisses up from the trough as Omar cools the horseshoe.", ["steam@horizon"]),
+])
+def test_feet_that_kick_and_water_that_is_not_the_sea(text, effects):
+    assert _effects(text) == effects

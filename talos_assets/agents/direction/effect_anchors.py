@@ -146,13 +146,25 @@ _STAMPS = {"stamps", "stamped", "stomps", "stomped", "stamping", "stomping"}
 
 
 def _stamped_foot(tokens: list[Token], m: Match) -> str | None:
-    """The ankle of the sided foot, boot or heel the sentence stamps before the effect."""
+    """The ankle of the foot, boot or heel the sentence stamps before the effect ("stamps her left
+    foot"), or whose own kick throws it up ("Omar's boots kick up a cloud of dust", "her right boot
+    sending up a puff of dust"); the right one unless the line says left."""
     before = [t.text for t in tokens[:m.start] if t.sentence == tokens[m.start].sentence]
-    for k, w in enumerate(before[:-3]):
-        side, part = before[k + 2], before[k + 3]
-        if w in _STAMPS and side in ("left", "right") and part in ("foot", "boot", "heel"):
-            return f"{side[0]}_ankle"
+    if {t.text for t in tokens[m.end:] if t.sentence == tokens[m.start].sentence} & {"behind", "wake"}:
+        return None  # "his feet kick up dust behind him": behind him
+    for k, w in enumerate(before):
+        part = next((j for j in range(k + 1, min(k + 4, len(before))) if before[j] in _FEET), None)
+        if w in _STAMPS and part is not None and not before[part].endswith(("s", "feet")):  # both feet: the ground
+            return "l_ankle" if before[part - 1] == "left" else "r_ankle"
+        kicks = before[k + 1:k + 3]
+        if w in _FEET and k and (before[k - 1] in OWNERS | {"left", "right"} or before[k - 1].endswith("'s")) \
+                and (set(kicks) & _KICKS_UP or kicks[:2] in (["sending", "up"], ["sends", "up"], ["sent", "up"])):
+            return "l_ankle" if before[k - 1] == "left" else "r_ankle"
     return None
+
+
+_FEET = {"foot", "feet", "boot", "boots", "heel", "heels", "shoe", "shoes", "sneaker", "sneakers"}
+_KICKS_UP = {"kick", "kicks", "kicked", "kicking"}
 
 
 _SKY_BURSTS = {"firework", "fireworks", "rocket", "rockets", "flare", "flares"}

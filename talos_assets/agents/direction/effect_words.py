@@ -89,7 +89,7 @@ SET = {"sea": "horizon", "ocean": "horizon", "horizon": "horizon", "water": "hor
         "tiles": "ground", "floorboards": "ground", "boards": "ground", "planks": "ground", "concrete": "ground", "flagstones": "ground", "rug": "ground", "carpet": "ground",
         "sky": "sky", "heavens": "sky", "clouds": "sky", "surf": "horizon", "seawater": "horizon",
         "cove": "horizon", "tide": "horizon", "trail": "ground", "track": "ground",
-        "sidewalk": "ground"}
+        "sidewalk": "ground", "fountain": "horizon", "trough": "horizon", "waterfall": "horizon", "rapids": "horizon"}
 ANCHOR_PREPS = PREPOSITIONS | {"of", "out", "between"}
 # an effect that goes after someone is behind them: "a cloud of dust follows Pip"
 FOLLOWS = {"follows", "followed", "following", "trails", "trailed", "trailing", "chases", "chased"}
