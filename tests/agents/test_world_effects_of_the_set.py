@@ -137,3 +137,15 @@ def test_a_cloud_over_a_head_rains_onto_that_head():
 ])
 def test_feet_that_kick_and_water_that_is_not_the_sea(text, effects):
     assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("A rocket whooshes up and bursts in a shower of gold.", ["explosion@sky"]),  # launched up, then bursts
+    ("Rockets burst above the old mill.", ["explosion@sky"]),
+])
+def test_rockets_that_go_up_burst_in_the_sky(text, effects):
+    assert _effects(text) == effects
+
+
+def test_fire_that_flares_up_is_no_rocket():
+    assert "explosion@sky" not in _effects("A firework explodes on the stage, and fire flares up from the floor.")

@@ -112,7 +112,12 @@ def made_by(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     clause_words = [tokens[j].text for j in span]
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
     over_a_place = "over" in clause_words and not set(clause_words) & _OVERHEAD
-    if m.key == "explosion" and sentence & _SKY_BURSTS and (set(clause_words) & _OVERHEAD or sentence & {"sky", "skies"}) \
+    launched = {t.text for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence and t.text in _SKY_BURSTS
+                and not (j and tokens[j - 1].text in _FLAMES)}  # "fire flares up from the floor": a verb
+    words = [t.text for t in tokens if t.sentence == tokens[m.start].sentence]
+    overhead = set(clause_words) & _OVERHEAD or sentence & (_OVERHEAD - {"up"}) \
+        or any(w == "up" and k and words[k - 1] in _SOARS for k, w in enumerate(words))  # "a rocket whooshes up and bursts"
+    if m.key == "explosion" and launched and overhead \
             and not over_a_place \
             and not any(w in ("from", "off") for w in clause_words[clause_words.index(tokens[m.start].text):]):
         return "sky"  # "fireworks burst high in the sky", "the flare explodes above the treeline"
@@ -167,6 +172,9 @@ _FEET = {"foot", "feet", "boot", "boots", "heel", "heels", "shoe", "shoes", "sne
 _KICKS_UP = {"kick", "kicks", "kicked", "kicking"}
 
 
+_SOARS = {"whooshes", "whooshed", "shoots", "shot", "soars", "soared", "went", "goes", "streaks", "streaked", "zooms",
+          "zoomed", "flies", "flew", "up", "rises", "rose", "climbs", "climbed"}
+_FLAMES = {"fire", "flame", "flames", "magic", "light"}
 _SKY_BURSTS = {"firework", "fireworks", "rocket", "rockets", "flare", "flares"}
 _OVERHEAD = {"above", "sky", "skies", "up", "high", "upward", "upwards", "heavens"}
 _SEA_WATER = {"seawater", "surf", "brine", "saltwater"}
