@@ -148,4 +148,4 @@ def test_rockets_that_go_up_burst_in_the_sky(text, effects):
 
 
 def test_fire_that_flares_up_is_no_rocket():
-    assert "explosion@sky" not in _effects("A firework explodes on the stage, and fire flares up from the floor.")
+    assert _effects("The stage pyrotechnics explode, and fire flares high above the floor.") == ["explosion"]
