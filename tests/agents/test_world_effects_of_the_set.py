@@ -149,3 +149,12 @@ def test_rockets_that_go_up_burst_in_the_sky(text, effects):
 
 def test_fire_that_flares_up_is_no_rocket():
     assert _effects("The stage pyrotechnics explode, and fire flares high above the floor.") == ["explosion"]
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Lena pours hot cocoa into a mug, and steam rises from it.", ["steam@prop:cup"]),  # what it was poured into
+    ("The huskies pant, breath steaming from their muzzles.", ["steam@prop:dog"]),  # a husky is a dog
+    ("A steamboat puffs its smoke.", ["smoke@prop:boat"]),
+])
+def test_what_it_is_and_what_it_stands_for(text, effects):
+    assert _effects(text) == effects

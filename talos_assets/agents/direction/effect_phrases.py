@@ -80,8 +80,9 @@ def _antecedent_in(tokens: list[Token], at: int, index: VocabularyIndex, sentenc
     if acting:
         return acting[-1].key
     # with nothing else named, a container something is in is what "it" stands for: "fire crackles in an
-    # old barrel, and smoke rises from it" (not a table a teapot stands on)
-    inside = len(named) == 1 and any(tokens[k].text in ("in", "inside", "within")
+    # old barrel, and smoke rises from it", "pours hot milk into a mug, and steam rises from it" (not a
+    # table a teapot stands on)
+    inside = len(named) == 1 and any(tokens[k].text in ("in", "inside", "within", "into")
                                      for k in range(max(0, named[0].start - 3), named[0].start))
     return named[0].key if inside else None
 
