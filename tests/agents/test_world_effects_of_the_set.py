@@ -158,3 +158,14 @@ def test_fire_that_flares_up_is_no_rocket():
 ])
 def test_what_it_is_and_what_it_stands_for(text, effects):
     assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Pip waves a wand and green magic shoots out of the tip.", ["magic@r_wrist"]),  # the tip of what she holds
+    ("Wand raised in her left hand, Rosa watches magic spiral off the tip.", ["magic@l_wrist"]),
+    ("From the tower, Ada raises a glowing staff, and golden magic holds the bridge up.", ["magic@r_wrist"]),
+    ("Omar whacks the anvil with his hammer and sparks fly everywhere.", ["sparks@prop:anvil"]),
+    ("Ben kicks the crate and dust flies everywhere.", ["dust@prop:crate"]),  # what the blow lands on
+])
+def test_tips_gestures_and_blows(text, effects):
+    assert _effects(text) == effects

@@ -46,6 +46,7 @@ from talos_assets.agents.direction.effect_words import (
 from talos_assets.agents.direction.effect_phrases import (
     antecedent,
     body_before,
+    struck_prop,
     body_struck,
     clause_before,
     clause_words,
@@ -441,7 +442,8 @@ def _placed_nearby(tokens: list[Token], m: Match, span: list[int], after: list[i
         # "Omar strums his guitar by the campfire while sparks float up": the fire's sparks, not the guitar's
         sentence_words = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
         by_a_fire = m.key in ("sparks", "smoke") and bool(sentence_words & _FIRES_OF_THEIR_OWN)
-        prop = None if by_a_fire else _prop_beside(tokens, m, index) or _known_source(tokens, m, index)
+        prop = None if by_a_fire else struck_prop(tokens, m, index) or _prop_beside(tokens, m, index) \
+            or _known_source(tokens, m, index)
         if prop in _ANIMALS and m.key not in ("dust", "splash"):
             prop = None  # "Ben's horse rears as an explosion rocks the pass": an animal kicks up dust, no blast
         if prop:

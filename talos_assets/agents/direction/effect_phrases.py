@@ -122,7 +122,8 @@ def body_struck(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[s
 _COMES_OUT = {"out", "forth", "escapes", "escaped", "escaping", "leaks", "leaked", "leaking", "vents", "vented"}
 # a gesture of a hand that makes what follows it: "snaps her fingers and a swirl of magic lights up the carriage"
 _GESTURES = {"snaps", "snapped", "flicks", "flicked", "claps", "clapped", "waves", "waved", "shakes", "shook", "stamps",
-             "stamped", "stomps", "stomped", "swishes", "swished", "rubs", "rubbed", "twirls", "twirled"}
+             "stamped", "stomps", "stomped", "swishes", "swished", "rubs", "rubbed", "twirls", "twirled", "raises",
+             "raised", "lifts", "lifted", "points", "pointed", "thrusts", "thrust"}
 
 
 def body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[str | None, str | None]:
@@ -141,6 +142,23 @@ def body_before(tokens: list[Token], m: Match, names: dict[str, str]) -> tuple[s
     k = min(k for _, k in parts)
     owner = next((name_of(w.text, names) for w in words[max(0, k - 4):k] if w.text.endswith("'s")), None)
     return parts.pop()[0], owner
+
+
+_STRIKES = {"hits", "hit", "kicks", "kicked", "strikes", "struck", "smashes", "smashed", "bangs", "banged", "slams",
+            "slammed", "knocks", "knocked", "whacks", "whacked", "thumps", "thumped", "bumps", "bumped", "twists",
+            "twisted", "uncorks", "uncorked", "shakes", "shook", "pries", "pried", "rams", "rammed"}
+
+
+def struck_prop(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | None:
+    """ "Ben hits the car with a hammer and sparks fly everywhere": the prop a blow in the clause just
+    before lands on (within three words of the verb) is where the effect bursts from."""
+    words = clause_words(tokens, m, -1) or [t for t in tokens if t.sentence == tokens[m.start].sentence - 1]
+    for k, t in enumerate(words):
+        if t.text in _STRIKES:
+            hit = index.props.find(words[k + 1:k + 5])
+            if hit and hit[0].start <= 2:
+                return hit[0].key
+    return None
 
 
 def clause_words(tokens: list[Token], m: Match, offset: int) -> list[Token]:

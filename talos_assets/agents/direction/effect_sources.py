@@ -95,6 +95,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
         owned_part = k and (after[k - 1].text in _PART_OWNERS or (k > 1 and after[k - 2].text in _PART_OWNERS))
         if (w in PROP_PARTS or w[:-1] in PROP_PARTS) and owned_part and (named := antecedent(tokens, j, index)):
             return f"prop:{named}", None, False  # "sparks fly off the strings" of the guitar just named
+        if w == "tip" and owned_part and any(t.text in IMPLEMENTS and t.sentence == tokens[j].sentence for t in tokens[:j]):
+            return _limb_side(tokens, j, "r_wrist") or "r_wrist", None, False  # "waves a wand and magic bursts out of the tip"
     return None, None, False
 
 
