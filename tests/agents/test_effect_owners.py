@@ -26,6 +26,11 @@ def _effects(text: str) -> list[str]:
     ("The magician hands Mira a wand, and magic sparks from her hand.", ["magic@r_wrist"]),
     ("The witch cackles as Ada lifts her left hand and magic swirls from it.", ["magic@l_wrist"]),
     ("Magic swirls from Lena's fingers while the wizard watches.", ["magic@r_wrist"]),
+    # a stranger's word that only describes a cast member, and "his" that cannot be a crowd
+    ("Pip the wizard raises his staff, magic crackling around his right hand.", ["magic@r_wrist"]),
+    ("Lena, queen of the north, lifts her left hand, and magic curls about her fingers.", ["magic@l_wrist"]),
+    ("As Talos tells the children a story, smoke curls from his chest.", ["smoke@chest"]),
+    ("Mira watches the witch raise her staff, and magic flares from her hand.", ["magic"]),
 ])
 def test_a_joint_belongs_to_the_cast(text, effects):
     assert _effects(text) == effects

@@ -71,17 +71,29 @@ def _joint(e) -> bool:
 
 def _stranger_owns(tokens: list[Token], e, names: dict[str, str]) -> bool:
     """The nearest one with a body before the end of the effect's clause is a stranger: "the witch
-    waves her staff, and green magic crackles from it"; a cast name nearer keeps the joint."""
+    waves her staff, and green magic crackles from it"; a cast name nearer keeps the joint, and so
+    does a cast name the stranger's word only describes ("Talos the wizard", "Mira, sorceress of the
+    isle"). "His" or "her" cannot be a crowd ("as he tells the children ..., smoke drifts from his chest")."""
     if e.span is None:
         return False
     clause = tokens[e.span[0]].clause
     end = max(j for j, t in enumerate(tokens) if t.clause == clause)
     first = min(j for j, t in enumerate(tokens) if t.sentence >= tokens[e.span[0]].sentence - 1)
+    one = bool({t.text for t in tokens[e.span[0]:end + 1] if t.clause == clause} & {"his", "her"})
     for j in range(end, first - 1, -1):
         word = tokens[j].text
         if name_of(word, names):
             return False
         bare = word[:-2] if word.endswith("'s") else word.rstrip("'")
-        if bare in STRANGERS:
-            return True
+        if bare in STRANGERS and not (one and _crowd(bare)):
+            named = [t.text for t in tokens[max(first, j - 2):j]]
+            return not (named and (name_of(named[-1], names) or (named[-1] == "the" and len(named) == 2
+                                                                  and name_of(named[0], names))))
     return False
+
+
+def _crowd(word: str) -> bool:
+    return word in _CROWDS or (word.endswith("s") and word[:-1] in STRANGERS)
+
+
+_CROWDS = {"children", "men", "women", "people", "crew", "folk", "villagers", "elves", "fairies", "wolves"}
