@@ -169,3 +169,15 @@ def test_what_it_is_and_what_it_stands_for(text, effects):
 ])
 def test_tips_gestures_and_blows(text, effects):
     assert _effects(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("The old wire sparked and fizzed.", ["sparks"]),
+    ("Her joke sparked a fight between the twins.", []),  # it started something
+    ("A flaming cart rolls down the hill.", ["fire"]),
+    ("A flaming sunset lit the bay.", []),  # a colour
+    ("The gas tank in the engine room exploded, and smoke filled the room.", ["explosion", "smoke"]),
+    ("The whole room exploded with laughter.", []),
+])
+def test_sparked_flaming_and_rooms_that_explode(text, effects):
+    assert _effects(text) == effects

@@ -20,6 +20,13 @@ _NOT_BLASTS = {"words", "voice", "news", "temper", "tempers", "anger", "rage", "
                "giggles", "popularity", "population", "inbox", "phone", "heart", "chest", "head", "mind", "crowd",
                "stadium", "audience", "room", "class", "classroom", "hall", "song", "chorus", "music", "market",
                "sales", "career", "imagination", "feelings", "emotions", "joy", "grief", "tears", "sobs"}
+_FREE_AFTER = {"against", "off", "on", "in", "as", "and", "from", "along", "across", "at", "with", "when", "where",
+               "into", "over", "under", "out", "up", "again", "once", "twice", "brightly", "blue", "white", "green"}
+_FLAMING_COLOURS = {"sunset", "sunsets", "sky", "skies", "red", "orange", "hair", "temper", "row", "argument", "mad",
+                    "pink", "scarlet", "crimson", "autumn", "leaves", "cheeks"}
+_ROOMS = {"room", "class", "classroom", "hall", "market", "stadium"}
+_EXPLOSIVES = {"boiler", "boilers", "bomb", "bombs", "dynamite", "gas", "cannon", "furnace", "barrel", "barrels", "tank",
+               "fuel", "gunpowder", "powder", "mine", "rocket", "firework", "fireworks", "grenade", "engine"}
 _CHEERS = {"messages", "texts", "notifications", "calls", "emails", "likes", "comments", "orders",
            "laughter", "applause", "cheers", "cheering", "giggles", "song", "songs", "tears", "sobs", "action",
            "movement", "motion", "colour", "color", "chatter", "questions", "argument", "shouting", "shouts"}
@@ -114,6 +121,10 @@ def figurative(tokens: list[Token], m: Match) -> bool:
     before = [t.text for t in tokens[max(0, m.start - 3):m.start] if t.clause == clause]
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    if word == "sparked" and after[:1] and after[0] not in _FREE_AFTER:
+        return True  # "her joke sparked a fight": it started something (it "sparked against the chain" does spark)
+    if word == "flaming" and after[:1] and after[0] in _FLAMING_COLOURS:
+        return True  # "a flaming sunset", "flaming red hair": a colour
     if word.startswith("blast") and after[:1] == ["off"]:
         return True
     if m.key == "sparks" and "between" in after[:2]:
@@ -163,5 +174,6 @@ def figurative(tokens: list[Token], m: Match) -> bool:
     if m.key == "explosion" and word.startswith(("explod", "explos", "erupt")):
         subject = before[-1] if before else ""
         into = after[1] if len(after) > 1 and after[0] in ("into", "with", "in", "of") else ""
-        return subject in _NOT_BLASTS or into in _CHEERS
+        blown_up = subject in _ROOMS and sentence & _EXPLOSIVES  # "the boiler in the engine room exploded"
+        return (subject in _NOT_BLASTS and not blown_up) or into in _CHEERS
     return False

@@ -18,7 +18,7 @@ from talos_assets.agents.direction.worldtext import Token, name_of
 # who has a body in a story but no figure in the cast: people named by what they are, and creatures
 # that are not among the prop animals (a horse, dog, cat or bird is a prop and anchors as one)
 STRANGERS = PEOPLE | {
-    "dragon", "dragons", "ghost", "ghosts", "mermaid", "mermaids", "sorcerer", "sorcerers", "giant", "giants",
+    "dragon", "dragons", "ghost", "ghosts", "mermaid", "mermaids", "sorcerer", "sorcerers",
     "troll", "trolls", "ogre", "ogres", "monster", "monsters", "genie", "phoenix", "octopus", "squid", "whale",
     "whales", "dolphin", "dolphins", "hatchling", "wolf", "wolves", "bear", "bears", "lion", "tiger", "goblin",
     "goblins", "witches", "wizards", "magicians", "sorceresses", "eater", "breather", "fairies", "elves", "spirit",

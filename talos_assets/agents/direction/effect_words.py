@@ -10,12 +10,12 @@ from talos_assets.agents.direction.worldtext import PREPOSITIONS, PhraseIndex, T
 from talos_assets.spec import EffectKind
 
 EFFECT_WORDS: dict[EffectKind, list[str]] = {
-    EffectKind.fire: ["fire", "flame", "blaze", "blazing", "burn", "burning", "inferno", "ablaze", "campfire",
+    EffectKind.fire: ["fire", "flame", "flaming", "blaze", "blazing", "burn", "burning", "inferno", "ablaze", "campfire",
                       "bonfire", "on fire", "fireball", "wildfire", "firestorm"],
     EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky", "smoulder", "smouldering", "smolder", "smoldering"],
     EffectKind.dust: ["dust", "dusty", "dust cloud", "sawdust"],
     EffectKind.steam: ["steam", "steaming", "steamy", "steamed", "vapour", "vapor"],
-    EffectKind.sparks: ["spark", "ember", "sparking"],
+    EffectKind.sparks: ["spark", "ember", "sparking", "sparked"],
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
