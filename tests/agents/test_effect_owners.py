@@ -6,14 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from talos_assets.agents import direction
-
-NAMES = {c: c for c in ("talos", "mira", "pip", "ada", "ben", "lena", "omar", "rosa")}
-
-
-def _effects(text: str) -> list[str]:
-    line = direction.read_line(text, direction.vocabulary_index(), NAMES)
-    return sorted(e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects)
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -32,8 +24,8 @@ def _effects(text: str) -> list[str]:
     ("As Talos tells the children a story, smoke curls from his chest.", ["smoke@chest"]),
     ("Mira watches the witch raise her staff, and magic flares from her hand.", ["magic"]),
 ])
-def test_a_joint_belongs_to_the_cast(text, effects):
-    assert _effects(text) == effects
+def test_a_joint_belongs_to_the_cast(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -44,24 +36,24 @@ def test_a_joint_belongs_to_the_cast(text, effects):
     ("Rosa jogs after the bikes, dust kicking up behind her.", ["dust@behind"]),
     ("Dust rises behind Pip as he sprints past the horse.", ["dust@behind"]),
 ])
-def test_what_trails_a_rider_is_the_mounts(text, effects):
-    assert _effects(text) == effects
+def test_what_trails_a_rider_is_the_mounts(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
     ("Flames creep up Omar's left sleeve.", ["fire@l_elbow"]),  # a sleeve is the arm, not the hand
     ("Ink dribbles from Ada's pen.", ["ink@r_wrist"]),  # a pen is in the hand that writes
 ])
-def test_sleeves_and_pens(text, effects):
-    assert _effects(text) == effects
+def test_sleeves_and_pens(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
     ("Sparks spray from the welder in Ada's left hand.", ["sparks@l_wrist"]),  # the thing is in her left hand
     ("Smoke curls from the pipe in Omar's left hand.", ["smoke@l_wrist"]),
 ])
-def test_a_thing_in_the_left_hand(text, effects):
-    assert _effects(text) == effects
+def test_a_thing_in_the_left_hand(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -70,10 +62,10 @@ def test_a_thing_in_the_left_hand(text, effects):
     ("Mira and Ben dance on the warm sand.", []),  # sand lying on the beach is the ground
     ("The sand was still, with no wind to stir it.", []),
 ])
-def test_sand_in_the_air_is_dust(text, effects):
-    assert _effects(text) == effects
+def test_sand_in_the_air_is_dust(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
-def test_fireworks_over_a_place_are_in_no_place_even_against_the_sky():
-    assert _effects("Fireworks burst over the harbour at midnight, gold against the sky.") == ["explosion"]
-    assert _effects("Fireworks burst high above the harbour.") == ["explosion@sky"]
+def test_fireworks_over_a_place_are_in_no_place_even_against_the_sky(effects_of):
+    assert effects_of("Fireworks burst over the harbour at midnight, gold against the sky.") == ["explosion"]
+    assert effects_of("Fireworks burst high above the harbour.") == ["explosion@sky"]

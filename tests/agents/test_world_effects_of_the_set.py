@@ -11,11 +11,6 @@ from talos_assets.agents import direction
 NAMES = {c: c for c in ("talos", "mira", "pip", "ada", "ben", "lena", "omar", "rosa")}
 
 
-def _effects(text: str) -> list[str]:
-    line = direction.read_line(text, direction.vocabulary_index(), NAMES)
-    return sorted(e.kind.value + (f"@{e.anchor}" if e.anchor else ("@behind" if e.behind else "")) for e in line.effects)
-
-
 @pytest.mark.parametrize("text,effects", [
     ("Fireworks burst high in the sky above the fair.", ["explosion@sky"]),
     ("Fireworks burst over the bay while Ben eats his pie.", ["explosion"]),  # over the bay: no place said
@@ -40,8 +35,8 @@ def _effects(text: str) -> list[str]:
     ("Pip leaps off the pier into the lake. Big splash. Gulls scatter.", ["splash@horizon"]),  # gulls: next sentence
     ("Kids chase a ball; a firecracker pops on the ground.", ["explosion@ground"]),
 ])
-def test_effects_placed_by_what_makes_them(text, effects):
-    assert _effects(text) == effects
+def test_effects_placed_by_what_makes_them(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -76,8 +71,8 @@ def test_effects_placed_by_what_makes_them(text, effects):
     ("Rosa lit the candle, and its small glow filled the landing.", []),
     ("Talos raises his hand and a blast of blue magic erupts from his palm.", ["magic@r_wrist"]),
 ])
-def test_what_only_sounds_like_an_effect(text, effects):
-    assert _effects(text) == effects
+def test_what_only_sounds_like_an_effect(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,props", [
@@ -105,8 +100,8 @@ def test_people_the_cast_does_not_name_hold_props(text, props):
     ("Flames race across the old fence.", ["fire@prop:fence"]),  # fire burns what it crosses
     ("Ink spreads across the letter.", ["ink@prop:letter"]),  # and ink stains it
 ])
-def test_what_an_effect_crosses_is_not_its_source(text, effects):
-    assert _effects(text) == effects
+def test_what_an_effect_crosses_is_not_its_source(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -115,8 +110,8 @@ def test_what_an_effect_crosses_is_not_its_source(text, effects):
     ("Lena turns her umbrella over and rain showers out of it.", ["rain@prop:umbrella"]),
     ("Rain showers from the dark clouds all afternoon.", []),  # the sky's
 ])
-def test_snow_and_rain_that_are_not_the_skys(text, effects):
-    assert _effects(text) == effects
+def test_snow_and_rain_that_are_not_the_skys(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 def test_a_cloud_over_a_head_rains_onto_that_head():
@@ -135,20 +130,20 @@ def test_a_cloud_over_a_head_rains_onto_that_head():
     ("The ball lands in the fountain with a splash.", ["splash@horizon"]),  # a fountain's basin is water
     ("Steam hisses up from the trough as Omar cools the horseshoe.", ["steam@horizon"]),
 ])
-def test_feet_that_kick_and_water_that_is_not_the_sea(text, effects):
-    assert _effects(text) == effects
+def test_feet_that_kick_and_water_that_is_not_the_sea(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
     ("A rocket whooshes up and bursts in a shower of gold.", ["explosion@sky"]),  # launched up, then bursts
     ("Rockets burst above the old mill.", ["explosion@sky"]),
 ])
-def test_rockets_that_go_up_burst_in_the_sky(text, effects):
-    assert _effects(text) == effects
+def test_rockets_that_go_up_burst_in_the_sky(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
-def test_fire_that_flares_up_is_no_rocket():
-    assert _effects("The stage pyrotechnics explode, and fire flares high above the floor.") == ["explosion"]
+def test_fire_that_flares_up_is_no_rocket(effects_of):
+    assert effects_of("The stage pyrotechnics explode, and fire flares high above the floor.") == ["explosion"]
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -156,8 +151,8 @@ def test_fire_that_flares_up_is_no_rocket():
     ("The huskies pant, breath steaming from their muzzles.", ["steam@prop:dog"]),  # a husky is a dog
     ("A steamboat puffs its smoke.", ["smoke@prop:boat"]),
 ])
-def test_what_it_is_and_what_it_stands_for(text, effects):
-    assert _effects(text) == effects
+def test_what_it_is_and_what_it_stands_for(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -167,8 +162,8 @@ def test_what_it_is_and_what_it_stands_for(text, effects):
     ("Omar whacks the anvil with his hammer and sparks fly everywhere.", ["sparks@prop:anvil"]),
     ("Ben kicks the crate and dust flies everywhere.", ["dust@prop:crate"]),  # what the blow lands on
 ])
-def test_tips_gestures_and_blows(text, effects):
-    assert _effects(text) == effects
+def test_tips_gestures_and_blows(text, effects, effects_of):
+    assert effects_of(text) == effects
 
 
 @pytest.mark.parametrize("text,effects", [
@@ -179,5 +174,5 @@ def test_tips_gestures_and_blows(text, effects):
     ("The gas tank in the engine room exploded, and smoke filled the room.", ["explosion", "smoke"]),
     ("The whole room exploded with laughter.", []),
 ])
-def test_sparked_flaming_and_rooms_that_explode(text, effects):
-    assert _effects(text) == effects
+def test_sparked_flaming_and_rooms_that_explode(text, effects, effects_of):
+    assert effects_of(text) == effects
