@@ -489,7 +489,7 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("Sparks crackle from Talos's left shoulder as his armor grinds.", "sparks", "l_shoulder", False),
     ("Sparks spit from the broken street lamp.", "sparks", "prop:lamp", False),
     ("A stone falls from the moon, and a splash rises where it touches the water.", "splash", "horizon", False),
-    ("Ben's left boot sinks into the bog with a splash.", "splash", "ground", False),
+    ("Ben's left boot sinks into the bog with a splash.", "splash", "l_ankle", False),  # the boot that lands (docs/world_labels.md)
     ("CLOSE ON: the candle on Mira's desk, a thin ribbon of smoke rising from it.", "smoke", "prop:candle", False),
     ("Far out at sea, the pirate ship blew up with a tremendous boom.", "explosion", "prop:ship", False),
 ])

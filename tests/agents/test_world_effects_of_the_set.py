@@ -176,3 +176,21 @@ def test_tips_gestures_and_blows(text, effects, effects_of):
 ])
 def test_sparked_flaming_and_rooms_that_explode(text, effects, effects_of):
     assert effects_of(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Ben drops a bag of flour, and a white cloud bursts out of the bag.", ["dust@prop:bag"]),  # flour in the air
+    ("The volcano rumbles, and a column of ash climbs into the sky.", ["dust"]),
+    ("Mira kneads the dough with floury hands.", []),  # flour on hands is no cloud
+    ("Grandpa told the twins about the winter the barn caught fire.", []),  # a story told, not the scene
+    ("As Omar tells Pip about the sea, steam curls from his mug.", ["steam@prop:cup"]),  # told in another clause
+    ("A crate of fireworks sits unopened in the shed.", []),  # not going off
+    ("Rosa reads the old letter, its ink still dark.", []),  # the writing
+    ("By midnight the bonfire was dead and cold.", []),  # ended
+    ("Ada strikes a match, and a small flame flickers in her left hand.", ["fire@l_wrist"]),  # fire in a hand
+    ("Ben strikes a match and lights the lamp, and a small flame flickers behind the glass.", []),  # the lamp's light
+    ("Ink squirts from Lena's fountain pen.", ["ink@r_wrist"]),  # a fountain pen is no fountain
+    ("Rosa waves a sparkler, spitting sparks into the dusk.", ["sparks@r_wrist"]),
+])
+def test_dry_clouds_stories_told_and_things_not_going_off(text, effects, effects_of):
+    assert effects_of(text) == effects

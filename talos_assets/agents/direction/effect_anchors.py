@@ -154,7 +154,8 @@ _STAMPS = {"stamps", "stamped", "stomps", "stomped", "stamping", "stomping"}
 def _stamped_foot(tokens: list[Token], m: Match) -> str | None:
     """The ankle of the foot, boot or heel the sentence stamps before the effect ("stamps her left
     foot"), or whose own kick throws it up ("Omar's boots kick up a cloud of dust", "her right boot
-    sending up a puff of dust"); the right one unless the line says left."""
+    sending up a puff of dust") or that lands in it ("Ben's left boot sinks into the bog with a splash");
+    the right one unless the line says left."""
     before = [t.text for t in tokens[:m.start] if t.sentence == tokens[m.start].sentence]
     if {t.text for t in tokens[m.end:] if t.sentence == tokens[m.start].sentence} & {"behind", "wake"}:
         return None  # "his feet kick up dust behind him": behind him
@@ -164,13 +165,15 @@ def _stamped_foot(tokens: list[Token], m: Match) -> str | None:
             return "l_ankle" if before[part - 1] == "left" else "r_ankle"
         kicks = before[k + 1:k + 3]
         if w in _FEET and k and (before[k - 1] in OWNERS | {"left", "right"} or before[k - 1].endswith("'s")) \
-                and (set(kicks) & _KICKS_UP or kicks[:2] in (["sending", "up"], ["sends", "up"], ["sent", "up"])):
+                and (set(kicks) & _KICKS_UP or kicks[:2] in (["sending", "up"], ["sends", "up"], ["sent", "up"])
+                     or (kicks[:1] and kicks[0] in _LANDS and before[k + 2:k + 3] in (["in"], ["into"]))):
             return "l_ankle" if before[k - 1] == "left" else "r_ankle"
     return None
 
 
 _FEET = {"foot", "feet", "boot", "boots", "heel", "heels", "shoe", "shoes", "sneaker", "sneakers"}
 _KICKS_UP = {"kick", "kicks", "kicked", "kicking"}
+_LANDS = {"sinks", "sank", "lands", "landed", "plunges", "plunged", "slips", "slipped", "stamps", "stamped"}
 
 
 _SOARS = {"whooshes", "whooshed", "shoots", "shot", "soars", "soared", "went", "goes", "streaks", "streaked", "zooms",

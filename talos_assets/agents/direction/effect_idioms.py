@@ -20,6 +20,8 @@ _NOT_BLASTS = {"words", "voice", "news", "temper", "tempers", "anger", "rage", "
                "giggles", "popularity", "population", "inbox", "phone", "heart", "chest", "head", "mind", "crowd",
                "stadium", "audience", "room", "class", "classroom", "hall", "song", "chorus", "music", "market",
                "sales", "career", "imagination", "feelings", "emotions", "joy", "grief", "tears", "sobs"}
+_STORED = {"unopened", "packed", "box", "boxes", "crate", "crates", "sits", "sit", "waiting", "hopes", "hope",
+           "tomorrow", "stored", "stacked", "bought", "buys", "sells", "sold", "unlit", "spare"}
 _FREE_AFTER = {"against", "off", "on", "in", "as", "and", "from", "along", "across", "at", "with", "when", "where",
                "into", "over", "under", "out", "up", "again", "once", "twice", "brightly", "blue", "white", "green"}
 _FLAMING_COLOURS = {"sunset", "sunsets", "sky", "skies", "red", "orange", "hair", "temper", "row", "argument", "mad",
@@ -65,6 +67,10 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         return True  # "waits for it to explode", "is about to blow up"
     if represented(tokens, m.start):
         return True  # "dreams of a volcano spitting fire"
+    whole = [t.text for t in tokens[:m.start] if t.clause == clause]
+    told = next((k for k, w in enumerate(whole) if w in _TELLING), None)
+    if told is not None and _TOLD_OF & set(whole[told:]):
+        return True  # "told the kids about the summer the old camper caught fire": a story, not the scene
     opening = next(j for j in range(m.start + 1) if tokens[j].clause == clause)
     if tokens[opening].text in ("and", "or") and m.start - opening <= 3 and opening and represented(tokens, opening - 1):
         return True  # "she dreamed of ships and cannon smoke": one of the things dreamed of
@@ -87,6 +93,9 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         not _POURING & set(before) or bool({"water", "bucket", "sand", "buckets", "jug"} & set(before)))
 
 
+_TELLING = {"tell", "tells", "told", "telling", "recounts", "recounted", "remembers", "remembered", "recalls",
+            "recalled"}
+_TOLD_OF = {"about", "how", "of"}
 _MINDS = {"imagination", "imaginations", "dream", "dreams", "head", "mind", "nightmare", "nightmares"}
 _LOSING = {"lost", "lose", "loses", "losing", "without"}
 _OWNED = {"her", "his", "their", "its", "my", "your", "our"}
@@ -125,6 +134,11 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "her joke sparked a fight": it started something (it "sparked against the chain" does spark)
     if word == "flaming" and after[:1] and after[0] in _FLAMING_COLOURS:
         return True  # "a flaming sunset", "flaming red hair": a colour
+    clause_words = {t.text for t in tokens if t.clause == clause}
+    if word.startswith("firework") and clause_words & _STORED:
+        return True  # "a box of fireworks sits unopened", "the fireworks she hopes to see tomorrow": not going off
+    if m.key == "ink" and after[:1] == ["still"] or (m.key == "ink" and after[:2] in (["was", "still"], ["is", "still"])):
+        return True  # "its ink still dark": the writing, not ink flowing
     if word.startswith("blast") and after[:1] == ["off"]:
         return True
     if m.key == "sparks" and "between" in after[:2]:

@@ -82,8 +82,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
             continue  # "the water trough": a kind of trough
         if w == "water" and k >= 1 and after[k - 1].text == "of":
             continue  # "a bucket of water": what is poured, not the sea
-        if w in SET and index.props.find(after[k + 1:k + 2]):
-            continue  # "the street lamp", "the sea chest": a kind of prop
+        if w in SET and (index.props.find(after[k + 1:k + 2]) or (k + 1 < len(after) and after[k + 1].text == "pen")):
+            continue  # "the street lamp", "the sea chest", "a fountain pen": a kind of prop or pen
         if w in SET and (SET[w] != "ground" or prep in GROUND_PREPS):
             inside = index.props.find(after[k + 2:k + 5]) if k + 1 < len(after) and after[k + 1].text in ("in", "inside") else []
             if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
@@ -192,6 +192,8 @@ def thing_named(words: list[Token], index: VocabularyIndex, names: dict[str, str
             return joint, owner
         if w == "gutters" and k and words[k - 1].text in ("flame", "flames", "candle", "fire", "torch", "lamp"):
             continue  # "its flame gutters": a verb, not the street's gutters
+        if w == "waves" and k and (name_of(words[k - 1].text, names) or words[k - 1].text in ("he", "she", "they", "who")):
+            continue  # "Rosa waves a sparkler": a verb, not the sea
         if w in SET:
             return SET[w], None
         props = index.props.find(words[k:k + 2])

@@ -43,6 +43,8 @@ MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iro
             "extinguisher", "extinguishers", "hydrant", "hose", "hoses", "signal", "signals", "screen", "grenade",
             "grenades", "trick", "tricks", "show", "shows", "breather", "breathers", "breather's", "breathers'", "eater",
             "eaters"}
+# dry stuff that is dust once it is in the air ("a cloud of flour", "ash rains down", "the wind whips sand")
+AIRBORNE_DRY = {"sand", "grit", "flour", "ash", "chalk", "powder"}
 DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}
 LIGHT_VERBS = {"burn", "burns", "burning", "glow", "glows", "glowing", "blaze", "blazes", "blazed", "blazing"}
 LIGHT_THINGS = {"candle", "candles", "lamp", "lamps", "lantern", "lanterns", "torch", "torches", "forge",
@@ -59,7 +61,7 @@ BODY = {"chest": "chest", "heart": "chest", "core": "chest", "torso": "chest", "
          "head": "head", "eyes": "head", "eye": "head", "face": "head", "mouth": "head", "brow": "head",
          "crown": "head", "back": "chest", "shoulders": "chest", "hand": "r_wrist", "hands": "r_wrist", "palm": "r_wrist", "palms": "r_wrist",
          "fingers": "r_wrist", "fingertips": "r_wrist", "fist": "r_wrist", "fists": "r_wrist", "wrist": "r_wrist",
-         "staff": "r_wrist", "wand": "r_wrist", "pen": "r_wrist", "feet": "ground", "foot": "ground",
+         "staff": "r_wrist", "wand": "r_wrist", "pen": "r_wrist", "sparkler": "r_wrist", "feet": "ground", "foot": "ground",
          # the rest of the body a line may name, to the joint that carries it (Stokes' JOINT_ALIASES)
          "arm": "r_elbow", "arms": "r_elbow", "elbow": "r_elbow", "hair": "head", "forehead": "head", "lips": "head",
          "nose": "head", "nostrils": "head", "nostril": "head", "snout": "head", "skull": "head", "jaw": "head", "neck": "neck", "throat": "neck", "ribs": "chest", "belly": "chest",

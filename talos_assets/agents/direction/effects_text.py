@@ -39,6 +39,7 @@ from talos_assets.agents.direction.effect_words import (
     STRONG,
     MACHINES,
     SUBJECT_VERBS,
+    AIRBORNE_DRY,
     THROWN_FLURRIES,
     DRY_SPRAY,
     WATER,
@@ -188,6 +189,9 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
     if word in LIGHT_VERBS and m.start and tokens[m.start - 1].text in ("flame", "flames", "fire", "wick", "glow"):
         return True  # "its flame burning steady": the verb of the flame, which is read on its own
+    if word in ("flame", "flames") and sentence & {"match", "matches"} and words & {"hand", "hands", "fingers"} \
+            and not words & {"wick", "candle", "lamp", "lantern"}:
+        return False  # "strikes a match and a small flame flickers in her right hand": fire in a hand
     if word == "flame" and (words & {"burns", "flickers", "glows", "gutters", "dances", "bright", "steady", "burned",
                                      "burning", "flickered", "flickering", "glowed", "guttered", "danced", "dancing"}
                             or sentence & {"wick", "light"}):  # "a small flame blooms and throws a warm light"
@@ -356,28 +360,37 @@ def _water_balloons(tokens: list[Token], read: list[EffectReading], index: Vocab
     return []
 
 
-_SAND = {"sand", "grit"}
-_SAND_MOVES = {"sprays", "sprayed", "spraying", "flies", "flew", "flying", "whips", "whipped", "whipping", "drives",
-               "drove", "driving", "blows", "blew", "blowing", "swirls", "swirled", "swirling", "rises", "rose", "rising",
-               "kicks", "kicked", "kicking", "billows", "billowed", "billowing", "streams", "streamed", "hisses",
-               "spits", "spat", "scatters", "scattered", "showers", "showered", "hurls", "hurled"}
+_SAND_MOVES = {"billowed", "billowing", "billows", "blew", "blowing", "blows", "burst", "bursts", "climbed",
+               "climbs", "clouds", "drifted", "drifts", "drives", "driving", "drove", "exploded", "explodes",
+               "falling", "falls", "fell", "filled", "fills", "flew", "flies", "flying", "hisses", "hurled", "hurls",
+               "kicked", "kicking", "kicks", "poured", "pours", "puffed", "puffs", "rained", "rains", "rises",
+               "rising", "rose", "scattered", "scatters", "showered", "showers", "spat", "spilled", "spills",
+               "spits", "sprayed", "spraying", "sprays", "streamed", "streams", "swirled", "swirling", "swirls",
+               "whipped", "whipping", "whips"}
 _SAND_FILLERS = {"the", "a", "an", "fine", "dry", "hot", "grey", "gray", "white", "red", "golden", "loose", "up", "of"}
 
 
 def _moving_sand(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
                  names: dict[str, str]) -> list[EffectReading]:
-    """ "the wind whips sand across the dunes", "sand sprayed up behind him": sand in the
-    air is dust (sand lying on the beach is the ground)."""
+    """ "the wind whips sand across the dunes", "sand sprayed up behind him", "a cloud of flour", "ash
+    rains down": dry stuff in the air is dust (sand lying on the beach is the ground)."""
     if any(e.kind == EffectKind.dust for e in read):
         return []
     for j, t in enumerate(tokens):
-        if t.text in _SAND and _moved(tokens, j):
+        if (t.text in AIRBORNE_DRY and _moved(tokens, j)) or _white_cloud(tokens, j):
             if negated(tokens, j) or ended(tokens, j + 1):
                 continue
             anchor, who, behind = anchor_of(tokens, Match(EffectKind.dust.value, j, j + 1), index, names)
             return [EffectReading(EffectKind.dust, anchor, who, behind, _strength(tokens, t.clause), t.clause,
                                   span=(j, j + 1))]
     return []
+
+
+def _white_cloud(tokens: list[Token], j: int) -> bool:
+    """ "a bag of flour bursts, and a white cloud puffs up": a cloud that moves, after dry stuff its
+    sentence names."""
+    return tokens[j].text == "cloud" and _moved(tokens, j) \
+        and any(t.text in AIRBORNE_DRY and t.sentence == tokens[j].sentence for t in tokens[:j])
 
 
 def _moved(tokens: list[Token], j: int) -> bool:
@@ -387,7 +400,7 @@ def _moved(tokens: list[Token], j: int) -> bool:
         k -= 1
     before = k >= 0 and tokens[k].clause == tokens[j].clause and tokens[k].text in _SAND_MOVES
     after = j + 1 < len(tokens) and tokens[j + 1].clause == tokens[j].clause and tokens[j + 1].text in _SAND_MOVES
-    cloud = j >= 2 and tokens[j - 1].text == "of" and tokens[j - 2].text in THROWN_FLURRIES | {"cloud", "clouds", "plume"}
+    cloud = j >= 2 and tokens[j - 1].text == "of" and tokens[j - 2].text in THROWN_FLURRIES | {"cloud", "clouds", "plume", "column"}
     return before or after or cloud
 
 

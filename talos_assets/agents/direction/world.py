@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from talos_assets.agents.direction.effect_anchor_model import AnchorRanker
 from talos_assets.agents.direction.effect_owners import cast_owned, held_left, mounts_trail
-from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
+from talos_assets.agents.direction.effect_words import AIRBORNE_DRY, EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, rank_anchors, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
 from talos_assets.agents.direction.sky_now import earlier, not_the_sky_now, plural_time, remembered_place
@@ -309,9 +309,10 @@ def _out_of_one_thing(tokens: list[Token], m) -> bool:
 
 
 def _after_an_effect(tokens: list[Token], m) -> bool:
-    """A singular cloud or haze after an effect its sentence names is that effect's."""
+    """A singular cloud or haze after an effect or dry stuff its sentence names is that effect's."""
     sentence = tokens[m.start].sentence
-    return any(e.start < m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens))
+    return any(e.start < m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens)) \
+        or any(t.text in AIRBORNE_DRY and t.sentence == sentence for t in tokens[:m.start])  # "flour ... a white cloud"
 
 
 def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:

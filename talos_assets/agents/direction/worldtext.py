@@ -42,7 +42,7 @@ PREPOSITIONS = {"in", "on", "at", "by", "over", "under", "into", "through", "acr
 _ENDINGS = {"stopped", "stops", "stop", "ceased", "ceases", "ended", "ends", "passed", "passes", "cleared",
             "clears", "lifted", "lifts", "died", "dies", "die", "fizzles", "fizzled", "fizzle", "faded", "fades", "melted", "melts", "eased", "eases",
             "subsided", "subsides", "gone", "over", "out", "vanished", "vanishes", "dropped", "drops", "finished",
-            "extinguished", "doused", "smothered", "cooled"}
+            "extinguished", "doused", "smothered", "cooled", "dead"}
 _ENDING_SKIP = {"had", "has", "have", "was", "is", "finally", "already", "just", "now", "long", "since", "slowly",
                 "at", "last", "all", "went", "goes", "go", "blew", "blows", "died", "dies", "burnt", "burned", "been", "put",
                 "were", "are", "rolls", "rolled", "drifts", "drifted", "moves", "moved", "sweeps", "swept", "rumbles",
