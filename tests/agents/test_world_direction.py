@@ -484,7 +484,7 @@ def test_holders_of_passed_dropped_and_lifted_props(text, props):
     ("Pip cannonballs into the pond. Big splash, ripples out to the frame edge.", "splash", "horizon", False),
     ("Behind Talos, the old barn explodes.", "explosion", None, True),
     # a foot or boot with a side is that ankle; a shoulder; a street lamp is no street; what touches
-    # the water splashes there, what sinks into a bog splashes the ground; "from her left"; CLOSE ON
+    # the water splashes there, a boot that sinks into a bog splashes at its ankle; "from her left"; CLOSE ON
     ("Mira stamps her right foot and dust puffs up around it.", "dust", "r_ankle", False),
     ("Sparks crackle from Talos's left shoulder as his armor grinds.", "sparks", "l_shoulder", False),
     ("Sparks spit from the broken street lamp.", "sparks", "prop:lamp", False),
