@@ -194,3 +194,8 @@ def test_sparked_flaming_and_rooms_that_explode(text, effects, effects_of):
 ])
 def test_dry_clouds_stories_told_and_things_not_going_off(text, effects, effects_of):
     assert effects_of(text) == effects
+
+
+def test_a_blow_struck_with_a_prop_sparks_where_it_lands(effects_of):
+    # the Lighthouse Keepers' forge: the gear is no prop, the hammer in Talos's hand is
+    assert effects_of("Talos strikes the gear with his hammer. Sparks fly across the bench.") == ["sparks@prop:hammer"]

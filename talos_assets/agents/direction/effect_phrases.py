@@ -158,6 +158,10 @@ def struck_prop(tokens: list[Token], m: Match, index: VocabularyIndex) -> str | 
             hit = index.props.find(words[k + 1:k + 5])
             if hit and hit[0].start <= 2:
                 return hit[0].key
+            tool = next((j for j in range(k + 1, min(k + 6, len(words))) if words[j].text == "with"), None)
+            held = index.props.find(words[tool + 1:tool + 4]) if tool is not None else []
+            if held and held[0].start <= 1:
+                return held[0].key  # "strikes the gear with his hammer. Sparks fly": where the hammer lands
     return None
 
 
