@@ -199,3 +199,17 @@ def test_dry_clouds_stories_told_and_things_not_going_off(text, effects, effects
 def test_a_blow_struck_with_a_prop_sparks_where_it_lands(effects_of):
     # the Lighthouse Keepers' forge: the gear is no prop, the hammer in Talos's hand is
     assert effects_of("Talos strikes the gear with his hammer. Sparks fly across the bench.") == ["sparks@prop:hammer"]
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("The cauldron boils over, and green foam spills across the floor.", ["splash@ground"]),  # foam is a splash
+    ("The twins throw flour at each other, and white clouds fill the kitchen.", ["dust"]),
+])
+def test_foam_and_clouds_of_flour(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+def test_clouds_of_flour_are_no_cloudy_sky():
+    line = direction.read_line("The twins throw flour at each other, and white clouds fill the kitchen.",
+                               direction.vocabulary_index(), NAMES)
+    assert line.setting.weather is None

@@ -362,7 +362,7 @@ def _water_balloons(tokens: list[Token], read: list[EffectReading], index: Vocab
 
 _SAND_MOVES = {"billowed", "billowing", "billows", "blew", "blowing", "blows", "burst", "bursts", "climbed",
                "climbs", "clouds", "drifted", "drifts", "drives", "driving", "drove", "exploded", "explodes",
-               "falling", "falls", "fell", "filled", "fills", "flew", "flies", "flying", "hisses", "hurled", "hurls",
+               "falling", "falls", "fell", "fill", "filled", "fills", "flew", "flies", "flying", "hisses", "hurled", "hurls",
                "kicked", "kicking", "kicks", "poured", "pours", "puffed", "puffs", "rained", "rains", "rises",
                "rising", "rose", "scattered", "scatters", "showered", "showers", "spat", "spilled", "spills",
                "spits", "sprayed", "spraying", "sprays", "streamed", "streams", "swirled", "swirling", "swirls",
@@ -389,7 +389,7 @@ def _moving_sand(tokens: list[Token], read: list[EffectReading], index: Vocabula
 def _white_cloud(tokens: list[Token], j: int) -> bool:
     """ "a bag of flour bursts, and a white cloud puffs up": a cloud that moves, after dry stuff its
     sentence names."""
-    return tokens[j].text == "cloud" and _moved(tokens, j) \
+    return tokens[j].text in ("cloud", "clouds") and _moved(tokens, j) \
         and any(t.text in AIRBORNE_DRY and t.sentence == tokens[j].sentence for t in tokens[:j])
 
 

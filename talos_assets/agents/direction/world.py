@@ -255,6 +255,7 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
                 and not (words[m.end] in ("forest", "forests") and words[m.start] != "rain"):
             continue  # "the snow queen", "a snow globe", "the rain forest": a thing, not the sky ("a foggy forest" is)
         if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m) \
+                or words[m.start] == "clouds" and _after_dry_stuff(tokens, m) \
                 or words[m.start] in ("clouds", "clouded") and EFFECT_INDEX.find(tokens[max(0, m.start - 1):m.start]):
             continue  # "steam billows ... and he is lost in the white cloud", "steam clouds the window": the effect's
         if not_the_sky_now(tokens, m.start, m.end):
@@ -312,7 +313,12 @@ def _after_an_effect(tokens: list[Token], m) -> bool:
     """A singular cloud or haze after an effect or dry stuff its sentence names is that effect's."""
     sentence = tokens[m.start].sentence
     return any(e.start < m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens)) \
-        or any(t.text in AIRBORNE_DRY and t.sentence == sentence for t in tokens[:m.start])  # "flour ... a white cloud"
+        or _after_dry_stuff(tokens, m)
+
+
+def _after_dry_stuff(tokens: list[Token], m) -> bool:
+    """ "throw flour at each other and white clouds fill the air": clouds of the dry stuff just named."""
+    return any(t.text in AIRBORNE_DRY and t.sentence == tokens[m.start].sentence for t in tokens[:m.start])
 
 
 def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
