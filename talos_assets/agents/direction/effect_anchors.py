@@ -46,12 +46,12 @@ from talos_assets.agents.direction.effect_words import (
 from talos_assets.agents.direction.effect_phrases import (
     antecedent,
     body_before,
-    struck_prop,
     body_struck,
     clause_before,
     clause_words,
     names_the_set,
     clause_subject,
+    struck_prop,
     up_along,
 )
 from talos_assets.agents.direction.effect_sources import source_phrase, thing_named
@@ -111,11 +111,11 @@ def made_by(tokens: list[Token], m: Match, span: list[int]) -> str | None:
     splash of seawater", "the steaming pond" are the water's; what a stamped left or right foot throws
     up is that ankle's. None: nothing of the kind."""
     clause_words = [tokens[j].text for j in span]
-    sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
-    over_a_place = "over" in clause_words and not set(clause_words) & _OVERHEAD
-    launched = {t.text for j, t in enumerate(tokens) if t.sentence == tokens[m.start].sentence and t.text in _SKY_BURSTS
-                and not (j and tokens[j - 1].text in _FLAMES)}  # "fire flares up from the floor": a verb
     words = [t.text for t in tokens if t.sentence == tokens[m.start].sentence]
+    sentence = set(words)
+    over_a_place = "over" in clause_words and not set(clause_words) & _OVERHEAD
+    launched = {w for k, w in enumerate(words) if w in _SKY_BURSTS
+                and not (k and words[k - 1] in _FLAMES)}  # "fire flares up from the floor": a verb
     overhead = set(clause_words) & _OVERHEAD or sentence & (_OVERHEAD - {"up"}) \
         or any(w == "up" and k and words[k - 1] in _SOARS for k, w in enumerate(words))  # "a rocket whooshes up and bursts"
     if m.key == "explosion" and launched and overhead \
@@ -352,7 +352,6 @@ _WET_GROUND = {"bog", "marsh", "mud", "puddle", "puddles", "swamp", "slush"}
 _MEETS_WATER = {"into", "onto", "on", "in", "across", "touches", "touch", "touched", "hits", "hit", "meets", "met", "strikes", "struck"}
 
 
-# a fire that is a thing of its own: no prop beside it is its source ("the campfire crackles ... his guitar")
 _CROSSED = {"across", "over", "through"}
 
 
@@ -362,6 +361,8 @@ def _crossed(tokens: list[Token], j: int, m: Match, anchor: str | None) -> bool:
     return tokens[j].text in _CROSSED and j >= m.end and m.key not in ("ink", "fire", "splash") \
         and (anchor or "").startswith("prop:")
 
+
+# a fire that is a thing of its own: no prop beside it is its source ("the campfire crackles ... his guitar")
 _FIRES_OF_THEIR_OWN = {"campfire", "campfires", "bonfire", "bonfires", "wildfire", "wildfires", "inferno"}
 
 

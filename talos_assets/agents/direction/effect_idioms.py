@@ -137,7 +137,7 @@ def figurative(tokens: list[Token], m: Match) -> bool:
     clause_words = {t.text for t in tokens if t.clause == clause}
     if word.startswith("firework") and clause_words & _STORED:
         return True  # "a box of fireworks sits unopened", "the fireworks she hopes to see tomorrow": not going off
-    if m.key == "ink" and after[:1] == ["still"] or (m.key == "ink" and after[:2] in (["was", "still"], ["is", "still"])):
+    if m.key == "ink" and (after[:1] == ["still"] or after[:2] in (["was", "still"], ["is", "still"])):
         return True  # "its ink still dark": the writing, not ink flowing
     if word.startswith("blast") and after[:1] == ["off"]:
         return True

@@ -280,7 +280,7 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
                 else "ground"
         out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause, span=(m.start, m.end)))
     out += _flurries(tokens, index, names) + _sky_bursts(tokens, out) + _water_balloons(tokens, out, index, names)
-    out += _moving_sand(tokens, out, index, names)
+    out += _airborne_dry(tokens, out, index, names)
     return _one_per_place(out)
 
 
@@ -360,17 +360,17 @@ def _water_balloons(tokens: list[Token], read: list[EffectReading], index: Vocab
     return []
 
 
-_SAND_MOVES = {"billowed", "billowing", "billows", "blew", "blowing", "blows", "burst", "bursts", "climbed",
-               "climbs", "clouds", "drifted", "drifts", "drives", "driving", "drove", "exploded", "explodes",
-               "falling", "falls", "fell", "fill", "filled", "fills", "flew", "flies", "flying", "hisses", "hurled", "hurls",
-               "kicked", "kicking", "kicks", "poured", "pours", "puffed", "puffs", "rained", "rains", "rises",
-               "rising", "rose", "scattered", "scatters", "showered", "showers", "spat", "spilled", "spills",
-               "spits", "sprayed", "spraying", "sprays", "streamed", "streams", "swirled", "swirling", "swirls",
-               "whipped", "whipping", "whips"}
-_SAND_FILLERS = {"the", "a", "an", "fine", "dry", "hot", "grey", "gray", "white", "red", "golden", "loose", "up", "of"}
+_DRY_MOVES = {"billowed", "billowing", "billows", "blew", "blowing", "blows", "burst", "bursts", "climbed",
+              "climbs", "clouds", "drifted", "drifts", "drives", "driving", "drove", "exploded", "explodes",
+              "falling", "falls", "fell", "fill", "filled", "fills", "flew", "flies", "flying", "hisses", "hurled", "hurls",
+              "kicked", "kicking", "kicks", "poured", "pours", "puffed", "puffs", "rained", "rains", "rises",
+              "rising", "rose", "scattered", "scatters", "showered", "showers", "spat", "spilled", "spills",
+              "spits", "sprayed", "spraying", "sprays", "streamed", "streams", "swirled", "swirling", "swirls",
+              "whipped", "whipping", "whips"}
+_DRY_FILLERS = {"the", "a", "an", "fine", "dry", "hot", "grey", "gray", "white", "red", "golden", "loose", "up", "of"}
 
 
-def _moving_sand(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
+def _airborne_dry(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
                  names: dict[str, str]) -> list[EffectReading]:
     """ "the wind whips sand across the dunes", "sand sprayed up behind him", "a cloud of flour", "ash
     rains down": dry stuff in the air is dust (sand lying on the beach is the ground)."""
@@ -394,12 +394,13 @@ def _white_cloud(tokens: list[Token], j: int) -> bool:
 
 
 def _moved(tokens: list[Token], j: int) -> bool:
-    """A verb of flying or throwing right before the sand (past describing words) or right after it."""
+    """A verb of flying or throwing right before the dry stuff (past describing words) or right after
+    it, or a cloud, puff or plume "of" it."""
     k = j - 1
-    while k >= 0 and tokens[k].text in _SAND_FILLERS and tokens[k].clause == tokens[j].clause:
+    while k >= 0 and tokens[k].text in _DRY_FILLERS and tokens[k].clause == tokens[j].clause:
         k -= 1
-    before = k >= 0 and tokens[k].clause == tokens[j].clause and tokens[k].text in _SAND_MOVES
-    after = j + 1 < len(tokens) and tokens[j + 1].clause == tokens[j].clause and tokens[j + 1].text in _SAND_MOVES
+    before = k >= 0 and tokens[k].clause == tokens[j].clause and tokens[k].text in _DRY_MOVES
+    after = j + 1 < len(tokens) and tokens[j + 1].clause == tokens[j].clause and tokens[j + 1].text in _DRY_MOVES
     cloud = j >= 2 and tokens[j - 1].text == "of" and tokens[j - 2].text in THROWN_FLURRIES | {"cloud", "clouds", "plume", "column"}
     return before or after or cloud
 
