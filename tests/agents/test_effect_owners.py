@@ -1,5 +1,6 @@
-"""Whose body or mount an effect comes from: a joint anchor needs a cast figure to stand on, and
-what trails behind a rider is the mount's (`docs/world_labels.md`). Sentences here are new, not
+"""Whose body, hand or mount an effect comes from: a joint anchor needs a cast figure to stand on, what
+trails behind a rider is the mount's, what comes off a pan in a hand comes from the hand, and what an
+animal shakes off is the animal's (`docs/world_labels.md`). Sentences here are new, not
 lines of the evaluation set."""
 
 from __future__ import annotations
@@ -69,3 +70,31 @@ def test_sand_in_the_air_is_dust(text, effects, effects_of):
 def test_fireworks_over_a_place_are_in_no_place_even_against_the_sky(effects_of):
     assert effects_of("Fireworks burst over the harbour at midnight, gold against the sky.") == ["explosion"]
     assert effects_of("Fireworks burst high above the harbour.") == ["explosion@sky"]
+
+
+@pytest.mark.parametrize("text,effects", [
+    # a pan, a wok or a match is no prop: what comes off it comes from the hand holding it
+    ("Omar pours oil into the skillet in his left hand, and orange flames leap up.", ["fire@l_wrist"]),
+    ("Ada strikes a match in her right hand, the tiny flame shivering.", ["fire@r_wrist"]),
+    # a prop held is read as the prop, and a hand held while something else happens is not the source
+    ("Ben holds the key in his left hand, and smoke drifts across the valley.", ["smoke"]),
+    ("Ben grips the map in his right hand while the volcano spews smoke.", ["smoke"]),
+])
+def test_a_thing_no_prop_in_a_hand_gives_off_from_the_hand(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("The soaked dog shook itself, and muddy water splashed over Rosa's shoes.", ["splash@prop:dog"]),
+    ("The pony shakes its mane, spraying rainwater over Pip.", ["splash@prop:horse"]),
+    ("A wet kitten shook itself. A splash of water hit Ben's knee.", ["splash@prop:cat"]),
+    ("The goat shakes itself dry, spraying water everywhere.", ["splash"]),  # no prop to draw it at
+    ("Pip shakes his head, and water sprays from his hair.", ["splash@head"]),  # a cast member's own hair
+])
+def test_what_an_animal_shakes_off_is_the_animals(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+def test_hooves_are_the_animals_not_the_fence_it_passes(effects_of):
+    assert effects_of("A pony trots past the fence, dust rising from its hooves.") == ["dust@prop:horse"]
+    assert effects_of("The dog bounds along the fence, dust flying from its paws.") == ["dust@prop:dog"]

@@ -34,6 +34,10 @@ _CHEERS = {"messages", "texts", "notifications", "calls", "emails", "likes", "co
            "movement", "motion", "colour", "color", "chatter", "questions", "argument", "shouting", "shouts"}
 
 
+_WRITING = {"write", "writes", "wrote", "written", "writing", "trace", "traces", "traced", "tracing", "draw", "draws",
+            "drew", "drawn", "drawing", "sign", "signs", "signed", "scrawl", "scrawls", "scrawled", "sketch", "sketches",
+            "sketched", "copies", "copied", "inked", "printed", "painted", "marked", "labelled", "labeled", "scribbled",
+            "scribbles", "jotted", "jots", "notes", "noted", "addressed"}
 _MODALS = {"would", "might", "could", "may", "will", "shall", "should", "must", "it'll", "they'll", "he'll", "she'll"}
 _DOUSING = {"pour", "pours", "poured", "pouring", "douse", "douses", "doused", "dousing", "extinguish", "extinguishes",
             "extinguished", "stamp", "stamps", "stamped", "smother", "smothers", "smothered", "snuff", "snuffs",
@@ -139,12 +143,16 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True  # "a box of fireworks sits unopened", "the fireworks she hopes to see tomorrow": not going off
     if m.key == "ink" and (after[:1] == ["still"] or after[:2] in (["was", "still"], ["is", "still"])):
         return True  # "its ink still dark": the writing, not ink flowing
+    if m.key == "ink" and "in" in before[-2:] and clause_words & _WRITING:
+        return True  # "traced the wing struts in blue ink", "a menu written in ink": the writing, not ink flowing
     if word.startswith("blast") and after[:1] == ["off"]:
         return True
     if m.key == "sparks" and "between" in after[:2]:
         return True
     if m.key == "magic" and before[-1:] and before[-1] in _PRAISE:
         return True
+    if m.key == "fire" and word == "fire" and before[-1:] and before[-1] in ("pure", "sheer", "absolute"):
+        return True  # "the judges called Ben's flambe pure fire": praise
     if word in ("spell", "spells") and (set(after[:1]) & _MISFIRES or after[:2] in (["goes", "wrong"], ["went", "wrong"])):
         return True  # "where the spell backfired": the mishap is drawn, not the spell
     if m.key == "fire" and "on" in (word, *before[-1:]) and sentence & _STREAK and not sentence & _REAL_FIRE:

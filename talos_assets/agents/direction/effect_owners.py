@@ -1,10 +1,11 @@
-"""Whose body or mount an effect comes from, once its anchor is read.
+"""Whose body, hand or mount an effect comes from, once its anchor is read.
 
 A joint anchor with no named owner goes to the shot's subject in the film, so it must be a cast
 character's: "the magician raises his wand, and violet magic swirls from his hand" names a hand the
 studio has no figure for, and drawing the magic at Mira's wrist would be wrong; it stands unanchored.
 Dust "rising behind her" as she gallops her horse or pedals her bike is thrown up by the mount, so it
-is the mount's (the labelling guide, `docs/world_labels.md`).
+is the mount's. A pan, a wok or a struck match in someone's hand is no prop the studio draws, so what
+comes off it comes from the hand (the labelling guide, `docs/world_labels.md`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,91 @@ def held_left(tokens: list[Token], effects: list) -> list:
                 e = replace(e, anchor="l_wrist")
         out.append(e)
     return out
+
+
+def held_source(tokens: list[Token], effects: list, props: list[PropReading], names: dict[str, str]) -> list:
+    """ "tips brandy into the pan in her right hand, and blue flames roar up", "strikes a match in her left
+    hand, the little flame trembling": an effect read with no source, in a sentence that puts a thing the
+    studio has no prop for in a hand, comes from that hand."""
+    out = []
+    for e in effects:
+        if e.anchor is None and not e.behind and e.span is not None:
+            hand = _hand_holding(tokens, e.span[0], props, names)
+            if hand is not None:
+                e = replace(e, anchor=hand[0], character=hand[1])
+        out.append(e)
+    return out
+
+
+_HANDS = {"hand", "hands", "fist", "palm", "fingers"}
+
+
+def _hand_holding(tokens: list[Token], start: int, props: list[PropReading], names: dict[str, str]
+                  ) -> tuple[str, str | None] | None:
+    """(wrist, owner) of "<thing> in his left hand" before the effect word in its sentence, where the
+    thing is no prop (a held prop is read as the prop) and no stranger stands between."""
+    sentence = tokens[start].sentence
+    held_props = {p.start for p in props}
+    for j in range(start - 1, 1, -1):
+        t = tokens[j]
+        if t.sentence != sentence or t.text.rstrip("'s") in STRANGERS or t.text in _ANOTHER_TIME:
+            return None  # "clutched the map in her left hand as the volcano rumbled and smoke rose": the volcano's
+        if t.text not in _HANDS:
+            continue
+        k = j - 1
+        side = tokens[k].text if tokens[k].text in ("left", "right") else ""
+        k -= bool(side)
+        owner = tokens[k].text
+        if tokens[k - 1].text != "in" or not (owner in ("his", "her") or name_of(owner, names)):
+            continue
+        thing = k - 2
+        if thing < 0 or tokens[thing].sentence != sentence or thing in held_props or tokens[thing].text in _NOT_HELD:
+            return None
+        return f"{(side or 'right')[0]}_wrist", (name_of(owner, names) if owner.endswith("'s") else None)
+    return None
+
+
+_ANOTHER_TIME = {"as", "while", "when", "until", "then", "after", "before"}
+_NOT_HELD = {"it", "them", "this", "that", "him", "her", "head", "face", "eyes", "chin", "hand", "hands"}
+
+
+def shaken_off(tokens: list[Token], effects: list, props: list[PropReading]) -> list:
+    """ "the sheepdog shook itself, and muddy water splashed all over her boots", "The wet puppy shook
+    itself. A splash of water hit Ada": spray an animal shakes off is the animal's (a prop dog or horse),
+    and no one's the studio can draw when the animal is no prop ("the camel shakes its head")."""
+    out = []
+    for e in effects:
+        if e.kind.value == "splash" and e.span is not None and not (e.character and _joint(e)):
+            shaker = _shaker(tokens, e.span[0], props)
+            if shaker is not None:
+                e = replace(e, anchor=shaker or None, character=None, behind=False)
+        out.append(e)
+    return out
+
+
+_SHAKES = {"shakes", "shook", "shaking", "shake"}
+_SHAKEN = {"itself", "its", "off", "himself", "herself", "dry"}
+
+
+def _shaker(tokens: list[Token], start: int, props: list[PropReading]) -> str | None:
+    """ "prop:dog" for the prop animal that shakes itself in the effect's sentence (or the short one
+    before), "" for another creature, None when no animal shakes."""
+    sentence = tokens[start].sentence
+    near = [j for j, t in enumerate(tokens) if t.sentence == sentence
+            or (t.sentence == sentence - 1 and sum(u.sentence == sentence - 1 for u in tokens) <= 8)]
+    for j in near:
+        if tokens[j].text in _SHAKES and j + 1 < len(tokens) and tokens[j + 1].text in _SHAKEN:
+            animal = next((p.prop for p in reversed(props) if p.start < j and p.start in near and p.prop in _ANIMALS), None)
+            if animal:
+                return f"prop:{animal}"
+            before = {t.text for t in tokens[near[0]:j]}
+            return "" if before & _BEASTS else None
+    return None
+
+
+_ANIMALS = {"dog", "horse", "cat", "bird"}
+_BEASTS = {"camel", "camels", "goat", "goats", "sheep", "cow", "cows", "bear", "lion", "ox", "mule", "donkey", "pig",
+           "otter", "seal", "yak", "llama", "wolf", "monster", "dragon", "creature", "beast"}
 
 
 def _joint(e) -> bool:

@@ -1,16 +1,15 @@
 """The phrases Prism's effect anchoring reads around an effect word: a clause's subject and the clause
 before it, the prop "it" stands for, a body part someone's own word names near the effect (on the
 verb's object, on a thing carried on the body, in the clause before), "up" or "down" along someone,
-and whether a phrase names the set. Pure token helpers for `effect_anchors.py`.
+whether a phrase names the set, and dry stuff named before a word. Pure token helpers for `effect_anchors.py`.
 """
 
 from __future__ import annotations
 
-from talos_assets.agents.direction.effect_words import ANCHOR_PREPS, BODY, PARTICLE_VERBS, sided_joint
+from talos_assets.agents.direction.effect_words import AIRBORNE_DRY, ANCHOR_PREPS, BODY, PARTICLE_VERBS, sided_joint
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import (
     OWNERS,
-    PREPOSITIONS,
     RISING_PARTICLES,
     VERB_HOMOGRAPHS,
     Match,
@@ -51,6 +50,12 @@ _RESTING = {"on", "upon", "in", "inside", "under", "beneath", "beside", "by", "n
             "at", "behind", "below", "above", "within", "among"}
 
 
+# the prop animals and what only an animal has: "its hooves" is the horse's, not the fence's it passes
+ANIMALS = {"horse", "dog", "cat", "bird"}
+ANIMAL_PARTS = {"hooves", "hoofs", "hoof", "mane", "tail", "fur", "coat", "nostrils", "muzzle", "snout", "paws", "paw",
+                "wings", "wing", "feathers", "whiskers", "hide", "flanks", "breath", "nose", "back", "beak"}
+
+
 def antecedent(tokens: list[Token], at: int, index: VocabularyIndex) -> str | None:
     """The prop "it" or "its" at `at` stands for: the last one named before it in the sentence that
     is not where something rests ("holds the letter over the candle until it catches fire": the letter;
@@ -77,6 +82,10 @@ def _antecedent_in(tokens: list[Token], at: int, index: VocabularyIndex, sentenc
                                          or tokens[p.start - 1].text.endswith("'s"))  # "over Pip's bed"
                        and rests(p.start - 2))
               and not (p.start >= 3 and tokens[p.start - 2].text in _DETERMINERS and rests(p.start - 3))]  # "on the lab table"
+    if any(t.text == "its" and u.text in ANIMAL_PARTS for t, u in zip(tokens[at:at + 2], tokens[at + 1:at + 3])):
+        animals = [p for p in named if p.key in ANIMALS]
+        if animals:
+            return animals[-1].key  # "a horse gallops alongside the fence, dust rising from its hooves": the horse's
     if acting:
         return acting[-1].key
     # with nothing else named, a container something is in is what "it" stands for: "fire crackles in an
@@ -177,3 +186,9 @@ def names_the_set(tokens: list[Token], j: int, index: VocabularyIndex) -> bool:
     """The phrase at preposition j names the set or the air ("in the cold air", "across the workshop")."""
     phrase = [t for t in tokens[j + 1:j + 5] if t.clause == tokens[j].clause]
     return bool(index.places.find(phrase)) or any(t.text in ("air", "room", "dark", "darkness", "night") for t in phrase)
+
+
+def after_dry_stuff(tokens: list[Token], j: int) -> bool:
+    """Sand, flour or ash named earlier in the sentence of token j: "throw flour at each other and white clouds
+    fill the air" (the clouds are the flour's)."""
+    return any(t.text in AIRBORNE_DRY and t.sentence == tokens[j].sentence for t in tokens[:j])

@@ -9,6 +9,7 @@ from talos_assets.agents.direction.effect_phrases import antecedent, carried_by_
 from talos_assets.agents.direction.effect_words import (
     ANCHOR_PREPS,
     BODY,
+    DETERMINERS,
     GROUND_PREPS,
     IMPLEMENTS,
     PERSON_OBJECTS,
@@ -18,7 +19,7 @@ from talos_assets.agents.direction.effect_words import (
     sided_joint,
 )
 from talos_assets.agents.direction.vocabulary import VocabularyIndex
-from talos_assets.agents.direction.worldtext import OWNERS, Token, name_of
+from talos_assets.agents.direction.worldtext import MOTION_PARTICLES, OWNERS, RISING_PARTICLES, VERB_HOMOGRAPHS, Token, name_of
 
 _PART_OWNERS = {"the", "their", "its"}  # "the strings", "their wicks", "the back wheel"
 _NOT_NOUNS = {"like", "as", "and", "or", "but", "while", "until", "when", "where", "with", "that", "which"}
@@ -89,6 +90,8 @@ def source_phrase(tokens: list[Token], j: int, index: VocabularyIndex, names: di
             if inside and inside[0].start <= 1:  # "through the water in the cup": the cup holds it
                 return f"prop:{inside[0].key}", None, False
             return SET[w], None, False
+        if _verb_not_thing(after, k):
+            continue  # "of steam rose from the kettle": a verb, not a flower
         props = index.props.find(after[k:k + 2])
         if props and props[0].start == 0 and j + 1 + k not in effect_shapes(tokens):
             return f"prop:{props[0].key}", None, False
@@ -179,6 +182,13 @@ def body_it_stands_for(tokens: list[Token], j: int, names: dict[str, str]) -> tu
     return None, None, False
 
 
+def _verb_not_thing(words: list[Token], k: int) -> bool:
+    """ "steam rose toward the rafters": a prop's name that is also a verb, used as the verb (after no
+    determiner, before a particle; "the rose in her hand" is the flower)."""
+    return words[k].text in VERB_HOMOGRAPHS and k + 1 < len(words) and words[k + 1].text in RISING_PARTICLES | MOTION_PARTICLES \
+        and not (k and words[k - 1].text in DETERMINERS | {"red", "white", "pink", "yellow", "single", "wild"})
+
+
 def thing_named(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
     """(anchor, owner) of the first thing a noun phrase names: a prop, a set word or a body part."""
     owner = None
@@ -196,6 +206,8 @@ def thing_named(words: list[Token], index: VocabularyIndex, names: dict[str, str
             continue  # "Rosa waves a sparkler": a verb, not the sea
         if w in SET:
             return SET[w], None
+        if _verb_not_thing(words, k):
+            continue  # "a plume of steam rose toward the rafters": a verb, not a flower
         props = index.props.find(words[k:k + 2])
         if props and props[0].start == 0:
             if w.endswith("'s") and index.props.find(words[k + 1:k + 3]):

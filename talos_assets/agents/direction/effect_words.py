@@ -21,7 +21,8 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
                            "blows up", "blew up", "firework", "firecracker", "blew apart", "blows apart", "blown apart", "blew its top",
                            "blows its top"],
-    EffectKind.splash: ["splash", "splashing", "splashed", "spray", "foam"],
+    EffectKind.splash: ["splash", "splashing", "splashed", "spray", "foam", "spraying water", "spraying seawater",
+                        "spraying rainwater", "spraying mud", "sprayed water", "sprayed seawater", "sprayed mud"],
     EffectKind.ink: ["ink", "inky"],
 }
 EFFECT_INDEX = PhraseIndex((w, k.value) for k, ws in EFFECT_WORDS.items() for w in ws)

@@ -13,11 +13,13 @@ not an effect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorRanker
 from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop, made_by
 from talos_assets.agents.direction.effect_idioms import figurative, not_happening
+from talos_assets.agents.direction.effect_reading import EffectReading, clause_strength
+from talos_assets.agents.direction.effects_unnamed import BURSTS, unnamed_effects
 from talos_assets.agents.direction.effect_words import (
     ATTRIBUTIVE,
     BLOWN,
@@ -36,20 +38,18 @@ from talos_assets.agents.direction.effect_words import (
     SET,
     SHELTERS,
     STOPPING,
-    STRONG,
     MACHINES,
     SUBJECT_VERBS,
-    AIRBORNE_DRY,
     THROWN_FLURRIES,
     DRY_SPRAY,
     WATER,
-    WEAK,
     WEAPONS,
     effect_shapes,
 )
 from talos_assets.agents.direction.vocabulary import VocabularyIndex, builtin_vocabulary
 from talos_assets.agents.direction.worldtext import (
     OWNERS,
+    PREPOSITIONS,
     RISING_PARTICLES,
     VERB_HOMOGRAPHS,
     Match,
@@ -64,18 +64,6 @@ from talos_assets.spec import EffectKind
 __all__ = ["EFFECT_INDEX", "EffectReading", "effect_shapes", "effect_strength", "rank_anchors", "read_effects"]
 
 
-@dataclass
-class EffectReading:
-    kind: EffectKind
-    anchor: str | None = None
-    character: str | None = None  # the named owner of a joint or the one it is behind; None = the subject
-    behind: bool = False
-    strength: str = "normal"  # weak | normal | strong
-    clause: int = -1  # the clause of the line it was read in
-    over: bool = False  # rain or snow falling onto the anchor from above ("raining only on his head")
-    span: tuple[int, int] | None = None  # the effect word's tokens, where the anchor ranker reads from
-
-
 def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
     """The effect closes a short "and ..." clause of the sentence the last effect was read in: "explodes
     in a shower of springs and sparks" lists it with what came before."""
@@ -86,8 +74,7 @@ def _listed_after(tokens: list[Token], m: Match, sentence: int) -> bool:
 
 _LAID_DOWN = {"ring", "floor", "floors", "pile", "piles", "arena"}
 _SWEPT = {"wet", "damp", "soggy", "swept", "sweeps", "sweep"}
-_BURSTS = {"burst", "bursts", "bursting", "pops", "popped", "pop"}
-_GOES_OFF = _BURSTS | {"explodes", "exploded", "goes", "went", "erupts", "erupted"}
+_GOES_OFF = BURSTS | {"explodes", "exploded", "goes", "went", "erupts", "erupted"}
 
 
 def _goes_off(tokens: list[Token], at: int) -> bool:
@@ -153,11 +140,6 @@ def _gunfire(tokens: list[Token], m: Match) -> bool:
                                                                           "returns", "return"})
 
 
-def _strength(tokens: list[Token], clause: int) -> str:
-    words = {t.text for t in tokens if t.clause == clause}
-    return "strong" if words & STRONG else ("weak" if words & WEAK else "normal")
-
-
 def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: EffectKind) -> bool:
     """A light doing its job, a heat shimmer, or a glow of the set: not an effect."""
     words = {t.text for t in tokens if t.clause == tokens[m.start].clause}
@@ -202,10 +184,39 @@ def _is_light(tokens: list[Token], m: Match, index: VocabularyIndex, kind: Effec
         described = described_prop(tokens, m, index)
         if described is not None:
             return described in LIGHT_THINGS  # "the burning candle" is its light; "the burning boat" is fire
+        if word in ("burning", "blazing") and _burning_thing(tokens, m.end):
+            return False  # "a burning newspaper spins down out of the sky": the paper is on fire, whatever else shines
         clause = [t for t in tokens if t.clause == tokens[m.start].clause]
         # the set glowing is its light ("the forge glows"); a building burning is a fire ("the barn is burning")
         return bool(words & LIGHT_THINGS) or (word not in ("burn", "burns", "burning") and bool(index.places.find(clause)))
     return False
+
+
+# what "burning" says of a feeling or a light, not of a thing on fire
+_NOT_ABLAZE = LIGHT_THINGS | BODY_HEAT | {"smell", "sensation", "question", "questions", "desire", "feeling", "pain",
+                                       "ambition", "curiosity", "need", "issue", "heat", "sunlight", "light", "lights",
+                                       "glow", "fever", "thirst", "hunger", "love", "anger", "rage", "shame", "tears"}
+
+
+def _burning_thing(tokens: list[Token], j: int) -> bool:
+    """A word after "burning" that names what burns: a noun, not a particle, preposition or feeling."""
+    if j >= len(tokens) or tokens[j].clause != tokens[j - 1].clause:
+        return False
+    word = tokens[j].text
+    if any(t.text in _NOT_ABLAZE for t in tokens[j:j + 3] if t.clause == tokens[j].clause):
+        return False  # "the blazing afternoon sun"
+    return word not in _NOT_ABLAZE and word not in PREPOSITIONS and word not in DETERMINERS \
+        and word not in ("and", "up", "down", "out", "away", "low", "bright", "brightly", "steadily", "still", "hot") \
+        and not word.endswith("ly")
+
+
+def _burning_handled(tokens: list[Token], m: Match, index: VocabularyIndex) -> bool:
+    """ "pulls the burning planks from the window": a burning thing the studio has no prop for, the object
+    of a verb, so the phrase after it says where it is taken from, not what burns."""
+    j = m.start
+    return tokens[j].text in ("burning", "blazing", "flaming") and _burning_thing(tokens, m.end) \
+        and described_prop(tokens, m, index) is None and j >= 2 and tokens[j - 1].text in DETERMINERS \
+        and tokens[j - 2].clause == tokens[j].clause and tokens[j - 2].text not in PREPOSITIONS | DETERMINERS
 
 
 def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]) -> list[EffectReading]:
@@ -270,6 +281,8 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             continue  # "dust blows up from the road", "the wind blows up": carried, not blown apart  # "the sea explodes against the rocks": a splash ("a blast lights up the sea" is a blast)
         seen.add((kind.value, clause))
         anchor, who, behind = anchor_of(tokens, m, index, names)
+        if (anchor or "").startswith("prop:") and _burning_handled(tokens, m, index):
+            anchor = None  # "tears the burning shutters from the window": the shutters burn, not the window
         if out and _listed_after(tokens, m, out_sentence) and not (anchor or behind):
             anchor, who, behind = out[-1].anchor, out[-1].character, out[-1].behind  # "of springs and sparks"
         out_sentence = tokens[m.start].sentence
@@ -278,9 +291,9 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
             # "Pip kicks up dust"; spray kicked up where the sentence names water is the water's
             anchor = "horizon" if kind == EffectKind.splash and any(SET.get(w) == "horizon" for w in sentence_words) \
                 else "ground"
-        out.append(EffectReading(kind, anchor, who, behind, _strength(tokens, clause), clause, span=(m.start, m.end)))
-    out += _flurries(tokens, index, names) + _sky_bursts(tokens, out) + _water_balloons(tokens, out, index, names)
-    out += _airborne_dry(tokens, out, index, names)
+        out.append(EffectReading(kind, anchor, who, behind, clause_strength(tokens, clause), clause, span=(m.start, m.end)))
+    out += _flurries(tokens, index, names)
+    out += unnamed_effects(tokens, out, index, names)
     return _one_per_place(out)
 
 
@@ -299,13 +312,16 @@ def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set
 
 def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex) -> bool:
     """The rules' anchor is the set's by what makes the effect (fireworks burst in the sky, a breaching
-    whale's splash is the water's), the prop the effect's adjective describes ("the burning ladder"), a
+    whale's splash is the water's), the prop the effect's adjective describes ("the burning ladder") or
+the unknown thing it describes that someone handles ("tears the burning shutters from the window"), a
     prop the user's own vocabulary says gives the effect off (a teapot with `gives_off: [steam]`), or the
     thing whose emitting verb the effect is the object of ("the kite trails blue smoke")."""
     span = [j for j, t in enumerate(tokens) if t.clause == tokens[e.span[0]].clause]
     placed = made_by(tokens, Match(e.kind.value, *e.span), span)
     if placed is not None and (placed or None) == e.anchor:
         return True
+    if e.anchor is None and _burning_handled(tokens, Match(e.kind.value, *e.span), index):
+        return True  # "the burning shutters" the line handles: they burn, wherever they are taken from
     if e.anchor is None or not e.anchor.startswith("prop:"):
         return False
     if described_prop(tokens, Match(e.kind.value, *e.span), index) == e.anchor[5:]:
@@ -323,86 +339,6 @@ def _one_per_place(out: list[EffectReading]) -> list[EffectReading]:
         keyed.setdefault((e.kind, e.anchor, e.behind), e)
     placed = {e.kind for e in keyed.values() if e.anchor or e.behind}
     return [e for e in keyed.values() if e.anchor or e.behind or e.kind not in placed]
-
-
-def _sky_bursts(tokens: list[Token], read: list[EffectReading]) -> list[EffectReading]:
-    """ "Talos fires the last rocket over the waves; it bursts high in the sky": a rocket, firework or
-    flare bursting above or over the set is an explosion, though the line never says the word."""
-    exploded = {tokens[e.span[0]].sentence for e in read if e.kind == EffectKind.explosion and e.span}
-    out: list[EffectReading] = []
-    for j, t in enumerate(tokens):
-        if t.text not in _BURSTS or t.sentence in exploded or negated(tokens, j):
-            continue
-        span = [k for k, x in enumerate(tokens) if x.clause == t.clause]
-        placed = made_by(tokens, Match(EffectKind.explosion.value, j, j + 1), span)
-        if placed is not None:
-            exploded.add(t.sentence)
-            out.append(EffectReading(EffectKind.explosion, placed or None, None, False, _strength(tokens, t.clause),
-                                     t.clause, span=(j, j + 1)))
-    return out
-
-
-_WET = {"water", "splash", "sploosh", "splosh", "splat", "soaked", "soaks", "soaking", "drenched", "drenches", "wet"}
-
-
-def _water_balloons(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
-                    names: dict[str, str]) -> list[EffectReading]:
-    """ "Ben lobs a balloon. It bursts on Lena's head. SPLOOSH!": a water balloon bursting is a splash
-    where it bursts (a line that never says water has a party balloon popping)."""
-    words = {t.text for t in tokens}
-    if not words & {"balloon", "balloons"} or not words & _WET or any(e.kind == EffectKind.splash for e in read):
-        return []
-    for j, t in enumerate(tokens):
-        if t.text in _BURSTS and not negated(tokens, j):
-            anchor, who, behind = anchor_of(tokens, Match(EffectKind.splash.value, j, j + 1), index, names)
-            return [EffectReading(EffectKind.splash, anchor, who, behind, _strength(tokens, t.clause), t.clause,
-                                  span=(j, j + 1))]
-    return []
-
-
-_DRY_MOVES = {"billowed", "billowing", "billows", "blew", "blowing", "blows", "burst", "bursts", "climbed",
-              "climbs", "clouds", "drifted", "drifts", "drives", "driving", "drove", "exploded", "explodes",
-              "falling", "falls", "fell", "fill", "filled", "fills", "flew", "flies", "flying", "hisses", "hurled", "hurls",
-              "kicked", "kicking", "kicks", "poured", "pours", "puffed", "puffs", "rained", "rains", "rises",
-              "rising", "rose", "scattered", "scatters", "showered", "showers", "spat", "spilled", "spills",
-              "spits", "sprayed", "spraying", "sprays", "streamed", "streams", "swirled", "swirling", "swirls",
-              "whipped", "whipping", "whips"}
-_DRY_FILLERS = {"the", "a", "an", "fine", "dry", "hot", "grey", "gray", "white", "red", "golden", "loose", "up", "of"}
-
-
-def _airborne_dry(tokens: list[Token], read: list[EffectReading], index: VocabularyIndex,
-                 names: dict[str, str]) -> list[EffectReading]:
-    """ "the wind whips sand across the dunes", "sand sprayed up behind him", "a cloud of flour", "ash
-    rains down": dry stuff in the air is dust (sand lying on the beach is the ground)."""
-    if any(e.kind == EffectKind.dust for e in read):
-        return []
-    for j, t in enumerate(tokens):
-        if (t.text in AIRBORNE_DRY and _moved(tokens, j)) or _white_cloud(tokens, j):
-            if negated(tokens, j) or ended(tokens, j + 1):
-                continue
-            anchor, who, behind = anchor_of(tokens, Match(EffectKind.dust.value, j, j + 1), index, names)
-            return [EffectReading(EffectKind.dust, anchor, who, behind, _strength(tokens, t.clause), t.clause,
-                                  span=(j, j + 1))]
-    return []
-
-
-def _white_cloud(tokens: list[Token], j: int) -> bool:
-    """ "a bag of flour bursts, and a white cloud puffs up": a cloud that moves, after dry stuff its
-    sentence names."""
-    return tokens[j].text in ("cloud", "clouds") and _moved(tokens, j) \
-        and any(t.text in AIRBORNE_DRY and t.sentence == tokens[j].sentence for t in tokens[:j])
-
-
-def _moved(tokens: list[Token], j: int) -> bool:
-    """A verb of flying or throwing right before the dry stuff (past describing words) or right after
-    it, or a cloud, puff or plume "of" it."""
-    k = j - 1
-    while k >= 0 and tokens[k].text in _DRY_FILLERS and tokens[k].clause == tokens[j].clause:
-        k -= 1
-    before = k >= 0 and tokens[k].clause == tokens[j].clause and tokens[k].text in _DRY_MOVES
-    after = j + 1 < len(tokens) and tokens[j + 1].clause == tokens[j].clause and tokens[j + 1].text in _DRY_MOVES
-    cloud = j >= 2 and tokens[j - 1].text == "of" and tokens[j - 2].text in THROWN_FLURRIES | {"cloud", "clouds", "plume", "column"}
-    return before or after or cloud
 
 
 _STARTING = {"starts", "started", "start", "begins", "began", "begin", "keeps", "kept"}
@@ -442,9 +378,9 @@ def _flurries(tokens: list[Token], index: VocabularyIndex, names: dict[str, str]
         thrown_up = anchor == "ground" and "up" in words  # "snow whirls up from the ground around Talos"
         if (anchor and (anchor not in SET.values() or thrown_up) and not sheltered) or behind:
             over = under_cloud or (not words & {"from", "out", "off"} and not shed_by_emitter and not thrown_up)
-            out.append(EffectReading(EffectKind(m.key), anchor, who, behind, _strength(tokens, clause), clause, over))
+            out.append(EffectReading(EffectKind(m.key), anchor, who, behind, clause_strength(tokens, clause), clause, over))
         elif thrown and anchor is None and words & {"out", "up"}:  # out of a thing the studio cannot place
-            out.append(EffectReading(EffectKind(m.key), None, None, False, _strength(tokens, clause), clause))
+            out.append(EffectReading(EffectKind(m.key), None, None, False, clause_strength(tokens, clause), clause))
     return out
 
 

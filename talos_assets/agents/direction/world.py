@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from talos_assets.agents.direction.effect_anchor_model import AnchorRanker
-from talos_assets.agents.direction.effect_owners import cast_owned, held_left, mounts_trail
-from talos_assets.agents.direction.effect_words import AIRBORNE_DRY, EMITS, FLURRY_VERBS
+from talos_assets.agents.direction.effect_containers import opened_source
+from talos_assets.agents.direction.effect_owners import cast_owned, held_left, held_source, mounts_trail, shaken_off
+from talos_assets.agents.direction.effect_phrases import after_dry_stuff
+from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, rank_anchors, read_effects
 from talos_assets.agents.direction.props_text import PropReading, read_props
 from talos_assets.agents.direction.sky_now import earlier, not_the_sky_now, plural_time, remembered_place
@@ -255,7 +257,7 @@ def _weather_matches(tokens: list[Token], taken: set[int]) -> list[tuple[Weather
                 and not (words[m.end] in ("forest", "forests") and words[m.start] != "rain"):
             continue  # "the snow queen", "a snow globe", "the rain forest": a thing, not the sky ("a foggy forest" is)
         if words[m.start] in ("cloud", "haze") and _after_an_effect(tokens, m) \
-                or words[m.start] == "clouds" and _after_dry_stuff(tokens, m) \
+                or words[m.start] == "clouds" and after_dry_stuff(tokens, m.start) \
                 or words[m.start] in ("clouds", "clouded") and EFFECT_INDEX.find(tokens[max(0, m.start - 1):m.start]):
             continue  # "steam billows ... and he is lost in the white cloud", "steam clouds the window": the effect's
         if not_the_sky_now(tokens, m.start, m.end):
@@ -313,12 +315,7 @@ def _after_an_effect(tokens: list[Token], m) -> bool:
     """A singular cloud or haze after an effect or dry stuff its sentence names is that effect's."""
     sentence = tokens[m.start].sentence
     return any(e.start < m.start and tokens[e.start].sentence == sentence for e in EFFECT_INDEX.find(tokens)) \
-        or _after_dry_stuff(tokens, m)
-
-
-def _after_dry_stuff(tokens: list[Token], m) -> bool:
-    """ "throw flour at each other and white clouds fill the air": clouds of the dry stuff just named."""
-    return any(t.text in AIRBORNE_DRY and t.sentence == tokens[m.start].sentence for t in tokens[:m.start])
+        or after_dry_stuff(tokens, m.start)
 
 
 def read_weather(tokens: list[Token], taken: set[int]) -> Weather | None:
@@ -465,4 +462,6 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str], ranker: 
     if ranker is not None:
         effects = rank_anchors(tokens, effects, {f"prop:{p.prop}" for p in props}, ranker, index, names)
     effects = held_left(tokens, mounts_trail(tokens, cast_owned(tokens, effects, names), props))
+    effects = held_source(tokens, opened_source(tokens, effects, index, names), props, names)
+    effects = shaken_off(tokens, effects, props)
     return LineWorld(setting, props, effects)

@@ -139,6 +139,8 @@ def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = 
     adjective may stand next to the term: "no cold wind"); `terms` are positions of other terms,
     which take the cue themselves ("no wind tonight" leaves the night)."""
     clause = tokens[start].clause
+    if _nobody_makes(tokens, start):
+        return True
     for j in range(start - 1, max(-1, start - 1 - window), -1):
         t = tokens[j]
         if t.clause != clause or j in terms:
@@ -152,13 +154,24 @@ def negated(tokens: list[Token], start: int, window: int = 5, terms: set[int] = 
     return False
 
 
+_MAKING = {"light", "lit", "lights", "start", "started", "build", "built", "kindle", "kindled", "make", "made", "set"}
+
+
+def _nobody_makes(tokens: list[Token], start: int) -> bool:
+    """ "Nobody on this island would ever light a fire near the vents": a clause whose subject is nobody,
+    making the term."""
+    clause = [t.text for t in tokens[:start] if t.clause == tokens[start].clause]
+    subject = clause[:1] == ["nobody"] or clause[:2] == ["no", "one"]
+    return subject and bool(_MAKING & set(clause[-3:]))
+
+
 _MOVES_OFF = {"rolls", "rolled", "moves", "moved", "passes", "passed", "blows", "blew", "sweeps",
               "swept", "rumbles", "rumbled"}
 _TRANSITIVE_ENDINGS = {"lifts", "lifted", "clears", "cleared", "drops", "dropped"}
 _PUT_OUT = {"put", "went", "burned", "burnt", "blown", "blew", "goes", "gone", "stamped", "snuffed"}
 _BURNS_OFF = {"burned", "burnt", "burns", "burn", "burning"}
 # effects that rise: "lifts" is their motion, not their end
-_RISERS = {"steam", "smoke", "dust", "vapour", "vapor", "spray", "sparks", "embers", "ash"}
+_RISERS = {"steam", "smoke", "dust", "vapour", "vapor", "spray", "sparks", "embers", "ash", "ink"}
 _AUXILIARIES = {"had", "has", "have", "did", "does", "do", "was", "is", "were", "are", "would", "will", "could"}
 
 
