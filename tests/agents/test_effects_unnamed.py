@@ -43,3 +43,51 @@ def test_nobody_makes_it_praise_writing_and_ink_that_lifts(text, effects, effect
 def test_a_plume_that_rose_is_no_flower(effects_of):
     assert effects_of("A plume of steam rose toward the rafters of the old mill.") == ["steam"]
     assert effects_of("Smoke curls from the rose in Mira's hand.") == ["smoke@prop:flower"]
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("After baking, Pip's nose is caked in flour.", ["dust@head"]),
+    ("Ben rips open the flour bag, and a white puff bursts out of it.", ["dust@prop:bag"]),
+    ("Cinders drift down from the sky onto the market.", ["sparks@sky"]),
+    ("The cinder path winds up to the cottage.", []),  # a kind of path
+])
+def test_dry_stuff_on_a_thing_and_cinders(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("The candle by the door flickered, and the curtain beside it caught fire.", ["fire"]),  # no prop for a curtain
+    ("The guard's cloak bursts into flames.", ["fire"]),
+    ("A spark lands on the bench, which bursts into flames.", ["fire@prop:bench", "sparks@prop:bench"]),
+    ("Rosa's left sleeve catches fire.", ["fire@l_elbow"]),
+    ("Ada holds the letter over the candle until it catches fire.", ["fire@prop:letter"]),  # "it" read as before
+    ("Mira fires a bolt of magic at the robot.", ["magic"]),  # she shoots it: no flames
+])
+def test_what_catches_fire_burns_at_itself(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Ben waves a flare over his head, green sparks spitting from it.", ["sparks@r_wrist"]),
+    ("Lena climbs the ladder, waving a sparkler that spits gold sparks.", ["sparks@r_wrist"]),
+    ("Ada waves her wand, and pink magic swirls around the sleepy cat.", ["magic@r_wrist"]),
+    ("Ada waves her wand, and the lantern bursts into flame.", ["fire@prop:lantern"]),  # the lantern burns
+    ("The wizard waves a flare, and sparks spit from it.", ["sparks"]),  # no cast hand to draw
+])
+def test_what_a_waved_flare_or_wand_gives_off_comes_from_the_hand(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+def test_a_little_cloud_over_a_head_rains_on_that_head_whatever_it_is_called(effects_of):
+    assert effects_of("A tiny storm cloud hovers over Omar's head and rains on him all day.") == ["rain@head"]
+    assert effects_of("A tiny grey cloud floats over Mira's head and rains only on her.") == ["rain@head"]
+
+
+def test_a_place_told_of_or_said_to_be_long_past_is_not_the_scene():
+    from talos_assets.agents import direction
+    cast = {c: c for c in ("ben", "omar", "rosa")}
+    for text in ("Rosa tells the children about the winter the whole harbor froze.",
+                 "Omar said the bakery across the street had burned years ago."):
+        assert direction.read_line(text, direction.vocabulary_index(), cast).setting.place is None
+    assert direction.read_line("Ben walks down the street at dawn.", direction.vocabulary_index(), cast).setting.place \
+        == "city-street"

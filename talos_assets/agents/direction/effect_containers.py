@@ -72,19 +72,19 @@ def _opened_thing(tokens: list[Token], start: int, index: VocabularyIndex, names
         if t.sentence != sentence:
             return None
         if t.text == "lid" and j + 1 < start and tokens[j + 1].text == "of":
-            return _named(tokens[j + 2:start], index, names)  # "lifts the lid of the old trunk"
+            return named_thing(tokens[j + 2:start], index, names)  # "lifts the lid of the old trunk"
         if t.text in _OPENS or t.text == "open":
             after = [w for w in tokens[j + 1:start] if w.clause == t.clause]
             if after and after[0].text not in _NOT_NOUNS and after[0].text not in PREPOSITIONS:
-                return _named(after, index, names)  # "yanked open the oven", "opens his chest"
+                return named_thing(after, index, names)  # "yanked open the oven", "opens his chest"
             if t.text == "open":
                 before = [w for w in tokens[:j] if w.clause == t.clause]
-                return _named(before, index, names) if before else None  # "the crate bursts open"
+                return named_thing(before, index, names) if before else None  # "the crate bursts open"
             return None
     return None
 
 
-def _named(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
+def named_thing(words: list[Token], index: VocabularyIndex, names: dict[str, str]) -> tuple[str | None, str | None]:
     """The prop or body part a short noun phrase names ("the crate", "Talos's chest panel", "his great
     bronze chest"); (None, None) for anything else."""
     words = words[:6]

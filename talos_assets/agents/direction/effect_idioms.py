@@ -87,6 +87,8 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         return True  # "where steam once roared": no more
     if "ago" in rest[:7]:
         return True  # "the cargo bay explosion was weeks ago": long over
+    if any(a == "last" and b in _SEASONS_PAST for a, b in zip(rest, rest[1:])):
+        return True  # "swore she had seen sparks fly from the mayor's car last summer": a memory
     if any(a == "in" and b in _MINDS for a, b in zip(rest, rest[2:])):
         return True  # "the explosion was only in Lena's imagination"
     if m.key == "magic" and before[-2:-1] and before[-2] in _LOSING and before[-1] in _OWNED:
@@ -97,6 +99,7 @@ def not_happening(tokens: list[Token], m: Match) -> bool:
         not _POURING & set(before) or bool({"water", "bucket", "sand", "buckets", "jug"} & set(before)))
 
 
+_SEASONS_PAST = {"summer", "winter", "spring", "autumn", "year", "month", "season", "christmas", "halloween"}
 _TELLING = {"tell", "tells", "told", "telling", "recounts", "recounted", "remembers", "remembered", "recalls",
             "recalled"}
 _TOLD_OF = {"about", "how", "of"}

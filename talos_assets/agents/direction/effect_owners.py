@@ -108,6 +108,67 @@ def _hand_holding(tokens: list[Token], start: int, props: list[PropReading], nam
     return None
 
 
+def waved_source(tokens: list[Token], effects: list, props: list[PropReading], names: dict[str, str]) -> list:
+    """ "Ada waves a flare over her head, red sparks spitting from it", "Pip waves her wand, and pink magic
+    spins around the cat": sparks, fire, smoke or magic after a cast member waves a flare, sparkler or
+    wand come from the hand, not from where they head or what the line passed on the way."""
+    out = []
+    for e in effects:
+        if e.kind.value in ("sparks", "fire", "smoke", "magic") and e.span is not None and not e.behind:
+            hand = _waved_in(tokens, e.span[0], names)
+            if hand is not None and _passing(tokens, e, hand[2], props):
+                e = replace(e, anchor=hand[0], character=hand[1])
+        out.append(e)
+    return out
+
+
+_WAVES = {"waves", "waved", "waving", "twirls", "twirled", "twirling", "brandishes", "brandished", "brandishing",
+          "raises", "raised", "raising", "points", "pointed", "pointing", "swings", "swung", "swinging", "flicks",
+          "flicked", "flicking", "lifts", "lifted", "holds", "held", "holding"}
+_WANDS = {"flare", "sparkler", "wand", "staff"}
+
+
+def _waved_in(tokens: list[Token], start: int, names: dict[str, str]) -> tuple[str, str | None, int] | None:
+    """(wrist, owner, where) of a flare, sparkler or wand a cast member (or "she", "he") waves before the
+    effect in its sentence."""
+    sentence = tokens[start].sentence
+    for j in range(start - 1, -1, -1):
+        t = tokens[j]
+        if t.sentence != sentence or t.text.rstrip("'s") in STRANGERS or t.text in _ANOTHER_TIME | _GOES_UP:
+            return None  # "... and the pumpkin exploded into a shower of sparks": the pumpkin's
+        if t.text not in _WAVES:
+            continue
+        held = [u.text for u in tokens[j + 1:j + 4] if u.sentence == sentence]
+        if not any(w.rstrip("s") in _WANDS for w in held):
+            continue
+        subject = [u.text for u in tokens[:j] if u.sentence == sentence]
+        waver = next((w for w in reversed(subject) if name_of(w, names) or w in ("she", "he")
+                      or w.rstrip("'s") in STRANGERS), None)
+        if waver is None or waver.rstrip("'s") in STRANGERS:
+            return None  # "Mira watches as the old magician raises his wand": the magician's
+        owner = name_of(waver, names)
+        words = {u.text for u in tokens if u.sentence == sentence}
+        side = "l_wrist" if "left" in words else "r_wrist"
+        return side, owner, j
+    return None
+
+
+_GOES_UP = {"exploded", "explodes", "bursts", "burst", "catches", "caught", "shatters", "shattered"}
+_TOWARD = {"around", "at", "over", "onto", "toward", "towards", "into", "across", "on", "about"}
+
+
+def _passing(tokens: list[Token], e, waved: int, props: list[PropReading]) -> bool:
+    """The effect's anchor may move to the hand: it has none, is a head ("over her head" is where the
+    flare is waved), or is a prop named before the waving ("up the ladder") or where the effect heads."""
+    if e.anchor in (None, "head"):
+        return True
+    if not e.anchor.startswith("prop:"):
+        return False
+    at = [p.start for p in props if f"prop:{p.prop}" == e.anchor]
+    return bool(at) and all(k < waved or (k > e.span[1] and any(tokens[x].text in _TOWARD for x in range(e.span[1], k)))
+                            for k in at)
+
+
 _ANOTHER_TIME = {"as", "while", "when", "until", "then", "after", "before"}
 _NOT_HELD = {"it", "them", "this", "that", "him", "her", "head", "face", "eyes", "chin", "hand", "hands"}
 

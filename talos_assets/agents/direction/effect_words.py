@@ -15,7 +15,7 @@ EFFECT_WORDS: dict[EffectKind, list[str]] = {
     EffectKind.smoke: ["smoke", "smoking", "fume", "smog", "smoky", "smoulder", "smouldering", "smolder", "smoldering"],
     EffectKind.dust: ["dust", "dusty", "dust cloud", "sawdust"],
     EffectKind.steam: ["steam", "steaming", "steamy", "steamed", "vapour", "vapor"],
-    EffectKind.sparks: ["spark", "ember", "sparking", "sparked"],
+    EffectKind.sparks: ["spark", "ember", "cinder", "sparking", "sparked"],
     EffectKind.magic: ["magic", "magical", "spell", "shimmer", "shimmering", "enchantment", "sorcery", "aura",
                        "glow", "glowing"],
     EffectKind.explosion: ["explosion", "explode", "exploded", "exploding", "blast", "detonate", "detonation",
@@ -43,7 +43,7 @@ MACHINES = {"engine", "engines", "train", "trains", "locomotive", "roller", "iro
             "bomb", "bombs", "pellet", "pellets", "detector", "detectors", "plug", "plugs",
             "extinguisher", "extinguishers", "hydrant", "hose", "hoses", "signal", "signals", "screen", "grenade",
             "grenades", "trick", "tricks", "show", "shows", "breather", "breathers", "breather's", "breathers'", "eater",
-            "eaters"}
+            "eaters", "path", "paths", "track", "tracks", "block", "blocks"}  # "the cinder path"
 # dry stuff that is dust once it is in the air ("a cloud of flour", "ash rains down", "the wind whips sand")
 AIRBORNE_DRY = {"sand", "grit", "flour", "ash", "chalk", "powder"}
 DRY_SPRAY = {"sand", "dirt", "dust", "gravel", "earth", "soil", "sawdust", "grit", "pebbles", "ash"}

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorRanker
 from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop, made_by
+from talos_assets.agents.direction.effect_catching import caught_anchor
 from talos_assets.agents.direction.effect_idioms import figurative, not_happening
 from talos_assets.agents.direction.effect_reading import EffectReading, clause_strength
 from talos_assets.agents.direction.effects_unnamed import BURSTS, unnamed_effects
@@ -125,6 +126,10 @@ def _fire_as_verb(tokens: list[Token], at: int) -> bool:
         and tokens[at - 1].text not in DETERMINERS | OWNERS
 
 
+_SHOTS = {"beam", "beams", "bolt", "bolts", "ray", "rays", "blast", "blasts", "jet", "jets", "volley", "dart", "darts",
+          "laser", "lasers", "net"}
+
+
 def _gunfire(tokens: list[Token], m: Match) -> bool:
     word = tokens[m.start].text
     before = {t.text for t in tokens[max(0, m.start - 3):m.start]}
@@ -133,8 +138,8 @@ def _gunfire(tokens: list[Token], m: Match) -> bool:
         return True  # "Lena fires back!": a shot; "Mira fires up the cutting torch": she starts it
     if _fire_as_verb(tokens, m.start) and any(n.key != "fire" for n in EFFECT_INDEX.find(tokens[m.end:m.end + 1])):
         return True  # "three geysers fire steam into the air": the verb of the steam
-    if word in ("fire", "fires", "fired", "firing") and after & WEAPONS:
-        return True  # "the soldiers fire their tiny cannon"
+    if word in ("fire", "fires", "fired", "firing") and after & WEAPONS or word in ("fires", "fired", "firing") and after & _SHOTS:
+        return True  # "the soldiers fire their tiny cannon", "Mira fires a beam of magic": a shot
     return (word in ("fires", "fired", "firing") and bool(before & WEAPONS)) or (
         word == "fire" and m.start > 0 and tokens[m.start - 1].text in {"open", "opens", "opened", "opening", "cease",
                                                                           "returns", "return"})
@@ -283,6 +288,9 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         anchor, who, behind = anchor_of(tokens, m, index, names)
         if (anchor or "").startswith("prop:") and _burning_handled(tokens, m, index):
             anchor = None  # "tears the burning shutters from the window": the shutters burn, not the window
+        caught = caught_anchor(tokens, m.start, index, names) if kind == EffectKind.fire else None
+        if caught is not None:
+            (anchor, who), behind = caught, False  # "the curtain beside it caught fire": the curtain burns
         if out and _listed_after(tokens, m, out_sentence) and not (anchor or behind):
             anchor, who, behind = out[-1].anchor, out[-1].character, out[-1].behind  # "of springs and sparks"
         out_sentence = tokens[m.start].sentence
@@ -302,7 +310,7 @@ def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set
     """Each effect's anchor as the learnt ranker chooses it among the things its sentence names (the
     props among them only those the line names as present), the rules' anchor one of them."""
     def ranked(e: EffectReading) -> EffectReading:
-        if e.span is None or _stated_source(tokens, e, index):
+        if e.span is None or _stated_source(tokens, e, index, names):
             return e  # a flurry, a user's prop declared to give it off, "the kite trails smoke": the rules' reading
         rule = Anchor(e.anchor, e.character, e.behind)
         chosen = ranker.choose(tokens, *e.span, e.kind.value, rule, present, index, names)
@@ -310,7 +318,7 @@ def rank_anchors(tokens: list[Token], effects: list[EffectReading], present: set
     return _one_per_place([ranked(e) for e in effects])
 
 
-def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex) -> bool:
+def _stated_source(tokens: list[Token], e: EffectReading, index: VocabularyIndex, names: dict[str, str]) -> bool:
     """The rules' anchor is the set's by what makes the effect (fireworks burst in the sky, a breaching
     whale's splash is the water's), the prop the effect's adjective describes ("the burning ladder") or
 the unknown thing it describes that someone handles ("tears the burning shutters from the window"), a
@@ -322,6 +330,8 @@ the unknown thing it describes that someone handles ("tears the burning shutters
         return True
     if e.anchor is None and _burning_handled(tokens, Match(e.kind.value, *e.span), index):
         return True  # "the burning shutters" the line handles: they burn, wherever they are taken from
+    if e.kind == EffectKind.fire and caught_anchor(tokens, e.span[0], index, names) is not None:
+        return True  # "the villain's jetpack bursts into flames": what catches fire burns
     if e.anchor is None or not e.anchor.startswith("prop:"):
         return False
     if described_prop(tokens, Match(e.kind.value, *e.span), index) == e.anchor[5:]:
@@ -392,6 +402,9 @@ def _cloud_over(tokens: list[Token], m: Match, names: dict[str, str]) -> bool | 
     if m.end + 2 < len(tokens) and tokens[m.end].text in ("on", "onto") and tokens[m.end + 2].text in BODY:
         return True
     clause = [j for j, t in enumerate(tokens) if t.clause == tokens[m.start].clause and j >= m.end]
+    # "a tiny storm cloud hovers over Ben's head and rains on him": the head the sentence put it over
+    cloud_before = [j for j, t in enumerate(tokens[:m.start]) if t.sentence == tokens[m.start].sentence and t.text == "cloud"]
+    clause = (list(range(cloud_before[0], m.start)) if cloud_before else []) + clause
     for j in clause[:-2]:
         owner, part = tokens[j + 1].text, tokens[j + 2].text
         if tokens[j].text in ("over", "above") and (owner in OWNERS or owner.endswith("'s")) and BODY.get(part) == "head":

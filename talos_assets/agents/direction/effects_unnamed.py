@@ -93,6 +93,7 @@ _DRY_MOVES = {"billowed", "billowing", "billows", "blew", "blowing", "blows", "b
               "rising", "rose", "scattered", "scatters", "showered", "showers", "spat", "spilled", "spills",
               "spits", "sprayed", "spraying", "sprays", "streamed", "streams", "swirled", "swirling", "swirls",
               "whipped", "whipping", "whips"}
+_COVERED = {"caked", "covered", "coated", "dusted", "thick", "smeared", "streaked", "plastered", "powdered"}
 _DRY_FILLERS = {"the", "a", "an", "fine", "dry", "hot", "grey", "gray", "white", "red", "golden", "loose", "up", "of"}
 
 
@@ -113,9 +114,9 @@ def _airborne_dry(tokens: list[Token], read: list[EffectReading], index: Vocabul
 
 
 def _white_cloud(tokens: list[Token], j: int) -> bool:
-    """ "a bag of flour bursts, and a white cloud puffs up": a cloud that moves, after dry stuff its
-    sentence names."""
-    return tokens[j].text in ("cloud", "clouds") and _moved(tokens, j) \
+    """ "a bag of flour bursts, and a white cloud puffs up", "tears open the flour bag, and a white puff
+    bursts out of it": a cloud or puff that moves, after dry stuff its sentence names."""
+    return tokens[j].text in ("cloud", "clouds", "puff", "puffs", "plume") and _moved(tokens, j) \
         and after_dry_stuff(tokens, j)
 
 
@@ -128,4 +129,5 @@ def _moved(tokens: list[Token], j: int) -> bool:
     before = k >= 0 and tokens[k].clause == tokens[j].clause and tokens[k].text in _DRY_MOVES
     after = j + 1 < len(tokens) and tokens[j + 1].clause == tokens[j].clause and tokens[j + 1].text in _DRY_MOVES
     cloud = j >= 2 and tokens[j - 1].text == "of" and tokens[j - 2].text in THROWN_FLURRIES | {"cloud", "clouds", "plume", "column"}
-    return before or after or cloud
+    covered = j >= 2 and tokens[j - 1].text in ("in", "with") and tokens[j - 2].text in _COVERED
+    return before or after or cloud or covered  # "her hair is caked in flour": dust on her, as "covered in dust"

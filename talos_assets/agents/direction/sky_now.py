@@ -23,6 +23,8 @@ _UNREAL_VERBS = {"forecast", "forecasts", "forecasted", "predicts", "predicted",
                  "describes", "described", "pretends", "pretended", "wishing", "hoping", "dreaming", "longing",
                  "praying", "remembering", "imagining", "missing", "recalling", "pictured", "pictures", "picturing", "wonders", "wondered", "wondering", "whether",
                  "envisions", "envisioned", "envisioning"}
+_SAYING = {"said", "says", "swore", "swears", "claimed", "claims", "insisted", "insists"}
+_TELLING = {"tells", "told", "telling", "recounts", "recounted", "recounting"}
 # "rainy days", "stormy nights", "snowy winters": every such time, not this one
 _HABITUAL_TIMES = {"days", "nights", "mornings", "evenings", "afternoons", "weekends", "winters", "summers",
                    "seasons", "years", "holidays", "sundays", "mondays", "saturdays"}
@@ -72,11 +74,15 @@ _PROMPTS = {"make", "tell", "write", "create", "imagine", "generate", "animate"}
 
 
 def remembered_place(tokens: list[Token], start: int) -> bool:
-    """A place only remembered, wished for or pictured ("remembers the night the river flooded", "a
-    memory of the city"), not one a picture merely hangs in ("a painting ... on the tavern wall")."""
+    """A place only remembered, told of, long past, wished for or pictured ("remembers the night the river
+    flooded", "a memory of the city"), not one a picture merely hangs in ("a painting ... on the tavern wall")."""
     before = _clause_before(tokens, start)
     near = before[-4:]
-    return bool(_UNREAL_VERBS & set(before)) or any(
+    told = bool(_TELLING & set(before)) and bool({"about", "of", "how"} & set(before))
+    # "told them of the year the whole valley burned", "said the shop across the street had exploded years ago"
+    long_ago = bool(_SAYING & set(before)) and "ago" in [t.text for t in tokens[start:start + 9]
+                                                          if t.sentence == tokens[start].sentence]
+    return bool(_UNREAL_VERBS & set(before)) or told or long_ago or any(
         w in _PICTURES and nxt == "of" for w, nxt in zip(near, near[1:]))
 
 

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from talos_assets.agents.direction.effect_anchor_model import AnchorRanker
 from talos_assets.agents.direction.effect_containers import opened_source
-from talos_assets.agents.direction.effect_owners import cast_owned, held_left, held_source, mounts_trail, shaken_off
+from talos_assets.agents.direction.effect_owners import (
+    cast_owned,
+    held_left,
+    held_source,
+    mounts_trail,
+    shaken_off,
+    waved_source,
+)
 from talos_assets.agents.direction.effect_phrases import after_dry_stuff
 from talos_assets.agents.direction.effect_words import EMITS, FLURRY_VERBS
 from talos_assets.agents.direction.effects_text import EFFECT_INDEX, EffectReading, effect_shapes, rank_anchors, read_effects
@@ -463,5 +470,5 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str], ranker: 
         effects = rank_anchors(tokens, effects, {f"prop:{p.prop}" for p in props}, ranker, index, names)
     effects = held_left(tokens, mounts_trail(tokens, cast_owned(tokens, effects, names), props))
     effects = held_source(tokens, opened_source(tokens, effects, index, names), props, names)
-    effects = shaken_off(tokens, effects, props)
+    effects = waved_source(tokens, shaken_off(tokens, effects, props), props, names)
     return LineWorld(setting, props, effects)
