@@ -30,3 +30,11 @@ def test_what_comes_out_of_what_was_opened(text, effects, effects_of):
 ])
 def test_a_stated_source_or_nothing_opened_keeps_its_reading(text, effects, effects_of):
     assert effects_of(text) == effects
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Ben tips the water barrel, and water splashes out across the yard.", ["splash@prop:barrel"]),
+    ("Steam from the stew pot fogs the kitchen window as Ada reads.", ["steam"]),  # the window is where it settles
+])
+def test_what_is_tipped_and_a_fogged_window(text, effects, effects_of):
+    assert effects_of(text) == effects

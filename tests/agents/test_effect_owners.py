@@ -98,3 +98,14 @@ def test_what_an_animal_shakes_off_is_the_animals(text, effects, effects_of):
 def test_hooves_are_the_animals_not_the_fence_it_passes(effects_of):
     assert effects_of("A pony trots past the fence, dust rising from its hooves.") == ["dust@prop:horse"]
     assert effects_of("The dog bounds along the fence, dust flying from its paws.") == ["dust@prop:dog"]
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("A pony trots across the yard, its breath steaming in the frost.", ["steam@prop:horse"]),
+    ("The old dog sneezed, and dust flew from his nose.", ["dust@prop:dog"]),
+    # a cast member's own breath, and a prop animal that is only ridden or passed
+    ("Mira rides her pony, and her breath steams in the cold.", ["steam@head"]),
+    ("Talos holds an umbrella over the dogs, steam rising from his head.", ["steam@head"]),
+])
+def test_a_prop_animals_breath_and_nose_are_the_animals(text, effects, effects_of):
+    assert effects_of(text) == effects

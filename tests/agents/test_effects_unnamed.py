@@ -91,3 +91,19 @@ def test_a_place_told_of_or_said_to_be_long_past_is_not_the_scene():
         assert direction.read_line(text, direction.vocabulary_index(), cast).setting.place is None
     assert direction.read_line("Ben walks down the street at dawn.", direction.vocabulary_index(), cast).setting.place \
         == "city-street"
+
+
+@pytest.mark.parametrize("text,effects", [
+    ("Captain Ember raises her spyglass and scans the bay.", []),  # a name after a title
+    ("Doctor Frost shivers in the lab.", []),
+    ("Lena's wand had run out of magic, so she walked home.", []),
+    ("The giant whips up a wall of sand that sprays up behind Ben.", ["dust@behind"]),  # sand, not water
+])
+def test_names_spent_magic_and_sand_that_sprays(text, effects, effects_of):
+    assert effects_of(text) == effects
+
+
+def test_a_title_makes_a_weather_word_a_name():
+    from talos_assets.agents import direction
+    line = direction.read_line("Captain Drizzle laughs on the rooftop.", direction.vocabulary_index(), {})
+    assert line.setting.weather is None and line.setting.place == "rooftop"

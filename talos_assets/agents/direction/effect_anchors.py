@@ -48,9 +48,10 @@ from talos_assets.agents.direction.effect_phrases import (
     body_before,
     body_struck,
     clause_before,
-    clause_words,
-    names_the_set,
     clause_subject,
+    clause_words,
+    fogs,
+    names_the_set,
     struck_prop,
     up_along,
 )
@@ -75,6 +76,8 @@ def _wrapped(tokens: list[Token], m: Match, span: list[int], index: VocabularyIn
     obj = [tokens[j] for j in span if j > verb]
     obj = obj[:next((k for k, t in enumerate(obj) if t.text in ANCHOR_PREPS), len(obj))]
     thing = thing_named(obj, index, names)
+    if thing[0] == "prop:window" and fogs(tokens, m):
+        return None, None  # "steam from the boiling pot fogs the kitchen window": where it settles, not its source
     if thing[0] is None and (index.places.find(obj) or {t.text for t in obj} & {"air", "room", "place"}):
         return None  # "steam fills the kitchen": the whole set, which says nothing of where it starts
     return thing

@@ -1,4 +1,4 @@
-"""What an effect pours out of when the line has just opened something.
+"""What an effect pours out of when the line has just opened or tipped something.
 
 "Pip yanks open the oven and a cloud of smoke rolls out over the table": the smoke comes out of the
 oven, and the table is only where it goes. The anchor rules and the ranker read the phrase after the
@@ -19,6 +19,7 @@ from talos_assets.agents.direction.vocabulary import VocabularyIndex
 from talos_assets.agents.direction.worldtext import OWNERS, PREPOSITIONS, Token, name_of
 
 _OPENS = {"opens", "opened", "opening"}
+_TIPS = {"tips", "tipped", "tipping", "upends", "upended", "tilts", "tilted"}
 _OUT_VERBS_SPAN = 4  # "smoke rolls out", "a glow of magic pours out": "out" within this many words of the effect
 # where the effect heads once it is out: not where it comes from
 _HEADS = {"over", "across", "onto", "into", "on", "along", "through", "at", "around", "toward", "towards"}
@@ -73,6 +74,11 @@ def _opened_thing(tokens: list[Token], start: int, index: VocabularyIndex, names
             return None
         if t.text == "lid" and j + 1 < start and tokens[j + 1].text == "of":
             return named_thing(tokens[j + 2:start], index, names)  # "lifts the lid of the old trunk"
+        if t.text in _TIPS:
+            after = [w for w in tokens[j + 1:start] if w.clause == t.clause]
+            if not after or after[0].text in ("it", "them", "over"):
+                return None  # "tips it over the curtains": what "it" is, the anchor rules read
+            return named_thing(after, index, names)  # "Mira tips the rain barrel, and water splashes out"
         if t.text in _OPENS or t.text == "open":
             after = [w for w in tokens[j + 1:start] if w.clause == t.clause]
             if after and after[0].text not in _NOT_NOUNS and after[0].text not in PREPOSITIONS:

@@ -8,7 +8,7 @@ not draw. These tests read only the words next to the effect word in its clause.
 from __future__ import annotations
 
 from talos_assets.agents.direction.effect_words import BODY_HEAT
-from talos_assets.agents.direction.sky_now import represented
+from talos_assets.agents.direction.sky_now import a_name, represented
 from talos_assets.agents.direction.worldtext import Match, Token
 
 _STEAM_VERBS = {"blow", "blows", "blew", "blowing", "blown", "let", "lets", "letting", "run", "runs", "ran",
@@ -137,6 +137,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
     before = [t.text for t in tokens[max(0, m.start - 3):m.start] if t.clause == clause]
     after = [t.text for t in tokens[m.end:m.end + 3] if t.clause == clause]
     sentence = {t.text for t in tokens if t.sentence == tokens[m.start].sentence}
+    if a_name(tokens, m.start):
+        return True  # "Captain Cinder's fiery temper", "a dragon called Ember": a name
     if word == "sparked" and after[:1] and after[0] not in _FREE_AFTER:
         return True  # "her joke sparked a fight": it started something (it "sparked against the chain" does spark)
     if word == "flaming" and after[:1] and after[0] in _FLAMING_COLOURS:
@@ -154,6 +156,8 @@ def figurative(tokens: list[Token], m: Match) -> bool:
         return True
     if m.key == "magic" and before[-1:] and before[-1] in _PRAISE:
         return True
+    if m.key == "magic" and before[-2:] == ["out", "of"] and len(before) > 2 and before[-3] in _STEAM_VERBS:
+        return True  # "her wand had run out of magic": none left
     if m.key == "fire" and word == "fire" and before[-1:] and before[-1] in ("pure", "sheer", "absolute"):
         return True  # "the judges called Ben's flambe pure fire": praise
     if word in ("spell", "spells") and (set(after[:1]) & _MISFIRES or after[:2] in (["goes", "wrong"], ["went", "wrong"])):

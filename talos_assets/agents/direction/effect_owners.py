@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from talos_assets.agents.direction.effect_words import SET
 from talos_assets.agents.direction.props_text import PEOPLE, PropReading
-from talos_assets.agents.direction.worldtext import Token, name_of
+from talos_assets.agents.direction.worldtext import OWNERS, PREPOSITIONS, Token, name_of
 
 # who has a body in a story but no figure in the cast: people named by what they are, and creatures
 # that are not among the prop animals (a horse, dog, cat or bird is a prop and anchors as one)
@@ -210,6 +210,41 @@ def _shaker(tokens: list[Token], start: int, props: list[PropReading]) -> str | 
 _ANIMALS = {"dog", "horse", "cat", "bird"}
 _BEASTS = {"camel", "camels", "goat", "goats", "sheep", "cow", "cows", "bear", "lion", "ox", "mule", "donkey", "pig",
            "otter", "seal", "yak", "llama", "wolf", "monster", "dragon", "creature", "beast"}
+
+
+def animal_owned(tokens: list[Token], effects: list, props: list[PropReading], names: dict[str, str]) -> list:
+    """ "a horse trots out of the stable, its breath steaming", "the old horse sneezed, and hay dust flew
+    from his nose": a body part of a prop animal is the animal (a horse, dog, cat or bird), when no cast
+    member stands nearer the effect."""
+    out = []
+    for e in effects:
+        if _joint(e) and e.character is None and e.span is not None:
+            animal = _nearest_animal(tokens, e.span[0], props, names)
+            if animal:
+                e = replace(e, anchor=f"prop:{animal}")
+        out.append(e)
+    return out
+
+
+def _nearest_animal(tokens: list[Token], start: int, props: list[PropReading], names: dict[str, str]) -> str | None:
+    sentence = tokens[start].sentence
+    animals = {p.start: p.prop for p in props if p.prop in _ANIMALS and tokens[p.start].sentence == sentence}
+    for j in range(start - 1, -1, -1):
+        word = tokens[j].text
+        if tokens[j].sentence != sentence or name_of(word, names) or word in ("he", "she", "him", "they") \
+                or word.rstrip("'s") in STRANGERS:
+            return None
+        if j in animals:
+            its = any(t.text == "its" for t in tokens if t.clause == tokens[start].clause)
+            return animals[j] if its or _clause_subject(tokens, j, names) else None
+    return None
+
+
+def _clause_subject(tokens: list[Token], j: int, names: dict[str, str]) -> bool:
+    """The word at j heads its clause's subject: no preposition, owner or name before it ("the old grey horse
+    sneezed", not "rides her horse" or "over the shivering poodles")."""
+    before = [t.text for t in tokens[:j] if t.clause == tokens[j].clause]
+    return not any(w in PREPOSITIONS or w in OWNERS or w.endswith("'s") or name_of(w, names) for w in before)
 
 
 def _joint(e) -> bool:

@@ -192,3 +192,8 @@ def after_dry_stuff(tokens: list[Token], j: int) -> bool:
     """Sand, flour or ash named earlier in the sentence of token j: "throw flour at each other and white clouds
     fill the air" (the clouds are the flour's)."""
     return any(t.text in AIRBORNE_DRY and t.sentence == tokens[j].sentence for t in tokens[:j])
+
+
+def fogs(tokens: list[Token], m: Match) -> bool:
+    """The effect's verb fogs or mists something, within five words ("steam from the pot fogs the window")."""
+    return any(t.text.startswith(("fog", "mist")) and t.clause == tokens[m.start].clause for t in tokens[m.end:m.end + 5])

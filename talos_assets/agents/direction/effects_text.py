@@ -19,6 +19,7 @@ from talos_assets.agents.direction.effect_anchor_model import Anchor, AnchorRank
 from talos_assets.agents.direction.effect_anchors import anchor_of, described_prop, made_by
 from talos_assets.agents.direction.effect_catching import caught_anchor
 from talos_assets.agents.direction.effect_idioms import figurative, not_happening
+from talos_assets.agents.direction.effect_phrases import fogs
 from talos_assets.agents.direction.effect_reading import EffectReading, clause_strength
 from talos_assets.agents.direction.effects_unnamed import BURSTS, unnamed_effects
 from talos_assets.agents.direction.effect_words import (
@@ -250,8 +251,9 @@ def read_effects(tokens: list[Token], index: VocabularyIndex, names: dict[str, s
         if kind == EffectKind.splash and m.end + 1 < len(tokens) and tokens[m.end].text == "of" \
                 and {t.text for t in tokens[m.end + 1:m.end + 4]} & DRY_SPRAY:
             kind = EffectKind.dust  # "a spray of dry sand"
-        if kind == EffectKind.splash and m.start and tokens[m.start - 1].text in DRY_SPRAY:
-            kind = EffectKind.dust  # "sand sprays up behind him"
+        if kind == EffectKind.splash and m.start and (tokens[m.start - 1].text in DRY_SPRAY or (
+                m.start > 1 and tokens[m.start - 1].text in ("that", "which") and tokens[m.start - 2].text in DRY_SPRAY)):
+            kind = EffectKind.dust  # "sand sprays up behind him", "a wall of sand that sprays up"
         clause = tokens[m.start].clause
         if (kind.value, clause) in seen or negated(tokens, m.start) or ended(tokens, m.end) or _stopped(tokens, m) \
                 or negated_after(tokens, m.end):  # "the explosion never comes"
@@ -330,6 +332,8 @@ the unknown thing it describes that someone handles ("tears the burning shutters
         return True
     if e.anchor is None and _burning_handled(tokens, Match(e.kind.value, *e.span), index):
         return True  # "the burning shutters" the line handles: they burn, wherever they are taken from
+    if e.anchor is None and e.kind == EffectKind.steam and fogs(tokens, Match(e.kind.value, *e.span)):
+        return True  # "steam from the pot fogs the window": the window is where it settles
     if e.kind == EffectKind.fire and caught_anchor(tokens, e.span[0], index, names) is not None:
         return True  # "the villain's jetpack bursts into flames": what catches fire burns
     if e.anchor is None or not e.anchor.startswith("prop:"):

@@ -186,11 +186,16 @@ _NAMING = {"called", "named", "nicknamed", "dubbed", "titled"}
 
 
 def a_name(tokens: list[Token], start: int) -> bool:
-    """ "a pirate called Stormy Pete", "a game called Dawn Patrol", "names her puppy Midnight"."""
+    """ "a pirate called Stormy Pete", "a game called Dawn Patrol", "names her puppy Midnight", "Captain
+    Drizzle", "Captain Cinder's fiery temper"."""
     words = [t.text for t in tokens[max(0, start - 4):start]]
-    return bool(words) and (words[-1] in _NAMING or (len(words) >= 3 and words[-3] in ("names", "name", "calls")))
+    return bool(words) and (words[-1] in _NAMING | _HONORIFICS or (len(words) >= 3 and words[-3] in ("names", "name", "calls")))
 
 
+_HONORIFICS = {"captain", "capt", "doctor", "dr", "professor", "prof", "mister", "mr", "mrs", "ms", "miss", "lady", "lord",
+               "sir", "dame", "general", "sergeant", "sgt", "agent", "officer", "uncle", "aunt", "auntie", "granny",
+               "grandpa", "grandma", "madame", "madam", "baron", "baroness", "count", "countess", "king", "queen",
+               "prince", "princess", "chef", "saint", "st"}
 _TITLES = {"hums", "hummed", "humming", "sings", "sang", "singing", "whistles", "whistled", "whistling", "chalks",
            "chalked", "writes", "wrote", "scribbles", "scribbled", "paints", "painted", "titled"}
 

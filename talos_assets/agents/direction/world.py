@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from talos_assets.agents.direction.effect_anchor_model import AnchorRanker
 from talos_assets.agents.direction.effect_containers import opened_source
 from talos_assets.agents.direction.effect_owners import (
+    animal_owned,
     cast_owned,
     held_left,
     held_source,
@@ -471,4 +472,5 @@ def read_line(text: str, index: VocabularyIndex, names: dict[str, str], ranker: 
     effects = held_left(tokens, mounts_trail(tokens, cast_owned(tokens, effects, names), props))
     effects = held_source(tokens, opened_source(tokens, effects, index, names), props, names)
     effects = waved_source(tokens, shaken_off(tokens, effects, props), props, names)
+    effects = animal_owned(tokens, effects, props, names)
     return LineWorld(setting, props, effects)
