@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from talos_assets.agents.direction.effect_phrases import ANIMALS
 from talos_assets.agents.direction.effect_words import SET
 from talos_assets.agents.direction.props_text import PEOPLE, PropReading
 from talos_assets.agents.direction.worldtext import OWNERS, PREPOSITIONS, Token, name_of
@@ -91,7 +92,7 @@ def _hand_holding(tokens: list[Token], start: int, props: list[PropReading], nam
     held_props = {p.start for p in props}
     for j in range(start - 1, 1, -1):
         t = tokens[j]
-        if t.sentence != sentence or t.text.rstrip("'s") in STRANGERS or t.text in _ANOTHER_TIME:
+        if t.sentence != sentence or _bare(t.text) in STRANGERS or t.text in _ANOTHER_TIME:
             return None  # "clutched the map in her left hand as the volcano rumbled and smoke rose": the volcano's
         if t.text not in _HANDS:
             continue
@@ -134,7 +135,7 @@ def _waved_in(tokens: list[Token], start: int, names: dict[str, str]) -> tuple[s
     sentence = tokens[start].sentence
     for j in range(start - 1, -1, -1):
         t = tokens[j]
-        if t.sentence != sentence or t.text.rstrip("'s") in STRANGERS or t.text in _ANOTHER_TIME | _GOES_UP:
+        if t.sentence != sentence or _bare(t.text) in STRANGERS or t.text in _ANOTHER_TIME | _GOES_UP:
             return None  # "... and the pumpkin exploded into a shower of sparks": the pumpkin's
         if t.text not in _WAVES:
             continue
@@ -143,8 +144,8 @@ def _waved_in(tokens: list[Token], start: int, names: dict[str, str]) -> tuple[s
             continue
         subject = [u.text for u in tokens[:j] if u.sentence == sentence]
         waver = next((w for w in reversed(subject) if name_of(w, names) or w in ("she", "he")
-                      or w.rstrip("'s") in STRANGERS), None)
-        if waver is None or waver.rstrip("'s") in STRANGERS:
+                      or _bare(w) in STRANGERS), None)
+        if waver is None or _bare(waver) in STRANGERS:
             return None  # "Mira watches as the old magician raises his wand": the magician's
         owner = name_of(waver, names)
         words = {u.text for u in tokens if u.sentence == sentence}
@@ -199,7 +200,7 @@ def _shaker(tokens: list[Token], start: int, props: list[PropReading]) -> str | 
             or (t.sentence == sentence - 1 and sum(u.sentence == sentence - 1 for u in tokens) <= 8)]
     for j in near:
         if tokens[j].text in _SHAKES and j + 1 < len(tokens) and tokens[j + 1].text in _SHAKEN:
-            animal = next((p.prop for p in reversed(props) if p.start < j and p.start in near and p.prop in _ANIMALS), None)
+            animal = next((p.prop for p in reversed(props) if p.start < j and p.start in near and p.prop in ANIMALS), None)
             if animal:
                 return f"prop:{animal}"
             before = {t.text for t in tokens[near[0]:j]}
@@ -207,7 +208,6 @@ def _shaker(tokens: list[Token], start: int, props: list[PropReading]) -> str | 
     return None
 
 
-_ANIMALS = {"dog", "horse", "cat", "bird"}
 _BEASTS = {"camel", "camels", "goat", "goats", "sheep", "cow", "cows", "bear", "lion", "ox", "mule", "donkey", "pig",
            "otter", "seal", "yak", "llama", "wolf", "monster", "dragon", "creature", "beast"}
 
@@ -228,11 +228,11 @@ def animal_owned(tokens: list[Token], effects: list, props: list[PropReading], n
 
 def _nearest_animal(tokens: list[Token], start: int, props: list[PropReading], names: dict[str, str]) -> str | None:
     sentence = tokens[start].sentence
-    animals = {p.start: p.prop for p in props if p.prop in _ANIMALS and tokens[p.start].sentence == sentence}
+    animals = {p.start: p.prop for p in props if p.prop in ANIMALS and tokens[p.start].sentence == sentence}
     for j in range(start - 1, -1, -1):
         word = tokens[j].text
         if tokens[j].sentence != sentence or name_of(word, names) or word in ("he", "she", "him", "they") \
-                or word.rstrip("'s") in STRANGERS:
+                or _bare(word) in STRANGERS:
             return None
         if j in animals:
             its = any(t.text == "its" for t in tokens if t.clause == tokens[start].clause)
@@ -266,7 +266,7 @@ def _stranger_owns(tokens: list[Token], e, names: dict[str, str]) -> bool:
         word = tokens[j].text
         if name_of(word, names):
             return False
-        bare = word[:-2] if word.endswith("'s") else word.rstrip("'")
+        bare = _bare(word)
         if bare in STRANGERS and not (one and _crowd(bare)):
             named = [t.text for t in tokens[max(first, j - 2):j]]
             return not (named and (name_of(named[-1], names) or (named[-1] == "the" and len(named) == 2
@@ -279,3 +279,8 @@ def _crowd(word: str) -> bool:
 
 
 _CROWDS = {"children", "men", "women", "people", "crew", "folk", "villagers", "elves", "fairies", "wolves"}
+
+
+def _bare(word: str) -> str:
+    """The word without a possessive ("the witch's" -> "witch", "the wolves'" -> "wolves")."""
+    return word[:-2] if word.endswith("'s") else word.rstrip("'")
